@@ -1,0 +1,233 @@
+// Package cli is the lsmock command line: flags, environment, logging, and the life of the
+// HTTP server from listen to graceful shutdown.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// DefaultAddr is where lsmock listens unless told otherwise: loopback only.
+const DefaultAddr = "127.0.0.1:8080"
+
+// shutdownGrace is how long requests in flight get to finish after SIGINT or SIGTERM.
+const shutdownGrace = 10 * time.Second
+
+// Env is what the command reads from and writes to, so tests can run it in-process.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// OnListen, when set, is called with the bound address once the server accepts
+	// connections (tests listen on port 0).
+	OnListen func(net.Addr)
+}
+
+// Run runs the command line args (without the program name) and returns the exit code.
+// Cancelling ctx stops a running server gracefully.
+func Run(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if len(args) == 0 {
+		_, _ = io.WriteString(env.Stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], env)
+	case "version", "--version", "-version":
+		fmt.Fprintln(env.Stdout, "lsmock", Version())
+		return 0
+	case "help", "-h", "--help", "-help":
+		_, _ = io.WriteString(env.Stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(env.Stderr, "lsmock: unknown command %q\n\n", args[0])
+		_, _ = io.WriteString(env.Stderr, usage)
+		return 2
+	}
+}
+
+const usage = `lsmock: a mock and contract-test server for the LicenseSpring License API.
+
+Usage:
+  lsmock serve [flags]   serve the spec's operations (embedded defaults unless --spec/--scenarios)
+  lsmock version         print the version
+  lsmock help            this text; "lsmock serve --help" lists the serve flags
+
+Quick start:
+  lsmock serve
+  curl -i -X POST http://127.0.0.1:8080/api/v4/change_password \
+    -H "Date: $(date -u '+%a, %d %b %Y %H:%M:%S GMT')" \
+    -H 'Authorization: algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="my-key"' \
+    -H 'Content-Type: application/json' \
+    -d '{"username":"user@example.com","password":"old","new_password":"new"}'
+
+Every answer carries X-Lsmock-Operation; a refused request also carries X-Lsmock-Validation,
+the validator's full account, while the body stays exactly the vendor's error shape.
+`
+
+// Version is the module version the binary was built from, or "devel".
+func Version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
+}
+
+type serveOptions struct {
+	addr, specPath, scenariosDir, logFormat, logLevel string
+}
+
+func serve(ctx context.Context, args []string, env Env) int {
+	opts := serveOptions{
+		addr:         envOr(env, "LSMOCK_ADDR", DefaultAddr),
+		specPath:     env.Getenv("LSMOCK_SPEC"),
+		scenariosDir: env.Getenv("LSMOCK_SCENARIOS"),
+		logFormat:    envOr(env, "LSMOCK_LOG_FORMAT", "text"),
+		logLevel:     envOr(env, "LSMOCK_LOG_LEVEL", "info"),
+	}
+	fs := flag.NewFlagSet("lsmock serve", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.StringVar(&opts.addr, "addr", opts.addr, "`host:port` to listen on; port 0 picks a free one (env LSMOCK_ADDR)")
+	fs.StringVar(&opts.specPath, "spec", opts.specPath, "OpenAPI `file` to serve instead of the embedded openapi.yaml (env LSMOCK_SPEC)")
+	fs.StringVar(&opts.scenariosDir, "scenarios", opts.scenariosDir, "scenario `folder` to use instead of the embedded scenarios/ (env LSMOCK_SCENARIOS)")
+	fs.StringVar(&opts.logFormat, "log-format", opts.logFormat, "log as `text` or json (env LSMOCK_LOG_FORMAT)")
+	fs.StringVar(&opts.logLevel, "log-level", opts.logLevel, "`level`: debug, info (a line per request), warn or error (env LSMOCK_LOG_LEVEL)")
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, "Usage: lsmock serve [flags]\n\nServes the operations of an OpenAPI spec, validating every request.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "lsmock serve: unexpected argument %q (flags only; see lsmock serve --help)\n", fs.Arg(0))
+		return 2
+	}
+	logger, err := newLogger(env.Stderr, opts.logFormat, opts.logLevel)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		return 2
+	}
+	started := time.Now()
+	s, err := loadSpec(opts.specPath)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock serve: load spec:\n%v\n", err)
+		return 1
+	}
+	if opts.scenariosDir != "" {
+		if info, err := os.Stat(opts.scenariosDir); err != nil || !info.IsDir() {
+			fmt.Fprintf(env.Stderr, "lsmock serve: --scenarios %s: not a folder\n", opts.scenariosDir)
+			return 1
+		}
+	}
+	handler, err := mockserver.New(mockserver.Config{Spec: s, Logger: logger})
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		return 1
+	}
+	ln, err := net.Listen("tcp", opts.addr)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock serve: listen on %s: %v (another lsmock running? try --addr 127.0.0.1:0)\n", opts.addr, err)
+		return 1
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("lsmock serving",
+		slog.String("url", "http://"+ln.Addr().String()),
+		slog.String("spec", specSource(opts.specPath)),
+		slog.String("operations", operationList(s)),
+		slog.Duration("startup", time.Since(started)),
+	)
+	if env.OnListen != nil {
+		env.OnListen(ln.Addr())
+	}
+	return runUntilDone(ctx, srv, ln, logger)
+}
+
+// runUntilDone serves until ctx ends, then drains requests in flight.
+func runUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, logger *slog.Logger) int {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		logger.Error("server stopped", slog.String("error", err.Error()))
+		return 1
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", slog.Duration("grace", shutdownGrace))
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Error("shutdown", slog.String("error", err.Error()))
+		return 1
+	}
+	return 0
+}
+
+func loadSpec(path string) (*spec.Spec, error) {
+	if path == "" {
+		return spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	}
+	return spec.LoadFile(path)
+}
+
+func specSource(path string) string {
+	if path == "" {
+		return lsmock.DefaultSpecName + " (embedded)"
+	}
+	return path
+}
+
+func operationList(s *spec.Spec) string {
+	names := make([]string, len(s.Operations))
+	for i, op := range s.Operations {
+		names[i] = op.Method + " " + op.Path
+	}
+	return strings.Join(names, ", ")
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format %q: want text or json", format)
+	}
+}
+
+func envOr(env Env, key, fallback string) string {
+	if v := env.Getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}

@@ -1,0 +1,161 @@
+package spec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	valerrors "github.com/pb33f/libopenapi-validator/errors"
+)
+
+// LoadError is a problem in a document, placed at its line and column (0 when unknown).
+type LoadError struct {
+	File string
+	Line int
+	Col  int
+	Msg  string
+}
+
+func (e *LoadError) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	default:
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+}
+
+// LoadErrors are all the problems found in one document, one per line.
+type LoadErrors []*LoadError
+
+func (l LoadErrors) Error() string {
+	lines := make([]string, len(l))
+	for i, e := range l {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// maxReported keeps a badly broken document from burying its first problems.
+const maxReported = 20
+
+// yamlPosition matches go-yaml's "at L14.C19" and libopenapi's "line 13, col 30".
+var yamlPosition = regexp.MustCompile(`(?:\bL(\d+)\.C(\d+)|line (\d+), col(?:umn)? (\d+)|line (\d+))`)
+
+// placed builds a LoadError, taking the position from the message when it carries one.
+func placed(file, msg string) *LoadError {
+	e := &LoadError{File: file, Msg: msg}
+	if m := yamlPosition.FindStringSubmatch(msg); m != nil {
+		for i := 1; i+1 < len(m); i += 2 {
+			if m[i] != "" {
+				e.Line, _ = strconv.Atoi(m[i])
+				e.Col, _ = strconv.Atoi(m[i+1])
+				break
+			}
+		}
+		if e.Line == 0 && m[5] != "" {
+			e.Line, _ = strconv.Atoi(m[5])
+		}
+	}
+	return e
+}
+
+func fromParseError(file string, err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "unable to parse specification: ")
+	if strings.Contains(msg, "cannot construct") || strings.Contains(msg, "failed to decode YAML") {
+		msg = "not an OpenAPI document (expected a YAML or JSON mapping with an `openapi` key): " + msg
+	}
+	return placed(file, msg)
+}
+
+// fromModelErrors prefers what libopenapi logged (it carries positions) over the bare errors.
+func fromModelErrors(file string, errs []error, logged []string) error {
+	var list LoadErrors
+	seen := map[string]bool{}
+	for _, m := range logged {
+		if e := placed(file, m); e.Line > 0 && !seen[e.Msg] {
+			seen[e.Msg] = true
+			list = append(list, e)
+		}
+	}
+	if len(list) == 0 {
+		for _, err := range errs {
+			list = append(list, placed(file, err.Error()))
+		}
+	}
+	if len(list) == 0 {
+		list = append(list, &LoadError{File: file, Msg: "the document cannot be modelled"})
+	}
+	return truncate(list)
+}
+
+func fromDocumentErrors(file string, verrs []*valerrors.ValidationError) error {
+	var list LoadErrors
+	for _, v := range verrs {
+		if len(v.SchemaValidationErrors) == 0 {
+			list = append(list, &LoadError{File: file, Line: v.SpecLine, Col: v.SpecCol, Msg: v.Reason})
+			continue
+		}
+		for _, f := range v.SchemaValidationErrors {
+			msg := f.Reason
+			if f.FieldPath != "" {
+				msg = fmt.Sprintf("%s (at %s)", f.Reason, f.FieldPath)
+			}
+			list = append(list, &LoadError{File: file, Line: f.Line, Col: f.Column, Msg: msg})
+		}
+	}
+	if len(list) == 0 {
+		return &LoadError{File: file, Msg: "the document is not valid OpenAPI"}
+	}
+	return truncate(list)
+}
+
+func truncate(list LoadErrors) error {
+	if len(list) > maxReported {
+		rest := len(list) - maxReported
+		list = append(list[:maxReported:maxReported], &LoadError{File: list[0].File, Msg: fmt.Sprintf("... and %d more problems", rest)})
+	}
+	return list
+}
+
+// AsLoadErrors flattens err into the LoadErrors it holds, if any.
+func AsLoadErrors(err error) LoadErrors {
+	var list LoadErrors
+	if errors.As(err, &list) {
+		return list
+	}
+	var one *LoadError
+	if errors.As(err, &one) {
+		return LoadErrors{one}
+	}
+	return nil
+}
+
+// collectingHandler keeps libopenapi's error log lines: they hold the positions of broken
+// references, which its returned errors lack. It also keeps them off the user's terminal.
+type collectingHandler struct {
+	mu       sync.Mutex
+	messages []string
+}
+
+func (h *collectingHandler) Enabled(_ context.Context, l slog.Level) bool {
+	return l >= slog.LevelError
+}
+
+func (h *collectingHandler) Handle(_ context.Context, r slog.Record) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.messages = append(h.messages, r.Message)
+	return nil
+}
+
+func (h *collectingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *collectingHandler) WithGroup(string) slog.Handler      { return h }

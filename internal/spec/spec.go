@@ -1,0 +1,418 @@
+// Package spec loads an OpenAPI document and turns it into what lsmock serves from:
+// the operations with their required headers and fields, their success responses, and
+// the error codes the document documents. All of it is computed once, at load.
+package spec
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi/datamodel"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/pb33f/libopenapi/orderedmap"
+)
+
+// Spec is a loaded, validated OpenAPI document.
+type Spec struct {
+	// Name is where the document came from, used in messages (a path or "openapi.yaml").
+	Name string
+	// Version is the OpenAPI version as a number (3.0, 3.1), as the validator wants it.
+	Version float32
+	// Operations in document order.
+	Operations []*Operation
+	// Errors are the error examples of the whole document by code, so that errors that
+	// belong to no operation (not_found) still take the document's status and message.
+	Errors map[string]ErrorExample
+
+	model  *v3.Document
+	router *router
+}
+
+// Operation is one method on one path, with everything the request path needs precomputed.
+type Operation struct {
+	ID     string // operationId, or "METHOD /path" when the document gives none
+	Method string // upper case
+	Path   string // the path template as written in the document
+	// RequiredHeaders are the required header parameters, canonicalized, in document order.
+	RequiredHeaders []string
+	// RequiredQuery are the required query parameters in document order.
+	RequiredQuery []string
+	// Body describes a JSON request body; nil when the operation takes none.
+	Body *Body
+	// Success is what the operation answers when nothing else is scripted.
+	Success Response
+	// Errors are the operation's documented error examples by code.
+	Errors map[string]ErrorExample
+	// Statuses are the documented response statuses, in document order ("default" excluded).
+	Statuses []int
+	// NeedsParamValidation is true when some parameter has a schema worth checking beyond
+	// presence (a query, path or cookie parameter, or a header with more than `type: string`).
+	NeedsParamValidation bool
+
+	model    *v3.Operation
+	pathItem *v3.PathItem
+	line     int
+}
+
+// Body is a JSON request body.
+type Body struct {
+	Required bool
+	// MediaType is the JSON media type the document declares.
+	MediaType string
+	// RequiredFields are the body schema's top-level required properties, in document order.
+	RequiredFields []string
+	// Schema is the body schema as the document models it; the validator compiles it.
+	Schema *base.Schema
+}
+
+// Response is a complete scripted answer: status, content type and body bytes.
+type Response struct {
+	Status      int
+	ContentType string
+	Body        []byte
+}
+
+// ErrorExample is a documented error: its status and message, from a named example
+// whose value has the vendor's error shape.
+type ErrorExample struct {
+	Status  int    `json:"status"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Model returns the operation as libopenapi models it.
+func (o *Operation) Model() *v3.Operation { return o.model }
+
+// PathItem returns the path item the operation belongs to.
+func (o *Operation) PathItem() *v3.PathItem { return o.pathItem }
+
+// Line is the operation's line in the document (0 when unknown).
+func (o *Operation) Line() int { return o.line }
+
+// Model returns the whole document as libopenapi models it.
+func (s *Spec) Model() *v3.Document { return s.model }
+
+// Find returns the operation for a request's method and path. When the path is known but
+// not with that method, op is nil and allowed lists the methods the path takes.
+func (s *Spec) Find(method, path string) (op *Operation, allowed []string) {
+	return s.router.find(method, path)
+}
+
+// Operation returns the operation with the given operationId or "METHOD /path".
+func (s *Spec) Operation(ref string) *Operation {
+	for _, op := range s.Operations {
+		if op.ID == ref || op.Method+" "+op.Path == ref {
+			return op
+		}
+	}
+	return nil
+}
+
+// ErrorFor returns the documented error for code, preferring the operation's own example
+// (op may be nil). ok is false when the document has none.
+func (s *Spec) ErrorFor(op *Operation, code string) (ErrorExample, bool) {
+	if op != nil {
+		if e, ok := op.Errors[code]; ok {
+			return e, true
+		}
+	}
+	e, ok := s.Errors[code]
+	return e, ok
+}
+
+// LoadFile reads and loads the document at path. Relative $refs resolve from its folder.
+func LoadFile(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read spec: %w", err)
+	}
+	return load(path, data, filepath.Dir(path))
+}
+
+// Load loads a document held in memory; name is used in messages.
+func Load(name string, data []byte) (*Spec, error) {
+	return load(name, data, "")
+}
+
+func load(name string, data []byte, baseDir string) (*Spec, error) {
+	libLog := &collectingHandler{}
+	cfg := &datamodel.DocumentConfiguration{Logger: slog.New(libLog)}
+	if baseDir != "" {
+		cfg.BasePath = baseDir
+		cfg.AllowFileReferences = true
+	}
+	doc, err := libopenapi.NewDocumentWithConfiguration(data, cfg)
+	if err != nil {
+		return nil, fromParseError(name, err)
+	}
+	docValidator, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		return nil, fromModelErrors(name, errs, libLog.messages)
+	}
+	if ok, verrs := docValidator.ValidateDocument(); !ok {
+		return nil, fromDocumentErrors(name, verrs)
+	}
+	built, err := doc.BuildV3Model()
+	if err != nil || built == nil {
+		return nil, fromModelErrors(name, []error{err}, libLog.messages)
+	}
+	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}}
+	if v, err := strconv.ParseFloat(versionPrefix(built.Model.Version), 32); err == nil {
+		s.Version = float32(v)
+	}
+	if err := s.compile(); err != nil {
+		return nil, err
+	}
+	s.router = newRouter(s.Operations)
+	return s, nil
+}
+
+// versionPrefix keeps major.minor of "3.1.0".
+func versionPrefix(v string) string {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return v
+	}
+	return parts[0] + "." + parts[1]
+}
+
+func (s *Spec) compile() error {
+	if s.model.Paths == nil || s.model.Paths.PathItems == nil {
+		return &LoadError{File: s.Name, Line: 1, Col: 1, Msg: "the document has no paths: there is nothing to serve"}
+	}
+	var list LoadErrors
+	for p := s.model.Paths.PathItems.First(); p != nil; p = p.Next() {
+		path, item := p.Key(), p.Value()
+		for o := item.GetOperations().First(); o != nil; o = o.Next() {
+			op, err := s.compileOperation(path, strings.ToUpper(o.Key()), item, o.Value())
+			if err != nil {
+				list = append(list, err)
+				continue
+			}
+			s.Operations = append(s.Operations, op)
+			for code, e := range op.Errors {
+				if _, seen := s.Errors[code]; !seen {
+					s.Errors[code] = e
+				}
+			}
+		}
+	}
+	if len(list) > 0 {
+		return list
+	}
+	return nil
+}
+
+func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.Operation) (*Operation, *LoadError) {
+	out := &Operation{
+		ID:       op.OperationId,
+		Method:   method,
+		Path:     path,
+		Errors:   map[string]ErrorExample{},
+		model:    op,
+		pathItem: item,
+	}
+	if low := op.GoLow(); low != nil && low.KeyNode != nil {
+		out.line = low.KeyNode.Line
+	}
+	if out.ID == "" {
+		out.ID = method + " " + path
+	}
+	for _, p := range mergedParameters(item, op) {
+		required := p.Required != nil && *p.Required
+		switch p.In {
+		case "header":
+			if required {
+				out.RequiredHeaders = append(out.RequiredHeaders, http.CanonicalHeaderKey(p.Name))
+			}
+			if !isPlainString(p.Schema) {
+				out.NeedsParamValidation = true
+			}
+		case "query":
+			if required {
+				out.RequiredQuery = append(out.RequiredQuery, p.Name)
+			}
+			out.NeedsParamValidation = true
+		default:
+			out.NeedsParamValidation = true
+		}
+	}
+	if rb := op.RequestBody; rb != nil && rb.Content != nil {
+		for m := rb.Content.First(); m != nil; m = m.Next() {
+			if !isJSON(m.Key()) || m.Value().Schema == nil {
+				continue
+			}
+			schema := m.Value().Schema.Schema()
+			if schema == nil {
+				return nil, &LoadError{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: request body schema for %s cannot be built: %v", out.ID, m.Key(), m.Value().Schema.GetBuildError())}
+			}
+			out.Body = &Body{
+				Required:       rb.Required != nil && *rb.Required,
+				MediaType:      m.Key(),
+				RequiredFields: schema.Required,
+				Schema:         schema,
+			}
+			break
+		}
+	}
+	if op.Responses != nil && op.Responses.Codes != nil {
+		for c := op.Responses.Codes.First(); c != nil; c = c.Next() {
+			status, err := strconv.Atoi(c.Key())
+			if err != nil {
+				continue // "2XX" style ranges document nothing lsmock can send
+			}
+			out.Statuses = append(out.Statuses, status)
+			collectErrorExamples(status, c.Value(), out.Errors)
+		}
+	}
+	success, err := successResponse(op)
+	if err != nil {
+		return nil, &LoadError{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: %v", out.ID, err)}
+	}
+	out.Success = success
+	return out, nil
+}
+
+// mergedParameters returns the path item's parameters overridden by the operation's own.
+func mergedParameters(item *v3.PathItem, op *v3.Operation) []*v3.Parameter {
+	var out []*v3.Parameter
+	index := map[string]int{}
+	for _, p := range append(append([]*v3.Parameter{}, item.Parameters...), op.Parameters...) {
+		if p == nil {
+			continue
+		}
+		key := p.In + "\x00" + strings.ToLower(p.Name)
+		if i, ok := index[key]; ok {
+			out[i] = p
+			continue
+		}
+		index[key] = len(out)
+		out = append(out, p)
+	}
+	return out
+}
+
+// isPlainString reports whether a parameter schema asks nothing beyond "a string".
+func isPlainString(proxy *base.SchemaProxy) bool {
+	if proxy == nil {
+		return true
+	}
+	s := proxy.Schema()
+	if s == nil {
+		return false
+	}
+	plain := len(s.Type) == 0 || (len(s.Type) == 1 && s.Type[0] == "string")
+	return plain && s.Pattern == "" && s.Format == "" && len(s.Enum) == 0 && s.Const == nil &&
+		s.MinLength == nil && s.MaxLength == nil && len(s.AllOf) == 0 && len(s.AnyOf) == 0 && len(s.OneOf) == 0
+}
+
+func isJSON(mediaType string) bool {
+	mt := strings.ToLower(strings.TrimSpace(strings.SplitN(mediaType, ";", 2)[0]))
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// collectErrorExamples records every example of a response that has the error shape.
+func collectErrorExamples(status int, resp *v3.Response, into map[string]ErrorExample) {
+	if resp == nil || resp.Content == nil {
+		return
+	}
+	for m := resp.Content.First(); m != nil; m = m.Next() {
+		media := m.Value()
+		var values []any
+		for e := orderedFirst(media.Examples); e != nil; e = e.Next() {
+			if ex := e.Value(); ex != nil && ex.Value != nil {
+				var v any
+				if ex.Value.Decode(&v) == nil {
+					values = append(values, v)
+				}
+			}
+		}
+		if media.Example != nil {
+			var v any
+			if media.Example.Decode(&v) == nil {
+				values = append(values, v)
+			}
+		}
+		for _, v := range values {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				continue
+			}
+			code, _ := obj["code"].(string)
+			msg, _ := obj["message"].(string)
+			if code == "" {
+				continue
+			}
+			if _, seen := into[code]; !seen {
+				into[code] = ErrorExample{Status: status, Code: code, Message: msg}
+			}
+		}
+	}
+}
+
+func orderedFirst[V any](m *orderedmap.Map[string, V]) orderedmap.Pair[string, V] {
+	if m == nil {
+		return nil
+	}
+	return m.First()
+}
+
+// successResponse renders the operation's lowest documented 2xx response from its first
+// example, or from its schema when it has none.
+func successResponse(op *v3.Operation) (Response, error) {
+	if op.Responses == nil || op.Responses.Codes == nil {
+		return Response{Status: http.StatusOK}, nil
+	}
+	var codes []int
+	byCode := map[int]*v3.Response{}
+	for c := op.Responses.Codes.First(); c != nil; c = c.Next() {
+		n, err := strconv.Atoi(c.Key())
+		if err == nil && n >= 200 && n < 300 {
+			codes = append(codes, n)
+			byCode[n] = c.Value()
+		}
+	}
+	if len(codes) == 0 {
+		return Response{Status: http.StatusOK}, nil
+	}
+	sort.Ints(codes)
+	status := codes[0]
+	resp := byCode[status]
+	if resp == nil || resp.Content == nil || resp.Content.Len() == 0 {
+		return Response{Status: status}, nil
+	}
+	for m := resp.Content.First(); m != nil; m = m.Next() {
+		if !isJSON(m.Key()) {
+			continue
+		}
+		value, ok := mediaExample(m.Value())
+		if !ok {
+			return Response{}, fmt.Errorf("the %d response has neither an example nor a schema to build one from", status)
+		}
+		body, err := json.Marshal(value)
+		if err != nil {
+			return Response{}, fmt.Errorf("the %d response example is not JSON: %w", status, err)
+		}
+		return Response{Status: status, ContentType: jsonContentType(m.Key()), Body: body}, nil
+	}
+	first := resp.Content.First()
+	return Response{Status: status, ContentType: first.Key()}, nil
+}
+
+// jsonContentType adds the charset the vendor sends to a JSON media type.
+func jsonContentType(mediaType string) string {
+	if strings.Contains(mediaType, "charset") {
+		return mediaType
+	}
+	return mediaType + "; charset=utf-8"
+}

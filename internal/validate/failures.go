@@ -1,0 +1,146 @@
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/pb33f/jsonschema/v6"
+	"github.com/pb33f/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// failure is one violated schema rule: where in the body, and which rule.
+type failure struct {
+	Field   string // dotted path into the body ("" for the body itself)
+	Rule    string // what the rule wants, worded without the submitted value
+	Keyword string // the schema keyword location, for the detail
+}
+
+func (f failure) String() string {
+	if f.Field == "" {
+		return f.Rule
+	}
+	return f.Field + ": " + f.Rule
+}
+
+func joinFailures(fs []failure) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = f.String() + " (schema " + f.Keyword + ")"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// schemaFailures flattens the jsonschema error tree into its leaves, in body order.
+func schemaFailures(err error) []failure {
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []failure{{Rule: "does not match the schema", Keyword: "#"}}
+	}
+	var out []failure
+	var walk func(*jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		out = append(out, failure{
+			Field:   strings.Join(e.InstanceLocation, "."),
+			Rule:    describe(e.ErrorKind),
+			Keyword: keywordLocation(e),
+		})
+	}
+	walk(ve)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+// describe words a rule. Kinds whose library wording quotes the submitted value (pattern,
+// format, const, numeric bounds) are reworded to name only what the schema wants.
+func describe(k jsonschema.ErrorKind) string {
+	printer := message.NewPrinter(language.English)
+	switch k := k.(type) {
+	case *kind.Type:
+		return fmt.Sprintf("must be %s, got %s", strings.Join(k.Want, " or "), k.Got)
+	case *kind.Required:
+		return "missing required " + quoteAll(k.Missing)
+	case *kind.AdditionalProperties:
+		return "unknown " + plural(len(k.Properties), "property", "properties") + " " + quoteAll(k.Properties) + " not allowed"
+	case *kind.Pattern:
+		return fmt.Sprintf("must match pattern %q", k.Want)
+	case *kind.Format:
+		return "must be a valid " + k.Want
+	case *kind.Const:
+		return "must be the schema's constant value"
+	case *kind.Enum:
+		return k.LocalizedString(printer) // lists the allowed values, not the submitted one
+	case *kind.MinLength:
+		return fmt.Sprintf("must be at least %d characters long", k.Want)
+	case *kind.MaxLength:
+		return fmt.Sprintf("must be at most %d characters long", k.Want)
+	case *kind.Minimum:
+		return fmt.Sprintf("must be >= %v", k.Want)
+	case *kind.Maximum:
+		return fmt.Sprintf("must be <= %v", k.Want)
+	case *kind.ExclusiveMinimum:
+		return fmt.Sprintf("must be > %v", k.Want)
+	case *kind.ExclusiveMaximum:
+		return fmt.Sprintf("must be < %v", k.Want)
+	case *kind.MultipleOf:
+		return fmt.Sprintf("must be a multiple of %v", k.Want)
+	case *kind.MinItems, *kind.MaxItems, *kind.MinProperties, *kind.MaxProperties,
+		*kind.UniqueItems, *kind.DependentRequired, *kind.Dependency, *kind.FalseSchema,
+		*kind.AdditionalItems, *kind.OneOf:
+		return k.LocalizedString(printer) // counts and names only
+	default:
+		return "violates the schema's " + strings.Join(k.KeywordPath(), "/") + " rule"
+	}
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "'" + n + "'"
+	}
+	return strings.Join(q, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// scrub removes any header or query value of r from a library message before it is shown.
+func scrub(msg string, r *http.Request) string {
+	replace := func(vals []string) {
+		for _, v := range vals {
+			if len(v) >= 2 && strings.Contains(msg, v) {
+				msg = strings.ReplaceAll(msg, v, "[redacted]")
+			}
+		}
+	}
+	for _, vals := range r.Header {
+		replace(vals)
+	}
+	for _, vals := range r.URL.Query() {
+		replace(vals)
+	}
+	return msg
+}
+
+// keywordLocation is the failed keyword as a pointer into the body schema ("#/properties/new_password/type").
+func keywordLocation(e *jsonschema.ValidationError) string {
+	base := "#"
+	if i := strings.IndexByte(e.SchemaURL, '#'); i >= 0 {
+		base += strings.TrimSuffix(e.SchemaURL[i+1:], "/")
+	}
+	return base + "/" + strings.Join(e.ErrorKind.KeywordPath(), "/")
+}

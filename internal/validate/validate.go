@@ -1,0 +1,231 @@
+// Package validate decides whether a request honours its operation in the spec, and when it
+// does not, which of the vendor's error codes it earns.
+//
+// The checks run in the order a client's mistakes are most useful to hear about: required
+// headers (missing_headers), the body's JSON (invalid_json), required parameters
+// (missing_parameters), then the full JSON Schema (validation_error). The schemas are compiled
+// by libopenapi-validator once, in New; a request costs one JSON decode and one schema walk.
+// No message or detail ever repeats a submitted value: bodies carry passwords.
+package validate
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/pb33f/jsonschema/v6"
+	"github.com/pb33f/libopenapi-validator/config"
+	valerrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/parameters"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// The vendor's general error codes (vendor page "Error Responses").
+const (
+	CodeMissingHeaders    = "missing_headers"
+	CodeMissingParameters = "missing_parameters"
+	CodeInvalidJSON       = "invalid_json"
+	CodeValidationError   = "validation_error"
+)
+
+// Messages used when the spec documents no example for a code.
+var defaultMessages = map[string]string{
+	CodeMissingHeaders:  "Some headers are missing",
+	CodeInvalidJSON:     "Request body is not valid JSON",
+	CodeValidationError: "Request body does not match the schema",
+}
+
+// Rejection is a refused request: the vendor-shaped error and, for humans, the detail.
+type Rejection struct {
+	Status  int
+	Code    string
+	Message string
+	// Detail is the validator's full account, for a response header and the log. Like
+	// Message it never holds a submitted value.
+	Detail string
+}
+
+// Validator checks requests against the operations of one spec.
+type Validator struct {
+	spec   *spec.Spec
+	ops    map[*spec.Operation]*operationCheck
+	params parameters.ParameterValidator
+}
+
+// operationCheck is what New precomputes for one operation.
+type operationCheck struct {
+	op     *spec.Operation
+	schema *jsonschema.Schema // nil when the operation takes no JSON body
+
+	missingHeaders    Rejection // Message and Status fixed; Detail filled per request
+	invalidJSON       Rejection
+	missingParameters Rejection // Status only: the message names the fields
+	validationError   Rejection // Status only
+}
+
+// New compiles every operation's body schema. It fails only when a schema cannot compile.
+func New(s *spec.Spec) (*Validator, error) {
+	v := &Validator{
+		spec:   s,
+		ops:    make(map[*spec.Operation]*operationCheck, len(s.Operations)),
+		params: parameters.NewParameterValidator(s.Model()),
+	}
+	opts := config.NewValidationOptions()
+	for _, op := range s.Operations {
+		c := &operationCheck{
+			op:                op,
+			missingHeaders:    v.rejection(op, CodeMissingHeaders),
+			invalidJSON:       v.rejection(op, CodeInvalidJSON),
+			missingParameters: v.rejection(op, CodeMissingParameters),
+			validationError:   v.rejection(op, CodeValidationError),
+		}
+		if op.Body != nil {
+			compiled, err := schema_validation.CompileSchemaForValidation(op.Body.Schema,
+				schema_validation.SchemaValidationPurposeRequestBody, opts, s.Version)
+			if err != nil {
+				return nil, fmt.Errorf("%s: compile the request body schema of %s: %w", s.Name, op.ID, err)
+			}
+			c.schema = compiled.CompiledSchema
+		}
+		v.ops[op] = c
+	}
+	return v, nil
+}
+
+// rejection takes a code's status and message from the spec, falling back to the vendor's.
+func (v *Validator) rejection(op *spec.Operation, code string) Rejection {
+	r := Rejection{Status: http.StatusBadRequest, Code: code, Message: defaultMessages[code]}
+	if e, ok := v.spec.ErrorFor(op, code); ok {
+		if e.Status >= 400 {
+			r.Status = e.Status
+		}
+		if e.Message != "" {
+			r.Message = e.Message
+		}
+	}
+	return r
+}
+
+// Check validates r, whose body has already been read into body. On success it returns the
+// decoded JSON body (nil when the operation takes none) for the stages that follow.
+func (v *Validator) Check(op *spec.Operation, r *http.Request, body []byte) (any, *Rejection) {
+	c := v.ops[op]
+	if c == nil {
+		return nil, &Rejection{Status: http.StatusInternalServerError, Code: "internal_error",
+			Message: "Internal server error", Detail: "operation " + op.ID + " was not compiled"}
+	}
+	if missing := missingHeaders(op.RequiredHeaders, r.Header); missing != nil {
+		rej := c.missingHeaders
+		rej.Detail = "missing required header(s): " + strings.Join(missing, ", ")
+		return nil, &rej
+	}
+	var decoded any
+	if op.Body != nil && (len(body) > 0 || op.Body.Required) {
+		if len(body) == 0 {
+			rej := c.invalidJSON
+			rej.Detail = "the request body is empty; " + op.ID + " requires a JSON body (" + op.Body.MediaType + ")"
+			return nil, &rej
+		}
+		if err := json.Unmarshal(body, &decoded); err != nil {
+			rej := c.invalidJSON
+			rej.Detail = describeJSONError(err)
+			return nil, &rej
+		}
+	}
+	if missing := missingParameters(op, r, decoded); missing != nil {
+		rej := c.missingParameters
+		rej.Message = "Some parameters are missing in the request: " + strings.Join(missing, ", ") + "."
+		rej.Detail = "missing required parameter(s): " + strings.Join(missing, ", ")
+		return nil, &rej
+	}
+	if c.schema != nil && decoded != nil {
+		if err := c.schema.Validate(decoded); err != nil {
+			failures := schemaFailures(err)
+			rej := c.validationError
+			if len(failures) > 0 {
+				rej.Message = failures[0].String()
+				rej.Detail = joinFailures(failures)
+			}
+			return nil, &rej
+		}
+	}
+	if op.NeedsParamValidation {
+		if rej := v.checkParameters(c, r); rej != nil {
+			return nil, rej
+		}
+	}
+	return decoded, nil
+}
+
+func missingHeaders(required []string, h http.Header) []string {
+	var missing []string
+	for _, name := range required {
+		if vals := h[name]; len(vals) == 0 || vals[0] == "" {
+			missing = append(missing, name)
+		}
+	}
+	return missing
+}
+
+// missingParameters lists required query parameters, then required top-level body fields,
+// each in the spec's order.
+func missingParameters(op *spec.Operation, r *http.Request, decoded any) []string {
+	var missing []string
+	if len(op.RequiredQuery) > 0 {
+		q := r.URL.Query()
+		for _, name := range op.RequiredQuery {
+			if !q.Has(name) {
+				missing = append(missing, name)
+			}
+		}
+	}
+	if op.Body != nil {
+		if obj, ok := decoded.(map[string]any); ok {
+			for _, name := range op.Body.RequiredFields {
+				if _, ok := obj[name]; !ok {
+					missing = append(missing, name)
+				}
+			}
+		}
+	}
+	return missing
+}
+
+// describeJSONError says where the JSON broke without quoting the body.
+func describeJSONError(err error) string {
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		return fmt.Sprintf("the request body is not valid JSON: syntax error at byte %d", syntax.Offset)
+	}
+	return "the request body is not valid JSON"
+}
+
+// checkParameters runs libopenapi-validator's parameter checks for operations whose
+// parameters carry schemas. Header values are never quoted back.
+func (v *Validator) checkParameters(c *operationCheck, r *http.Request) *Rejection {
+	op := c.op
+	var msgs []string
+	run := func(ok bool, errs []*valerrors.ValidationError) {
+		if ok {
+			return
+		}
+		for _, e := range errs {
+			msgs = append(msgs, scrub(e.Message, r))
+		}
+	}
+	run(v.params.ValidatePathParamsWithPathItem(r, op.PathItem(), op.Path))
+	run(v.params.ValidateQueryParamsWithPathItem(r, op.PathItem(), op.Path))
+	run(v.params.ValidateHeaderParamsWithPathItem(r, op.PathItem(), op.Path))
+	run(v.params.ValidateCookieParamsWithPathItem(r, op.PathItem(), op.Path))
+	if len(msgs) == 0 {
+		return nil
+	}
+	rej := c.validationError
+	rej.Message = msgs[0]
+	rej.Detail = strings.Join(msgs, "; ")
+	return &rej
+}
