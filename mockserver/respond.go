@@ -1,9 +1,9 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/lsmock/lsmock/internal/spec"
 )
@@ -18,16 +18,45 @@ type apiError struct {
 	body   []byte
 }
 
-type errorBody struct {
-	Status  int    `json:"status"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
+func newAPIError(status int, code, message string) apiError {
+	return apiError{status: status, code: code, body: appendErrorBody(nil, status, code, message)}
 }
 
-func newAPIError(status int, code, message string) apiError {
-	// Marshalling three plain fields cannot fail.
-	body, _ := json.Marshal(errorBody{Status: status, Code: code, Message: message})
-	return apiError{status: status, code: code, body: body}
+// appendErrorBody renders {"status":..,"code":..,"message":..} without reflection: it runs
+// for every refused request.
+func appendErrorBody(dst []byte, status int, code, message string) []byte {
+	dst = append(dst, `{"status":`...)
+	dst = strconv.AppendInt(dst, int64(status), 10)
+	dst = append(dst, `,"code":`...)
+	dst = appendJSONString(dst, code)
+	dst = append(dst, `,"message":`...)
+	dst = appendJSONString(dst, message)
+	return append(dst, '}')
+}
+
+// appendJSONString quotes s as a JSON string, as encoding/json does for these texts.
+func appendJSONString(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			dst = append(dst, '\\', byte(r))
+		case r == '\n':
+			dst = append(dst, '\\', 'n')
+		case r == '\t':
+			dst = append(dst, '\\', 't')
+		case r == '\r':
+			dst = append(dst, '\\', 'r')
+		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == 0x2028 || r == 0x2029:
+			dst = append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+		case r == utf8.RuneError:
+			dst = append(dst, `\ufffd`...)
+		default:
+			dst = utf8.AppendRune(dst, r)
+		}
+	}
+	return append(dst, '"')
 }
 
 // write sends the error; detail, when set, goes to the X-Lsmock-Validation header so a

@@ -88,7 +88,9 @@ func fromModelErrors(file string, errs []error, logged []string) error {
 	}
 	if len(list) == 0 {
 		for _, err := range errs {
-			list = append(list, placed(file, err.Error()))
+			if err != nil {
+				list = append(list, placed(file, err.Error()))
+			}
 		}
 	}
 	if len(list) == 0 {
@@ -106,10 +108,19 @@ func fromDocumentErrors(file string, verrs []*valerrors.ValidationError) error {
 		}
 		for _, f := range v.SchemaValidationErrors {
 			msg := f.Reason
-			if f.FieldPath != "" {
-				msg = fmt.Sprintf("%s (at %s)", f.Reason, f.FieldPath)
+			at := strings.NewReplacer("~1", "/", "~0", "~").Replace(f.FieldPath)
+			if msg == "false schema" && f.FieldName != "" {
+				// The OpenAPI schema forbids any key it does not name: usually a typo.
+				msg = fmt.Sprintf("unknown key %q is not allowed here (a typo?)", f.FieldName)
 			}
-			list = append(list, &LoadError{File: file, Line: f.Line, Col: f.Column, Msg: msg})
+			if at != "" {
+				msg = fmt.Sprintf("%s (at %s)", msg, at)
+			}
+			line, col := f.Line, f.Column
+			if line == 0 { // a failure of the document's root
+				line, col = 1, 1
+			}
+			list = append(list, &LoadError{File: file, Line: line, Col: col, Msg: msg})
 		}
 	}
 	if len(list) == 0 {

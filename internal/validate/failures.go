@@ -3,8 +3,10 @@ package validate
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pb33f/jsonschema/v6"
@@ -85,15 +87,15 @@ func describe(k jsonschema.ErrorKind) string {
 	case *kind.MaxLength:
 		return fmt.Sprintf("must be at most %d characters long", k.Want)
 	case *kind.Minimum:
-		return fmt.Sprintf("must be >= %v", k.Want)
+		return fmt.Sprintf("must be >= %v", number(k.Want))
 	case *kind.Maximum:
-		return fmt.Sprintf("must be <= %v", k.Want)
+		return fmt.Sprintf("must be <= %v", number(k.Want))
 	case *kind.ExclusiveMinimum:
-		return fmt.Sprintf("must be > %v", k.Want)
+		return fmt.Sprintf("must be > %v", number(k.Want))
 	case *kind.ExclusiveMaximum:
-		return fmt.Sprintf("must be < %v", k.Want)
+		return fmt.Sprintf("must be < %v", number(k.Want))
 	case *kind.MultipleOf:
-		return fmt.Sprintf("must be a multiple of %v", k.Want)
+		return fmt.Sprintf("must be a multiple of %v", number(k.Want))
 	case *kind.MinItems, *kind.MaxItems, *kind.MinProperties, *kind.MaxProperties,
 		*kind.UniqueItems, *kind.DependentRequired, *kind.Dependency, *kind.FalseSchema,
 		*kind.AdditionalItems, *kind.OneOf:
@@ -143,4 +145,16 @@ func keywordLocation(e *jsonschema.ValidationError) string {
 		base += strings.TrimSuffix(e.SchemaURL[i+1:], "/")
 	}
 	return base + "/" + strings.Join(e.ErrorKind.KeywordPath(), "/")
+}
+
+// number prints a schema bound as the spec wrote it: 1, not 1/1.
+func number(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'g', -1, 64)
 }

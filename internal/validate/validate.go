@@ -124,6 +124,7 @@ func (v *Validator) Check(op *spec.Operation, r *http.Request, body []byte) (any
 		return nil, &rej
 	}
 	var decoded any
+	parsed := false
 	if op.Body != nil && (len(body) > 0 || op.Body.Required) {
 		if len(body) == 0 {
 			rej := c.invalidJSON
@@ -135,6 +136,7 @@ func (v *Validator) Check(op *spec.Operation, r *http.Request, body []byte) (any
 			rej.Detail = describeJSONError(err)
 			return nil, &rej
 		}
+		parsed = true
 	}
 	if missing := missingParameters(op, r, decoded); missing != nil {
 		rej := c.missingParameters
@@ -142,7 +144,7 @@ func (v *Validator) Check(op *spec.Operation, r *http.Request, body []byte) (any
 		rej.Detail = "missing required parameter(s): " + strings.Join(missing, ", ")
 		return nil, &rej
 	}
-	if c.schema != nil && decoded != nil {
+	if c.schema != nil && parsed {
 		if err := c.schema.Validate(decoded); err != nil {
 			failures := schemaFailures(err)
 			rej := c.validationError

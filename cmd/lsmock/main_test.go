@@ -1,0 +1,96 @@
+package main_test
+
+import (
+	"bufio"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// binary is lsmock built once for the package's tests, as a user would run it; "" when the
+// go command is not on PATH.
+var binary string
+
+func TestMain(m *testing.M) {
+	os.Exit(func() int {
+		goBin, err := exec.LookPath("go")
+		if err != nil {
+			return m.Run()
+		}
+		dir, err := os.MkdirTemp("", "lsmock-bin")
+		if err != nil {
+			panic(err)
+		}
+		defer os.RemoveAll(dir)
+		binary = filepath.Join(dir, "lsmock")
+		if out, err := exec.Command(goBin, "build", "-o", binary, ".").CombinedOutput(); err != nil {
+			panic("go build: " + string(out))
+		}
+		return m.Run()
+	}())
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if binary == "" {
+		t.Skip("the go command is not on PATH; cannot build the binary")
+	}
+	return binary
+}
+
+var urlInLog = regexp.MustCompile(`url=(http://\S+)`)
+
+// TestSignalsShutDownGracefully: SIGTERM and SIGINT both stop the server with exit code 0.
+func TestSignalsShutDownGracefully(t *testing.T) {
+	bin := buildBinary(t)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
+			stderr, err := cmd.StderrPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+			lines := bufio.NewScanner(stderr)
+			var base string
+			deadline := time.Now().Add(10 * time.Second)
+			for base == "" && time.Now().Before(deadline) && lines.Scan() {
+				if m := urlInLog.FindStringSubmatch(lines.Text()); m != nil {
+					base = m[1]
+				}
+			}
+			require.NotEmpty(t, base, "no start line with the URL")
+			go func() { // keep the pipe drained
+				for lines.Scan() {
+				}
+			}()
+
+			resp, err := http.Get(base + "/__lsmock/health")
+			require.NoError(t, err)
+			resp.Body.Close()
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+			require.NoError(t, cmd.Process.Signal(sig))
+			assert.NoError(t, cmd.Wait(), "exit after %s", sig)
+		})
+	}
+}
+
+func TestBadSpecExitsNonZero(t *testing.T) {
+	bin := buildBinary(t)
+	bad := filepath.Join(t.TempDir(), "broken.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("openapi: 3.1.0\ninfo:\n  title: x\n  version: '1'\npaths:\n  /a:\n    post:\n      responses:\n        '200':\n          descriptio: ok\n"), 0o600))
+	out, err := exec.Command(bin, "serve", "--spec", bad).CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+	assert.Contains(t, string(out), bad+":9:11: missing property 'description'")
+}

@@ -1,0 +1,74 @@
+package mockserver_test
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// discardWriter is a ResponseWriter that keeps only the status, so the benchmark measures
+// lsmock rather than a recorder's buffering.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(status int)      { w.status = status }
+
+// BenchmarkServe drives the full handler (route, body read, validation, answer, log line)
+// with one request shape per sub-benchmark.
+//
+//	go test ./mockserver -run '^$' -bench BenchmarkServe -benchmem
+func BenchmarkServe(b *testing.B) {
+	cases := []struct {
+		name    string
+		body    string
+		noDate  bool
+		logged  bool
+		status  int
+		urlPath string
+	}{
+		{name: "valid", body: `{"username":"user@example.com","password":"old","new_password":"new"}`, status: 200},
+		{name: "valid_logged", body: `{"username":"user@example.com","password":"old","new_password":"new"}`, logged: true, status: 200},
+		{name: "missing_headers", body: `{"username":"user@example.com","password":"old","new_password":"new"}`, noDate: true, status: 400},
+		{name: "missing_parameters", body: `{"username":"user@example.com","password":"old"}`, status: 400},
+		{name: "invalid_json", body: `{"username":`, status: 400},
+		{name: "validation_error", body: `{"username":"user@example.com","password":"old","new_password":5}`, status: 400},
+		{name: "not_found", body: `{}`, urlPath: "/api/v4/nope", status: 404},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			cfg := mockserver.Config{}
+			if bc.logged {
+				cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+			}
+			srv := newServer(b, cfg)
+			body := []byte(bc.body)
+			r := signedRequest(bc.body)
+			if bc.noDate {
+				r.Header.Del("Date")
+			}
+			if bc.urlPath != "" {
+				r.URL.Path = bc.urlPath
+			}
+			reader := bytes.NewReader(body)
+			r.Body = io.NopCloser(reader)
+			w := &discardWriter{header: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				reader.Reset(body)
+				clear(w.header)
+				srv.ServeHTTP(w, r)
+				if w.status != bc.status {
+					b.Fatalf("status %d, want %d", w.status, bc.status)
+				}
+			}
+		})
+	}
+}

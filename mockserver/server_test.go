@@ -1,0 +1,140 @@
+package mockserver_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+const path = "/api/v4/change_password"
+
+// syncBuffer lets concurrent handlers log into one buffer.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func newServer(t testing.TB, cfg mockserver.Config) *mockserver.Server {
+	t.Helper()
+	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err)
+	cfg.Spec = s
+	srv, err := mockserver.New(cfg)
+	require.NoError(t, err)
+	return srv
+}
+
+func signedRequest(body string) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Date", "Thu, 17 Nov 2022 20:51:35 GMT")
+	r.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
+	return r
+}
+
+func TestNewRequiresSpec(t *testing.T) {
+	t.Parallel()
+	_, err := mockserver.New(mockserver.Config{})
+	assert.ErrorContains(t, err, "Spec is required")
+}
+
+func TestAdminEndpoints(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, mockserver.Config{})
+	cases := []struct {
+		method, target string
+		status         int
+		body           string
+	}{
+		{http.MethodGet, "/__lsmock/health", 200, `{"status":"ok"}`},
+		{http.MethodPost, "/__lsmock/health", 405, `{"status":405,"code":"method_not_allowed","message":"Method not allowed"}`},
+		{http.MethodGet, "/__lsmock/nope", 404, `{"status":404,"code":"not_found","message":"No such lsmock admin endpoint; see GET /__lsmock/health"}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+" "+tc.target, func(t *testing.T) {
+			t.Parallel()
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, httptest.NewRequest(tc.method, tc.target, nil))
+			assert.Equal(t, tc.status, w.Code)
+			assert.JSONEq(t, tc.body, w.Body.String())
+		})
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, mockserver.Config{MaxBodyBytes: 64})
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, signedRequest(`{"username":"`+strings.Repeat("a", 100)+`","password":"p","new_password":"n"}`))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, w.Code)
+	assert.JSONEq(t, `{"status":413,"code":"payload_too_large","message":"Request body is too large"}`, w.Body.String())
+	assert.Contains(t, w.Header().Get(mockserver.HeaderValidation), "64 bytes")
+}
+
+// TestRequestLog: one line per request with what a human needs, and never a password or a
+// signature, whatever the request.
+func TestRequestLog(t *testing.T) {
+	t.Parallel()
+	const secret = "S3cret-canary-91"
+	var logs syncBuffer
+	srv := newServer(t, mockserver.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+
+	bodies := []string{
+		`{"username":"u@example.com","password":"` + secret + `","new_password":"` + secret + `"}`,
+		`{"username":"u@example.com","password":"` + secret + `"}`,
+		`{"username":"u@example.com","password":"` + secret + `","new_password":5}`,
+		`{"username":"u@example.com","password":"` + secret + `","new_password":"x","extra":"` + secret + `"}`,
+		`{"password":"` + secret,
+		`[` + `"` + secret + `"]`,
+	}
+	for _, b := range bodies {
+		r := signedRequest(b)
+		r.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="`+secret+`",apikey="k"`)
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		assert.NotContains(t, w.Body.String(), secret)
+		assert.NotContains(t, w.Header().Get(mockserver.HeaderValidation), secret)
+	}
+
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, len(bodies), "one log line per request")
+	var first map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[0]), &first))
+	assert.Equal(t, "request", first["msg"])
+	assert.Equal(t, "POST", first["method"])
+	assert.Equal(t, path, first["path"])
+	assert.Equal(t, float64(200), first["status"])
+	assert.Equal(t, "changePassword", first["operation"])
+	assert.Contains(t, first, "duration")
+
+	var second map[string]any
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &second))
+	assert.Equal(t, "missing_parameters", second["code"])
+	assert.Contains(t, second["detail"], "new_password")
+
+	assert.NotContains(t, logs.String(), secret)
+}
