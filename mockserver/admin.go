@@ -1,24 +1,191 @@
 package mockserver
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
+
+	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/session"
 )
 
-const healthBody = `{"status":"ok"}`
-
-// serveAdmin answers lsmock's own endpoints under /__lsmock/.
+// serveAdmin answers lsmock's own endpoints under /__lsmock/. Their errors use the vendor's
+// shape too, so one client-side decoder reads everything lsmock says.
+//
+//	GET    /__lsmock/health                      readiness
+//	GET    /__lsmock/scenarios                   every scenario and how to trigger it
+//	PUT    /__lsmock/scenario                    {"name": …} pins a scenario for everyone
+//	DELETE /__lsmock/scenario                    clears that pin
+//	GET    /__lsmock/sessions                    every session's pin and progress
+//	PUT    /__lsmock/sessions/{session}/scenario {"name": …} pins a scenario for one session
+//	DELETE /__lsmock/sessions/{session}/scenario clears it
+//	POST   /__lsmock/reset[?session=ID]          clears all state, or one session's
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
-	switch r.URL.Path {
-	case AdminPrefix + "health":
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			return s.fixed.methodNotAllowed.write(w, "the health endpoint takes GET")
+	rest := strings.TrimPrefix(r.URL.Path, AdminPrefix)
+	switch {
+	case rest == "health":
+		if !allow(w, r, http.MethodGet, http.MethodHead) {
+			return s.methodNotAllowed(w, r)
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		_, _ = io.WriteString(w, healthBody)
-		return outcome{status: http.StatusOK}
+		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case rest == "scenarios":
+		if !allow(w, r, http.MethodGet) {
+			return s.methodNotAllowed(w, r)
+		}
+		return writeJSON(w, http.StatusOK, s.scenarioList())
+	case rest == "scenario":
+		return s.pin(w, r, func(name string) { s.sessions.PinGlobal(name) }, func() { s.sessions.PinGlobal("") })
+	case rest == "sessions":
+		if !allow(w, r, http.MethodGet) {
+			return s.methodNotAllowed(w, r)
+		}
+		return writeJSON(w, http.StatusOK, map[string]any{"global_pin": s.sessions.Global(), "sessions": s.sessions.List()})
+	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/scenario"):
+		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/scenario")
+		if id == "" || strings.Contains(id, "/") {
+			return s.fixed.adminNotFound.write(w, "")
+		}
+		return s.pin(w, r, func(name string) { s.sessions.Pin(id, name) }, func() { s.sessions.Unpin(id) })
+	case rest == "reset":
+		if !allow(w, r, http.MethodPost) {
+			return s.methodNotAllowed(w, r)
+		}
+		if id := r.URL.Query().Get("session"); id != "" {
+			s.sessions.Reset(id)
+			return writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": id})
+		}
+		s.sessions.ResetAll()
+		return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
 	}
 	return s.fixed.adminNotFound.write(w, "")
+}
+
+func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	return false
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) outcome {
+	return s.fixed.methodNotAllowed.write(w, r.URL.Path+" takes "+w.Header().Get("Allow"))
+}
+
+// pin handles PUT {"name": …} and DELETE for a pin.
+func (s *Server) pin(w http.ResponseWriter, r *http.Request, set func(string), clear func()) outcome {
+	switch r.Method {
+	case http.MethodDelete:
+		clear()
+		w.WriteHeader(http.StatusNoContent)
+		return outcome{status: http.StatusNoContent}
+	case http.MethodPut:
+		var req struct {
+			Name string `json:"name"`
+		}
+		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil || req.Name == "" {
+			return newAPIError(http.StatusBadRequest, "invalid_json", `lsmock: send {"name": "<scenario>"}`).write(w, "")
+		}
+		if s.scenarios.ByName(req.Name) == nil {
+			return newAPIError(http.StatusNotFound, "unknown_scenario",
+				"lsmock: no scenario named "+req.Name+"; GET "+AdminPrefix+"scenarios lists them").write(w, "")
+		}
+		set(req.Name)
+		return writeJSON(w, http.StatusOK, map[string]string{"pinned": req.Name})
+	default:
+		allow(w, r, http.MethodPut, http.MethodDelete)
+		return s.methodNotAllowed(w, r)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) outcome {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return newAPIError(http.StatusInternalServerError, "internal_error", "lsmock: "+err.Error()).write(w, "")
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+	return outcome{status: status}
+}
+
+// scenarioInfo is a scenario as GET /__lsmock/scenarios shows it.
+type scenarioInfo struct {
+	Name        string         `json:"name"`
+	Description string         `json:"description,omitempty"`
+	Operation   string         `json:"operation"`
+	Method      string         `json:"method"`
+	Path        string         `json:"path"`
+	Priority    int            `json:"priority,omitempty"`
+	Default     bool           `json:"default,omitempty"`
+	Times       int            `json:"times,omitempty"`
+	After       string         `json:"after,omitempty"`
+	Source      string         `json:"source"`
+	Responses   []responseInfo `json:"responses"`
+	Triggers    triggers       `json:"triggers"`
+}
+
+type responseInfo struct {
+	Status int    `json:"status,omitempty"`
+	Code   string `json:"code,omitempty"`
+	Fault  string `json:"fault,omitempty"`
+	Delay  string `json:"delay,omitempty"`
+}
+
+type triggers struct {
+	Header  string   `json:"header"`
+	Query   string   `json:"query"`
+	Session string   `json:"session"`
+	Match   []string `json:"match,omitempty"`
+	Default bool     `json:"default,omitempty"`
+}
+
+func (s *Server) scenarioList() map[string]any {
+	list := make([]scenarioInfo, 0, len(s.scenarios.Scenarios))
+	for _, sc := range s.scenarios.Scenarios {
+		info := scenarioInfo{
+			Name: sc.Name, Description: sc.Description, Operation: sc.Operation.ID,
+			Method: sc.Operation.Method, Path: sc.Operation.Path, Priority: sc.Priority,
+			Default: sc.Default, Times: sc.Times, Source: sc.Source,
+			Triggers: triggers{
+				Header:  HeaderScenario + ": " + sc.Name,
+				Query:   sc.Operation.Path + "?" + QueryScenario + "=" + sc.Name,
+				Session: "PUT " + AdminPrefix + "sessions/{session}/scenario {\"name\":\"" + sc.Name + "\"}",
+				Default: sc.Default,
+			},
+		}
+		if len(sc.Steps) > 1 {
+			info.After = string(sc.After)
+		}
+		for _, c := range sc.Match {
+			info.Triggers.Match = append(info.Triggers.Match, c.Text)
+		}
+		for _, st := range sc.Steps {
+			info.Responses = append(info.Responses, describeStep(st))
+		}
+		list = append(list, info)
+	}
+	return map[string]any{"scenarios": list, "session_header": session.Header}
+}
+
+func describeStep(st *scenario.Response) responseInfo {
+	ri := responseInfo{Fault: string(st.Fault), Code: st.Code}
+	switch st.Fault {
+	case scenario.FaultConnectionReset, scenario.FaultEmptyResponse, scenario.FaultTimeout:
+		ri.Code = ""
+	default:
+		ri.Status = st.Status
+	}
+	switch {
+	case st.Delay.Max > st.Delay.Min:
+		ri.Delay = st.Delay.Min.String() + "-" + st.Delay.Max.String()
+	case st.Delay.Min > 0:
+		ri.Delay = st.Delay.Min.String()
+	}
+	return ri
 }

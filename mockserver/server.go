@@ -1,6 +1,6 @@
 // Package mockserver is lsmock's HTTP server: it routes a request to its operation in the
-// spec, has it validated, and writes the answer in the vendor's shape. Admin endpoints live
-// under /__lsmock/.
+// spec, picks the scenario that answers it (by name, by pin, by validation, by matching),
+// and writes the answer in the vendor's shape. Admin endpoints live under /__lsmock/.
 package mockserver
 
 import (
@@ -12,6 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/match"
+	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/validate"
 )
@@ -19,31 +23,46 @@ import (
 // AdminPrefix is where lsmock's own endpoints live, out of the way of any API path.
 const AdminPrefix = "/__lsmock/"
 
-// Headers lsmock adds to its answers so a human can see why it answered as it did.
+// Headers lsmock reads and adds, so a human can steer it and see why it answered as it did.
 const (
 	HeaderOperation  = "X-Lsmock-Operation"  // the operationId that answered
 	HeaderValidation = "X-Lsmock-Validation" // the validator's detail for a refused request
+	HeaderScenario   = "X-Lsmock-Scenario"   // request: the scenario to answer with; response: the one that did
+	HeaderSession    = session.Header        // request: the session, when not the API key
+	// QueryScenario selects a scenario from a URL, for browsers that should not preflight.
+	QueryScenario = "__scenario"
 )
 
 // DefaultMaxBodyBytes caps request bodies; the API's bodies are a few hundred bytes.
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultMaxHold bounds how long a scripted delay, slow body or timeout holds a request.
+const DefaultMaxHold = 30 * time.Second
+
 // Config is what a Server is built from.
 type Config struct {
 	// Spec is the loaded contract. Required.
 	Spec *spec.Spec
+	// Scenarios script answers beyond the spec's success response. Nil means none.
+	Scenarios *scenario.Set
 	// Logger receives one line per request. Nil discards.
 	Logger *slog.Logger
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxHold caps scripted delays and faults that hold a request; 0 means DefaultMaxHold.
+	MaxHold time.Duration
 }
 
 // Server answers requests for the operations of one spec. It is safe for concurrent use.
 type Server struct {
 	spec      *spec.Spec
+	scenarios *scenario.Set
 	validator *validate.Validator
+	matcher   *match.Matcher
+	sessions  *session.Store
 	logger    *slog.Logger
 	maxBody   int64
+	maxHold   time.Duration
 	fixed     fixedErrors
 }
 
@@ -52,8 +71,8 @@ type fixedErrors struct {
 	notFound, methodNotAllowed, tooLarge, adminNotFound apiError
 }
 
-// New builds everything a request needs: the validator's compiled schemas and the fixed
-// answers. It fails when the spec cannot be compiled.
+// New builds everything a request needs: the validator's compiled schemas, the scenario
+// indexes and the fixed answers. It fails when the spec cannot be compiled.
 func New(cfg Config) (*Server, error) {
 	if cfg.Spec == nil {
 		return nil, errors.New("mockserver: Config.Spec is required")
@@ -62,20 +81,34 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build validator: %w", err)
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	set := cfg.Scenarios
+	if set == nil {
+		set = &scenario.Set{}
 	}
-	maxBody := cfg.MaxBodyBytes
-	if maxBody <= 0 {
-		maxBody = DefaultMaxBodyBytes
+	s := &Server{
+		spec:      cfg.Spec,
+		scenarios: set,
+		validator: v,
+		matcher:   match.New(set),
+		sessions:  session.NewStore(),
+		logger:    cfg.Logger,
+		maxBody:   cfg.MaxBodyBytes,
+		maxHold:   cfg.MaxHold,
 	}
-	s := &Server{spec: cfg.Spec, validator: v, logger: logger, maxBody: maxBody}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.maxHold <= 0 {
+		s.maxHold = DefaultMaxHold
+	}
 	s.fixed = fixedErrors{
 		notFound:         s.documented("not_found", http.StatusNotFound, "Not found"),
 		methodNotAllowed: s.documented("method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"),
 		tooLarge:         s.documented("payload_too_large", http.StatusRequestEntityTooLarge, "Request body is too large"),
-		adminNotFound:    newAPIError(http.StatusNotFound, "not_found", "No such lsmock admin endpoint; see GET "+AdminPrefix+"health"),
+		adminNotFound:    newAPIError(http.StatusNotFound, "not_found", "No such lsmock admin endpoint; see GET "+AdminPrefix+"scenarios"),
 	}
 	return s, nil
 }
@@ -98,63 +131,146 @@ type outcome struct {
 	status    int
 	code      string
 	operation string
+	scenario  string
+	session   string
 	detail    string
 }
 
-// ServeHTTP routes, validates and answers one request, then logs one line about it.
+// ServeHTTP routes, selects and answers one request, then logs one line about it (also when
+// a fault aborts the connection).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var out outcome
+	defer func() { s.logRequest(r, &out, start) }()
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		out = s.serveAdmin(w, r)
-	} else {
-		out = s.serveAPI(w, r)
+		return
 	}
+	s.serveAPI(w, r, &out)
+}
+
+func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time) {
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.Int("status", out.status),
 		slog.Duration("duration", time.Since(start)),
 	}
-	if out.operation != "" {
-		attrs = append(attrs, slog.String("operation", out.operation))
-	}
-	if out.code != "" {
-		attrs = append(attrs, slog.String("code", out.code))
-	}
-	if out.detail != "" {
-		attrs = append(attrs, slog.String("detail", out.detail))
+	for _, a := range [...]struct{ key, val string }{
+		{"operation", out.operation}, {"scenario", out.scenario}, {"session", out.session},
+		{"code", out.code}, {"detail", out.detail},
+	} {
+		if a.val != "" {
+			attrs = append(attrs, slog.String(a.key, a.val))
+		}
 	}
 	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }
 
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) outcome {
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) {
 	op, allowed := s.spec.Find(r.Method, r.URL.Path)
 	if op == nil {
 		if allowed != nil {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			detail := fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allowed, ", "), r.Method)
-			return s.fixed.methodNotAllowed.write(w, detail)
+			*out = s.fixed.methodNotAllowed.write(w, detail)
+			return
 		}
-		return s.fixed.notFound.write(w, "no operation in "+s.spec.Name+" has the path "+r.URL.Path)
+		*out = s.fixed.notFound.write(w, "no operation in "+s.spec.Name+" has the path "+r.URL.Path)
+		return
 	}
 	w.Header().Set(HeaderOperation, op.ID)
+	out.operation = op.ID
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			out := s.fixed.tooLarge.write(w, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
-			out.operation = op.ID
-			return out
+			s.writeError(w, out, s.fixed.tooLarge, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
+			return
 		}
 		// The client went away mid-body; nobody is left to answer.
-		return outcome{status: 499, operation: op.ID, detail: "reading the body: " + err.Error()}
+		out.status, out.detail = 499, "reading the body: "+err.Error()
+		return
 	}
-	if _, rej := s.validator.Check(op, r, body); rej != nil {
-		out := newAPIError(rej.Status, rej.Code, rej.Message).write(w, rej.Detail)
-		out.operation = op.ID
-		return out
+	sid := session.ID(r)
+	out.session = sid
+
+	// 1. A scenario chosen by name wins over validation and matching.
+	sc, refusal := s.selected(r, op, sid)
+	if refusal != nil {
+		s.writeError(w, out, refusal.apiError, refusal.detail)
+		return
+	}
+	if sc != nil {
+		if step, ok := s.sessions.Take(sid, sc); ok {
+			s.answer(w, r, out, sc, step)
+			return
+		}
+		// Its times are used up for this session: carry on as if it had not been chosen.
+	}
+
+	// 2. The contract: a request that breaks it gets the vendor's error.
+	decoded, rej := s.validator.Check(op, r, body)
+	if rej != nil {
+		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
+		return
+	}
+
+	// 3. Matching, then the operation's default, then the spec's own success response.
+	req := &match.Request{Body: decoded, Header: r.Header, APIKey: auth.APIKeyOf(r.Header.Get("Authorization"))}
+	if r.URL.RawQuery != "" {
+		req.Query = r.URL.Query()
+	}
+	usable := func(sc *scenario.Scenario) bool { return s.sessions.Usable(sid, sc) }
+	for _, candidate := range []*scenario.Scenario{s.matcher.Match(op, req, usable), s.matcher.Default(op)} {
+		if candidate == nil {
+			continue
+		}
+		if step, ok := s.sessions.Take(sid, candidate); ok {
+			s.answer(w, r, out, candidate, step)
+			return
+		}
 	}
 	writeResponse(w, op.Success)
-	return outcome{status: op.Success.Status, operation: op.ID}
+	out.status = op.Success.Status
+}
+
+// refusal is an error answer with its detail.
+type refusal struct {
+	apiError
+	detail string
+}
+
+// selected returns the scenario chosen by name for this request: the X-Lsmock-Scenario
+// header, the __scenario query parameter, the session's pin, then the global pin. A name
+// that does not exist, or that scripts another operation, is refused when the request
+// itself named it; pins apply only to requests of their own operation.
+func (s *Server) selected(r *http.Request, op *spec.Operation, sid string) (*scenario.Scenario, *refusal) {
+	name := r.Header.Get(HeaderScenario)
+	if name == "" && strings.Contains(r.URL.RawQuery, QueryScenario) {
+		name = r.URL.Query().Get(QueryScenario)
+	}
+	if name != "" {
+		sc := s.scenarios.ByName(name)
+		if sc == nil {
+			return nil, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
+				"lsmock: no scenario named "+name+"; GET "+AdminPrefix+"scenarios lists them"), "unknown scenario " + name}
+		}
+		if sc.Operation != op {
+			return nil, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
+				"lsmock: scenario "+name+" scripts "+sc.Operation.ID+", not "+op.ID), "scenario for another operation"}
+		}
+		return sc, nil
+	}
+	if pinned, _ := s.sessions.Pinned(sid); pinned != "" {
+		if sc := s.scenarios.ByName(pinned); sc != nil && sc.Operation == op {
+			return sc, nil
+		}
+	}
+	return nil, nil
+}
+
+func (s *Server) writeError(w http.ResponseWriter, out *outcome, e apiError, detail string) {
+	o := e.write(w, detail)
+	out.status, out.code, out.detail = o.status, o.code, o.detail
 }

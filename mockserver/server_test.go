@@ -72,7 +72,7 @@ func TestAdminEndpoints(t *testing.T) {
 	}{
 		{http.MethodGet, "/__lsmock/health", 200, `{"status":"ok"}`},
 		{http.MethodPost, "/__lsmock/health", 405, `{"status":405,"code":"method_not_allowed","message":"Method not allowed"}`},
-		{http.MethodGet, "/__lsmock/nope", 404, `{"status":404,"code":"not_found","message":"No such lsmock admin endpoint; see GET /__lsmock/health"}`},
+		{http.MethodGet, "/__lsmock/nope", 404, `{"status":404,"code":"not_found","message":"No such lsmock admin endpoint; see GET /__lsmock/scenarios"}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method+" "+tc.target, func(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -133,13 +134,12 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: load spec:\n%v\n", err)
 		return 1
 	}
-	if opts.scenariosDir != "" {
-		if info, err := os.Stat(opts.scenariosDir); err != nil || !info.IsDir() {
-			fmt.Fprintf(env.Stderr, "lsmock serve: --scenarios %s: not a folder\n", opts.scenariosDir)
-			return 1
-		}
+	set, err := loadScenarios(opts.scenariosDir, s)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock serve: load scenarios:\n%v\n", err)
+		return 1
 	}
-	handler, err := mockserver.New(mockserver.Config{Spec: s, Logger: logger})
+	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
@@ -159,6 +159,8 @@ func serve(ctx context.Context, args []string, env Env) int {
 		slog.String("url", "http://"+ln.Addr().String()),
 		slog.String("spec", specSource(opts.specPath)),
 		slog.String("operations", operationList(s)),
+		slog.String("scenarios", scenariosSource(opts.scenariosDir)),
+		slog.Int("scenario_count", len(set.Scenarios)),
 		slog.Duration("startup", time.Since(started)),
 	)
 	if env.OnListen != nil {
@@ -192,6 +194,25 @@ func loadSpec(path string) (*spec.Spec, error) {
 		return spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	}
 	return spec.LoadFile(path)
+}
+
+// loadScenarios reads the folder, or the embedded defaults when dir is "".
+func loadScenarios(dir string, s *spec.Spec) (*scenario.Set, error) {
+	if dir == "" {
+		return scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
+	}
+	info, err := os.Stat(dir)
+	if err != nil || !info.IsDir() {
+		return nil, fmt.Errorf("--scenarios %s: not a folder", dir)
+	}
+	return scenario.Load(os.DirFS(dir), dir, s)
+}
+
+func scenariosSource(dir string) string {
+	if dir == "" {
+		return "scenarios/ (embedded)"
+	}
+	return dir
 }
 
 func specSource(path string) string {

@@ -2,7 +2,6 @@ package spec
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"regexp"
@@ -11,47 +10,16 @@ import (
 	"sync"
 
 	valerrors "github.com/pb33f/libopenapi-validator/errors"
+
+	"github.com/lsmock/lsmock/internal/fileerr"
 )
-
-// LoadError is a problem in a document, placed at its line and column (0 when unknown).
-type LoadError struct {
-	File string
-	Line int
-	Col  int
-	Msg  string
-}
-
-func (e *LoadError) Error() string {
-	switch {
-	case e.Line > 0 && e.Col > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	default:
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	}
-}
-
-// LoadErrors are all the problems found in one document, one per line.
-type LoadErrors []*LoadError
-
-func (l LoadErrors) Error() string {
-	lines := make([]string, len(l))
-	for i, e := range l {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// maxReported keeps a badly broken document from burying its first problems.
-const maxReported = 20
 
 // yamlPosition matches go-yaml's "at L14.C19" and libopenapi's "line 13, col 30".
 var yamlPosition = regexp.MustCompile(`(?:\bL(\d+)\.C(\d+)|line (\d+), col(?:umn)? (\d+)|line (\d+))`)
 
 // placed builds a LoadError, taking the position from the message when it carries one.
-func placed(file, msg string) *LoadError {
-	e := &LoadError{File: file, Msg: msg}
+func placed(file, msg string) *fileerr.Error {
+	e := &fileerr.Error{File: file, Msg: msg}
 	if m := yamlPosition.FindStringSubmatch(msg); m != nil {
 		for i := 1; i+1 < len(m); i += 2 {
 			if m[i] != "" {
@@ -78,7 +46,7 @@ func fromParseError(file string, err error) error {
 
 // fromModelErrors prefers what libopenapi logged (it carries positions) over the bare errors.
 func fromModelErrors(file string, errs []error, logged []string) error {
-	var list LoadErrors
+	var list fileerr.List
 	seen := map[string]bool{}
 	for _, m := range logged {
 		if e := placed(file, m); e.Line > 0 && !seen[e.Msg] {
@@ -94,16 +62,16 @@ func fromModelErrors(file string, errs []error, logged []string) error {
 		}
 	}
 	if len(list) == 0 {
-		list = append(list, &LoadError{File: file, Msg: "the document cannot be modelled"})
+		list = append(list, &fileerr.Error{File: file, Msg: "the document cannot be modelled"})
 	}
-	return truncate(list)
+	return list.Truncated()
 }
 
 func fromDocumentErrors(file string, verrs []*valerrors.ValidationError) error {
-	var list LoadErrors
+	var list fileerr.List
 	for _, v := range verrs {
 		if len(v.SchemaValidationErrors) == 0 {
-			list = append(list, &LoadError{File: file, Line: v.SpecLine, Col: v.SpecCol, Msg: v.Reason})
+			list = append(list, &fileerr.Error{File: file, Line: v.SpecLine, Col: v.SpecCol, Msg: v.Reason})
 			continue
 		}
 		for _, f := range v.SchemaValidationErrors {
@@ -120,34 +88,13 @@ func fromDocumentErrors(file string, verrs []*valerrors.ValidationError) error {
 			if line == 0 { // a failure of the document's root
 				line, col = 1, 1
 			}
-			list = append(list, &LoadError{File: file, Line: line, Col: col, Msg: msg})
+			list = append(list, &fileerr.Error{File: file, Line: line, Col: col, Msg: msg})
 		}
 	}
 	if len(list) == 0 {
-		return &LoadError{File: file, Msg: "the document is not valid OpenAPI"}
+		return &fileerr.Error{File: file, Msg: "the document is not valid OpenAPI"}
 	}
-	return truncate(list)
-}
-
-func truncate(list LoadErrors) error {
-	if len(list) > maxReported {
-		rest := len(list) - maxReported
-		list = append(list[:maxReported:maxReported], &LoadError{File: list[0].File, Msg: fmt.Sprintf("... and %d more problems", rest)})
-	}
-	return list
-}
-
-// AsLoadErrors flattens err into the LoadErrors it holds, if any.
-func AsLoadErrors(err error) LoadErrors {
-	var list LoadErrors
-	if errors.As(err, &list) {
-		return list
-	}
-	var one *LoadError
-	if errors.As(err, &one) {
-		return LoadErrors{one}
-	}
-	return nil
+	return list.Truncated()
 }
 
 // collectingHandler keeps libopenapi's error log lines: they hold the positions of broken

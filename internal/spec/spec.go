@@ -4,8 +4,10 @@
 package spec
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -20,6 +22,8 @@ import (
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
 	"github.com/pb33f/libopenapi/orderedmap"
+
+	"github.com/lsmock/lsmock/internal/fileerr"
 )
 
 // Spec is a loaded, validated OpenAPI document.
@@ -34,8 +38,9 @@ type Spec struct {
 	// belong to no operation (not_found) still take the document's status and message.
 	Errors map[string]ErrorExample
 
-	model  *v3.Document
-	router *router
+	model     *v3.Document
+	router    *router
+	validator validator.Validator
 }
 
 // Operation is one method on one path, with everything the request path needs precomputed.
@@ -53,6 +58,8 @@ type Operation struct {
 	Success Response
 	// Errors are the operation's documented error examples by code.
 	Errors map[string]ErrorExample
+	// Examples are the named examples of the operation's JSON responses, in document order.
+	Examples []NamedExample
 	// Statuses are the documented response statuses, in document order ("default" excluded).
 	Statuses []int
 	// NeedsParamValidation is true when some parameter has a schema worth checking beyond
@@ -80,6 +87,14 @@ type Response struct {
 	Status      int
 	ContentType string
 	Body        []byte
+}
+
+// NamedExample is a named example of a response, rendered.
+type NamedExample struct {
+	Name     string
+	Response Response
+	// Code is the error code the example carries, if it has the error shape.
+	Code string
 }
 
 // ErrorExample is a documented error: its status and message, from a named example
@@ -166,7 +181,7 @@ func load(name string, data []byte, baseDir string) (*Spec, error) {
 	if err != nil || built == nil {
 		return nil, fromModelErrors(name, []error{err}, libLog.messages)
 	}
-	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}}
+	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}, validator: docValidator}
 	if v, err := strconv.ParseFloat(versionPrefix(built.Model.Version), 32); err == nil {
 		s.Version = float32(v)
 	}
@@ -188,9 +203,9 @@ func versionPrefix(v string) string {
 
 func (s *Spec) compile() error {
 	if s.model.Paths == nil || s.model.Paths.PathItems == nil {
-		return &LoadError{File: s.Name, Line: 1, Col: 1, Msg: "the document has no paths: there is nothing to serve"}
+		return &fileerr.Error{File: s.Name, Line: 1, Col: 1, Msg: "the document has no paths: there is nothing to serve"}
 	}
-	var list LoadErrors
+	var list fileerr.List
 	for p := s.model.Paths.PathItems.First(); p != nil; p = p.Next() {
 		path, item := p.Key(), p.Value()
 		for o := item.GetOperations().First(); o != nil; o = o.Next() {
@@ -213,7 +228,7 @@ func (s *Spec) compile() error {
 	return nil
 }
 
-func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.Operation) (*Operation, *LoadError) {
+func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.Operation) (*Operation, *fileerr.Error) {
 	out := &Operation{
 		ID:       op.OperationId,
 		Method:   method,
@@ -254,7 +269,7 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 			}
 			schema := m.Value().Schema.Schema()
 			if schema == nil {
-				return nil, &LoadError{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: request body schema for %s cannot be built: %v", out.ID, m.Key(), m.Value().Schema.GetBuildError())}
+				return nil, &fileerr.Error{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: request body schema for %s cannot be built: %v", out.ID, m.Key(), m.Value().Schema.GetBuildError())}
 			}
 			out.Body = &Body{
 				Required:       rb.Required != nil && *rb.Required,
@@ -273,11 +288,12 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 			}
 			out.Statuses = append(out.Statuses, status)
 			collectErrorExamples(status, c.Value(), out.Errors)
+			out.Examples = append(out.Examples, namedExamples(status, c.Value())...)
 		}
 	}
 	success, err := successResponse(op)
 	if err != nil {
-		return nil, &LoadError{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: %v", out.ID, err)}
+		return nil, &fileerr.Error{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: %v", out.ID, err)}
 	}
 	out.Success = success
 	return out, nil
@@ -360,6 +376,39 @@ func collectErrorExamples(status int, resp *v3.Response, into map[string]ErrorEx
 	}
 }
 
+// namedExamples renders every named example of a response's JSON media types.
+func namedExamples(status int, resp *v3.Response) []NamedExample {
+	if resp == nil || resp.Content == nil {
+		return nil
+	}
+	var out []NamedExample
+	for m := resp.Content.First(); m != nil; m = m.Next() {
+		if !isJSON(m.Key()) {
+			continue
+		}
+		for e := orderedFirst(m.Value().Examples); e != nil; e = e.Next() {
+			ex := e.Value()
+			if ex == nil || ex.Value == nil {
+				continue
+			}
+			v, ok := decodeNode(ex.Value)
+			if !ok {
+				continue
+			}
+			body, err := json.Marshal(v)
+			if err != nil {
+				continue
+			}
+			ne := NamedExample{Name: e.Key(), Response: Response{Status: status, ContentType: jsonContentType(m.Key()), Body: body}}
+			if obj, isObj := v.(map[string]any); isObj {
+				ne.Code, _ = obj["code"].(string)
+			}
+			out = append(out, ne)
+		}
+	}
+	return out
+}
+
 func orderedFirst[V any](m *orderedmap.Map[string, V]) orderedmap.Pair[string, V] {
 	if m == nil {
 		return nil
@@ -415,4 +464,44 @@ func jsonContentType(mediaType string) string {
 		return mediaType
 	}
 	return mediaType + "; charset=utf-8"
+}
+
+// CheckResponse reports how a response the operation could send breaks the document: an
+// undocumented status, a content type it does not declare, a body its schema refuses.
+// It runs at load, for scripted responses; nil means the response honours the spec.
+func (s *Spec) CheckResponse(op *Operation, status int, header http.Header, body []byte) []string {
+	path := op.Path
+	for strings.Contains(path, "{") { // any concrete value routes a template
+		i := strings.IndexByte(path, '{')
+		j := strings.IndexByte(path[i:], '}')
+		if j < 0 {
+			break
+		}
+		path = path[:i] + "x" + path[i+j+1:]
+	}
+	req, err := http.NewRequest(op.Method, "http://lsmock.invalid"+path, nil)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	resp := &http.Response{
+		StatusCode: status,
+		Header:     header.Clone(),
+		Body:       io.NopCloser(bytes.NewReader(body)),
+		Request:    req,
+	}
+	if ok, errs := s.validator.ValidateHttpResponse(req, resp); !ok {
+		var out []string
+		for _, e := range errs {
+			msg := e.Message
+			for _, f := range e.SchemaValidationErrors {
+				msg += "; " + f.Reason
+				if f.FieldPath != "" && f.FieldPath != "$" {
+					msg += " at " + f.FieldPath
+				}
+			}
+			out = append(out, msg)
+		}
+		return out
+	}
+	return nil
 }

@@ -1,0 +1,271 @@
+// Package match picks the scenario that answers a valid request: among the scenarios whose
+// conditions all hold, the highest priority wins, then the first in file order; the
+// operation's default answers when none does.
+//
+// Equality conditions are indexed at load, so a request costs a few map lookups however many
+// scenarios script the operation; only regex, presence and absence conditions are scanned.
+package match
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// Request is what conditions can look at.
+type Request struct {
+	Body   any // the decoded JSON body; nil when there is none
+	Header http.Header
+	Query  url.Values
+	APIKey string
+}
+
+// Matcher holds the per-operation indexes built from a scenario set.
+type Matcher struct {
+	ops map[*spec.Operation]*opIndex
+}
+
+type opIndex struct {
+	// indexed maps a condition target to value keys to the scenarios whose first
+	// equality condition is on that target with that value.
+	indexed map[string]map[string][]*scenario.Scenario // by targetKey.id, then value key
+	targets []targetKey                                // the indexed targets, read once per request
+	scan    []*scenario.Scenario
+	def     *scenario.Scenario
+}
+
+// targetKey names one place in a request.
+type targetKey struct {
+	id     string // "b:username", "h:X-Foo", "q:x", "k:"
+	target scenario.Target
+	name   string
+	path   []string
+}
+
+func newTargetKey(c *scenario.Condition) targetKey {
+	return targetKey{id: targetID(c), target: c.Target, name: c.Name, path: c.Path}
+}
+
+func targetID(c *scenario.Condition) string {
+	switch c.Target {
+	case scenario.TargetBody:
+		return "b:" + strings.Join(c.Path, "\x00")
+	case scenario.TargetHeader:
+		return "h:" + c.Name
+	case scenario.TargetQuery:
+		return "q:" + c.Name
+	default:
+		return "k:"
+	}
+}
+
+// New indexes every scenario of set by operation.
+func New(set *scenario.Set) *Matcher {
+	m := &Matcher{ops: map[*spec.Operation]*opIndex{}}
+	for _, sc := range set.Scenarios {
+		idx := m.ops[sc.Operation]
+		if idx == nil {
+			idx = &opIndex{indexed: map[string]map[string][]*scenario.Scenario{}}
+			m.ops[sc.Operation] = idx
+		}
+		if sc.Default {
+			idx.def = sc
+			continue
+		}
+		if len(sc.Match) == 0 {
+			continue // selected by name only
+		}
+		eq := firstEquality(sc)
+		if eq == nil {
+			idx.scan = append(idx.scan, sc)
+			continue
+		}
+		tk := newTargetKey(eq)
+		bucket, ok := idx.indexed[tk.id]
+		if !ok {
+			bucket = map[string][]*scenario.Scenario{}
+			idx.indexed[tk.id] = bucket
+			idx.targets = append(idx.targets, tk)
+		}
+		for _, k := range eq.Keys {
+			bucket[k] = append(bucket[k], sc)
+		}
+	}
+	for _, idx := range m.ops {
+		sort.SliceStable(idx.scan, func(i, j int) bool { return better(idx.scan[i], idx.scan[j]) })
+		for _, b := range idx.indexed {
+			for k, list := range b {
+				sort.SliceStable(list, func(i, j int) bool { return better(list[i], list[j]) })
+				b[k] = list
+			}
+		}
+	}
+	return m
+}
+
+func firstEquality(sc *scenario.Scenario) *scenario.Condition {
+	for i := range sc.Match {
+		if c := &sc.Match[i]; c.Op == scenario.OpEquals || c.Op == scenario.OpOneOf {
+			return c
+		}
+	}
+	return nil
+}
+
+// better orders scenarios: higher priority first, then earlier in the files.
+func better(a, b *scenario.Scenario) bool {
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	return a.Order < b.Order
+}
+
+// Default returns the operation's default scenario, or nil when the spec's own success
+// response is the default.
+func (m *Matcher) Default(op *spec.Operation) *scenario.Scenario {
+	if idx := m.ops[op]; idx != nil {
+		return idx.def
+	}
+	return nil
+}
+
+// Match returns the best scenario of op whose conditions all hold for req and that usable
+// accepts (a session may have used up its times), or nil.
+func (m *Matcher) Match(op *spec.Operation, req *Request, usable func(*scenario.Scenario) bool) *scenario.Scenario {
+	idx := m.ops[op]
+	if idx == nil {
+		return nil
+	}
+	var best *scenario.Scenario
+	consider := func(sc *scenario.Scenario) bool {
+		if best != nil && !better(sc, best) {
+			return false // lists are sorted: nothing later can win
+		}
+		if Holds(sc, req) && usable(sc) {
+			best = sc
+			return false
+		}
+		return true
+	}
+	for _, tk := range idx.targets {
+		v, ok := lookup(tk.target, tk.name, tk.path, req)
+		if !ok {
+			continue
+		}
+		for _, sc := range idx.indexed[tk.id][scenario.ValueKey(v)] {
+			if !consider(sc) {
+				break
+			}
+		}
+	}
+	for _, sc := range idx.scan {
+		if !consider(sc) {
+			break
+		}
+	}
+	return best
+}
+
+// Holds reports whether every condition of sc holds for req.
+func Holds(sc *scenario.Scenario, req *Request) bool {
+	for i := range sc.Match {
+		if !ConditionHolds(&sc.Match[i], req) {
+			return false
+		}
+	}
+	return true
+}
+
+// ConditionHolds tests one condition.
+func ConditionHolds(c *scenario.Condition, req *Request) bool {
+	v, ok := lookup(c.Target, c.Name, c.Path, req)
+	switch c.Op {
+	case scenario.OpPresent:
+		return ok
+	case scenario.OpAbsent:
+		return !ok
+	case scenario.OpRegex:
+		if !ok {
+			return false
+		}
+		s, isString := v.(string)
+		return isString && c.Regex.MatchString(s)
+	default: // equals, one_of
+		if !ok {
+			return false
+		}
+		key := scenario.ValueKey(v)
+		for _, k := range c.Keys {
+			if k == key {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// lookup reads a request value: a body field (any JSON value), or a header, query
+// parameter or API key (strings).
+func lookup(target scenario.Target, name string, path []string, req *Request) (any, bool) {
+	switch target {
+	case scenario.TargetBody:
+		cur := req.Body
+		for _, seg := range path {
+			switch node := cur.(type) {
+			case map[string]any:
+				next, ok := node[seg]
+				if !ok {
+					return nil, false
+				}
+				cur = next
+			case []any:
+				i, ok := index(seg, len(node))
+				if !ok {
+					return nil, false
+				}
+				cur = node[i]
+			default:
+				return nil, false
+			}
+		}
+		return cur, true
+	case scenario.TargetHeader:
+		vals := req.Header[name]
+		if len(vals) == 0 {
+			return nil, false
+		}
+		return vals[0], true
+	case scenario.TargetQuery:
+		vals, ok := req.Query[name]
+		if !ok || len(vals) == 0 {
+			return nil, false
+		}
+		return vals[0], true
+	default:
+		if req.APIKey == "" {
+			return nil, false
+		}
+		return req.APIKey, true
+	}
+}
+
+func index(seg string, n int) (int, bool) {
+	i := 0
+	if seg == "" {
+		return 0, false
+	}
+	for _, r := range seg {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		i = i*10 + int(r-'0')
+		if i >= n {
+			return 0, false
+		}
+	}
+	return i, true
+}

@@ -1,0 +1,421 @@
+package scenario
+
+import (
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pb33f/go-yaml"
+
+	"github.com/lsmock/lsmock/internal/fileerr"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// Load reads every .yaml and .yml file under fsys (recursively, in lexical order) and
+// checks each scenario against s. prefix is prepended to file names in messages (the
+// folder the files came from). All problems of all files are returned together.
+func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load scenarios %s: %w", prefix, err)
+	}
+	set := &Set{byName: map[string]*Scenario{}}
+	var errs fileerr.List
+	defaults := map[*spec.Operation]*Scenario{}
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, fmt.Errorf("load scenarios %s: %w", path.Join(prefix, f), err)
+		}
+		d := &decoder{file: path.Join(prefix, f)}
+		for _, sc := range d.parseFile(data, s) {
+			if prev := set.byName[sc.Name]; prev != nil {
+				d.errorAt(sc.Source, "scenario name %q is already used at %s", sc.Name, prev.Source)
+				continue
+			}
+			if sc.Default {
+				if prev := defaults[sc.Operation]; prev != nil {
+					d.errorAt(sc.Source, "%s already has a default scenario (%s at %s)", sc.Operation.ID, prev.Name, prev.Source)
+					continue
+				}
+				defaults[sc.Operation] = sc
+			}
+			sc.Order = len(set.Scenarios)
+			set.Scenarios = append(set.Scenarios, sc)
+			set.byName[sc.Name] = sc
+		}
+		errs = append(errs, d.errs...)
+	}
+	if err := errs.ErrOrNil(); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// errorAt reports at a "file:line" source of an already decoded scenario.
+func (d *decoder) errorAt(source, format string, args ...any) {
+	e := &fileerr.Error{File: d.file, Msg: fmt.Sprintf(format, args...)}
+	if i := strings.LastIndexByte(source, ':'); i >= 0 {
+		e.Line, _ = strconv.Atoi(source[i+1:])
+	}
+	d.errs = append(d.errs, e)
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// parseFile decodes one file's scenarios; problems go to d.errs.
+func (d *decoder) parseFile(data []byte, s *spec.Spec) []*Scenario {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		e := &fileerr.Error{File: d.file, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+		}
+		d.errs = append(d.errs, e)
+		return nil
+	}
+	if len(root.Content) == 0 {
+		return nil // an empty file scripts nothing
+	}
+	top := d.mapping(&root, "a scenario file", "scenarios")
+	f, ok := top["scenarios"]
+	if !ok {
+		if top != nil {
+			d.errorf(resolve(&root), "a scenario file needs a top-level scenarios: list")
+		}
+		return nil
+	}
+	list := resolve(f.value)
+	if list.Kind != yaml.SequenceNode {
+		d.errorf(list, "scenarios must be a list")
+		return nil
+	}
+	var out []*Scenario
+	for _, n := range list.Content {
+		if sc := d.scenario(n, s); sc != nil {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+var scenarioKeys = []string{"name", "description", "operation", "priority", "default", "match", "response", "steps", "after", "times"}
+
+var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func (d *decoder) scenario(n *yaml.Node, s *spec.Spec) *Scenario {
+	before := len(d.errs)
+	m := d.mapping(n, "a scenario", scenarioKeys...)
+	if m == nil {
+		return nil
+	}
+	sc := &Scenario{Source: fmt.Sprintf("%s:%d", d.file, resolve(n).Line), After: AfterRepeatLast}
+	if f, ok := m["name"]; ok {
+		if name, ok := d.str(f.value, "name"); ok {
+			if !namePattern.MatchString(name) {
+				d.errorf(f.value, "name %q may hold only letters, digits, '_', '.' and '-' (it travels in a header and a URL)", name)
+			}
+			sc.Name = name
+			sc.Source = fmt.Sprintf("%s:%d", d.file, f.value.Line)
+		}
+	} else {
+		d.errorf(n, "a scenario needs a name")
+	}
+	if f, ok := m["description"]; ok {
+		sc.Description, _ = d.str(f.value, "description")
+	}
+	if f, ok := m["operation"]; ok {
+		if ref, ok := d.str(f.value, "operation"); ok {
+			sc.Operation = s.Operation(ref)
+			if sc.Operation == nil {
+				d.errorf(f.value, "unknown operation %q; %s has: %s", ref, s.Name, operationNames(s))
+			}
+		}
+	} else {
+		d.errorf(n, "scenario %q needs an operation (an operationId, or METHOD /path); %s has: %s", sc.Name, s.Name, operationNames(s))
+	}
+	if f, ok := m["priority"]; ok {
+		sc.Priority, _ = d.integer(f.value, "priority")
+	}
+	if f, ok := m["default"]; ok {
+		sc.Default, _ = d.boolean(f.value, "default")
+	}
+	if f, ok := m["times"]; ok {
+		if t, ok := d.integer(f.value, "times"); ok {
+			if t < 1 {
+				d.errorf(f.value, "times must be at least 1 (leave it out for no limit)")
+			}
+			sc.Times = t
+		}
+	}
+	if sc.Operation == nil {
+		return nil // the rest is checked against the operation
+	}
+	if f, ok := m["match"]; ok {
+		sc.Match = d.match(f.value, sc.Operation)
+		if sc.Default && len(sc.Match) > 0 {
+			d.errorf(f.key, "a default scenario answers when nothing matches; it cannot have match conditions")
+		}
+	}
+	resp, hasResp := m["response"]
+	steps, hasSteps := m["steps"]
+	switch {
+	case hasResp && hasSteps:
+		d.errorf(steps.key, "a scenario has either response or steps, not both")
+	case hasResp:
+		if r := d.response(resp.value, "response", sc.Operation, s); r != nil {
+			sc.Steps = []*Response{r}
+		}
+	case hasSteps:
+		list := resolve(steps.value)
+		if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
+			d.errorf(list, "steps must be a non-empty list of responses")
+			break
+		}
+		for i, stepNode := range list.Content {
+			if r := d.response(stepNode, fmt.Sprintf("step %d", i+1), sc.Operation, s); r != nil {
+				sc.Steps = append(sc.Steps, r)
+			}
+		}
+	default:
+		d.errorf(n, "scenario %q needs a response or steps", sc.Name)
+	}
+	if f, ok := m["after"]; ok {
+		if !hasSteps {
+			d.errorf(f.key, "after applies to steps only")
+		}
+		if a, ok := d.str(f.value, "after"); ok {
+			switch After(a) {
+			case AfterRepeatLast, AfterCycle:
+				sc.After = After(a)
+			default:
+				d.errorf(f.value, "after must be repeat_last or cycle, not %q", a)
+			}
+		}
+	}
+	if len(d.errs) > before {
+		return nil
+	}
+	return sc
+}
+
+func operationNames(s *spec.Spec) string {
+	names := make([]string, len(s.Operations))
+	for i, op := range s.Operations {
+		names[i] = op.ID + " (" + op.Method + " " + op.Path + ")"
+	}
+	return strings.Join(names, ", ")
+}
+
+var responseKeys = []string{"status", "headers", "body", "raw_body", "error", "example", "delay", "fault", "duration", "off_spec"}
+
+// response decodes and completes one response, then holds it to the spec.
+func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spec.Spec) *Response {
+	before := len(d.errs)
+	m := d.mapping(n, what, responseKeys...)
+	if m == nil {
+		return nil
+	}
+	r := &Response{Header: http.Header{}}
+	var contentType string
+	sources := 0
+	for _, k := range []string{"body", "raw_body", "error", "example"} {
+		if _, ok := m[k]; ok {
+			sources++
+		}
+	}
+	if sources > 1 {
+		d.errorf(n, "%s: use one of body, raw_body, error and example", what)
+		return nil
+	}
+	switch {
+	case has(m, "error"):
+		f := m["error"]
+		code, ok := d.str(f.value, "error")
+		if !ok {
+			break
+		}
+		e, found := s.ErrorFor(op, code)
+		if !found {
+			d.errorf(f.value, "unknown error code %q: %s documents %s", code, s.Name, documentedCodes(s, op))
+			break
+		}
+		r.Status, r.Code = e.Status, e.Code
+		r.Body = errorBody(e)
+		contentType = "application/json; charset=utf-8"
+	case has(m, "example"):
+		f := m["example"]
+		name, ok := d.str(f.value, "example")
+		if !ok {
+			break
+		}
+		ex, found := findExample(op, name)
+		if !found {
+			d.errorf(f.value, "unknown example %q: %s's responses name %s", name, op.ID, strings.Join(exampleNames(op), ", "))
+			break
+		}
+		r.Status, r.Body, contentType, r.Code = ex.status, ex.body, ex.contentType, ex.code
+	case has(m, "body"):
+		v, ok := d.value(m["body"].value, "body")
+		if !ok {
+			break
+		}
+		r.Body, _ = json.Marshal(v)
+		r.Status = op.Success.Status
+		contentType = "application/json; charset=utf-8"
+		if obj, isObj := v.(map[string]any); isObj {
+			r.Code, _ = obj["code"].(string)
+		}
+	case has(m, "raw_body"):
+		raw, ok := d.str(m["raw_body"].value, "raw_body")
+		if !ok {
+			break
+		}
+		r.Body = []byte(raw)
+		r.Status = op.Success.Status
+		contentType = "text/plain; charset=utf-8"
+	default: // the operation's own success answer, perhaps delayed or broken
+		r.Status, r.Body, contentType = op.Success.Status, op.Success.Body, op.Success.ContentType
+	}
+	if f, ok := m["status"]; ok {
+		if st, ok := d.integer(f.value, "status"); ok {
+			if st < 100 || st > 599 {
+				d.errorf(f.value, "status %d is not an HTTP status", st)
+			}
+			r.Status = st
+		}
+	}
+	if contentType != "" {
+		r.Header.Set("Content-Type", contentType)
+	}
+	if f, ok := m["headers"]; ok {
+		hm := resolve(f.value)
+		if hm.Kind != yaml.MappingNode {
+			d.errorf(hm, "headers must be a mapping of names to values")
+		} else {
+			for i := 0; i+1 < len(hm.Content); i += 2 {
+				if v, ok := d.str(hm.Content[i+1], "header "+hm.Content[i].Value); ok {
+					r.Header.Set(hm.Content[i].Value, v)
+				}
+			}
+		}
+	}
+	if f, ok := m["delay"]; ok {
+		r.Delay = d.delay(f.value)
+	}
+	if f, ok := m["fault"]; ok {
+		if name, ok := d.str(f.value, "fault"); ok {
+			r.Fault = Fault(name)
+			if !containsFault(r.Fault) {
+				d.errorf(f.value, "unknown fault %q (known: %s)", name, faultNames())
+			}
+		}
+	}
+	if f, ok := m["duration"]; ok {
+		r.Duration, _ = d.duration(f.value, "duration")
+		if r.Fault != FaultSlowBody && r.Fault != FaultTimeout {
+			d.errorf(f.key, "duration applies to the slow_body and timeout faults")
+		}
+	}
+	if r.Fault == FaultSlowBody && r.Duration == 0 {
+		r.Duration = 2 * time.Second
+	}
+	if f, ok := m["off_spec"]; ok {
+		r.OffSpec, _ = d.boolean(f.value, "off_spec")
+	}
+	if len(d.errs) > before {
+		return nil
+	}
+	if r.OffSpec || (r.Fault != FaultNone && r.Fault != FaultSlowBody) {
+		return r // deliberately broken: nothing to hold to the spec
+	}
+	if problems := s.CheckResponse(op, r.Status, r.Header, r.Body); len(problems) > 0 {
+		d.errorf(n, "%s breaks %s: %s (set off_spec: true to send it anyway)", what, s.Name, strings.Join(problems, "; "))
+		return nil
+	}
+	return r
+}
+
+func has(m map[string]field, key string) bool {
+	_, ok := m[key]
+	return ok
+}
+
+func (d *decoder) delay(n *yaml.Node) Delay {
+	n = resolve(n)
+	if n.Kind == yaml.MappingNode {
+		m := d.mapping(n, "delay", "min", "max")
+		var dl Delay
+		minF, okMin := m["min"]
+		maxF, okMax := m["max"]
+		if !okMin || !okMax {
+			d.errorf(n, "a delay range needs both min and max")
+			return Delay{}
+		}
+		dl.Min, _ = d.duration(minF.value, "delay min")
+		dl.Max, _ = d.duration(maxF.value, "delay max")
+		if dl.Max < dl.Min {
+			d.errorf(maxF.value, "delay max %s is below min %s", dl.Max, dl.Min)
+		}
+		return dl
+	}
+	v, _ := d.duration(n, "delay")
+	return Delay{Min: v}
+}
+
+func containsFault(f Fault) bool {
+	for _, k := range knownFaults {
+		if k == f {
+			return true
+		}
+	}
+	return false
+}
+
+func faultNames() string {
+	names := make([]string, len(knownFaults))
+	for i, f := range knownFaults {
+		names[i] = string(f)
+	}
+	return strings.Join(names, ", ")
+}
+
+func errorBody(e spec.ErrorExample) []byte {
+	b, _ := json.Marshal(struct {
+		Status  int    `json:"status"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}{e.Status, e.Code, e.Message})
+	return b
+}
+
+func documentedCodes(s *spec.Spec, op *spec.Operation) string {
+	seen := map[string]bool{}
+	var codes []string
+	for _, m := range []map[string]spec.ErrorExample{op.Errors, s.Errors} {
+		for c := range m {
+			if !seen[c] {
+				seen[c] = true
+				codes = append(codes, c)
+			}
+		}
+	}
+	sort.Strings(codes)
+	return strings.Join(codes, ", ")
+}

@@ -1,0 +1,168 @@
+// Package session keeps lsmock's per-session state: which scenario a session (or everyone)
+// is pinned to, and how far each session has got through each scenario's steps and times.
+// Sessions never see each other's state, so parallel CI jobs can share one lsmock.
+package session
+
+import (
+	"net/http"
+	"sort"
+	"sync"
+
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/scenario"
+)
+
+// Header names a session explicitly; without it the API key in Authorization does.
+const Header = "X-Lsmock-Session"
+
+// ID returns the request's session: the X-Lsmock-Session header, else the API key of its
+// Authorization header (a real SDK cannot add headers, but each CI job can use its own key),
+// else "" (everyone without either shares one session).
+func ID(r *http.Request) string {
+	if s := r.Header.Get(Header); s != "" {
+		return s
+	}
+	return auth.APIKeyOf(r.Header.Get("Authorization"))
+}
+
+// Store holds every session's state. It is safe for concurrent use.
+type Store struct {
+	mu       sync.Mutex
+	global   string // the scenario pinned for every session, "" for none
+	sessions map[string]*state
+}
+
+type state struct {
+	pinned string
+	uses   map[string]int // scenario name -> uses so far
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store {
+	return &Store{sessions: map[string]*state{}}
+}
+
+func (s *Store) get(id string) *state {
+	st := s.sessions[id]
+	if st == nil {
+		st = &state{uses: map[string]int{}}
+		s.sessions[id] = st
+	}
+	return st
+}
+
+// Pin makes name answer every request of session id (for its operation).
+func (s *Store) Pin(id, name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.get(id).pinned = name
+}
+
+// Unpin clears session id's pin.
+func (s *Store) Unpin(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.sessions[id]; st != nil {
+		st.pinned = ""
+	}
+}
+
+// PinGlobal makes name answer every session that has no pin of its own; "" clears it.
+func (s *Store) PinGlobal(name string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.global = name
+}
+
+// Pinned returns the scenario pinned for session id (its own pin first, then the global
+// one) and whether the pin is the session's own.
+func (s *Store) Pinned(id string) (name string, own bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.sessions[id]; st != nil && st.pinned != "" {
+		return st.pinned, true
+	}
+	return s.global, false
+}
+
+// Usable reports whether session id may still use sc (its times are not used up).
+func (s *Store) Usable(id string, sc *scenario.Scenario) bool {
+	if sc.Times == 0 {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.sessions[id]
+	return st == nil || st.uses[sc.Name] < sc.Times
+}
+
+// Take records one use of sc by session id and returns the step that answers it; ok is
+// false when the session has used sc up. Taking is atomic, so concurrent requests of one
+// session get consecutive steps.
+func (s *Store) Take(id string, sc *scenario.Scenario) (step *scenario.Response, ok bool) {
+	if len(sc.Steps) == 1 && sc.Times == 0 {
+		return sc.Steps[0], true // nothing to count
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.get(id)
+	n := st.uses[sc.Name]
+	if sc.Times > 0 && n >= sc.Times {
+		return nil, false
+	}
+	st.uses[sc.Name] = n + 1
+	i := n
+	if i >= len(sc.Steps) {
+		if sc.After == scenario.AfterCycle {
+			i %= len(sc.Steps)
+		} else {
+			i = len(sc.Steps) - 1
+		}
+	}
+	return sc.Steps[i], true
+}
+
+// Reset clears session id's state: its pin and its progress through every scenario.
+func (s *Store) Reset(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, id)
+}
+
+// ResetAll clears every session and the global pin.
+func (s *Store) ResetAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sessions = map[string]*state{}
+	s.global = ""
+}
+
+// Info is a session's state as the admin API shows it.
+type Info struct {
+	Session string         `json:"session"`
+	Pinned  string         `json:"pinned,omitempty"`
+	Uses    map[string]int `json:"uses,omitempty"`
+}
+
+// List returns every session with state, sorted by id.
+func (s *Store) List() []Info {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Info, 0, len(s.sessions))
+	for id, st := range s.sessions {
+		uses := make(map[string]int, len(st.uses))
+		for k, v := range st.uses {
+			uses[k] = v
+		}
+		out = append(out, Info{Session: id, Pinned: st.pinned, Uses: uses})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Session < out[j].Session })
+	return out
+}
+
+// Global returns the globally pinned scenario, "" for none.
+func (s *Store) Global() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.global
+}

@@ -1,0 +1,157 @@
+package mockserver
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lsmock/lsmock/internal/scenario"
+)
+
+// answer sends a scenario's step: after its delay, either the scripted response or the
+// scripted fault.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, out *outcome, sc *scenario.Scenario, step *scenario.Response) {
+	out.scenario = sc.Name
+	out.status, out.code = step.Status, step.Code
+	if !s.hold(r, delayOf(step.Delay)) {
+		out.status, out.detail = 499, "the client left during the scripted delay"
+		return
+	}
+	h := w.Header()
+	h.Set(HeaderScenario, sc.Name)
+	for k, v := range step.Header {
+		h[k] = v
+	}
+	out.detail = faultDetail(step.Fault)
+	switch step.Fault {
+	case scenario.FaultNone:
+		h.Set("Content-Length", strconv.Itoa(len(step.Body)))
+		w.WriteHeader(step.Status)
+		_, _ = w.Write(step.Body)
+	case scenario.FaultMalformedJSON:
+		body := malformed(step.Body)
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(step.Status)
+		_, _ = w.Write(body)
+		out.code = ""
+	case scenario.FaultSlowBody:
+		s.slowBody(w, r, step, out)
+	case scenario.FaultTruncatedBody:
+		s.truncated(w, step)
+	case scenario.FaultConnectionReset:
+		out.status, out.code = 0, ""
+		abort(w, true)
+	case scenario.FaultEmptyResponse:
+		out.status, out.code = 0, ""
+		abort(w, false)
+	case scenario.FaultTimeout:
+		out.status, out.code = 0, ""
+		hold := step.Duration
+		if hold == 0 || hold > s.maxHold {
+			hold = s.maxHold
+		}
+		s.hold(r, hold)
+		abort(w, false)
+	}
+}
+
+func faultDetail(f scenario.Fault) string {
+	if f == scenario.FaultNone {
+		return ""
+	}
+	return "fault " + string(f)
+}
+
+func delayOf(d scenario.Delay) time.Duration {
+	if d.Max <= d.Min {
+		return d.Min
+	}
+	return d.Min + rand.N(d.Max-d.Min+1)
+}
+
+// hold waits d (capped by maxHold) unless the client leaves first; it reports whether the
+// client is still there.
+func (s *Server) hold(r *http.Request, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	d = min(d, s.maxHold)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
+// malformed cuts a body so it no longer parses as JSON, keeping it plausible.
+func malformed(body []byte) []byte {
+	if len(body) < 2 {
+		return []byte(`{"status":`)
+	}
+	return body[:len(body)/2]
+}
+
+// slowBody sends the headers at once and the body a byte group at a time over Duration.
+func (s *Server) slowBody(w http.ResponseWriter, r *http.Request, step *scenario.Response, out *outcome) {
+	w.Header().Set("Content-Length", strconv.Itoa(len(step.Body)))
+	w.WriteHeader(step.Status)
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	const chunks = 10
+	body := step.Body
+	pause := min(step.Duration, s.maxHold) / (chunks - 1)
+	for i := 0; i < chunks && len(body) > 0; i++ {
+		n := (len(body) + (chunks - i) - 1) / (chunks - i)
+		if _, err := w.Write(body[:n]); err != nil {
+			return
+		}
+		_ = rc.Flush()
+		body = body[n:]
+		if len(body) > 0 && !s.hold(r, pause) {
+			out.detail = "the client left during slow_body"
+			return
+		}
+	}
+}
+
+// truncated promises the whole body in Content-Length, sends half, and closes.
+func (s *Server) truncated(w http.ResponseWriter, step *scenario.Response) {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		abort(w, false)
+		return
+	}
+	defer conn.Close()
+	writeRawHead(buf, step.Status, w.Header(), len(step.Body))
+	_, _ = buf.Write(step.Body[:len(step.Body)/2])
+	_ = buf.Flush()
+}
+
+func writeRawHead(buf *bufio.ReadWriter, status int, h http.Header, contentLength int) {
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+	h.Set("Content-Length", strconv.Itoa(contentLength))
+	h.Set("Connection", "close")
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	_ = h.Write(buf)
+	_, _ = buf.WriteString("\r\n")
+}
+
+// abort ends the connection with no response: a TCP reset when reset is set, else a plain
+// close. Without a hijackable connection (HTTP/2, recorders) net/http's abort does it.
+func abort(w http.ResponseWriter, reset bool) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok && reset {
+		_ = tcp.SetLinger(0) // close sends RST instead of FIN
+	}
+	_ = conn.Close()
+}
