@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -22,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -109,9 +111,9 @@ func TestOracleCatchesDrift(t *testing.T) {
 	}
 }
 
-func startServer(t *testing.T, s *spec.Spec) *httptest.Server {
+func startServer(t *testing.T, s *spec.Spec, set *scenario.Set) *httptest.Server {
 	t.Helper()
-	h, err := mockserver.New(mockserver.Config{Spec: s})
+	h, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, MaxHold: 5 * time.Second})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -187,11 +189,19 @@ var nodeSDKHeaders = map[string]string{
 	"Authorization": `algorithm="hmac-sha256",headers="date",signature="UDysfR6MndUZReo07Y9r+vErn8vSxrnQ5ulit18iJ/Q=",apikey="my-api-key"`,
 }
 
-func TestContractChangePassword(t *testing.T) {
-	t.Parallel()
+// startDefault serves the embedded defaults, as "lsmock serve" does.
+func startDefault(t *testing.T) *httptest.Server {
+	t.Helper()
 	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	require.NoError(t, err)
-	srv := startServer(t, s)
+	set, err := scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
+	require.NoError(t, err)
+	return startServer(t, s, set)
+}
+
+func TestContractChangePassword(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
 	o := newOracle(t, lsmock.DefaultSpec())
 	const path = "/api/v4/change_password"
 	missing := func(names string) string { return "Some parameters are missing in the request: " + names + "." }
@@ -270,7 +280,7 @@ func TestContractSecondSpec(t *testing.T) {
 	require.NoError(t, err)
 	s, err := spec.LoadFile(file)
 	require.NoError(t, err)
-	srv := startServer(t, s)
+	srv := startServer(t, s, nil)
 	o := newOracle(t, raw)
 	const path = "/v1/shops/acme/widgets"
 	headers := map[string]string{"X-Tenant": "t1", "Content-Type": "application/json"}

@@ -2,16 +2,15 @@ package lsmock_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/lsmock/lsmock"
-	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // nodeSDKDir holds a pinned install of the real LicenseSpring Node SDK (npm ci there).
@@ -43,25 +42,37 @@ func requireNodeSDK(t *testing.T) string {
 func TestNodeSDK(t *testing.T) {
 	t.Parallel()
 	node := requireNodeSDK(t)
-	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	srv := startDefault(t)
+
+	// A real SDK cannot add headers: its API key is its session.
+	req, err := http.NewRequest(http.MethodPut, srv.URL+"/__lsmock/sessions/sdk-pinned-key/scenario",
+		strings.NewReader(`{"name":"internal_error"}`))
 	require.NoError(t, err)
-	srv := startServer(t, s)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 
 	cases := []struct {
 		name    string
 		apiPath string
+		env     []string
 		want    string
 	}{
 		{name: "changePassword returns true", apiPath: srv.URL + "/api/v4", want: `{"result":true}`},
 		{name: "a vendor error reaches the caller as it is", apiPath: srv.URL + "/api/v3",
 			want: `{"error":{"status":404,"code":"not_found","message":"Not found"}}`},
+		{name: "not allowed by username", apiPath: srv.URL + "/api/v4", env: []string{"LSMOCK_USERNAME=someone@not-allowed.example"},
+			want: `{"error":{"status":400,"code":"change_password_not_allowed","message":"Change password not allowed for the company"}}`},
+		{name: "scenario pinned to the SDK's API key", apiPath: srv.URL + "/api/v4", env: []string{"LSMOCK_API_KEY=sdk-pinned-key"},
+			want: `{"error":{"status":500,"code":"internal_error","message":"Internal server error"}}`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(node, "change_password.js")
 			cmd.Dir = nodeSDKDir
-			cmd.Env = append(os.Environ(), "LSMOCK_API_PATH="+tc.apiPath)
+			cmd.Env = append(append(os.Environ(), "LSMOCK_API_PATH="+tc.apiPath), tc.env...)
 			out, err := cmd.Output()
 			require.NoError(t, err, "node: %s", out)
 			var got any

@@ -2,9 +2,11 @@ package mockserver_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/lsmock/lsmock/mockserver"
@@ -67,6 +69,38 @@ func BenchmarkServe(b *testing.B) {
 				srv.ServeHTTP(w, r)
 				if w.status != bc.status {
 					b.Fatalf("status %d, want %d", w.status, bc.status)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScenarioScale drives the full handler for an operation scripted by n scenarios,
+// each matching one username; the request matches the last. Cost must not grow with n.
+//
+//	go test ./mockserver -run '^$' -bench BenchmarkScenarioScale -benchmem
+func BenchmarkScenarioScale(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("scenarios=%d", n), func(b *testing.B) {
+			var yaml strings.Builder
+			yaml.WriteString("scenarios:\n")
+			for i := range n {
+				fmt.Fprintf(&yaml, "  - {name: user%d, operation: changePassword, match: {body: {username: user%d@example.com}}, response: {error: change_password_not_allowed}}\n", i, i)
+			}
+			s := defaultSpec(b)
+			srv := newServer(b, mockserver.Config{Spec: s, Scenarios: loadScenarios(b, s, yaml.String())})
+			body := []byte(fmt.Sprintf(`{"username":"user%d@example.com","password":"old","new_password":"new"}`, n-1))
+			r := signedRequest(string(body))
+			reader := bytes.NewReader(body)
+			r.Body = io.NopCloser(reader)
+			w := &discardWriter{header: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				reader.Reset(body)
+				clear(w.header)
+				srv.ServeHTTP(w, r)
+				if w.status != http.StatusBadRequest {
+					b.Fatalf("status %d", w.status)
 				}
 			}
 		})

@@ -85,6 +85,15 @@ func New(cfg Config) (*Server, error) {
 	if set == nil {
 		set = &scenario.Set{}
 	}
+	ops := make(map[*spec.Operation]bool, len(cfg.Spec.Operations))
+	for _, op := range cfg.Spec.Operations {
+		ops[op] = true
+	}
+	for _, sc := range set.Scenarios {
+		if !ops[sc.Operation] {
+			return nil, fmt.Errorf("mockserver: scenario %s was loaded against another spec; load scenarios with Config.Spec", sc.Name)
+		}
+	}
 	s := &Server{
 		spec:      cfg.Spec,
 		scenarios: set,

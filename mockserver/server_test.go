@@ -9,11 +9,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -38,11 +40,27 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-func newServer(t testing.TB, cfg mockserver.Config) *mockserver.Server {
+func defaultSpec(t testing.TB) *spec.Spec {
 	t.Helper()
 	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	require.NoError(t, err)
-	cfg.Spec = s
+	return s
+}
+
+// loadScenarios loads scenario YAML against s.
+func loadScenarios(t testing.TB, s *spec.Spec, yaml string) *scenario.Set {
+	t.Helper()
+	set, err := scenario.Load(fstest.MapFS{"s.yaml": {Data: []byte(yaml)}}, "test", s)
+	require.NoError(t, err)
+	return set
+}
+
+// newServer builds a server for cfg, on the default spec unless cfg has one.
+func newServer(t testing.TB, cfg mockserver.Config) *mockserver.Server {
+	t.Helper()
+	if cfg.Spec == nil {
+		cfg.Spec = defaultSpec(t)
+	}
 	srv, err := mockserver.New(cfg)
 	require.NoError(t, err)
 	return srv
@@ -60,6 +78,13 @@ func TestNewRequiresSpec(t *testing.T) {
 	t.Parallel()
 	_, err := mockserver.New(mockserver.Config{})
 	assert.ErrorContains(t, err, "Spec is required")
+}
+
+func TestNewRefusesScenariosOfAnotherSpec(t *testing.T) {
+	t.Parallel()
+	set := loadScenarios(t, defaultSpec(t), "scenarios:\n  - {name: a, operation: changePassword, response: {}}\n")
+	_, err := mockserver.New(mockserver.Config{Spec: defaultSpec(t), Scenarios: set})
+	assert.ErrorContains(t, err, "scenario a was loaded against another spec")
 }
 
 func TestAdminEndpoints(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -106,7 +107,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&opts.addr, "addr", opts.addr, "`host:port` to listen on; port 0 picks a free one (env LSMOCK_ADDR)")
 	fs.StringVar(&opts.specPath, "spec", opts.specPath, "OpenAPI `file` to serve instead of the embedded openapi.yaml (env LSMOCK_SPEC)")
-	fs.StringVar(&opts.scenariosDir, "scenarios", opts.scenariosDir, "scenario `folder` to use instead of the embedded scenarios/ (env LSMOCK_SCENARIOS)")
+	fs.StringVar(&opts.scenariosDir, "scenarios", opts.scenariosDir, "scenario `folder` (default: the embedded scenarios/, or with --spec the scenarios/ folder beside it) (env LSMOCK_SCENARIOS)")
 	fs.StringVar(&opts.logFormat, "log-format", opts.logFormat, "log as `text` or json (env LSMOCK_LOG_FORMAT)")
 	fs.StringVar(&opts.logLevel, "log-level", opts.logLevel, "`level`: debug, info (a line per request), warn or error (env LSMOCK_LOG_LEVEL)")
 	fs.Usage = func() {
@@ -134,7 +135,11 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: load spec:\n%v\n", err)
 		return 1
 	}
-	set, err := loadScenarios(opts.scenariosDir, s)
+	if opts.scenariosDir == "" && opts.specPath != "" {
+		// The embedded scenarios script the embedded spec; another spec brings its own.
+		opts.scenariosDir = besideSpec(opts.specPath)
+	}
+	set, err := loadScenarios(opts.scenariosDir, opts.specPath != "", s)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: load scenarios:\n%v\n", err)
 		return 1
@@ -159,7 +164,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		slog.String("url", "http://"+ln.Addr().String()),
 		slog.String("spec", specSource(opts.specPath)),
 		slog.String("operations", operationList(s)),
-		slog.String("scenarios", scenariosSource(opts.scenariosDir)),
+		slog.String("scenarios", scenariosSource(opts.scenariosDir, opts.specPath)),
 		slog.Int("scenario_count", len(set.Scenarios)),
 		slog.Duration("startup", time.Since(started)),
 	)
@@ -196,9 +201,22 @@ func loadSpec(path string) (*spec.Spec, error) {
 	return spec.LoadFile(path)
 }
 
-// loadScenarios reads the folder, or the embedded defaults when dir is "".
-func loadScenarios(dir string, s *spec.Spec) (*scenario.Set, error) {
+// besideSpec returns the scenarios/ folder next to a spec file, or "" when there is none.
+func besideSpec(specPath string) string {
+	dir := filepath.Join(filepath.Dir(specPath), "scenarios")
+	if info, err := os.Stat(dir); err == nil && info.IsDir() {
+		return dir
+	}
+	return ""
+}
+
+// loadScenarios reads dir; with no dir, the embedded defaults for the embedded spec and
+// none for a spec of the user's.
+func loadScenarios(dir string, customSpec bool, s *spec.Spec) (*scenario.Set, error) {
 	if dir == "" {
+		if customSpec {
+			return &scenario.Set{}, nil
+		}
 		return scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
 	}
 	info, err := os.Stat(dir)
@@ -208,11 +226,15 @@ func loadScenarios(dir string, s *spec.Spec) (*scenario.Set, error) {
 	return scenario.Load(os.DirFS(dir), dir, s)
 }
 
-func scenariosSource(dir string) string {
-	if dir == "" {
+func scenariosSource(dir, specPath string) string {
+	switch {
+	case dir != "":
+		return dir
+	case specPath != "":
+		return "none"
+	default:
 		return "scenarios/ (embedded)"
 	}
-	return dir
 }
 
 func specSource(path string) string {

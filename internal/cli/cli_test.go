@@ -70,6 +70,10 @@ func TestCommands(t *testing.T) {
 			wantCode: 1, wantStderr: "../spec/testdata/bad-yaml.yaml:9:"},
 		{name: "spec from env", args: []string{"serve"}, env: map[string]string{"LSMOCK_SPEC": "../spec/testdata/bad-schema.yaml"},
 			wantCode: 1, wantStderr: "bad-schema.yaml:9:"},
+		{name: "scenario typo names file, line and column", args: []string{"serve", "--scenarios", "../scenario/testdata/load/typo_key"},
+			wantCode: 1, wantStderr: `../scenario/testdata/load/typo_key/scenarios.yaml:5:7: unknown key "staus" in response (did you mean "status"?)`},
+		{name: "scenario that breaks the spec", args: []string{"serve", "--scenarios", "../scenario/testdata/load/breaks_spec"},
+			wantCode: 1, wantStderr: "breaks_spec/scenarios.yaml:5:7: response breaks openapi.yaml"},
 		{name: "scenarios folder missing", args: []string{"serve", "--scenarios", "no-such-dir"}, wantCode: 1, wantStderr: "no-such-dir: not a folder"},
 		{name: "address in use or invalid", args: []string{"serve", "--addr", "256.0.0.1:99999"}, wantCode: 1, wantStderr: "listen on 256.0.0.1:99999"},
 	}

@@ -46,12 +46,12 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 		d := &decoder{file: path.Join(prefix, f)}
 		for _, sc := range d.parseFile(data, s) {
 			if prev := set.byName[sc.Name]; prev != nil {
-				d.errorAt(sc.Source, "scenario name %q is already used at %s", sc.Name, prev.Source)
+				d.errorAt(sc, "scenario name %q is already used at %s", sc.Name, prev.Source)
 				continue
 			}
 			if sc.Default {
 				if prev := defaults[sc.Operation]; prev != nil {
-					d.errorAt(sc.Source, "%s already has a default scenario (%s at %s)", sc.Operation.ID, prev.Name, prev.Source)
+					d.errorAt(sc, "%s already has a default scenario (%s at %s)", sc.Operation.ID, prev.Name, prev.Source)
 					continue
 				}
 				defaults[sc.Operation] = sc
@@ -68,24 +68,31 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 	return set, nil
 }
 
-// errorAt reports at a "file:line" source of an already decoded scenario.
-func (d *decoder) errorAt(source, format string, args ...any) {
-	e := &fileerr.Error{File: d.file, Msg: fmt.Sprintf(format, args...)}
-	if i := strings.LastIndexByte(source, ':'); i >= 0 {
-		e.Line, _ = strconv.Atoi(source[i+1:])
-	}
-	d.errs = append(d.errs, e)
+// errorAt reports at the name of an already decoded scenario.
+func (d *decoder) errorAt(sc *Scenario, format string, args ...any) {
+	d.errs = append(d.errs, &fileerr.Error{File: d.file, Line: sc.line, Col: sc.col, Msg: fmt.Sprintf(format, args...)})
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+)`)
+// yamlPosition finds where go-yaml says a syntax error is: "L2.C3-L4.C4" (the end is the
+// offending token) or "line 4".
+var yamlPosition = regexp.MustCompile(`L(\d+)\.C(\d+)-L(\d+)\.C(\d+)|line (\d+)`)
 
 // parseFile decodes one file's scenarios; problems go to d.errs.
 func (d *decoder) parseFile(data []byte, s *spec.Spec) []*Scenario {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		e := &fileerr.Error{File: d.file, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			e.Line, _ = strconv.Atoi(m[1])
+		msg := err.Error()
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			msg = msg[i+2:] // go-yaml prefixes its parser's state; the end says what is wrong
+		}
+		e := &fileerr.Error{File: d.file, Msg: "not valid YAML: " + msg}
+		if m := yamlPosition.FindStringSubmatch(err.Error()); m != nil {
+			if m[3] != "" {
+				e.Line, _ = strconv.Atoi(m[3])
+				e.Col, _ = strconv.Atoi(m[4])
+			} else {
+				e.Line, _ = strconv.Atoi(m[5])
+			}
 		}
 		d.errs = append(d.errs, e)
 		return nil
@@ -133,6 +140,7 @@ func (d *decoder) scenario(n *yaml.Node, s *spec.Spec) *Scenario {
 			}
 			sc.Name = name
 			sc.Source = fmt.Sprintf("%s:%d", d.file, f.value.Line)
+			sc.line, sc.col = f.value.Line, f.value.Column
 		}
 	} else {
 		d.errorf(n, "a scenario needs a name")

@@ -66,6 +66,8 @@ type Scenario struct {
 	Source string
 	// Order is the scenario's position across all files, the tie-breaker after Priority.
 	Order int
+
+	line, col int // of the name, for load errors found after decoding
 }
 
 // Response is a scripted answer, complete at load.

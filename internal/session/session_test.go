@@ -1,0 +1,137 @@
+package session_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/session"
+)
+
+func TestID(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, header, authorization, want string
+	}{
+		{"session header wins", "job-7", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, "job-7"},
+		{"API key (Node SDK)", "", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, "key-1"},
+		{"API key (Python SDK)", "", `algorithm="hmac-sha256", headers="date", signature="x", apiKey="key-2"`, "key-2"},
+		{"Bearer token", "", "Bearer tok-3", "tok-3"},
+		{"neither", "", "", ""},
+		{"unparsable authorization", "", "garbage", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest("POST", "/", nil)
+			if tc.header != "" {
+				r.Header.Set(session.Header, tc.header)
+			}
+			if tc.authorization != "" {
+				r.Header.Set("Authorization", tc.authorization)
+			}
+			assert.Equal(t, tc.want, session.ID(r))
+		})
+	}
+}
+
+func steps(n int) []*scenario.Response {
+	out := make([]*scenario.Response, n)
+	for i := range out {
+		out[i] = &scenario.Response{Status: 200 + i}
+	}
+	return out
+}
+
+func TestTake(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		sc   *scenario.Scenario
+		want []int // statuses of consecutive takes; 0 = used up
+	}{
+		{"repeat_last", &scenario.Scenario{Name: "a", Steps: steps(2), After: scenario.AfterRepeatLast}, []int{200, 201, 201, 201}},
+		{"cycle", &scenario.Scenario{Name: "b", Steps: steps(2), After: scenario.AfterCycle}, []int{200, 201, 200, 201}},
+		{"times", &scenario.Scenario{Name: "c", Steps: steps(1), Times: 2}, []int{200, 200, 0, 0}},
+		{"times with steps", &scenario.Scenario{Name: "d", Steps: steps(3), Times: 2}, []int{200, 201, 0}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			st := session.NewStore()
+			for i, want := range tc.want {
+				step, ok := st.Take("s1", tc.sc)
+				if want == 0 {
+					assert.False(t, ok, "take %d", i)
+					assert.False(t, st.Usable("s1", tc.sc))
+					continue
+				}
+				require.True(t, ok, "take %d", i)
+				assert.Equal(t, want, step.Status, "take %d", i)
+			}
+			// another session starts from the beginning
+			step, ok := st.Take("s2", tc.sc)
+			require.True(t, ok)
+			assert.Equal(t, 200, step.Status)
+			// reset starts over
+			st.Reset("s1")
+			step, ok = st.Take("s1", tc.sc)
+			require.True(t, ok)
+			assert.Equal(t, 200, step.Status)
+		})
+	}
+}
+
+func TestPins(t *testing.T) {
+	t.Parallel()
+	st := session.NewStore()
+	name, own := st.Pinned("a")
+	assert.Empty(t, name)
+	assert.False(t, own)
+
+	st.PinGlobal("g")
+	st.Pin("a", "x")
+	name, own = st.Pinned("a")
+	assert.Equal(t, "x", name)
+	assert.True(t, own)
+	name, own = st.Pinned("b")
+	assert.Equal(t, "g", name)
+	assert.False(t, own)
+
+	st.Unpin("a")
+	name, _ = st.Pinned("a")
+	assert.Equal(t, "g", name)
+
+	st.ResetAll()
+	name, _ = st.Pinned("b")
+	assert.Empty(t, name)
+}
+
+// TestConcurrentSessions: many sessions stepping through one sequence at once never see
+// each other's progress.
+func TestConcurrentSessions(t *testing.T) {
+	t.Parallel()
+	st := session.NewStore()
+	sc := &scenario.Scenario{Name: "seq", Steps: steps(3), After: scenario.AfterRepeatLast}
+	var wg sync.WaitGroup
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("s%d", i)
+			for j, want := range []int{200, 201, 202, 202} {
+				step, ok := st.Take(id, sc)
+				if !assert.True(t, ok) || !assert.Equal(t, want, step.Status, "session %s take %d", id, j) {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Len(t, st.List(), 100)
+}
