@@ -319,7 +319,6 @@ func TestContractSecondSpec(t *testing.T) {
 
 // Scenarios: selection, sessions and faults, seen from outside.
 
-
 const cpPath = "/api/v4/change_password"
 
 // call sends one change_password request, signed like the Node SDK, with extra headers.
