@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
@@ -183,12 +184,22 @@ func run(t *testing.T, srv *httptest.Server, o *oracle, defaults map[string]stri
 
 const validBody = `{"username":"user@example.com","password":"old-secret","new_password":"new-secret"}`
 
-// nodeSDKHeaders are the headers the LicenseSpring Node SDK sends.
-var nodeSDKHeaders = map[string]string{
-	"Accept":        "application/json, text/plain, */*",
-	"Content-Type":  "application/json",
-	"Date":          "Thu, 17 Nov 2022 20:51:35 GMT",
-	"Authorization": `algorithm="hmac-sha256",headers="date",signature="UDysfR6MndUZReo07Y9r+vErn8vSxrnQ5ulit18iJ/Q=",apikey="my-api-key"`,
+// Keys the tests sign with; lsmock in its default (format) mode knows none of them, so it
+// checks the header's form and the Date but not the signature.
+const (
+	testAPIKey    = "my-api-key"
+	testSharedKey = "my-shared-key"
+)
+
+// nodeSDKHeaders are the headers the LicenseSpring Node SDK sends, signed now.
+func nodeSDKHeaders() map[string]string {
+	date := time.Now().UTC().Format(http.TimeFormat)
+	return map[string]string{
+		"Accept":        "application/json, text/plain, */*",
+		"Content-Type":  "application/json",
+		"Date":          date,
+		"Authorization": auth.HeaderValue(testAPIKey, testSharedKey, date),
+	}
 }
 
 // startDefault serves the embedded defaults, as "lsmock serve" does.
@@ -261,7 +272,7 @@ func TestContractChangePassword(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			run(t, srv, o, nodeSDKHeaders, tc)
+			run(t, srv, o, nodeSDKHeaders(), tc)
 		})
 	}
 }
@@ -326,7 +337,7 @@ func call(t *testing.T, srv *httptest.Server, target, body string, headers map[s
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv.URL+target, strings.NewReader(body))
 	require.NoError(t, err)
-	for k, v := range nodeSDKHeaders {
+	for k, v := range nodeSDKHeaders() {
 		req.Header.Set(k, v)
 	}
 	for k, v := range headers {

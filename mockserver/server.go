@@ -51,6 +51,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxHold caps scripted delays and faults that hold a request; 0 means DefaultMaxHold.
 	MaxHold time.Duration
+	// Auth verifies the signing of operations that require an Authorization header.
+	// Nil means format mode with no known keys.
+	Auth *auth.Verifier
 }
 
 // Server answers requests for the operations of one spec. It is safe for concurrent use.
@@ -60,6 +63,8 @@ type Server struct {
 	validator *validate.Validator
 	matcher   *match.Matcher
 	sessions  *session.Store
+	auth      *auth.Verifier
+	signed    map[*spec.Operation]bool // operations whose requests carry a signature
 	logger    *slog.Logger
 	maxBody   int64
 	maxHold   time.Duration
@@ -100,12 +105,24 @@ func New(cfg Config) (*Server, error) {
 		validator: v,
 		matcher:   match.New(set),
 		sessions:  session.NewStore(),
+		auth:      cfg.Auth,
+		signed:    map[*spec.Operation]bool{},
 		logger:    cfg.Logger,
 		maxBody:   cfg.MaxBodyBytes,
 		maxHold:   cfg.MaxHold,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.auth == nil {
+		s.auth = auth.NewVerifier(auth.ModeFormat, nil, nil, nil)
+	}
+	for _, op := range cfg.Spec.Operations {
+		for _, h := range op.RequiredHeaders {
+			if h == "Authorization" {
+				s.signed[op] = true
+			}
+		}
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -218,8 +235,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 		// Its times are used up for this session: carry on as if it had not been chosen.
 	}
 
-	// 2. The contract: a request that breaks it gets the vendor's error.
-	decoded, rej := s.validator.Check(op, r, body)
+	// 2. The contract: a request that breaks it gets the vendor's error. Headers first,
+	// then the signature, then the body.
+	if rej := s.validator.CheckHeaders(op, r); rej != nil {
+		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
+		return
+	}
+	if s.signed[op] {
+		if f := s.auth.Verify(r.Header.Get("Date"), r.Header.Get("Authorization")); f != nil {
+			s.writeError(w, out, s.authError(op, f), f.Detail)
+			return
+		}
+	}
+	decoded, rej := s.validator.CheckBody(op, r, body)
 	if rej != nil {
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
 		return
@@ -242,6 +270,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 	}
 	writeResponse(w, op.Success)
 	out.status = op.Success.Status
+}
+
+// authError renders an auth failure with the spec's status and message for its code.
+func (s *Server) authError(op *spec.Operation, f *auth.Failure) apiError {
+	status, message := http.StatusBadRequest, auth.DefaultMessage(f.Code)
+	if e, ok := s.spec.ErrorFor(op, f.Code); ok {
+		status, message = e.Status, e.Message
+	}
+	if f.Message != "" {
+		message = f.Message
+	}
+	return newAPIError(status, f.Code, message)
 }
 
 // refusal is an error answer with its detail.

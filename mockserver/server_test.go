@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,7 +70,7 @@ func newServer(t testing.TB, cfg mockserver.Config) *mockserver.Server {
 func signedRequest(body string) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set("Date", "Thu, 17 Nov 2022 20:51:35 GMT")
+	r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	r.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
 	return r
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
@@ -51,6 +52,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], env)
+	case "sign":
+		return sign(args[1:], env)
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, "lsmock", Version())
 		return 0
@@ -68,6 +71,7 @@ const usage = `lsmock: a mock and contract-test server for the LicenseSpring Lic
 
 Usage:
   lsmock serve [flags]   serve the spec's operations (embedded defaults unless --spec/--scenarios)
+  lsmock sign [flags]    print signed Date and Authorization headers, or a curl command (--curl)
   lsmock version         print the version
   lsmock help            this text; "lsmock serve --help" lists the serve flags
 
@@ -93,6 +97,7 @@ func Version() string {
 
 type serveOptions struct {
 	addr, specPath, scenariosDir, logFormat, logLevel string
+	authMode, apiKey, sharedKey, keysFile             string
 }
 
 func serve(ctx context.Context, args []string, env Env) int {
@@ -102,6 +107,10 @@ func serve(ctx context.Context, args []string, env Env) int {
 		scenariosDir: env.Getenv("LSMOCK_SCENARIOS"),
 		logFormat:    envOr(env, "LSMOCK_LOG_FORMAT", "text"),
 		logLevel:     envOr(env, "LSMOCK_LOG_LEVEL", "info"),
+		authMode:     envOr(env, "LSMOCK_AUTH", string(auth.ModeFormat)),
+		apiKey:       env.Getenv("LSMOCK_API_KEY"),
+		sharedKey:    env.Getenv("LSMOCK_SHARED_KEY"),
+		keysFile:     env.Getenv("LSMOCK_KEYS"),
 	}
 	fs := flag.NewFlagSet("lsmock serve", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
@@ -110,6 +119,10 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&opts.scenariosDir, "scenarios", opts.scenariosDir, "scenario `folder` (default: the embedded scenarios/, or with --spec the scenarios/ folder beside it) (env LSMOCK_SCENARIOS)")
 	fs.StringVar(&opts.logFormat, "log-format", opts.logFormat, "log as `text` or json (env LSMOCK_LOG_FORMAT)")
 	fs.StringVar(&opts.logLevel, "log-level", opts.logLevel, "`level`: debug, info (a line per request), warn or error (env LSMOCK_LOG_LEVEL)")
+	fs.StringVar(&opts.authMode, "auth", opts.authMode, "signing checks: off (presence only), format (form and Date; signatures of known keys), strict (also unknown, revoked, read-only keys) (env LSMOCK_AUTH)")
+	fs.StringVar(&opts.apiKey, "api-key", opts.apiKey, "an API `key` lsmock knows, with --shared-key (env LSMOCK_API_KEY)")
+	fs.StringVar(&opts.sharedKey, "shared-key", opts.sharedKey, "the shared `key` of --api-key (env LSMOCK_SHARED_KEY)")
+	fs.StringVar(&opts.keysFile, "keys", opts.keysFile, "YAML `file` of known keys and Bearer tokens (env LSMOCK_KEYS)")
 	fs.Usage = func() {
 		fmt.Fprint(env.Stderr, "Usage: lsmock serve [flags]\n\nServes the operations of an OpenAPI spec, validating every request.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -129,6 +142,11 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 2
 	}
+	verifier, err := newVerifier(opts)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		return 2
+	}
 	started := time.Now()
 	s, err := loadSpec(opts.specPath)
 	if err != nil {
@@ -144,7 +162,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: load scenarios:\n%v\n", err)
 		return 1
 	}
-	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger})
+	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
@@ -166,12 +184,41 @@ func serve(ctx context.Context, args []string, env Env) int {
 		slog.String("operations", operationList(s)),
 		slog.String("scenarios", scenariosSource(opts.scenariosDir, opts.specPath)),
 		slog.Int("scenario_count", len(set.Scenarios)),
+		slog.String("auth", string(verifier.Mode())),
 		slog.Duration("startup", time.Since(started)),
 	)
 	if env.OnListen != nil {
 		env.OnListen(ln.Addr())
 	}
 	return runUntilDone(ctx, srv, ln, logger)
+}
+
+// newVerifier builds the signing checks from --auth, --api-key/--shared-key and --keys.
+func newVerifier(opts serveOptions) (*auth.Verifier, error) {
+	mode, err := auth.ParseMode(opts.authMode)
+	if err != nil {
+		return nil, fmt.Errorf("--auth: %w", err)
+	}
+	if (opts.apiKey == "") != (opts.sharedKey == "") {
+		return nil, errors.New("--api-key and --shared-key go together")
+	}
+	var keys []auth.Key
+	var tokens []string
+	if opts.apiKey != "" {
+		keys = append(keys, auth.Key{APIKey: opts.apiKey, SharedKey: opts.sharedKey})
+	}
+	if opts.keysFile != "" {
+		kf, err := auth.LoadKeysFile(opts.keysFile)
+		if err != nil {
+			return nil, fmt.Errorf("--keys: %w", err)
+		}
+		keys = append(keys, kf.Keys...)
+		tokens = kf.Tokens
+	}
+	if mode == auth.ModeStrict && len(keys) == 0 && len(tokens) == 0 {
+		return nil, errors.New("--auth strict refuses every request without known keys: add --api-key and --shared-key, or --keys FILE")
+	}
+	return auth.NewVerifier(mode, keys, tokens, nil), nil
 }
 
 // runUntilDone serves until ctx ends, then drains requests in flight.

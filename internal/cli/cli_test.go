@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/cli"
 )
 
@@ -171,4 +174,120 @@ func TestServeAddressInUse(t *testing.T) {
 	code, _, stderr := runCLI(t, nil, "serve", "--addr", ln.Addr().String())
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "try --addr 127.0.0.1:0")
+}
+
+func TestSignVendorVector(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runCLI(t, nil, "sign", "--api-key", "K", "--shared-key", "kw4qSnpSwXzgiv5yxYpZZmFEd9QAeiKTQ6OuyMja",
+		"--date", "Tue, 07 Jun 2011 20:51:35 GMT")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "Date: Tue, 07 Jun 2011 20:51:35 GMT\n"+
+		`Authorization: algorithm="hmac-sha256",headers="date",signature="UDysfR6MndUZReo07Y9r+vErn8vSxrnQ5ulit18iJ/Q=",apikey="K"`+"\n", stdout)
+}
+
+func TestSignErrors(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runCLI(t, nil, "sign", "--api-key", "K")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--api-key and --shared-key are required")
+	code, _, stderr = runCLI(t, nil, "sign", "--api-key", "K", "--shared-key", "S", "--date", "yesterday")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, `--date "yesterday" is not an HTTP date`)
+}
+
+// TestSignAgainstStrictServer: what "lsmock sign" prints is accepted by a strict lsmock
+// that knows the key, and refused by one that knows another shared key.
+func TestSignAgainstStrictServer(t *testing.T) {
+	t.Parallel()
+	base, _, stop := serveInProcess(t, map[string]string{"LSMOCK_AUTH": "strict", "LSMOCK_API_KEY": "ci-key", "LSMOCK_SHARED_KEY": "right"},
+		"--addr", "127.0.0.1:0", "--log-level", "warn")
+	defer stop()
+	for _, tc := range []struct {
+		shared string
+		status int
+		code   string
+	}{{"right", 200, ""}, {"wrong", 400, "signature_mismatch"}} {
+		code, stdout, stderr := runCLI(t, nil, "sign", "--api-key", "ci-key", "--shared-key", tc.shared)
+		require.Equal(t, 0, code, stderr)
+		req, err := http.NewRequest(http.MethodPost, base+"/api/v4/change_password",
+			strings.NewReader(`{"username":"u@example.com","password":"a","new_password":"b"}`))
+		require.NoError(t, err)
+		for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+			name, value, ok := strings.Cut(line, ": ")
+			require.True(t, ok, line)
+			req.Header.Set(name, value)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, tc.status, resp.StatusCode, "%s", body)
+		if tc.code != "" {
+			assert.Contains(t, string(body), `"code":"`+tc.code+`"`)
+		}
+	}
+
+	// The --curl form, run by a shell, where curl is installed.
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Log("curl not installed: the --curl command is not run")
+		return
+	}
+	code, stdout, stderr := runCLI(t, nil, "sign", "--api-key", "ci-key", "--shared-key", "right", "--curl",
+		"--url", base+"/api/v4/change_password")
+	require.Equal(t, 0, code, stderr)
+	out, err := exec.Command("sh", "-c", strings.TrimSpace(stdout)+" -w ' %{http_code}'").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Equal(t, `"password_changed" 200`, string(out))
+}
+
+func TestStrictNeedsKeys(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runCLI(t, nil, "serve", "--auth", "strict")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--auth strict refuses every request without known keys")
+	code, _, stderr = runCLI(t, nil, "serve", "--auth", "lax")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "want off, format or strict")
+	code, _, stderr = runCLI(t, nil, "serve", "--api-key", "k")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--api-key and --shared-key go together")
+}
+
+func TestKeysFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	good := filepath.Join(dir, "keys.yaml")
+	require.NoError(t, os.WriteFile(good, []byte("keys:\n  - {api_key: k1, shared_key: s1}\n  - {api_key: k2, shared_key: s2, status: revoked}\ntokens: [t1]\n"), 0o600))
+	bad := filepath.Join(dir, "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("keys:\n  - {api_key: k1, sharedkey: s1}\n"), 0o600))
+
+	code, _, stderr := runCLI(t, nil, "serve", "--keys", bad)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, bad+":2:")
+	assert.Contains(t, stderr, "sharedkey")
+
+	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--auth", "strict", "--keys", good, "--log-level", "warn")
+	defer stop()
+	date := time.Now().UTC().Format(http.TimeFormat)
+	for _, tc := range []struct {
+		authorization string
+		want          string
+	}{
+		{auth.HeaderValue("k1", "s1", date), `"password_changed"`},
+		{auth.HeaderValue("k2", "s2", date), `"code":"revoked_api_key"`},
+		{auth.HeaderValue("k3", "s3", date), `"code":"invalid_api_key"`},
+		{"Bearer t1", `"password_changed"`},
+		{"Bearer t2", `"code":"invalid_api_key"`},
+	} {
+		req, err := http.NewRequest(http.MethodPost, base+"/api/v4/change_password",
+			strings.NewReader(`{"username":"u@example.com","password":"a","new_password":"b"}`))
+		require.NoError(t, err)
+		req.Header.Set("Date", date)
+		req.Header.Set("Authorization", tc.authorization)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Contains(t, string(body), tc.want, tc.authorization)
+	}
 }

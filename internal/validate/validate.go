@@ -110,18 +110,34 @@ func (v *Validator) rejection(op *spec.Operation, code string) Rejection {
 	return r
 }
 
-// Check validates r, whose body has already been read into body. On success it returns the
-// decoded JSON body (nil when the operation takes none) for the stages that follow.
+// CheckHeaders checks that the operation's required headers are present and not empty.
+func (v *Validator) CheckHeaders(op *spec.Operation, r *http.Request) *Rejection {
+	missing := missingHeaders(op.RequiredHeaders, r.Header)
+	if missing == nil {
+		return nil
+	}
+	rej := v.ops[op].missingHeaders
+	rej.Detail = "missing required header(s): " + strings.Join(missing, ", ")
+	return &rej
+}
+
+// Check validates r, whose body has already been read into body: headers, then the rest
+// (CheckBody). On success it returns the decoded JSON body (nil when the operation takes
+// none) for the stages that follow.
 func (v *Validator) Check(op *spec.Operation, r *http.Request, body []byte) (any, *Rejection) {
+	if rej := v.CheckHeaders(op, r); rej != nil {
+		return nil, rej
+	}
+	return v.CheckBody(op, r, body)
+}
+
+// CheckBody validates everything but the required headers: the body's JSON, required
+// parameters, the body schema and, where the spec gives them schemas, parameters.
+func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) (any, *Rejection) {
 	c := v.ops[op]
 	if c == nil {
 		return nil, &Rejection{Status: http.StatusInternalServerError, Code: "internal_error",
 			Message: "Internal server error", Detail: "operation " + op.ID + " was not compiled"}
-	}
-	if missing := missingHeaders(op.RequiredHeaders, r.Header); missing != nil {
-		rej := c.missingHeaders
-		rej.Detail = "missing required header(s): " + strings.Join(missing, ", ")
-		return nil, &rej
 	}
 	var decoded any
 	parsed := false

@@ -1,0 +1,75 @@
+package auth
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+
+	"github.com/pb33f/go-yaml"
+
+	"github.com/lsmock/lsmock/internal/fileerr"
+)
+
+// KeysFile is the YAML file of known API keys and Bearer tokens for --keys:
+//
+//	keys:
+//	  - {api_key: ci-key, shared_key: s3cret}
+//	  - {api_key: old-key, shared_key: s3cret, status: revoked}   # or read_only
+//	tokens: [oauth-token-1]
+type KeysFile struct {
+	Keys   []Key
+	Tokens []string
+}
+
+type keysFileYAML struct {
+	Keys []struct {
+		APIKey    string `yaml:"api_key"`
+		SharedKey string `yaml:"shared_key"`
+		Status    string `yaml:"status"`
+	} `yaml:"keys"`
+	Tokens []string `yaml:"tokens"`
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// LoadKeysFile reads a keys file; problems name the file and line.
+func LoadKeysFile(path string) (*KeysFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read keys file: %w", err)
+	}
+	var raw keysFileYAML
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&raw); err != nil && !errors.Is(err, io.EOF) {
+		e := &fileerr.Error{File: path, Msg: err.Error()}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			e.Line, _ = strconv.Atoi(m[1])
+		}
+		return nil, e
+	}
+	out := &KeysFile{Tokens: raw.Tokens}
+	var errs fileerr.List
+	for i, k := range raw.Keys {
+		status := KeyStatus(k.Status)
+		switch status {
+		case "":
+			status = KeyActive
+		case KeyActive, KeyRevoked, KeyReadOnly:
+		default:
+			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("keys[%d]: status %q: want active, revoked or read_only", i, k.Status)})
+		}
+		if k.APIKey == "" || k.SharedKey == "" {
+			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("keys[%d]: api_key and shared_key are both required", i)})
+		}
+		out.Keys = append(out.Keys, Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: status})
+	}
+	if err := errs.ErrOrNil(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,214 @@
+package auth
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Mode is how much of LicenseSpring's signing lsmock enforces.
+type Mode string
+
+// The auth modes.
+const (
+	// ModeOff checks only that Date and Authorization are present.
+	ModeOff Mode = "off"
+	// ModeFormat checks that the header parses, names hmac-sha256 and signs the date, and
+	// that Date is fresh; signatures are verified for the keys lsmock knows.
+	ModeFormat Mode = "format"
+	// ModeStrict also refuses unknown, revoked and read-only keys, wrong signatures and
+	// unknown Bearer tokens.
+	ModeStrict Mode = "strict"
+)
+
+// ParseMode reads a --auth value.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case ModeOff, ModeFormat, ModeStrict:
+		return m, nil
+	}
+	return "", fmt.Errorf("auth mode %q: want off, format or strict", s)
+}
+
+// KeyStatus is what the API would say about a key.
+type KeyStatus string
+
+// Key statuses.
+const (
+	KeyActive   KeyStatus = "active"
+	KeyRevoked  KeyStatus = "revoked"
+	KeyReadOnly KeyStatus = "read_only"
+)
+
+// Key is an API key with its shared key.
+type Key struct {
+	APIKey    string
+	SharedKey string
+	Status    KeyStatus
+}
+
+// MaxSkew is how far Date may be from the server's clock (vendor: "up to 15 minutes old").
+const MaxSkew = 15 * time.Minute
+
+// The auth error codes (vendor pages "API Key Authorization", "Request Signature").
+const (
+	CodeDateHeaderDiff     = "date_header_diff"
+	CodeInvalidHeaders     = "authorization_invalid_headers"
+	CodeMissingParams      = "authorization_missing_params"
+	CodeHMACRequired       = "hmac_required"
+	CodeSignatureMismatch  = "signature_mismatch"
+	CodeInvalidAPIKey      = "invalid_api_key"
+	CodeRevokedAPIKey      = "revoked_api_key"
+	CodeReadOnlyAPIKey     = "read_only_api_key"
+	signingAlgorithm       = "hmac-sha256"
+	signedHeaders          = "date"
+	missingParamsMsgPrefix = "some parameters are missing in authorization: "
+)
+
+// DefaultMessage is the vendor's message for an auth code, for specs that document none.
+func DefaultMessage(code string) string {
+	switch code {
+	case CodeDateHeaderDiff:
+		return "date header differs from server time by more than 15 minutes"
+	case CodeInvalidHeaders:
+		return "invalid headers value in authorization"
+	case CodeMissingParams:
+		return "some parameters are missing in authorization"
+	case CodeHMACRequired:
+		return "hmac is required algorithm"
+	case CodeSignatureMismatch:
+		return "signature mismatch"
+	case CodeInvalidAPIKey:
+		return "provided api key is not valid"
+	case CodeRevokedAPIKey:
+		return "provided api key is revoked"
+	case CodeReadOnlyAPIKey:
+		return "provided api key is read only"
+	}
+	return code
+}
+
+// Failure is why a request's signing was refused.
+type Failure struct {
+	Code string
+	// Message, when set, replaces the documented message (it names missing parameters).
+	Message string
+	// Detail explains the refusal to a human; it never holds a signature or a key.
+	Detail string
+}
+
+// Verifier checks the Date and Authorization headers of requests.
+type Verifier struct {
+	mode   Mode
+	keys   map[string]Key
+	tokens map[string]bool
+	now    func() time.Time
+}
+
+// NewVerifier builds a verifier; now is the server's clock (nil for time.Now).
+func NewVerifier(mode Mode, keys []Key, tokens []string, now func() time.Time) *Verifier {
+	v := &Verifier{mode: mode, keys: map[string]Key{}, tokens: map[string]bool{}, now: now}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	for _, k := range keys {
+		if k.Status == "" {
+			k.Status = KeyActive
+		}
+		v.keys[k.APIKey] = k
+	}
+	for _, t := range tokens {
+		v.tokens[t] = true
+	}
+	return v
+}
+
+// Mode returns the verifier's mode.
+func (v *Verifier) Mode() Mode { return v.mode }
+
+// Verify checks one request's Date and Authorization values (both present: their absence
+// is missing_headers, checked before). It returns nil when the request may proceed.
+func (v *Verifier) Verify(date, authorization string) *Failure {
+	if v.mode == ModeOff {
+		return nil
+	}
+	h, err := Parse(authorization)
+	if err != nil {
+		return &Failure{Code: CodeInvalidHeaders, Detail: "Authorization is neither Bearer <token> nor name=\"value\" pairs"}
+	}
+	if h.Bearer == "" {
+		var missing []string
+		for _, p := range []string{"algorithm", "headers", "signature", "apikey"} {
+			if h.Params[p] == "" {
+				missing = append(missing, p)
+			}
+		}
+		if len(missing) > 0 {
+			return &Failure{Code: CodeMissingParams, Message: missingParamsMsgPrefix + strings.Join(missing, ", "),
+				Detail: "Authorization lacks " + strings.Join(missing, ", ")}
+		}
+		if !strings.EqualFold(h.Params["algorithm"], signingAlgorithm) {
+			return &Failure{Code: CodeHMACRequired, Detail: "algorithm must be hmac-sha256"}
+		}
+		if !strings.EqualFold(strings.TrimSpace(h.Params["headers"]), signedHeaders) {
+			return &Failure{Code: CodeInvalidHeaders, Detail: `headers must be "date"`}
+		}
+	}
+	if f := v.checkDate(date); f != nil {
+		return f
+	}
+	if h.Bearer != "" {
+		if v.mode == ModeStrict && !v.tokens[h.Bearer] {
+			return &Failure{Code: CodeInvalidAPIKey, Detail: "unknown Bearer token"}
+		}
+		return nil
+	}
+	key, known := v.keys[h.Params["apikey"]]
+	if !known {
+		if v.mode == ModeStrict {
+			return &Failure{Code: CodeInvalidAPIKey, Detail: "unknown API key"}
+		}
+		return nil // format mode: nothing to verify the signature with
+	}
+	if !hmac.Equal([]byte(Sign(key.SharedKey, date)), []byte(h.Params["signature"])) {
+		return &Failure{Code: CodeSignatureMismatch, Detail: "the signature is not HMAC-SHA256(shared key, \"licenseSpring\\ndate: \" + Date)"}
+	}
+	if v.mode == ModeStrict {
+		switch key.Status {
+		case KeyRevoked:
+			return &Failure{Code: CodeRevokedAPIKey, Detail: "the API key is revoked"}
+		case KeyReadOnly:
+			return &Failure{Code: CodeReadOnlyAPIKey, Detail: "the API key is read-only"}
+		}
+	}
+	return nil
+}
+
+func (v *Verifier) checkDate(date string) *Failure {
+	t, err := http.ParseTime(date)
+	if err != nil {
+		return &Failure{Code: CodeDateHeaderDiff, Detail: "Date is not an HTTP date such as " + v.now().UTC().Format(http.TimeFormat)}
+	}
+	skew := v.now().Sub(t)
+	if skew > MaxSkew || skew < -MaxSkew {
+		return &Failure{Code: CodeDateHeaderDiff, Detail: fmt.Sprintf("Date is %s from the server's clock; at most %s is accepted", skew.Round(time.Second), MaxSkew)}
+	}
+	return nil
+}
+
+// Sign returns the signature of a Date value with a shared key:
+// base64(HMAC-SHA256(sharedKey, "licenseSpring\ndate: " + date)).
+func Sign(sharedKey, date string) string {
+	mac := hmac.New(sha256.New, []byte(sharedKey))
+	mac.Write([]byte("licenseSpring\ndate: " + date))
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// HeaderValue returns the Authorization header value the Node SDK sends.
+func HeaderValue(apiKey, sharedKey, date string) string {
+	return fmt.Sprintf(`algorithm="hmac-sha256",headers="date",signature="%s",apikey="%s"`, Sign(sharedKey, date), apiKey)
+}

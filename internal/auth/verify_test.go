@@ -1,0 +1,95 @@
+package auth_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/auth"
+)
+
+// The vendor's test vector (reference: "Request Signature").
+func TestSignVendorVector(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "UDysfR6MndUZReo07Y9r+vErn8vSxrnQ5ulit18iJ/Q=",
+		auth.Sign("kw4qSnpSwXzgiv5yxYpZZmFEd9QAeiKTQ6OuyMja", "Tue, 07 Jun 2011 20:51:35 GMT"))
+}
+
+func TestVerify(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	date := now.Format(http.TimeFormat)
+	at := func(d time.Duration) string { return now.Add(d).Format(http.TimeFormat) }
+	keys := []auth.Key{
+		{APIKey: "good", SharedKey: "s3cret"},
+		{APIKey: "old", SharedKey: "s3cret", Status: auth.KeyRevoked},
+		{APIKey: "ro", SharedKey: "s3cret", Status: auth.KeyReadOnly},
+	}
+	node := func(apiKey, shared, d string) string { return auth.HeaderValue(apiKey, shared, d) }
+	python := `algorithm="hmac-sha256", headers="date", signature="` + auth.Sign("s3cret", date) + `", apiKey="good"`
+	cases := []struct {
+		name       string
+		mode       auth.Mode
+		date, auth string
+		want       string // "" accepted
+		wantMsg    string
+	}{
+		{"off accepts anything", auth.ModeOff, "yesterday", "garbage", "", ""},
+		{"node style, known key", auth.ModeStrict, date, node("good", "s3cret", date), "", ""},
+		{"python style, known key", auth.ModeStrict, date, python, "", ""},
+		{"format: unknown key not verified", auth.ModeFormat, date, node("stranger", "whatever", date), "", ""},
+		{"format: known key verified", auth.ModeFormat, date, node("good", "wrong", date), auth.CodeSignatureMismatch, ""},
+		{"strict: unknown key", auth.ModeStrict, date, node("stranger", "whatever", date), auth.CodeInvalidAPIKey, ""},
+		{"strict: wrong shared key", auth.ModeStrict, date, node("good", "wrong", date), auth.CodeSignatureMismatch, ""},
+		{"strict: signature of another date", auth.ModeStrict, date, node("good", "s3cret", at(time.Second)), auth.CodeSignatureMismatch, ""},
+		{"strict: revoked", auth.ModeStrict, date, node("old", "s3cret", date), auth.CodeRevokedAPIKey, ""},
+		{"strict: read only", auth.ModeStrict, date, node("ro", "s3cret", date), auth.CodeReadOnlyAPIKey, ""},
+		{"unparsable", auth.ModeFormat, date, "nonsense", auth.CodeInvalidHeaders, ""},
+		{"headers other than date", auth.ModeFormat, date, `algorithm="hmac-sha256",headers="host",signature="x",apikey="k"`, auth.CodeInvalidHeaders, ""},
+		{"missing params named", auth.ModeFormat, date, `algorithm="hmac-sha256",apikey="k"`, auth.CodeMissingParams,
+			"some parameters are missing in authorization: headers, signature"},
+		{"other algorithm", auth.ModeFormat, date, `algorithm="hmac-sha1",headers="date",signature="x",apikey="k"`, auth.CodeHMACRequired, ""},
+		{"date not a date", auth.ModeFormat, "2026-11-26T12:00:00Z", node("k", "s", "x"), auth.CodeDateHeaderDiff, ""},
+		{"date 14m59s old", auth.ModeStrict, at(-(15*time.Minute - time.Second)), node("good", "s3cret", at(-(15*time.Minute - time.Second))), "", ""},
+		{"date 15m old", auth.ModeStrict, at(-15 * time.Minute), node("good", "s3cret", at(-15*time.Minute)), "", ""},
+		{"date 15m01s old", auth.ModeStrict, at(-(15*time.Minute + time.Second)), node("good", "s3cret", at(-(15*time.Minute + time.Second))), auth.CodeDateHeaderDiff, ""},
+		{"date 16m old", auth.ModeFormat, at(-16 * time.Minute), node("k", "s", at(-16*time.Minute)), auth.CodeDateHeaderDiff, ""},
+		{"date 14m59s ahead", auth.ModeStrict, at(15*time.Minute - time.Second), node("good", "s3cret", at(15*time.Minute-time.Second)), "", ""},
+		{"date 15m01s ahead", auth.ModeStrict, at(15*time.Minute + time.Second), node("good", "s3cret", at(15*time.Minute+time.Second)), auth.CodeDateHeaderDiff, ""},
+		{"bearer in format mode", auth.ModeFormat, date, "Bearer anything", "", ""},
+		{"known bearer in strict mode", auth.ModeStrict, date, "Bearer tok-1", "", ""},
+		{"unknown bearer in strict mode", auth.ModeStrict, date, "Bearer tok-2", auth.CodeInvalidAPIKey, ""},
+		{"bearer still needs a fresh date", auth.ModeStrict, at(-time.Hour), "Bearer tok-1", auth.CodeDateHeaderDiff, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v := auth.NewVerifier(tc.mode, keys, []string{"tok-1"}, clock)
+			f := v.Verify(tc.date, tc.auth)
+			if tc.want == "" {
+				assert.Nil(t, f, "refused: %+v", f)
+				return
+			}
+			require.NotNil(t, f)
+			assert.Equal(t, tc.want, f.Code)
+			assert.Equal(t, tc.wantMsg, f.Message)
+			assert.NotEmpty(t, f.Detail)
+			assert.NotContains(t, f.Detail, "s3cret")
+		})
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	t.Parallel()
+	for _, m := range []string{"off", "format", "strict"} {
+		got, err := auth.ParseMode(m)
+		require.NoError(t, err)
+		assert.Equal(t, auth.Mode(m), got)
+	}
+	_, err := auth.ParseMode("lax")
+	assert.ErrorContains(t, err, "want off, format or strict")
+}
