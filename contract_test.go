@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -116,7 +118,13 @@ func TestOracleCatchesDrift(t *testing.T) {
 
 func startServer(t *testing.T, s *spec.Spec, set *scenario.Set) *httptest.Server {
 	t.Helper()
-	h, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, MaxHold: 5 * time.Second})
+	return startConfig(t, mockserver.Config{Spec: s, Scenarios: set})
+}
+
+func startConfig(t *testing.T, cfg mockserver.Config) *httptest.Server {
+	t.Helper()
+	cfg.MaxHold = 5 * time.Second
+	h, err := mockserver.New(cfg)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -628,4 +636,102 @@ func TestFaults(t *testing.T) {
 		assert.Equal(t, `"password_changed"`, string(body))
 		assert.GreaterOrEqual(t, time.Since(start), 2*time.Second)
 	})
+}
+
+// startWithUsers serves the embedded spec with the shipped scenarios plus declared users.
+func startWithUsers(t *testing.T) *httptest.Server {
+	t.Helper()
+	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err)
+	fsys := fstest.MapFS{}
+	require.NoError(t, fs.WalkDir(lsmock.DefaultScenarios(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(lsmock.DefaultScenarios(), p)
+		fsys[p] = &fstest.MapFile{Data: data}
+		return err
+	}))
+	users, err := os.ReadFile("testdata/users/users.yaml")
+	require.NoError(t, err)
+	fsys["users.yaml"] = &fstest.MapFile{Data: users}
+	set, err := scenario.Load(fsys, "scenarios", s)
+	require.NoError(t, err)
+	return startServer(t, s, set)
+}
+
+func changePassword(username, password, next string) string {
+	return fmt.Sprintf(`{"username":%q,"password":%q,"new_password":%q}`, username, password, next)
+}
+
+// TestUsersPasswordsReallyChange: with users declared, the old password stops working.
+func TestUsersPasswordsReallyChange(t *testing.T) {
+	t.Parallel()
+	srv := startWithUsers(t)
+	o := newOracle(t, lsmock.DefaultSpec())
+	session := map[string]string{mockserver.HeaderSession: "qa-1"}
+	steps := []struct {
+		name          string
+		user, pw, new string
+		session       map[string]string
+		status        int
+		code          string
+	}{
+		{"pw1 to pw2", "alice@example.com", "pw1", "pw2", session, 200, ""},
+		{"pw1 again is refused", "alice@example.com", "pw1", "pw3", session, 400, "invalid_credentials"},
+		{"pw2 to pw3", "alice@example.com", "pw2", "pw3", session, 200, ""},
+		{"another session still has pw1", "alice@example.com", "pw1", "x", map[string]string{mockserver.HeaderSession: "qa-2"}, 200, ""},
+		{"unknown user", "nobody@example.com", "pw1", "x", session, 400, "invalid_credentials"},
+		{"change not allowed", "bob@example.com", "bobpw", "x", session, 400, "change_password_not_allowed"},
+		{"matching scenarios still win", "eve@not-allowed.example", "a", "b", session, 400, "change_password_not_allowed"},
+	}
+	for _, st := range steps {
+		resp, body := call(t, srv, cpPath, changePassword(st.user, st.pw, st.new), st.session)
+		assert.Equal(t, st.status, resp.StatusCode, "%s: %s", st.name, body)
+		if st.code != "" {
+			assert.Contains(t, string(body), `"code":"`+st.code+`"`, st.name)
+		}
+		o.check(t, httptest.NewRequest(http.MethodPost, cpPath, nil), resp.StatusCode, resp.Header, body)
+	}
+
+	status, body := admin(t, srv, http.MethodGet, "/__lsmock/sessions/qa-1/users", "")
+	require.Equal(t, 200, status)
+	assert.JSONEq(t, `{"session":"qa-1","users":[
+		{"username":"alice@example.com","password":"[redacted]","changed":true,"change_allowed":true},
+		{"username":"bob@example.com","password":"[redacted]","changed":false,"change_allowed":false}]}`, string(body))
+	for _, pw := range []string{"pw1", "pw2", "pw3", "bobpw"} {
+		assert.NotContains(t, string(body), `"`+pw+`"`)
+	}
+
+	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/reset?session=qa-1", "")
+	require.Equal(t, 200, status)
+	resp, _ := call(t, srv, cpPath, changePassword("alice@example.com", "pw1", "pw2"), session)
+	assert.Equal(t, 200, resp.StatusCode, "after a reset the declared password works again")
+}
+
+// TestUsersTwoSessionsConcurrently: two sessions change the same user's password at once,
+// each along its own history.
+func TestUsersTwoSessionsConcurrently(t *testing.T) {
+	t.Parallel()
+	srv := startWithUsers(t)
+	var wg sync.WaitGroup
+	for _, id := range []string{"left", "right"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			headers := map[string]string{mockserver.HeaderSession: id}
+			prev := "pw1"
+			for i := range 20 {
+				next := fmt.Sprintf("%s-%d", id, i)
+				resp, body := call(t, srv, cpPath, changePassword("alice@example.com", prev, next), headers)
+				if !assert.Equal(t, 200, resp.StatusCode, "%s step %d: %s", id, i, body) {
+					return
+				}
+				resp, _ = call(t, srv, cpPath, changePassword("alice@example.com", prev, "again"), headers)
+				assert.Equal(t, 400, resp.StatusCode, "%s: the old password is refused", id)
+				prev = next
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -8,9 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/mockserver"
 )
 
 // nodeSDKDir holds a pinned install of the real LicenseSpring Node SDK (npm ci there).
@@ -70,14 +76,54 @@ func TestNodeSDK(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(node, "change_password.js")
-			cmd.Dir = nodeSDKDir
-			cmd.Env = append(append(os.Environ(), "LSMOCK_API_PATH="+tc.apiPath), tc.env...)
-			out, err := cmd.Output()
-			require.NoError(t, err, "node: %s", out)
-			var got any
-			require.NoError(t, json.Unmarshal(out, &got), "node printed: %s", out)
-			assert.JSONEq(t, tc.want, string(out))
+			assert.JSONEq(t, tc.want, runNodeSDK(t, node, tc.apiPath, tc.env...))
+		})
+	}
+}
+
+func runNodeSDK(t *testing.T, node, apiPath string, env ...string) string {
+	t.Helper()
+	cmd := exec.Command(node, "change_password.js")
+	cmd.Dir = nodeSDKDir
+	cmd.Env = append(append(os.Environ(), "LSMOCK_API_PATH="+apiPath), env...)
+	out, err := cmd.Output()
+	require.NoError(t, err, "node: %s", out)
+	var got any
+	require.NoError(t, json.Unmarshal(out, &got), "node printed: %s", out)
+	return string(out)
+}
+
+// TestNodeSDKStrictSigning: a strict lsmock that knows the SDK's key accepts its signature,
+// refuses a wrong shared key, and refuses a Date 16 minutes old.
+func TestNodeSDKStrictSigning(t *testing.T) {
+	t.Parallel()
+	node := requireNodeSDK(t)
+	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err)
+	keys := []auth.Key{{APIKey: "sdk-key", SharedKey: "sdk-shared"}}
+	start := func(skew time.Duration) string {
+		clock := func() time.Time { return time.Now().Add(skew) }
+		srv := startConfig(t, mockserver.Config{Spec: s, Auth: auth.NewVerifier(auth.ModeStrict, keys, nil, clock)})
+		return srv.URL + "/api/v4"
+	}
+	onTime, late := start(0), start(16*time.Minute)
+	cases := []struct {
+		name, apiPath string
+		env           []string
+		want          string
+	}{
+		{"right shared key", onTime, []string{"LSMOCK_API_KEY=sdk-key", "LSMOCK_SHARED_KEY=sdk-shared"}, `{"result":true}`},
+		{"wrong shared key", onTime, []string{"LSMOCK_API_KEY=sdk-key", "LSMOCK_SHARED_KEY=nope"},
+			`{"error":{"status":400,"code":"signature_mismatch","message":"signature mismatch"}}`},
+		{"unknown key", onTime, []string{"LSMOCK_API_KEY=other", "LSMOCK_SHARED_KEY=sdk-shared"},
+			`{"error":{"status":400,"code":"invalid_api_key","message":"provided api key is not valid"}}`},
+		{"Date 16 minutes old", late, []string{"LSMOCK_API_KEY=sdk-key", "LSMOCK_SHARED_KEY=sdk-shared"},
+			`{"error":{"status":400,"code":"date_header_diff","message":"date header differs from server time by more than 15 minutes"}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.JSONEq(t, tc.want, runNodeSDK(t, node, tc.apiPath, tc.env...))
 		})
 	}
 }

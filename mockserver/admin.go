@@ -20,6 +20,7 @@ import (
 //	GET    /__lsmock/sessions                    every session's pin and progress
 //	PUT    /__lsmock/sessions/{session}/scenario {"name": …} pins a scenario for one session
 //	DELETE /__lsmock/sessions/{session}/scenario clears it
+//	GET    /__lsmock/sessions/{session}/users    the declared users as that session sees them
 //	POST   /__lsmock/reset[?session=ID]          clears all state, or one session's
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
 	rest := strings.TrimPrefix(r.URL.Path, AdminPrefix)
@@ -41,6 +42,15 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
 			return s.methodNotAllowed(w, r)
 		}
 		return writeJSON(w, http.StatusOK, map[string]any{"global_pin": s.sessions.Global(), "sessions": s.sessions.List()})
+	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/users"):
+		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/users")
+		if strings.Contains(id, "/") {
+			return s.fixed.adminNotFound.write(w, "")
+		}
+		if !allow(w, r, http.MethodGet) {
+			return s.methodNotAllowed(w, r)
+		}
+		return writeJSON(w, http.StatusOK, map[string]any{"session": id, "users": s.userList(id)})
 	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/scenario"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/scenario")
 		if id == "" || strings.Contains(id, "/") {
@@ -188,4 +198,21 @@ func describeStep(st *scenario.Response) responseInfo {
 		ri.Delay = st.Delay.Min.String()
 	}
 	return ri
+}
+
+// userInfo is a declared user as one session sees it; the password never leaves lsmock.
+type userInfo struct {
+	Username      string `json:"username"`
+	Password      string `json:"password"`
+	Changed       bool   `json:"changed"`
+	ChangeAllowed bool   `json:"change_allowed"`
+}
+
+func (s *Server) userList(session string) []userInfo {
+	out := make([]userInfo, 0, len(s.scenarios.Users))
+	for _, u := range s.scenarios.Users {
+		out = append(out, userInfo{Username: u.Username, Password: "[redacted]",
+			Changed: s.sessions.Changed(session, u.Username), ChangeAllowed: u.ChangeAllowed})
+	}
+	return out
 }

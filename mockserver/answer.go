@@ -12,17 +12,17 @@ import (
 	"github.com/lsmock/lsmock/internal/scenario"
 )
 
-// answer sends a scenario's step: after its delay, either the scripted response or the
-// scripted fault.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, out *outcome, sc *scenario.Scenario, step *scenario.Response) {
-	out.scenario = sc.Name
+// answer sends a step of the named scenario: after its delay, either the scripted response
+// or the scripted fault.
+func (s *Server) answer(w http.ResponseWriter, r *http.Request, out *outcome, name string, step *scenario.Response) {
+	out.scenario = name
 	out.status, out.code = step.Status, step.Code
 	if !s.hold(r, delayOf(step.Delay)) {
 		out.status, out.detail = 499, "the client left during the scripted delay"
 		return
 	}
 	h := w.Header()
-	h.Set(HeaderScenario, sc.Name)
+	h.Set(HeaderScenario, name)
 	for k, v := range step.Header {
 		h[k] = v
 	}

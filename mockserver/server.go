@@ -229,7 +229,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 	}
 	if sc != nil {
 		if step, ok := s.sessions.Take(sid, sc); ok {
-			s.answer(w, r, out, sc, step)
+			s.answer(w, r, out, sc.Name, step)
 			return
 		}
 		// Its times are used up for this session: carry on as if it had not been chosen.
@@ -253,23 +253,55 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 		return
 	}
 
-	// 3. Matching, then the operation's default, then the spec's own success response.
+	// 3. Matching, then declared users, then the operation's default, then the spec's
+	// own success response.
 	req := &match.Request{Body: decoded, Header: r.Header, APIKey: auth.APIKeyOf(r.Header.Get("Authorization"))}
 	if r.URL.RawQuery != "" {
 		req.Query = r.URL.Query()
 	}
 	usable := func(sc *scenario.Scenario) bool { return s.sessions.Usable(sid, sc) }
-	for _, candidate := range []*scenario.Scenario{s.matcher.Match(op, req, usable), s.matcher.Default(op)} {
-		if candidate == nil {
-			continue
+	if sc := s.matcher.Match(op, req, usable); sc != nil {
+		if step, ok := s.sessions.Take(sid, sc); ok {
+			s.answer(w, r, out, sc.Name, step)
+			return
 		}
-		if step, ok := s.sessions.Take(sid, candidate); ok {
-			s.answer(w, r, out, candidate, step)
+	}
+	if op == s.scenarios.UserOperation {
+		if refused := s.changePassword(sid, decoded); refused != nil {
+			s.answer(w, r, out, "users", refused)
+			return
+		}
+	}
+	if sc := s.matcher.Default(op); sc != nil {
+		if step, ok := s.sessions.Take(sid, sc); ok {
+			s.answer(w, r, out, sc.Name, step)
 			return
 		}
 	}
 	writeResponse(w, op.Success)
 	out.status = op.Success.Status
+}
+
+// changePassword applies a change to the declared users of the session: nil when it
+// succeeded, else the refusal (unknown user or wrong password, or change not allowed).
+func (s *Server) changePassword(sid string, decoded any) *scenario.Response {
+	body, _ := decoded.(map[string]any)
+	username, _ := body["username"].(string)
+	current, _ := body["password"].(string)
+	next, _ := body["new_password"].(string)
+	for _, u := range s.scenarios.Users {
+		if u.Username != username {
+			continue
+		}
+		if !u.ChangeAllowed {
+			return s.scenarios.NotAllowed
+		}
+		if s.sessions.ChangePassword(sid, u.Username, u.Password, current, next) {
+			return nil
+		}
+		return s.scenarios.WrongPassword
+	}
+	return s.scenarios.WrongPassword
 }
 
 // authError renders an auth failure with the spec's status and message for its code.

@@ -38,13 +38,14 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 	set := &Set{byName: map[string]*Scenario{}}
 	var errs fileerr.List
 	defaults := map[*spec.Operation]*Scenario{}
+	users := &userDecl{seen: map[string]string{}}
 	for _, f := range files {
 		data, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, fmt.Errorf("load scenarios %s: %w", path.Join(prefix, f), err)
 		}
 		d := &decoder{file: path.Join(prefix, f)}
-		for _, sc := range d.parseFile(data, s) {
+		for _, sc := range d.parseFile(data, s, users) {
 			if prev := set.byName[sc.Name]; prev != nil {
 				d.errorAt(sc, "scenario name %q is already used at %s", sc.Name, prev.Source)
 				continue
@@ -62,6 +63,11 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 		}
 		errs = append(errs, d.errs...)
 	}
+	if len(users.list) > 0 {
+		if err := users.complete(set, s); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if err := errs.ErrOrNil(); err != nil {
 		return nil, err
 	}
@@ -77,8 +83,8 @@ func (d *decoder) errorAt(sc *Scenario, format string, args ...any) {
 // offending token) or "line 4".
 var yamlPosition = regexp.MustCompile(`L(\d+)\.C(\d+)-L(\d+)\.C(\d+)|line (\d+)`)
 
-// parseFile decodes one file's scenarios; problems go to d.errs.
-func (d *decoder) parseFile(data []byte, s *spec.Spec) []*Scenario {
+// parseFile decodes one file's scenarios and users; problems go to d.errs.
+func (d *decoder) parseFile(data []byte, s *spec.Spec, users *userDecl) []*Scenario {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := err.Error()
@@ -100,11 +106,19 @@ func (d *decoder) parseFile(data []byte, s *spec.Spec) []*Scenario {
 	if len(root.Content) == 0 {
 		return nil // an empty file scripts nothing
 	}
-	top := d.mapping(&root, "a scenario file", "scenarios")
+	top := d.mapping(&root, "a scenario file", "scenarios", "users", "wrong_password_error")
+	if f, ok := top["users"]; ok {
+		d.users(f.value, users)
+	}
+	if f, ok := top["wrong_password_error"]; ok {
+		if code, ok := d.str(f.value, "wrong_password_error"); ok {
+			users.wrongPasswordCode, users.wrongPasswordAt = code, &fileerr.Error{File: d.file, Line: f.value.Line, Col: f.value.Column}
+		}
+	}
 	f, ok := top["scenarios"]
 	if !ok {
-		if top != nil {
-			d.errorf(resolve(&root), "a scenario file needs a top-level scenarios: list")
+		if top != nil && !has(top, "users") {
+			d.errorf(resolve(&root), "a scenario file needs a top-level scenarios: list (or users:)")
 		}
 		return nil
 	}

@@ -37,11 +37,33 @@ const (
 	AfterCycle      After = "cycle"
 )
 
-// Set is every scenario loaded, in file order, indexed by name.
+// Set is every scenario loaded, in file order, indexed by name, and the users declared.
 type Set struct {
 	Scenarios []*Scenario
 	byName    map[string]*Scenario
+
+	// Users, when declared, make password changes real: the current password is checked
+	// and the new one replaces it, per session.
+	Users []User
+	// UserOperation is the operation the users apply to: the one whose body requires
+	// username, password and new_password.
+	UserOperation *spec.Operation
+	// WrongPassword answers an unknown user or a wrong current password.
+	WrongPassword *Response
+	// NotAllowed answers a user whose password may not change.
+	NotAllowed *Response
 }
+
+// User is a declared license user.
+type User struct {
+	Username      string
+	Password      string
+	ChangeAllowed bool
+}
+
+// DefaultWrongPasswordError is the code for a wrong password or unknown user; the vendor
+// publishes none (see openapi.yaml).
+const DefaultWrongPasswordError = "invalid_credentials"
 
 // ByName returns the scenario with that name, or nil.
 func (s *Set) ByName(name string) *Scenario { return s.byName[name] }

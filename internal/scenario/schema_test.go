@@ -30,11 +30,11 @@ func TestJSONSchemaAgreesWithLoader(t *testing.T) {
 	shipped, err := filepath.Glob("../../scenarios/*.yaml")
 	require.NoError(t, err)
 	require.NotEmpty(t, shipped)
-	valid := append(shipped, "testdata/load/off_spec_allowed/scenarios.yaml")
+	valid := append(shipped, "testdata/load/off_spec_allowed/scenarios.yaml", "../../testdata/users/users.yaml")
 	for _, f := range valid {
 		assert.NoError(t, schema.Validate(yamlAsJSON(t, f)), f)
 	}
-	for _, f := range []string{"typo_key", "wrong_types", "response_and_steps", "unknown_fault", "not_a_list"} {
+	for _, f := range []string{"typo_key", "wrong_types", "response_and_steps", "unknown_fault", "not_a_list", "users_errors"} {
 		assert.Error(t, schema.Validate(yamlAsJSON(t, "testdata/load/"+f+"/scenarios.yaml")), f)
 	}
 }

@@ -4,6 +4,7 @@
 package session
 
 import (
+	"crypto/hmac"
 	"net/http"
 	"sort"
 	"sync"
@@ -33,8 +34,9 @@ type Store struct {
 }
 
 type state struct {
-	pinned string
-	uses   map[string]int // scenario name -> uses so far
+	pinned    string
+	uses      map[string]int    // scenario name -> uses so far
+	passwords map[string]string // username -> password this session changed it to
 }
 
 // NewStore returns an empty store.
@@ -122,7 +124,41 @@ func (s *Store) Take(id string, sc *scenario.Scenario) (step *scenario.Response,
 	return sc.Steps[i], true
 }
 
-// Reset clears session id's state: its pin and its progress through every scenario.
+// ChangePassword replaces username's password with next if current is the session's
+// password for the user (initial until the session changed it). It reports whether it did;
+// the check and the change are one step, so concurrent changes cannot both succeed.
+func (s *Store) ChangePassword(id, username, initial, current, next string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.get(id)
+	have, changed := st.passwords[username]
+	if !changed {
+		have = initial
+	}
+	if !hmac.Equal([]byte(have), []byte(current)) {
+		return false
+	}
+	if st.passwords == nil {
+		st.passwords = map[string]string{}
+	}
+	st.passwords[username] = next
+	return true
+}
+
+// Changed reports whether session id has changed username's password.
+func (s *Store) Changed(id, username string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.sessions[id]
+	if st == nil {
+		return false
+	}
+	_, ok := st.passwords[username]
+	return ok
+}
+
+// Reset clears session id's state: its pin, its progress through every scenario and the
+// passwords it changed.
 func (s *Store) Reset(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,0 +1,103 @@
+package scenario
+
+import (
+	"fmt"
+
+	"github.com/pb33f/go-yaml"
+
+	"github.com/lsmock/lsmock/internal/fileerr"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// userDecl gathers the users: blocks of all files.
+type userDecl struct {
+	list              []User
+	seen              map[string]string // username -> where declared
+	wrongPasswordCode string
+	wrongPasswordAt   *fileerr.Error // position of wrong_password_error, for messages
+}
+
+// users decodes a users: list.
+func (d *decoder) users(n *yaml.Node, decl *userDecl) {
+	list := resolve(n)
+	if list.Kind != yaml.SequenceNode {
+		d.errorf(list, "users must be a list of {username, password, change_allowed}")
+		return
+	}
+	for _, item := range list.Content {
+		m := d.mapping(item, "a user", "username", "password", "change_allowed")
+		if m == nil {
+			continue
+		}
+		u := User{ChangeAllowed: true}
+		f, ok := m["username"]
+		if !ok {
+			d.errorf(item, "a user needs a username")
+			continue
+		}
+		if u.Username, ok = d.str(f.value, "username"); !ok {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", d.file, f.value.Line)
+		if prev, dup := decl.seen[u.Username]; dup {
+			d.errorf(f.value, "user %q is already declared at %s", u.Username, prev)
+			continue
+		}
+		p, ok := m["password"]
+		if !ok {
+			d.errorf(item, "user %q needs a password", u.Username)
+			continue
+		}
+		if u.Password, ok = d.str(p.value, "password"); !ok {
+			continue
+		}
+		if c, ok := m["change_allowed"]; ok {
+			u.ChangeAllowed, _ = d.boolean(c.value, "change_allowed")
+		}
+		decl.seen[u.Username] = where
+		decl.list = append(decl.list, u)
+	}
+}
+
+// complete finds the operation users apply to and renders their two error answers.
+func (decl *userDecl) complete(set *Set, s *spec.Spec) *fileerr.Error {
+	for _, op := range s.Operations {
+		if op.Body != nil && contains(op.Body.RequiredFields, "username") &&
+			contains(op.Body.RequiredFields, "password") && contains(op.Body.RequiredFields, "new_password") {
+			set.UserOperation = op
+			break
+		}
+	}
+	where := func(msg string) *fileerr.Error {
+		e := &fileerr.Error{File: s.Name, Msg: msg}
+		if decl.wrongPasswordAt != nil {
+			e.File, e.Line, e.Col = decl.wrongPasswordAt.File, decl.wrongPasswordAt.Line, decl.wrongPasswordAt.Col
+		}
+		return e
+	}
+	if set.UserOperation == nil {
+		return where("users are declared but no operation of " + s.Name + " takes username, password and new_password")
+	}
+	code := decl.wrongPasswordCode
+	if code == "" {
+		code = DefaultWrongPasswordError
+	}
+	e, ok := s.ErrorFor(set.UserOperation, code)
+	if !ok {
+		return where(fmt.Sprintf("wrong_password_error %q: %s documents %s", code, s.Name, documentedCodes(s, set.UserOperation)))
+	}
+	set.WrongPassword = errorResponse(e)
+	if na, ok := s.ErrorFor(set.UserOperation, "change_password_not_allowed"); ok {
+		set.NotAllowed = errorResponse(na)
+	} else {
+		set.NotAllowed = set.WrongPassword
+	}
+	set.Users = decl.list
+	return nil
+}
+
+func errorResponse(e spec.ErrorExample) *Response {
+	r := &Response{Status: e.Status, Code: e.Code, Body: errorBody(e), Header: map[string][]string{}}
+	r.Header.Set("Content-Type", "application/json; charset=utf-8")
+	return r
+}
