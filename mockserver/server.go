@@ -218,8 +218,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 		out.status, out.detail = 499, "reading the body: "+err.Error()
 		return
 	}
-	sid := session.ID(r)
+	authz, authErr := auth.Parse(r.Header.Get("Authorization")) // once: session, signing and matching read it
+	apiKey := ""
+	if authErr == nil {
+		apiKey = authz.APIKey()
+	}
+	sid := session.ID(r, apiKey)
 	out.session = sid
+	if r.Header.Get(HeaderSession) == "" {
+		out.session = maskKey(sid) // an API key: keep it out of logs in clear
+	}
 
 	// 1. A scenario chosen by name wins over validation and matching.
 	sc, refusal := s.selected(r, op, sid)
@@ -242,7 +250,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 		return
 	}
 	if s.signed[op] {
-		if f := s.auth.Verify(r.Header.Get("Date"), r.Header.Get("Authorization")); f != nil {
+		if f := s.auth.VerifyParsed(r.Header.Get("Date"), authz, authErr); f != nil {
 			s.writeError(w, out, s.authError(op, f), f.Detail)
 			return
 		}
@@ -255,7 +263,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 
 	// 3. Matching, then declared users, then the operation's default, then the spec's
 	// own success response.
-	req := &match.Request{Body: decoded, Header: r.Header, APIKey: auth.APIKeyOf(r.Header.Get("Authorization"))}
+	req := &match.Request{Body: decoded, Header: r.Header, APIKey: apiKey}
 	if r.URL.RawQuery != "" {
 		req.Query = r.URL.Query()
 	}
@@ -314,6 +322,14 @@ func (s *Server) authError(op *spec.Operation, f *auth.Failure) apiError {
 		message = f.Message
 	}
 	return newAPIError(status, f.Code, message)
+}
+
+// maskKey shows enough of an API key to tell sessions apart in a log, not to use it.
+func maskKey(key string) string {
+	if len(key) <= 4 {
+		return strings.Repeat("*", len(key))
+	}
+	return key[:4] + "***"
 }
 
 // refusal is an error answer with its detail.

@@ -164,3 +164,20 @@ func TestRequestLog(t *testing.T) {
 
 	assert.NotContains(t, logs.String(), secret)
 }
+
+// TestLogMasksAPIKeySessions: a session named by the API key is logged masked; one named by
+// X-Lsmock-Session as it is.
+func TestLogMasksAPIKeySessions(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	srv := newServer(t, mockserver.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	r := signedRequest(`{"username":"u","password":"p","new_password":"n"}`)
+	r.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="live-key-0123456789"`)
+	srv.ServeHTTP(httptest.NewRecorder(), r)
+	r = signedRequest(`{"username":"u","password":"p","new_password":"n"}`)
+	r.Header.Set(mockserver.HeaderSession, "ci-job-9")
+	srv.ServeHTTP(httptest.NewRecorder(), r)
+	assert.NotContains(t, logs.String(), "live-key-0123456789")
+	assert.Contains(t, logs.String(), `"session":"live***"`)
+	assert.Contains(t, logs.String(), `"session":"ci-job-9"`)
+}

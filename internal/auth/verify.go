@@ -133,10 +133,16 @@ func (v *Verifier) Mode() Mode { return v.mode }
 // Verify checks one request's Date and Authorization values (both present: their absence
 // is missing_headers, checked before). It returns nil when the request may proceed.
 func (v *Verifier) Verify(date, authorization string) *Failure {
+	h, err := Parse(authorization)
+	return v.VerifyParsed(date, h, err)
+}
+
+// VerifyParsed is Verify for an Authorization header already parsed (h, err from Parse),
+// so a request's header is read once.
+func (v *Verifier) VerifyParsed(date string, h Header, err error) *Failure {
 	if v.mode == ModeOff {
 		return nil
 	}
-	h, err := Parse(authorization)
 	if err != nil {
 		return &Failure{Code: CodeInvalidHeaders, Detail: "Authorization is neither Bearer <token> nor name=\"value\" pairs"}
 	}

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"sync"
 
-	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/scenario"
 )
 
@@ -18,12 +17,13 @@ const Header = "X-Lsmock-Session"
 
 // ID returns the request's session: the X-Lsmock-Session header, else the API key of its
 // Authorization header (a real SDK cannot add headers, but each CI job can use its own key),
-// else "" (everyone without either shares one session).
-func ID(r *http.Request) string {
+// else "" (everyone without either shares one session). apiKey is the request's API key
+// when the caller has already parsed the header.
+func ID(r *http.Request, apiKey string) string {
 	if s := r.Header.Get(Header); s != "" {
 		return s
 	}
-	return auth.APIKeyOf(r.Header.Get("Authorization"))
+	return apiKey
 }
 
 // Store holds every session's state. It is safe for concurrent use.

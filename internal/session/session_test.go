@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
 )
@@ -35,7 +36,7 @@ func TestID(t *testing.T) {
 			if tc.authorization != "" {
 				r.Header.Set("Authorization", tc.authorization)
 			}
-			assert.Equal(t, tc.want, session.ID(r))
+			assert.Equal(t, tc.want, session.ID(r, auth.APIKeyOf(tc.authorization)))
 		})
 	}
 }
