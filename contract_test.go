@@ -735,3 +735,137 @@ func TestUsersTwoSessionsConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestJournalNeverHoldsAPassword: the whole contract table, plus scripted and faulty
+// answers, sent with a canary password; neither the journal nor coverage holds it.
+func TestJournalNeverHoldsAPassword(t *testing.T) {
+	t.Parallel()
+	const canary = "Canary-Pa55-9d1e"
+	srv := startDefault(t)
+	bodies := []string{
+		changePassword("u@example.com", canary, canary),
+		`{"username":"u@example.com","password":"` + canary + `"}`,
+		`{"username":"u@example.com","password":"` + canary + `","new_password":5}`,
+		`{"username":"u@example.com","password":"` + canary + `","new_password":"x","extra":"` + canary + `"}`,
+		`{"password":"` + canary,
+		`["` + canary + `"]`,
+		changePassword("x@not-allowed.example", canary, canary),
+	}
+	for _, b := range bodies {
+		for _, h := range []map[string]string{nil, {mockserver.HeaderScenario: "internal_error"}, {"Date": ""}} {
+			call(t, srv, cpPath, b, h)
+		}
+	}
+	_, err := http.Post(srv.URL+cpPath+"?__scenario=malformed_json", "application/json", strings.NewReader(changePassword("u", canary, canary)))
+	require.NoError(t, err)
+	for _, path := range []string{"/__lsmock/requests", "/__lsmock/coverage", "/__lsmock/sessions", "/__lsmock/scenarios"} {
+		status, body := admin(t, srv, http.MethodGet, path, "")
+		require.Equal(t, 200, status, path)
+		assert.NotContains(t, string(body), canary, path)
+	}
+	status, body := admin(t, srv, http.MethodGet, "/__lsmock/requests?limit=1000", "")
+	require.Equal(t, 200, status)
+	var list struct {
+		Count    int `json:"count"`
+		Requests []struct {
+			Body    any               `json:"body"`
+			Headers map[string]string `json:"headers"`
+		} `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal(body, &list))
+	assert.Equal(t, len(bodies)*3+1, list.Count)
+	last := list.Requests[len(list.Requests)-1] // the oldest: the first valid request
+	assert.Equal(t, map[string]any{"username": "u@example.com", "password": "[redacted]", "new_password": "[redacted]"}, last.Body)
+	assert.Contains(t, last.Headers["Authorization"], `signature="[redacted]"`)
+}
+
+func TestJournalShowsSelectionAndNearMisses(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	session := map[string]string{mockserver.HeaderSession: "near"}
+	call(t, srv, cpPath, changePassword("someone@allowed.example", "a", "b"), session)
+	status, body := admin(t, srv, http.MethodGet, "/__lsmock/requests?session=near", "")
+	require.Equal(t, 200, status)
+	var list struct {
+		Requests []struct {
+			Operation  string `json:"operation"`
+			Scenario   string `json:"scenario"`
+			Selection  string `json:"selection"`
+			Status     int    `json:"status"`
+			NearMisses []struct {
+				Scenario, Failed string
+				Held, Of         int
+			} `json:"near_misses"`
+		} `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal(body, &list))
+	require.Len(t, list.Requests, 1)
+	e := list.Requests[0]
+	assert.Equal(t, "changePassword", e.Operation)
+	assert.Equal(t, "success", e.Scenario)
+	assert.Equal(t, "default", e.Selection)
+	require.NotEmpty(t, e.NearMisses)
+	assert.Equal(t, "change_password_not_allowed", e.NearMisses[0].Scenario)
+	assert.Equal(t, `body username matches /@not-allowed\.example$/`, e.NearMisses[0].Failed)
+}
+
+func TestVerifyAPI(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	session := map[string]string{mockserver.HeaderSession: "verify-1"}
+	call(t, srv, cpPath, validBody, session)
+	call(t, srv, cpPath, validBody, map[string]string{mockserver.HeaderSession: "verify-1", mockserver.HeaderScenario: "internal_error"})
+	cases := []struct {
+		body   string
+		status int
+		want   string
+	}{
+		{`{"session":"verify-1","count":2}`, 200, `"verified":true`},
+		{`{"session":"verify-1","scenario":"internal_error","count":1}`, 200, `"count":1`},
+		{`{"session":"verify-1","status":200,"at_least":1}`, 200, `"verified":true`},
+		{`{"session":"verify-1","scenario":"internal_error","count":2}`, 409, `expected exactly 2 request(s) with scenario=internal_error, session=verify-1, saw 1`},
+		{`{"session":"nobody","at_least":1}`, 409, `"code":"verification_failed"`},
+		{`{"session":"verify-1"}`, 400, `give one of \"count\" (exactly) and \"at_least\"`},
+		{`{"scenario":"no_such","count":1}`, 400, `no scenario named no_such`},
+		{`{"sesion":"x","count":1}`, 400, `unknown field`},
+	}
+	for _, tc := range cases {
+		status, body := admin(t, srv, http.MethodPost, "/__lsmock/verify", tc.body)
+		assert.Equal(t, tc.status, status, tc.body)
+		assert.Contains(t, string(body), tc.want, tc.body)
+	}
+	status, body := admin(t, srv, http.MethodPost, "/__lsmock/verify", `{"session":"verify-1","count":5}`)
+	require.Equal(t, 409, status)
+	var failed struct {
+		Seen []struct{ Scenario string } `json:"seen"`
+	}
+	require.NoError(t, json.Unmarshal(body, &failed))
+	assert.Len(t, failed.Seen, 2, "a failed verification shows what was seen instead")
+
+	status, _ = admin(t, srv, http.MethodDelete, "/__lsmock/requests", "")
+	require.Equal(t, 204, status)
+	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/verify", `{"session":"verify-1","count":0}`)
+	assert.Equal(t, 200, status)
+}
+
+func TestCoverageListsWhatWasNeverProduced(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	call(t, srv, cpPath, validBody, nil)
+	call(t, srv, cpPath, `{`, nil)
+	call(t, srv, cpPath, validBody, map[string]string{mockserver.HeaderScenario: "signature_mismatch"})
+	status, body := admin(t, srv, http.MethodGet, "/__lsmock/coverage", "")
+	require.Equal(t, 200, status)
+	var rep mockserver.CoverageReport
+	require.NoError(t, json.Unmarshal(body, &rep))
+	require.Len(t, rep.Operations, 1)
+	op := rep.Operations[0]
+	assert.Equal(t, map[string]int{"200": 1, "400": 2}, op.Statuses)
+	assert.Equal(t, map[string]int{"invalid_json": 1, "signature_mismatch": 1}, op.Codes)
+	assert.Equal(t, []int{404, 405, 500}, op.NeverStatuses)
+	assert.Contains(t, op.NeverCodes, "hmac_required")
+	assert.Contains(t, op.NeverCodes, "change_password_not_allowed")
+	assert.NotContains(t, op.NeverCodes, "invalid_json")
+	assert.Equal(t, map[string]int{"success": 1, "signature_mismatch": 1}, rep.Scenarios.Hit)
+	assert.Contains(t, rep.Scenarios.Never, "timeout")
+}

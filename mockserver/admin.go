@@ -22,6 +22,11 @@ import (
 //	DELETE /__lsmock/sessions/{session}/scenario clears it
 //	GET    /__lsmock/sessions/{session}/users    the declared users as that session sees them
 //	POST   /__lsmock/reset[?session=ID]          clears all state, or one session's
+//	GET    /__lsmock/requests[?session&scenario&operation&status&code&limit]  the journal, newest first
+//	DELETE /__lsmock/requests                    empties the journal
+//	POST   /__lsmock/verify                      {"scenario"|"session"|"operation"|"status"|"code", "count"|"at_least"}
+//	GET    /__lsmock/coverage                    what each operation produced and never produced
+//	DELETE /__lsmock/coverage                    clears the counters
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
 	rest := strings.TrimPrefix(r.URL.Path, AdminPrefix)
 	switch {
@@ -57,6 +62,38 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
 			return s.fixed.adminNotFound.write(w, "")
 		}
 		return s.pin(w, r, func(name string) { s.sessions.Pin(id, name) }, func() { s.sessions.Unpin(id) })
+	case rest == "requests":
+		switch r.Method {
+		case http.MethodGet:
+			f, err := requestFilter(r)
+			if err != nil {
+				return newAPIError(http.StatusBadRequest, "invalid_parameter", "lsmock: "+err.Error()).write(w, "")
+			}
+			entries := s.journal.List(f)
+			return writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
+		case http.MethodDelete:
+			s.journal.Clear()
+			w.WriteHeader(http.StatusNoContent)
+			return outcome{status: http.StatusNoContent}
+		}
+		allow(w, r, http.MethodGet, http.MethodDelete)
+		return s.methodNotAllowed(w, r)
+	case rest == "coverage":
+		switch r.Method {
+		case http.MethodGet:
+			return writeJSON(w, http.StatusOK, s.Coverage())
+		case http.MethodDelete:
+			s.coverage.Clear()
+			w.WriteHeader(http.StatusNoContent)
+			return outcome{status: http.StatusNoContent}
+		}
+		allow(w, r, http.MethodGet, http.MethodDelete)
+		return s.methodNotAllowed(w, r)
+	case rest == "verify":
+		if !allow(w, r, http.MethodPost) {
+			return s.methodNotAllowed(w, r)
+		}
+		return s.verify(w, r)
 	case rest == "reset":
 		if !allow(w, r, http.MethodPost) {
 			return s.methodNotAllowed(w, r)

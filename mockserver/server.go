@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/match"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
@@ -54,6 +55,8 @@ type Config struct {
 	// Auth verifies the signing of operations that require an Authorization header.
 	// Nil means format mode with no known keys.
 	Auth *auth.Verifier
+	// JournalSize is how many requests the journal keeps; 0 means journal.DefaultSize.
+	JournalSize int
 }
 
 // Server answers requests for the operations of one spec. It is safe for concurrent use.
@@ -65,6 +68,9 @@ type Server struct {
 	sessions  *session.Store
 	auth      *auth.Verifier
 	signed    map[*spec.Operation]bool // operations whose requests carry a signature
+	journal   *journal.Journal
+	coverage  *journal.Coverage
+	visible   map[string]map[string]bool // operation -> body fields the journal may show
 	logger    *slog.Logger
 	maxBody   int64
 	maxHold   time.Duration
@@ -107,6 +113,9 @@ func New(cfg Config) (*Server, error) {
 		sessions:  session.NewStore(),
 		auth:      cfg.Auth,
 		signed:    map[*spec.Operation]bool{},
+		journal:   journal.New(cfg.JournalSize),
+		visible:   map[string]map[string]bool{},
+		coverage:  journal.NewCoverage(),
 		logger:    cfg.Logger,
 		maxBody:   cfg.MaxBodyBytes,
 		maxHold:   cfg.MaxHold,
@@ -118,6 +127,7 @@ func New(cfg Config) (*Server, error) {
 		s.auth = auth.NewVerifier(auth.ModeFormat, nil, nil, nil)
 	}
 	for _, op := range cfg.Spec.Operations {
+		s.visible[op.ID] = visibleFields(op)
 		for _, h := range op.RequiredHeaders {
 			if h == "Authorization" {
 				s.signed[op] = true
@@ -152,26 +162,37 @@ func (s *Server) documented(code string, status int, message string) apiError {
 	return newAPIError(status, code, message)
 }
 
-// outcome is what one request came to, for the log line.
+// outcome is what one request came to, for the log line and the journal.
 type outcome struct {
 	status    int
 	code      string
 	operation string
 	scenario  string
+	selection string // how the answer was chosen, for the journal
 	session   string
 	detail    string
+
+	sessionIsKey bool // the session is the API key: the log masks it
+
+	body       []byte // the request body as read
+	decoded    any    // the body as validated JSON, when it was
+	nearMisses []match.NearMiss
 }
 
-// ServeHTTP routes, selects and answers one request, then logs one line about it (also when
-// a fault aborts the connection).
+// ServeHTTP routes, selects and answers one request, then logs one line about it and
+// journals it (also when a fault aborts the connection).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var out outcome
-	defer func() { s.logRequest(r, &out, start) }()
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
+		defer func() { s.logRequest(r, &out, start) }()
 		out = s.serveAdmin(w, r)
 		return
 	}
+	defer func() {
+		s.logRequest(r, &out, start)
+		s.record(r, &out, start)
+	}()
 	s.serveAPI(w, r, &out)
 }
 
@@ -182,8 +203,12 @@ func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time) {
 		slog.Int("status", out.status),
 		slog.Duration("duration", time.Since(start)),
 	}
+	sess := out.session
+	if out.sessionIsKey {
+		sess = maskKey(sess) // an API key: keep it out of logs in clear
+	}
 	for _, a := range [...]struct{ key, val string }{
-		{"operation", out.operation}, {"scenario", out.scenario}, {"session", out.session},
+		{"operation", out.operation}, {"scenario", out.scenario}, {"session", sess},
 		{"code", out.code}, {"detail", out.detail},
 	} {
 		if a.val != "" {
@@ -200,9 +225,11 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			detail := fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allowed, ", "), r.Method)
 			*out = s.fixed.methodNotAllowed.write(w, detail)
+			out.selection = "routing"
 			return
 		}
 		*out = s.fixed.notFound.write(w, "no operation in "+s.spec.Name+" has the path "+r.URL.Path)
+		out.selection = "routing"
 		return
 	}
 	w.Header().Set(HeaderOperation, op.ID)
@@ -218,25 +245,25 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 		out.status, out.detail = 499, "reading the body: "+err.Error()
 		return
 	}
+	out.body = body
 	authz, authErr := auth.Parse(r.Header.Get("Authorization")) // once: session, signing and matching read it
 	apiKey := ""
 	if authErr == nil {
 		apiKey = authz.APIKey()
 	}
 	sid := session.ID(r, apiKey)
-	out.session = sid
-	if r.Header.Get(HeaderSession) == "" {
-		out.session = maskKey(sid) // an API key: keep it out of logs in clear
-	}
+	out.session, out.sessionIsKey = sid, r.Header.Get(HeaderSession) == ""
 
 	// 1. A scenario chosen by name wins over validation and matching.
-	sc, refusal := s.selected(r, op, sid)
+	sc, how, refusal := s.selected(r, op, sid)
 	if refusal != nil {
 		s.writeError(w, out, refusal.apiError, refusal.detail)
+		out.selection = how
 		return
 	}
 	if sc != nil {
 		if step, ok := s.sessions.Take(sid, sc); ok {
+			out.selection = how
 			s.answer(w, r, out, sc.Name, step)
 			return
 		}
@@ -245,6 +272,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 
 	// 2. The contract: a request that breaks it gets the vendor's error. Headers first,
 	// then the signature, then the body.
+	out.selection = "validation"
 	if rej := s.validator.CheckHeaders(op, r); rej != nil {
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
 		return
@@ -252,6 +280,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 	if s.signed[op] {
 		if f := s.auth.VerifyParsed(r.Header.Get("Date"), authz, authErr); f != nil {
 			s.writeError(w, out, s.authError(op, f), f.Detail)
+			out.selection = "auth"
 			return
 		}
 	}
@@ -260,6 +289,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
 		return
 	}
+	out.decoded = decoded
 
 	// 3. Matching, then declared users, then the operation's default, then the spec's
 	// own success response.
@@ -270,11 +300,14 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 	usable := func(sc *scenario.Scenario) bool { return s.sessions.Usable(sid, sc) }
 	if sc := s.matcher.Match(op, req, usable); sc != nil {
 		if step, ok := s.sessions.Take(sid, sc); ok {
+			out.selection = "match"
 			s.answer(w, r, out, sc.Name, step)
 			return
 		}
 	}
+	out.nearMisses = s.matcher.NearMisses(op, req, 3)
 	if op == s.scenarios.UserOperation {
+		out.selection = "users"
 		if refused := s.changePassword(sid, decoded); refused != nil {
 			s.answer(w, r, out, "users", refused)
 			return
@@ -282,12 +315,13 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 	}
 	if sc := s.matcher.Default(op); sc != nil {
 		if step, ok := s.sessions.Take(sid, sc); ok {
+			out.selection = "default"
 			s.answer(w, r, out, sc.Name, step)
 			return
 		}
 	}
 	writeResponse(w, op.Success)
-	out.status = op.Success.Status
+	out.status, out.selection = op.Success.Status, "spec"
 }
 
 // changePassword applies a change to the declared users of the session: nil when it
@@ -324,6 +358,22 @@ func (s *Server) authError(op *spec.Operation, f *auth.Failure) apiError {
 	return newAPIError(status, f.Code, message)
 }
 
+// visibleFields are the body fields the journal may show: declared by the schema and not
+// marked as secrets (format: password, writeOnly).
+func visibleFields(op *spec.Operation) map[string]bool {
+	out := map[string]bool{}
+	if op.Body == nil || op.Body.Schema == nil || op.Body.Schema.Properties == nil {
+		return out
+	}
+	for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
+		if ps := p.Value().Schema(); ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly)) {
+			continue
+		}
+		out[p.Key()] = true
+	}
+	return out
+}
+
 // maskKey shows enough of an API key to tell sessions apart in a log, not to use it.
 func maskKey(key string) string {
 	if len(key) <= 4 {
@@ -342,29 +392,32 @@ type refusal struct {
 // header, the __scenario query parameter, the session's pin, then the global pin. A name
 // that does not exist, or that scripts another operation, is refused when the request
 // itself named it; pins apply only to requests of their own operation.
-func (s *Server) selected(r *http.Request, op *spec.Operation, sid string) (*scenario.Scenario, *refusal) {
-	name := r.Header.Get(HeaderScenario)
+func (s *Server) selected(r *http.Request, op *spec.Operation, sid string) (*scenario.Scenario, string, *refusal) {
+	name, how := r.Header.Get(HeaderScenario), "header"
 	if name == "" && strings.Contains(r.URL.RawQuery, QueryScenario) {
-		name = r.URL.Query().Get(QueryScenario)
+		name, how = r.URL.Query().Get(QueryScenario), "query"
 	}
 	if name != "" {
 		sc := s.scenarios.ByName(name)
 		if sc == nil {
-			return nil, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
+			return nil, how, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
 				"lsmock: no scenario named "+name+"; GET "+AdminPrefix+"scenarios lists them"), "unknown scenario " + name}
 		}
 		if sc.Operation != op {
-			return nil, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
+			return nil, how, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
 				"lsmock: scenario "+name+" scripts "+sc.Operation.ID+", not "+op.ID), "scenario for another operation"}
 		}
-		return sc, nil
+		return sc, how, nil
 	}
-	if pinned, _ := s.sessions.Pinned(sid); pinned != "" {
+	if pinned, own := s.sessions.Pinned(sid); pinned != "" {
 		if sc := s.scenarios.ByName(pinned); sc != nil && sc.Operation == op {
-			return sc, nil
+			if own {
+				return sc, "session_pin", nil
+			}
+			return sc, "global_pin", nil
 		}
 	}
-	return nil, nil
+	return nil, "", nil
 }
 
 func (s *Server) writeError(w http.ResponseWriter, out *outcome, e apiError, detail string) {

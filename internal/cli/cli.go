@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +55,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return serve(ctx, args[1:], env)
 	case "sign":
 		return sign(args[1:], env)
+	case "lint":
+		return lint(args[1:], env)
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, "lsmock", Version())
 		return 0
@@ -72,6 +75,7 @@ const usage = `lsmock: a mock and contract-test server for the LicenseSpring Lic
 Usage:
   lsmock serve [flags]   serve the spec's operations (embedded defaults unless --spec/--scenarios)
   lsmock sign [flags]    print signed Date and Authorization headers, or a curl command (--curl)
+  lsmock lint [flags]    check a spec and its scenario files (file:line:col), without serving
   lsmock version         print the version
   lsmock help            this text; "lsmock serve --help" lists the serve flags
 
@@ -98,6 +102,8 @@ func Version() string {
 type serveOptions struct {
 	addr, specPath, scenariosDir, logFormat, logLevel string
 	authMode, apiKey, sharedKey, keysFile             string
+	reportFile, junitFile                             string
+	journalSize                                       int
 }
 
 func serve(ctx context.Context, args []string, env Env) int {
@@ -123,6 +129,9 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&opts.apiKey, "api-key", opts.apiKey, "an API `key` lsmock knows, with --shared-key (env LSMOCK_API_KEY)")
 	fs.StringVar(&opts.sharedKey, "shared-key", opts.sharedKey, "the shared `key` of --api-key (env LSMOCK_SHARED_KEY)")
 	fs.StringVar(&opts.keysFile, "keys", opts.keysFile, "YAML `file` of known keys and Bearer tokens (env LSMOCK_KEYS)")
+	fs.IntVar(&opts.journalSize, "journal-size", envInt(env, "LSMOCK_JOURNAL_SIZE", 1000), "how many requests GET /__lsmock/requests keeps (env LSMOCK_JOURNAL_SIZE)")
+	fs.StringVar(&opts.reportFile, "report", env.Getenv("LSMOCK_REPORT"), "write the coverage report as JSON to `file` on shutdown (env LSMOCK_REPORT)")
+	fs.StringVar(&opts.junitFile, "junit", env.Getenv("LSMOCK_JUNIT"), "write the coverage report as JUnit XML to `file` on shutdown (env LSMOCK_JUNIT)")
 	fs.Usage = func() {
 		fmt.Fprint(env.Stderr, "Usage: lsmock serve [flags]\n\nServes the operations of an OpenAPI spec, validating every request.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -162,7 +171,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: load scenarios:\n%v\n", err)
 		return 1
 	}
-	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier})
+	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier, JournalSize: opts.journalSize})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
@@ -190,7 +199,12 @@ func serve(ctx context.Context, args []string, env Env) int {
 	if env.OnListen != nil {
 		env.OnListen(ln.Addr())
 	}
-	return runUntilDone(ctx, srv, ln, logger)
+	code := runUntilDone(ctx, srv, ln, logger)
+	if err := writeReports(handler.Coverage(), opts.reportFile, opts.junitFile); err != nil {
+		logger.Error("write report", slog.String("error", err.Error()))
+		return 1
+	}
+	return code
 }
 
 // newVerifier builds the signing checks from --auth, --api-key/--shared-key and --keys.
@@ -313,6 +327,15 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("--log-format %q: want text or json", format)
 	}
+}
+
+func envInt(env Env, key string, fallback int) int {
+	if v := env.Getenv(key); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			return n
+		}
+	}
+	return fallback
 }
 
 func envOr(env Env, key, fallback string) string {

@@ -3,6 +3,8 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"io"
 	"net"
 	"net/http"
@@ -290,4 +292,81 @@ func TestKeysFile(t *testing.T) {
 		resp.Body.Close()
 		assert.Contains(t, string(body), tc.want, tc.authorization)
 	}
+}
+
+func TestLint(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{"embedded defaults", []string{"lint"}, 0, "note: changePassword documents error codes no scenario produces: method_not_allowed, not_found", ""},
+		{"broken scenario file", []string{"lint", "--scenarios", "../scenario/testdata/load/typo_key"}, 1, "",
+			`typo_key/scenarios.yaml:5:7: unknown key "staus"`},
+		{"broken spec", []string{"lint", "--spec", "../spec/testdata/bad-schema.yaml"}, 1, "", "bad-schema.yaml:9:11"},
+		{"another spec", []string{"lint", "--spec", "../../testdata/specs/widgets.yaml"}, 0, "ok: ../../testdata/specs/widgets.yaml (2 operations)", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, stdout, stderr := runCLI(t, nil, tc.args...)
+			assert.Equal(t, tc.wantCode, code, "stderr: %s", stderr)
+			assert.Contains(t, stdout, tc.wantStdout)
+			assert.Contains(t, stderr, tc.wantStderr)
+		})
+	}
+}
+
+// TestReportsOnShutdown: --report and --junit are written when the server stops.
+func TestReportsOnShutdown(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	report, junitFile := filepath.Join(dir, "coverage.json"), filepath.Join(dir, "coverage.xml")
+	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--log-level", "warn", "--report", report, "--junit", junitFile)
+	resp, err := http.Post(base+"/api/v4/change_password", "application/json", strings.NewReader(`{`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 0, stop())
+
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	var rep struct {
+		Operations []struct {
+			Codes      map[string]int `json:"codes"`
+			NeverCodes []string       `json:"never_codes"`
+		} `json:"operations"`
+	}
+	require.NoError(t, json.Unmarshal(data, &rep))
+	require.Len(t, rep.Operations, 1)
+	assert.Equal(t, map[string]int{"missing_headers": 1}, rep.Operations[0].Codes)
+	assert.Contains(t, rep.Operations[0].NeverCodes, "change_password_not_allowed")
+
+	data, err = os.ReadFile(junitFile)
+	require.NoError(t, err)
+	var suites struct {
+		Suites []struct {
+			Name     string `xml:"name,attr"`
+			Failures int    `xml:"failures,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	require.NoError(t, xml.Unmarshal(data, &suites))
+	require.Len(t, suites.Suites, 2)
+	assert.Equal(t, "coverage changePassword", suites.Suites[0].Name)
+	assert.Positive(t, suites.Suites[0].Failures)
+	var passed []string
+	for _, c := range suites.Suites[0].Cases {
+		if c.Failure == nil {
+			passed = append(passed, c.Name)
+		}
+	}
+	assert.Equal(t, []string{"status 400", "code missing_headers"}, passed)
 }

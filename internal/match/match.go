@@ -36,6 +36,7 @@ type opIndex struct {
 	targets []targetKey                                // the indexed targets, read once per request
 	scan    []*scenario.Scenario
 	def     *scenario.Scenario
+	all     []*scenario.Scenario // every scenario with conditions, for near misses
 }
 
 // targetKey names one place in a request.
@@ -79,6 +80,7 @@ func New(set *scenario.Set) *Matcher {
 		if len(sc.Match) == 0 {
 			continue // selected by name only
 		}
+		idx.all = append(idx.all, sc)
 		eq := firstEquality(sc)
 		if eq == nil {
 			idx.scan = append(idx.scan, sc)
@@ -268,4 +270,47 @@ func index(seg string, n int) (int, bool) {
 		}
 	}
 	return i, true
+}
+
+// NearMiss is a scenario whose conditions did not all hold.
+type NearMiss struct {
+	Scenario *scenario.Scenario
+	Held     int
+	Failed   *scenario.Condition // the first condition that did not hold
+}
+
+// maxNearMissScan bounds the work of explaining a miss: an operation scripted by more
+// scenarios than this gets no near misses rather than a slow request.
+const maxNearMissScan = 256
+
+// NearMisses returns up to limit scenarios of op that req almost matched, most conditions
+// held first. It is for the journal: explaining why nothing matched.
+func (m *Matcher) NearMisses(op *spec.Operation, req *Request, limit int) []NearMiss {
+	idx := m.ops[op]
+	if idx == nil || len(idx.all) == 0 || len(idx.all) > maxNearMissScan {
+		return nil
+	}
+	var out []NearMiss
+	for _, sc := range idx.all {
+		nm := NearMiss{Scenario: sc}
+		for i := range sc.Match {
+			if ConditionHolds(&sc.Match[i], req) {
+				nm.Held++
+			} else if nm.Failed == nil {
+				nm.Failed = &sc.Match[i]
+			}
+		}
+		if nm.Failed != nil {
+			out = append(out, nm)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		fi := float64(out[i].Held) / float64(len(out[i].Scenario.Match))
+		fj := float64(out[j].Held) / float64(len(out[j].Scenario.Match))
+		return fi > fj
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
 }

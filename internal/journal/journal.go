@@ -1,0 +1,228 @@
+// Package journal records what lsmock answered: a bounded ring of recent requests, with
+// every password, secret and signature redacted before it is stored, and counters of what
+// each operation produced, for coverage.
+package journal
+
+import (
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lsmock/lsmock/internal/auth"
+)
+
+// DefaultSize is how many requests the journal keeps.
+const DefaultSize = 1000
+
+// Redacted replaces every secret value the journal would otherwise hold.
+const Redacted = "[redacted]"
+
+// Entry is one request and its answer.
+type Entry struct {
+	ID        uint64            `json:"id"`
+	Time      time.Time         `json:"time"`
+	Method    string            `json:"method"`
+	Path      string            `json:"path"`
+	Session   string            `json:"session"`
+	Operation string            `json:"operation,omitempty"`
+	Scenario  string            `json:"scenario,omitempty"`
+	Selection string            `json:"selection,omitempty"` // how the answer was chosen
+	Status    int               `json:"status"`
+	Code      string            `json:"code,omitempty"`
+	Detail    string            `json:"detail,omitempty"`
+	Duration  time.Duration     `json:"duration_ns"`
+	Headers   map[string]string `json:"headers,omitempty"`
+	Body      any               `json:"body,omitempty"`
+	BodyBytes int               `json:"body_bytes"`
+	// NearMisses are, for a request no scenario matched, the closest scenarios and the
+	// condition each failed.
+	NearMisses []NearMiss `json:"near_misses,omitempty"`
+}
+
+// NearMiss is a scenario that almost matched.
+type NearMiss struct {
+	Scenario string `json:"scenario"`
+	Held     int    `json:"held"`   // conditions that held
+	Of       int    `json:"of"`     // conditions in all
+	Failed   string `json:"failed"` // the first condition that did not hold
+}
+
+// Filter selects entries; zero fields select everything.
+type Filter struct {
+	Session, Scenario, Operation, Code string
+	Status                             int
+	Limit                              int
+}
+
+func (f Filter) keep(e *Entry) bool {
+	return (f.Session == "" || e.Session == f.Session) &&
+		(f.Scenario == "" || e.Scenario == f.Scenario) &&
+		(f.Operation == "" || e.Operation == f.Operation) &&
+		(f.Code == "" || e.Code == f.Code) &&
+		(f.Status == 0 || e.Status == f.Status)
+}
+
+// Journal is a ring of the latest entries. It is safe for concurrent use.
+type Journal struct {
+	mu      sync.Mutex
+	entries []Entry // ring storage
+	next    int     // where the next entry goes
+	full    bool
+	seq     uint64
+}
+
+// New returns a journal keeping the latest size entries (DefaultSize when size <= 0).
+func New(size int) *Journal {
+	if size <= 0 {
+		size = DefaultSize
+	}
+	return &Journal{entries: make([]Entry, size)}
+}
+
+// Add stores e, evicting the oldest entry when the journal is full. e must already be
+// redacted (see RedactBody, RedactHeaders).
+func (j *Journal) Add(e Entry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.ID = j.seq
+	j.entries[j.next] = e
+	j.next++
+	if j.next == len(j.entries) {
+		j.next, j.full = 0, true
+	}
+}
+
+// List returns the entries f selects, newest first.
+func (j *Journal) List(f Filter) []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	n := j.next
+	if j.full {
+		n = len(j.entries)
+	}
+	out := []Entry{}
+	for i := 0; i < n; i++ {
+		idx := (j.next - 1 - i + len(j.entries)) % len(j.entries)
+		if e := &j.entries[idx]; f.keep(e) {
+			out = append(out, *e)
+			if f.Limit > 0 && len(out) == f.Limit {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Len is how many entries the journal holds.
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.full {
+		return len(j.entries)
+	}
+	return j.next
+}
+
+// Clear drops every entry.
+func (j *Journal) Clear() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	clear(j.entries)
+	j.next, j.full = 0, false
+}
+
+// secretName reports whether a body field or header holds a secret by its name.
+func secretName(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range []string{"password", "secret", "token", "signature", "shared_key", "cookie"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// RedactBody returns a copy of a decoded JSON body fit for the journal. Only the values
+// of visible top-level fields are kept (the fields the operation's schema declares that are
+// not secrets); every other value, including anything a client put where the schema has no
+// field, becomes Redacted, because a buggy client may send a password anywhere. Inside kept
+// values, fields whose name says they are secret are redacted too.
+func RedactBody(v any, visible map[string]bool) any {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return Redacted
+	}
+	out := make(map[string]any, len(obj))
+	for k, e := range obj {
+		if visible[k] && !secretName(k) {
+			out[k] = redactNested(e)
+			continue
+		}
+		out[k] = Redacted
+	}
+	return out
+}
+
+func redactNested(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			if secretName(k) {
+				out[k] = Redacted
+				continue
+			}
+			out[k] = redactNested(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = redactNested(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// RedactHeaders flattens headers, keeping the Authorization header's form but not its
+// signature or token, and dropping secret-named headers' values.
+func RedactHeaders(h map[string][]string) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, vals := range h {
+		if len(vals) == 0 {
+			continue
+		}
+		v := vals[0]
+		switch {
+		case strings.EqualFold(k, "Authorization"):
+			v = redactAuthorization(v)
+		case secretName(k):
+			v = Redacted
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func redactAuthorization(v string) string {
+	h, err := auth.Parse(v)
+	switch {
+	case err != nil:
+		return Redacted
+	case h.Bearer != "":
+		return "Bearer " + Redacted
+	}
+	var parts []string
+	for _, name := range []string{"algorithm", "headers", "signature", "apikey"} {
+		if val, ok := h.Params[name]; ok {
+			if name == "signature" {
+				val = Redacted
+			}
+			parts = append(parts, name+`="`+val+`"`)
+		}
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,112 @@
+package journal_test
+
+import (
+	"encoding/json"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/journal"
+)
+
+func TestRingIsBoundedNewestFirst(t *testing.T) {
+	t.Parallel()
+	j := journal.New(3)
+	for i := 1; i <= 10; i++ {
+		j.Add(journal.Entry{Status: 200 + i})
+	}
+	assert.Equal(t, 3, j.Len())
+	got := j.List(journal.Filter{})
+	require.Len(t, got, 3)
+	assert.Equal(t, []uint64{10, 9, 8}, []uint64{got[0].ID, got[1].ID, got[2].ID})
+	assert.Equal(t, 210, got[0].Status)
+	j.Clear()
+	assert.Empty(t, j.List(journal.Filter{}))
+}
+
+func TestFilter(t *testing.T) {
+	t.Parallel()
+	j := journal.New(10)
+	j.Add(journal.Entry{Session: "a", Scenario: "x", Status: 200, Operation: "op"})
+	j.Add(journal.Entry{Session: "b", Scenario: "x", Status: 400, Code: "c", Operation: "op"})
+	j.Add(journal.Entry{Session: "a", Scenario: "y", Status: 400, Code: "c", Operation: "op"})
+	cases := []struct {
+		f    journal.Filter
+		want int
+	}{
+		{journal.Filter{}, 3},
+		{journal.Filter{Session: "a"}, 2},
+		{journal.Filter{Scenario: "x"}, 2},
+		{journal.Filter{Status: 400}, 2},
+		{journal.Filter{Code: "c", Session: "b"}, 1},
+		{journal.Filter{Operation: "other"}, 0},
+		{journal.Filter{Limit: 1}, 1},
+	}
+	for _, tc := range cases {
+		assert.Len(t, j.List(tc.f), tc.want, "%+v", tc.f)
+	}
+}
+
+// TestBoundedUnderLoad: concurrent writers never grow the journal past its size.
+func TestBoundedUnderLoad(t *testing.T) {
+	t.Parallel()
+	j := journal.New(50)
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 500 {
+				j.Add(journal.Entry{Status: 200})
+				_ = j.List(journal.Filter{Limit: 5})
+			}
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 50, j.Len())
+	assert.Equal(t, uint64(10000), j.List(journal.Filter{Limit: 1})[0].ID)
+}
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	body := map[string]any{
+		"username":     "u@example.com",
+		"password":     "canary-1",
+		"new_password": "canary-2",
+		"nested":       map[string]any{"client_secret": "canary-3", "list": []any{map[string]any{"token": "canary-4"}}},
+	}
+	headers := map[string][]string{
+		"Authorization": {`algorithm="hmac-sha256", headers="date", signature="canary-5", apiKey="k1"`},
+		"Cookie":        {"session=canary-6"},
+		"Date":          {"Thu, 26 Nov 2026 12:00:00 GMT"},
+	}
+	red := journal.RedactBody(body, map[string]bool{"username": true, "password": true, "nested": true})
+	h := journal.RedactHeaders(headers)
+	all, err := json.Marshal(map[string]any{"body": red, "headers": h})
+	require.NoError(t, err)
+	for _, c := range []string{"canary-1", "canary-2", "canary-3", "canary-4", "canary-5", "canary-6"} {
+		assert.NotContains(t, string(all), c)
+	}
+	assert.Equal(t, "u@example.com", red.(map[string]any)["username"])
+	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="k1"`, h["Authorization"])
+	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}})["Authorization"])
+	assert.Equal(t, "canary-1", body["password"], "the original is not modified")
+	assert.Equal(t, journal.Redacted, journal.RedactBody(map[string]any{"extra": "canary"}, nil).(map[string]any)["extra"],
+		"a field the schema does not declare is redacted")
+	assert.Equal(t, journal.Redacted, journal.RedactBody([]any{"canary"}, nil), "a body that is not an object is redacted")
+}
+
+func TestCoverage(t *testing.T) {
+	t.Parallel()
+	c := journal.NewCoverage()
+	c.Record("op", 200, "", "success")
+	c.Record("op", 400, "missing_headers", "")
+	c.Record("op", 400, "missing_headers", "")
+	c.Record("", 404, "not_found", "") // unrouted: no operation to count against
+	statuses, codes, scenarios := c.Snapshot()
+	assert.Equal(t, map[string]map[int]int{"op": {200: 1, 400: 2}}, statuses)
+	assert.Equal(t, map[string]map[string]int{"op": {"missing_headers": 2}}, codes)
+	assert.Equal(t, map[string]int{"success": 1}, scenarios)
+}

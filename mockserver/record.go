@@ -1,0 +1,45 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/lsmock/lsmock/internal/journal"
+)
+
+// maxJournaledBody is the largest body the journal decodes to keep (redacted).
+const maxJournaledBody = 64 << 10
+
+// record journals one API request, redacted, and counts it for coverage.
+func (s *Server) record(r *http.Request, out *outcome, start time.Time) {
+	s.coverage.Record(out.operation, out.status, out.code, out.scenario)
+	e := journal.Entry{
+		Time:      start,
+		Method:    r.Method,
+		Path:      r.URL.Path,
+		Session:   out.session,
+		Operation: out.operation,
+		Scenario:  out.scenario,
+		Selection: out.selection,
+		Status:    out.status,
+		Code:      out.code,
+		Detail:    out.detail,
+		Duration:  time.Since(start),
+		Headers:   journal.RedactHeaders(r.Header),
+		BodyBytes: len(out.body),
+	}
+	body := out.decoded
+	if body == nil && len(out.body) > 0 && len(out.body) <= maxJournaledBody {
+		_ = json.Unmarshal(out.body, &body) // not JSON: the journal keeps only its size
+	}
+	if body != nil {
+		e.Body = journal.RedactBody(body, s.visible[out.operation])
+	}
+	for _, nm := range out.nearMisses {
+		e.NearMisses = append(e.NearMisses, journal.NearMiss{
+			Scenario: nm.Scenario.Name, Held: nm.Held, Of: len(nm.Scenario.Match), Failed: nm.Failed.Text,
+		})
+	}
+	s.journal.Add(e)
+}

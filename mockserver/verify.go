@@ -1,0 +1,168 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lsmock/lsmock/internal/journal"
+)
+
+func requestFilter(r *http.Request) (journal.Filter, error) {
+	q := r.URL.Query()
+	f := journal.Filter{Session: q.Get("session"), Scenario: q.Get("scenario"), Operation: q.Get("operation"), Code: q.Get("code")}
+	for _, p := range []struct {
+		name string
+		dst  *int
+	}{{"status", &f.Status}, {"limit", &f.Limit}} {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return f, fmt.Errorf("%s=%q is not a whole number", p.name, v)
+			}
+			*p.dst = n
+		}
+	}
+	return f, nil
+}
+
+// verifyRequest is POST /__lsmock/verify: which requests, and how many are expected.
+type verifyRequest struct {
+	Scenario  string `json:"scenario"`
+	Session   string `json:"session"`
+	Operation string `json:"operation"`
+	Status    int    `json:"status"`
+	Code      string `json:"code"`
+	Count     *int   `json:"count"`    // exactly
+	AtLeast   *int   `json:"at_least"` // or at least
+}
+
+// verify answers 200 when the journal holds the expected number of matching requests, and
+// 409 with what it holds instead.
+func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
+	var req verifyRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&req)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("send JSON such as {\"scenario\": \"internal_error\", \"count\": 1}: %w", err)
+	case (req.Count == nil) == (req.AtLeast == nil):
+		err = errors.New(`give one of "count" (exactly) and "at_least"`)
+	case req.Scenario != "" && s.scenarios.ByName(req.Scenario) == nil && req.Scenario != "users":
+		err = fmt.Errorf("no scenario named %s", req.Scenario)
+	}
+	if err != nil {
+		return newAPIError(http.StatusBadRequest, "invalid_json", "lsmock: "+err.Error()).write(w, "")
+	}
+	f := journal.Filter{Session: req.Session, Scenario: req.Scenario, Operation: req.Operation, Status: req.Status, Code: req.Code}
+	seen := s.journal.List(f)
+	var ok bool
+	var want string
+	if req.Count != nil {
+		ok, want = len(seen) == *req.Count, fmt.Sprintf("exactly %d", *req.Count)
+	} else {
+		ok, want = len(seen) >= *req.AtLeast, fmt.Sprintf("at least %d", *req.AtLeast)
+	}
+	if ok {
+		return writeJSON(w, http.StatusOK, map[string]any{"verified": true, "count": len(seen)})
+	}
+	// What was seen instead: the latest requests of the same session or operation.
+	nearby := s.journal.List(journal.Filter{Session: req.Session, Operation: req.Operation, Limit: 10})
+	return writeJSON(w, http.StatusConflict, map[string]any{
+		"status":  http.StatusConflict,
+		"code":    "verification_failed",
+		"message": fmt.Sprintf("lsmock: expected %s request(s) %s, saw %d", want, describeFilter(f), len(seen)),
+		"seen":    nearby,
+	})
+}
+
+func describeFilter(f journal.Filter) string {
+	var parts []string
+	for _, p := range [][2]string{{"scenario", f.Scenario}, {"session", f.Session}, {"operation", f.Operation}, {"code", f.Code}} {
+		if p[1] != "" {
+			parts = append(parts, p[0]+"="+p[1])
+		}
+	}
+	if f.Status != 0 {
+		parts = append(parts, "status="+strconv.Itoa(f.Status))
+	}
+	if len(parts) == 0 {
+		return "in all"
+	}
+	return "with " + strings.Join(parts, ", ")
+}
+
+// CoverageReport is what each operation produced and never produced.
+type CoverageReport struct {
+	Operations []OperationCoverage `json:"operations"`
+	Scenarios  ScenarioCoverage    `json:"scenarios"`
+}
+
+// OperationCoverage compares the documented responses of one operation with the answers.
+type OperationCoverage struct {
+	Operation        string         `json:"operation"`
+	Method           string         `json:"method"`
+	Path             string         `json:"path"`
+	Statuses         map[string]int `json:"statuses"`
+	NeverStatuses    []int          `json:"never_statuses"`
+	Codes            map[string]int `json:"codes"`
+	NeverCodes       []string       `json:"never_codes"`
+	UndocumentedSent []string       `json:"undocumented,omitempty"`
+}
+
+// ScenarioCoverage says which scenarios answered and which never did.
+type ScenarioCoverage struct {
+	Hit   map[string]int `json:"hit"`
+	Never []string       `json:"never"`
+}
+
+// Coverage reports, per operation, which documented statuses and error codes lsmock has
+// produced and which never, and which scenarios were hit.
+func (s *Server) Coverage() CoverageReport {
+	statuses, codes, hits := s.coverage.Snapshot()
+	rep := CoverageReport{Scenarios: ScenarioCoverage{Hit: map[string]int{}, Never: []string{}}}
+	for _, op := range s.spec.Operations {
+		oc := OperationCoverage{Operation: op.ID, Method: op.Method, Path: op.Path,
+			Statuses: map[string]int{}, Codes: map[string]int{}, NeverStatuses: []int{}, NeverCodes: []string{}}
+		for st, n := range statuses[op.ID] {
+			oc.Statuses[strconv.Itoa(st)] = n
+			if !slices.Contains(op.Statuses, st) {
+				oc.UndocumentedSent = append(oc.UndocumentedSent, strconv.Itoa(st))
+			}
+		}
+		for _, st := range op.Statuses {
+			if statuses[op.ID][st] == 0 {
+				oc.NeverStatuses = append(oc.NeverStatuses, st)
+			}
+		}
+		for c, n := range codes[op.ID] {
+			oc.Codes[c] = n
+		}
+		documented := make([]string, 0, len(op.Errors))
+		for c := range op.Errors {
+			documented = append(documented, c)
+		}
+		slices.Sort(documented)
+		for _, c := range documented {
+			if codes[op.ID][c] == 0 {
+				oc.NeverCodes = append(oc.NeverCodes, c)
+			}
+		}
+		slices.Sort(oc.UndocumentedSent)
+		rep.Operations = append(rep.Operations, oc)
+	}
+	for _, sc := range s.scenarios.Scenarios {
+		if n := hits[sc.Name]; n > 0 {
+			rep.Scenarios.Hit[sc.Name] = n
+		} else {
+			rep.Scenarios.Never = append(rep.Scenarios.Never, sc.Name)
+		}
+	}
+	return rep
+}
