@@ -63,32 +63,16 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
 		}
 		return s.pin(w, r, func(name string) { s.sessions.Pin(id, name) }, func() { s.sessions.Unpin(id) })
 	case rest == "requests":
-		switch r.Method {
-		case http.MethodGet:
+		return s.readOrClear(w, r, func() outcome {
 			f, err := requestFilter(r)
 			if err != nil {
 				return newAPIError(http.StatusBadRequest, "invalid_parameter", "lsmock: "+err.Error()).write(w, "")
 			}
 			entries := s.journal.List(f)
 			return writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
-		case http.MethodDelete:
-			s.journal.Clear()
-			w.WriteHeader(http.StatusNoContent)
-			return outcome{status: http.StatusNoContent}
-		}
-		allow(w, r, http.MethodGet, http.MethodDelete)
-		return s.methodNotAllowed(w, r)
+		}, s.journal.Clear)
 	case rest == "coverage":
-		switch r.Method {
-		case http.MethodGet:
-			return writeJSON(w, http.StatusOK, s.Coverage())
-		case http.MethodDelete:
-			s.coverage.Clear()
-			w.WriteHeader(http.StatusNoContent)
-			return outcome{status: http.StatusNoContent}
-		}
-		allow(w, r, http.MethodGet, http.MethodDelete)
-		return s.methodNotAllowed(w, r)
+		return s.readOrClear(w, r, func() outcome { return writeJSON(w, http.StatusOK, s.Coverage()) }, s.coverage.Clear)
 	case rest == "verify":
 		if !allow(w, r, http.MethodPost) {
 			return s.methodNotAllowed(w, r)
@@ -106,6 +90,20 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
 		return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
 	}
 	return s.fixed.adminNotFound.write(w, "")
+}
+
+// readOrClear serves a resource that GET reads and DELETE empties.
+func (s *Server) readOrClear(w http.ResponseWriter, r *http.Request, read func() outcome, clear func()) outcome {
+	switch r.Method {
+	case http.MethodGet:
+		return read()
+	case http.MethodDelete:
+		clear()
+		w.WriteHeader(http.StatusNoContent)
+		return outcome{status: http.StatusNoContent}
+	}
+	allow(w, r, http.MethodGet, http.MethodDelete)
+	return s.methodNotAllowed(w, r)
 }
 
 func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
