@@ -57,6 +57,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return sign(args[1:], env)
 	case "lint":
 		return lint(args[1:], env)
+	case "verify":
+		return verify(ctx, args[1:], env)
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, "lsmock", Version())
 		return 0
@@ -76,6 +78,7 @@ Usage:
   lsmock serve [flags]   serve the spec's operations (embedded defaults unless --spec/--scenarios)
   lsmock sign [flags]    print signed Date and Authorization headers, or a curl command (--curl)
   lsmock lint [flags]    check a spec and its scenario files (file:line:col), without serving
+  lsmock verify --target URL   check a running server (the real API) against the spec and scenarios
   lsmock version         print the version
   lsmock help            this text; "lsmock serve --help" lists the serve flags
 

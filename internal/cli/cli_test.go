@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -369,4 +370,32 @@ func TestReportsOnShutdown(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"status 400", "code missing_headers"}, passed)
+}
+
+func TestVerifyCommand(t *testing.T) {
+	t.Parallel()
+	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--log-level", "warn")
+	defer stop()
+	code, stdout, stderr := runCLI(t, nil, "verify", "--target", base)
+	assert.Equal(t, 0, code, "stdout: %s stderr: %s", stdout, stderr)
+	assert.Contains(t, stdout, "PASS changePassword success: 200")
+	assert.Contains(t, stdout, "5 checks passed, 0 failed, 1 skipped")
+
+	drift := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"message":"password_changed"}`)
+	}))
+	defer drift.Close()
+	junitFile := filepath.Join(t.TempDir(), "verify.xml")
+	code, stdout, _ = runCLI(t, nil, "verify", "--target", drift.URL, "--junit", junitFile)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stdout, "FAIL changePassword success: the answer breaks the spec: response body doesn't match schema")
+	assert.Contains(t, stdout, "got object, want string")
+	data, err := os.ReadFile(junitFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `<testsuite name="verify `+drift.URL+`" tests="6" failures="5">`)
+
+	code, _, stderr = runCLI(t, nil, "verify")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--target is required")
 }

@@ -136,7 +136,7 @@ func (d *decoder) parseFile(data []byte, s *spec.Spec, users *userDecl) []*Scena
 	return out
 }
 
-var scenarioKeys = []string{"name", "description", "operation", "priority", "default", "match", "response", "steps", "after", "times"}
+var scenarioKeys = []string{"name", "description", "operation", "priority", "default", "match", "response", "steps", "after", "times", "verify"}
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
@@ -217,6 +217,9 @@ func (d *decoder) scenario(n *yaml.Node, s *spec.Spec) *Scenario {
 		}
 	default:
 		d.errorf(n, "scenario %q needs a response or steps", sc.Name)
+	}
+	if f, ok := m["verify"]; ok {
+		sc.Verify = d.verify(f.value)
 	}
 	if f, ok := m["after"]; ok {
 		if !hasSteps {

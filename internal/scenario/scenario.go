@@ -88,6 +88,9 @@ type Scenario struct {
 	Source string
 	// Order is the scenario's position across all files, the tie-breaker after Priority.
 	Order int
+	// Verify is a request that provokes this behaviour from a real server, and what it must
+	// answer (lsmock verify --target). Nil when the scenario has none.
+	Verify *Verify
 
 	line, col int // of the name, for load errors found after decoding
 }
@@ -145,4 +148,17 @@ type Condition struct {
 	Regex *regexp.Regexp
 	// Text describes the condition for listings and near-miss reports.
 	Text string
+}
+
+// Verify is a provider-side check: a request to send and the answer expected.
+type Verify struct {
+	// Headers override the signed defaults; a nil value removes the header.
+	Headers map[string]*string
+	// Body replaces the operation's example request body when HasBody.
+	Body    []byte
+	HasBody bool
+	// WrongSignature signs with a wrong shared key (needs the keys of the target).
+	WrongSignature bool
+	ExpectStatus   int
+	ExpectCode     string
 }

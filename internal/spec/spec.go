@@ -80,6 +80,8 @@ type Body struct {
 	RequiredFields []string
 	// Schema is the body schema as the document models it; the validator compiles it.
 	Schema *base.Schema
+	// Example is a request body the document gives or its schema implies, as JSON.
+	Example []byte
 }
 
 // Response is a complete scripted answer: status, content type and body bytes.
@@ -276,6 +278,9 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 				MediaType:      m.Key(),
 				RequiredFields: schema.Required,
 				Schema:         schema,
+			}
+			if ex, ok := mediaExample(m.Value()); ok {
+				out.Body.Example, _ = json.Marshal(ex)
 			}
 			break
 		}
