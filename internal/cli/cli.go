@@ -165,11 +165,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: load spec:\n%v\n", err)
 		return 1
 	}
-	if opts.scenariosDir == "" && opts.specPath != "" {
-		// The embedded scenarios script the embedded spec; another spec brings its own.
-		opts.scenariosDir = besideSpec(opts.specPath)
-	}
-	set, err := loadScenarios(opts.scenariosDir, opts.specPath != "", s)
+	set, scenariosFrom, err := loadScenarios(opts.specPath, opts.scenariosDir, s)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: load scenarios:\n%v\n", err)
 		return 1
@@ -194,7 +190,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		slog.String("url", "http://"+ln.Addr().String()),
 		slog.String("spec", specSource(opts.specPath)),
 		slog.String("operations", operationList(s)),
-		slog.String("scenarios", scenariosSource(opts.scenariosDir, opts.specPath)),
+		slog.String("scenarios", scenariosFrom),
 		slog.Int("scenario_count", len(set.Scenarios)),
 		slog.String("auth", string(verifier.Mode())),
 		slog.Duration("startup", time.Since(started)),
@@ -265,40 +261,27 @@ func loadSpec(path string) (*spec.Spec, error) {
 	return spec.LoadFile(path)
 }
 
-// besideSpec returns the scenarios/ folder next to a spec file, or "" when there is none.
-func besideSpec(specPath string) string {
-	dir := filepath.Join(filepath.Dir(specPath), "scenarios")
-	if info, err := os.Stat(dir); err == nil && info.IsDir() {
-		return dir
-	}
-	return ""
-}
-
-// loadScenarios reads dir; with no dir, the embedded defaults for the embedded spec and
-// none for a spec of the user's.
-func loadScenarios(dir string, customSpec bool, s *spec.Spec) (*scenario.Set, error) {
-	if dir == "" {
-		if customSpec {
-			return &scenario.Set{}, nil
+// loadScenarios reads the scenario folder dir. Without one: the scenarios/ folder beside a
+// spec of the user's if there is one, none otherwise, and for the embedded spec the embedded
+// scenarios (they script that spec only). source says which, for messages.
+func loadScenarios(specPath, dir string, s *spec.Spec) (set *scenario.Set, source string, err error) {
+	if dir == "" && specPath != "" {
+		beside := filepath.Join(filepath.Dir(specPath), "scenarios")
+		if info, err := os.Stat(beside); err != nil || !info.IsDir() {
+			return &scenario.Set{}, "none", nil
 		}
-		return scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
+		dir = beside
+	}
+	if dir == "" {
+		set, err = scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
+		return set, "scenarios/ (embedded)", err
 	}
 	info, err := os.Stat(dir)
 	if err != nil || !info.IsDir() {
-		return nil, fmt.Errorf("--scenarios %s: not a folder", dir)
+		return nil, dir, fmt.Errorf("--scenarios %s: not a folder", dir)
 	}
-	return scenario.Load(os.DirFS(dir), dir, s)
-}
-
-func scenariosSource(dir, specPath string) string {
-	switch {
-	case dir != "":
-		return dir
-	case specPath != "":
-		return "none"
-	default:
-		return "scenarios/ (embedded)"
-	}
+	set, err = scenario.Load(os.DirFS(dir), dir, s)
+	return set, dir, err
 }
 
 func specSource(path string) string {

@@ -1,16 +1,14 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"sort"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
-
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/contract"
 )
 
 // lint checks a spec and its scenario files without serving: the spec must load in both
@@ -37,21 +35,16 @@ func lint(args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, err)
 		return 1
 	}
-	if err := kinLoads(*specPath); err != nil {
-		fmt.Fprintf(env.Stderr, "%s: kin-openapi cannot use the document: %v\n", s.Name, err)
+	if _, err := newChecker(*specPath); err != nil {
+		fmt.Fprintf(env.Stderr, "%s: %v\n", s.Name, err)
 		return 1
 	}
-	dir := *scenariosDir
-	if dir == "" && *specPath != "" {
-		dir = besideSpec(*specPath)
-	}
-	set, err := loadScenarios(dir, *specPath != "", s)
+	set, source, err := loadScenarios(*specPath, *scenariosDir, s)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
 		return 1
 	}
-	fmt.Fprintf(env.Stdout, "ok: %s (%d operations), %s (%d scenarios)\n", s.Name, len(s.Operations),
-		scenariosSource(dir, *specPath), len(set.Scenarios))
+	fmt.Fprintf(env.Stdout, "ok: %s (%d operations), %s (%d scenarios)\n", s.Name, len(s.Operations), source, len(set.Scenarios))
 	scripted := map[string]bool{}
 	for _, sc := range set.Scenarios {
 		for _, st := range sc.Steps {
@@ -75,19 +68,11 @@ func lint(args []string, env Env) int {
 	return 0
 }
 
-// kinLoads loads and validates the document with kin-openapi.
-func kinLoads(specPath string) error {
-	loader := openapi3.NewLoader()
-	var doc *openapi3.T
-	var err error
-	if specPath != "" {
-		loader.IsExternalRefsAllowed = true
-		doc, err = loader.LoadFromFile(specPath)
-	} else {
-		doc, err = loader.LoadFromData(lsmock.DefaultSpec())
+// newChecker loads, validates and routes the spec with kin-openapi, the contract's oracle.
+func newChecker(specPath string) (*contract.Checker, error) {
+	var raw []byte
+	if specPath == "" {
+		raw = lsmock.DefaultSpec()
 	}
-	if err != nil {
-		return err
-	}
-	return doc.Validate(context.Background())
+	return contract.NewChecker(raw, specPath)
 }

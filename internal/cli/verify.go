@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/contract"
 )
 
@@ -51,20 +50,12 @@ func verify(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, err)
 		return 1
 	}
-	dir := *scenariosDir
-	if dir == "" && *specPath != "" {
-		dir = besideSpec(*specPath)
-	}
-	set, err := loadScenarios(dir, *specPath != "", s)
+	set, _, err := loadScenarios(*specPath, *scenariosDir, s)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
 		return 1
 	}
-	var raw []byte
-	if *specPath == "" {
-		raw = lsmock.DefaultSpec()
-	}
-	checker, err := contract.NewChecker(raw, *specPath)
+	checker, err := newChecker(*specPath)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", s.Name, err)
 		return 1
