@@ -139,11 +139,8 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprint(env.Stderr, "Usage: lsmock serve [flags]\n\nServes the operations of an OpenAPI spec, validating every request.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "lsmock serve: unexpected argument %q (flags only; see lsmock serve --help)\n", fs.Arg(0))
@@ -204,6 +201,20 @@ func serve(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	return code
+}
+
+// parseFlags parses a subcommand's flags; when it cannot go on, it says with which exit
+// code: 0 after --help, 2 for a usage error (the flag package has printed why).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		return 0, false
+	default:
+		return 2, false
+	}
 }
 
 // newVerifier builds the signing checks from --auth, --api-key/--shared-key and --keys.

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -26,11 +25,8 @@ func sign(args []string, env Env) int {
 		fmt.Fprint(env.Stderr, "Usage: lsmock sign --api-key KEY --shared-key KEY [--curl]\n\nSigns a License API request: signature = base64(HMAC-SHA256(shared key, \"licenseSpring\\ndate: \" + Date)).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *apiKey == "" || *sharedKey == "" {
 		fmt.Fprintln(env.Stderr, "lsmock sign: --api-key and --shared-key are required")

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/xml"
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -31,11 +30,8 @@ func verify(ctx context.Context, args []string, env Env) int {
 		fmt.Fprint(env.Stderr, "Usage: lsmock verify --target URL [--api-key K --shared-key S]\n\nSends each scenario's verify: request to the target and checks the answer against the spec\nand the expectation. Exit 0 when every check passes, 1 on any drift.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	if *target == "" {
 		fmt.Fprintln(env.Stderr, "lsmock verify: --target is required")
