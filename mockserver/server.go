@@ -57,6 +57,8 @@ type Config struct {
 	Auth *auth.Verifier
 	// JournalSize is how many requests the journal keeps; 0 means journal.DefaultSize.
 	JournalSize int
+	// CORS lets browser apps on other origins call lsmock; the zero value allows all.
+	CORS CORS
 }
 
 // Server answers requests for the operations of one spec. It is safe for concurrent use.
@@ -71,6 +73,7 @@ type Server struct {
 	journal   *journal.Journal
 	coverage  *journal.Coverage
 	visible   map[string]map[string]bool // operation -> body fields the journal may show
+	cors      corsPolicy
 	logger    *slog.Logger
 	maxBody   int64
 	maxHold   time.Duration
@@ -126,8 +129,10 @@ func New(cfg Config) (*Server, error) {
 	if s.auth == nil {
 		s.auth = auth.NewVerifier(auth.ModeFormat, nil, nil, nil)
 	}
+	var headerParams []string
 	for _, op := range cfg.Spec.Operations {
 		s.visible[op.ID] = visibleFields(op)
+		headerParams = append(headerParams, op.RequiredHeaders...)
 		for _, h := range op.RequiredHeaders {
 			if h == "Authorization" {
 				s.signed[op] = true
@@ -140,6 +145,7 @@ func New(cfg Config) (*Server, error) {
 	if s.maxHold <= 0 {
 		s.maxHold = DefaultMaxHold
 	}
+	s.cors = newCORSPolicy(cfg.CORS, headerParams)
 	s.fixed = fixedErrors{
 		notFound:         s.documented("not_found", http.StatusNotFound, "Not found"),
 		methodNotAllowed: s.documented("method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"),
@@ -184,6 +190,9 @@ type outcome struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var out outcome
+	if s.cors.apply(w, r, func() []string { _, allowed := s.spec.Find("", r.URL.Path); return allowed }) {
+		return // a browser's preflight, answered
+	}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		defer func() { s.logRequest(r, &out, start) }()
 		out = s.serveAdmin(w, r)

@@ -181,3 +181,55 @@ func TestLogMasksAPIKeySessions(t *testing.T) {
 	assert.Contains(t, logs.String(), `"session":"live***"`)
 	assert.Contains(t, logs.String(), `"session":"ci-job-9"`)
 }
+
+func TestCORS(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name        string
+		cors        mockserver.CORS
+		method      string
+		origin      string
+		preflight   bool
+		wantStatus  int
+		wantOrigin  string
+		wantMethods string
+	}{
+		{name: "preflight from any origin", method: http.MethodOptions, origin: "http://localhost:5173", preflight: true,
+			wantStatus: 204, wantOrigin: "http://localhost:5173", wantMethods: "POST, OPTIONS"},
+		{name: "actual request exposes lsmock headers", method: http.MethodPost, origin: "http://localhost:5173",
+			wantStatus: 400, wantOrigin: "http://localhost:5173"},
+		{name: "restricted: allowed origin", cors: mockserver.CORS{Origins: []string{"http://app.test"}},
+			method: http.MethodOptions, origin: "http://app.test", preflight: true, wantStatus: 204, wantOrigin: "http://app.test", wantMethods: "POST, OPTIONS"},
+		{name: "restricted: other origin gets no grant", cors: mockserver.CORS{Origins: []string{"http://app.test"}},
+			method: http.MethodOptions, origin: "http://evil.test", preflight: true, wantStatus: 405},
+		{name: "disabled", cors: mockserver.CORS{Disabled: true}, method: http.MethodOptions, origin: "http://localhost:5173",
+			preflight: true, wantStatus: 405},
+		{name: "no origin, no CORS headers", method: http.MethodPost, wantStatus: 400},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, mockserver.Config{CORS: tc.cors})
+			r := httptest.NewRequest(tc.method, path, strings.NewReader(`{}`))
+			if tc.origin != "" {
+				r.Header.Set("Origin", tc.origin)
+			}
+			if tc.preflight {
+				r.Header.Set("Access-Control-Request-Method", "POST")
+				r.Header.Set("Access-Control-Request-Headers", "content-type, x-lsmock-scenario")
+			}
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, r)
+			assert.Equal(t, tc.wantStatus, w.Code)
+			assert.Equal(t, tc.wantOrigin, w.Header().Get("Access-Control-Allow-Origin"))
+			assert.Equal(t, tc.wantMethods, w.Header().Get("Access-Control-Allow-Methods"))
+			if tc.wantMethods != "" {
+				assert.Equal(t, "Content-Type, Accept, Date, Authorization, X-Lsmock-Scenario, X-Lsmock-Session",
+					w.Header().Get("Access-Control-Allow-Headers"))
+			}
+			if tc.wantOrigin != "" {
+				assert.Contains(t, w.Header().Get("Access-Control-Expose-Headers"), mockserver.HeaderValidation)
+			}
+		})
+	}
+}

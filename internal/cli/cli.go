@@ -106,6 +106,8 @@ type serveOptions struct {
 	addr, specPath, scenariosDir, logFormat, logLevel string
 	authMode, apiKey, sharedKey, keysFile             string
 	reportFile, junitFile                             string
+	corsOrigins                                       string
+	noCORS                                            bool
 	journalSize                                       int
 }
 
@@ -132,6 +134,8 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&opts.apiKey, "api-key", opts.apiKey, "an API `key` lsmock knows, with --shared-key (env LSMOCK_API_KEY)")
 	fs.StringVar(&opts.sharedKey, "shared-key", opts.sharedKey, "the shared `key` of --api-key (env LSMOCK_SHARED_KEY)")
 	fs.StringVar(&opts.keysFile, "keys", opts.keysFile, "YAML `file` of known keys and Bearer tokens (env LSMOCK_KEYS)")
+	fs.StringVar(&opts.corsOrigins, "cors-origins", env.Getenv("LSMOCK_CORS_ORIGINS"), "comma-separated `origins` browsers may call from (default: any) (env LSMOCK_CORS_ORIGINS)")
+	fs.BoolVar(&opts.noCORS, "no-cors", env.Getenv("LSMOCK_NO_CORS") == "1", "answer no CORS headers (env LSMOCK_NO_CORS=1)")
 	fs.IntVar(&opts.journalSize, "journal-size", envInt(env, "LSMOCK_JOURNAL_SIZE", 1000), "how many requests GET /__lsmock/requests keeps (env LSMOCK_JOURNAL_SIZE)")
 	fs.StringVar(&opts.reportFile, "report", env.Getenv("LSMOCK_REPORT"), "write the coverage report as JSON to `file` on shutdown (env LSMOCK_REPORT)")
 	fs.StringVar(&opts.junitFile, "junit", env.Getenv("LSMOCK_JUNIT"), "write the coverage report as JUnit XML to `file` on shutdown (env LSMOCK_JUNIT)")
@@ -167,7 +171,14 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: load scenarios:\n%v\n", err)
 		return 1
 	}
-	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier, JournalSize: opts.journalSize})
+	cors := mockserver.CORS{Disabled: opts.noCORS}
+	for _, o := range strings.Split(opts.corsOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cors.Origins = append(cors.Origins, o)
+		}
+	}
+	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier,
+		JournalSize: opts.journalSize, CORS: cors})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
