@@ -1,0 +1,96 @@
+package lsmocktest_test
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/lsmocktest"
+)
+
+func post(t *testing.T, srv *lsmocktest.Server, session, body string) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/api/v4/change_password", strings.NewReader(body))
+	require.NoError(t, err)
+	date := time.Now().UTC().Format(http.TimeFormat)
+	req.Header.Set("Date", date)
+	req.Header.Set("Authorization", auth.HeaderValue("k", "s", date))
+	if session != "" {
+		req.Header.Set("X-Lsmock-Session", session)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+const valid = `{"username":"u@example.com","password":"a","new_password":"b"}`
+
+func TestOptions(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "teapot.yaml"), []byte(
+		"scenarios:\n  - {name: only, operation: changePassword, default: true, response: {error: internal_error}}\n"), 0o600))
+	cases := []struct {
+		name    string
+		opts    []lsmocktest.Option
+		session string
+		want    int
+	}{
+		{"embedded defaults", nil, "", 200},
+		{"pinned for everyone", []lsmocktest.Option{lsmocktest.WithScenario("invalid_json")}, "", 400},
+		{"pinned for one session", []lsmocktest.Option{lsmocktest.WithSessionScenario("job-1", "internal_error")}, "job-1", 500},
+		{"other sessions unaffected", []lsmocktest.Option{lsmocktest.WithSessionScenario("job-1", "internal_error")}, "job-2", 200},
+		{"inline scenarios", []lsmocktest.Option{lsmocktest.WithScenarios(
+			"scenarios:\n  - {name: always_500, operation: changePassword, priority: 1, match: {body: {username: u@example.com}}, response: {error: internal_error}}\n")}, "", 500},
+		{"a folder instead of the defaults", []lsmocktest.Option{lsmocktest.WithScenarioDir(dir)}, "", 500},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := lsmocktest.New(t, tc.opts...)
+			assert.Equal(t, tc.want, post(t, srv, tc.session, valid))
+		})
+	}
+}
+
+func TestVerifyAndRequests(t *testing.T) {
+	t.Parallel()
+	srv := lsmocktest.New(t)
+	post(t, srv, "s1", valid)
+	post(t, srv, "s1", `{`)
+	srv.Verify(t, lsmocktest.Match{Session: "s1"}, 2)
+	srv.Verify(t, lsmocktest.Match{Session: "s1", Code: "invalid_json"}, 1)
+	reqs := srv.Requests(lsmocktest.Match{Session: "s1", Status: 200})
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "success", reqs[0].Scenario)
+	assert.Equal(t, "[redacted]", reqs[0].Body.(map[string]any)["password"])
+
+	rec := &recorder{TB: t}
+	srv.Verify(rec, lsmocktest.Match{Session: "s1"}, 5)
+	assert.True(t, rec.failed, "a miscount fails the test")
+	assert.Contains(t, rec.msg, "2 request(s) match")
+}
+
+// recorder is a testing.TB that records a failure instead of failing.
+type recorder struct {
+	testing.TB
+	failed bool
+	msg    string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failed, r.msg = true, fmt.Sprintf(format, args...)
+}
+
+func (r *recorder) Logf(string, ...any) {}
