@@ -26,7 +26,7 @@ func (s *Server) record(r *http.Request, out *outcome, start time.Time) {
 		Code:      out.code,
 		Detail:    out.detail,
 		Duration:  time.Since(start),
-		Headers:   journal.RedactHeaders(r.Header),
+		Headers:   journal.RedactHeaders(r.Header, out.authz, out.authErr),
 		BodyBytes: len(out.body),
 	}
 	body := out.decoded

@@ -180,6 +180,9 @@ type outcome struct {
 
 	sessionIsKey bool // the session is the API key: the log masks it
 
+	authz   auth.Header // the Authorization header as parsed once, for the journal
+	authErr error
+
 	body       []byte // the request body as read
 	decoded    any    // the body as validated JSON, when it was
 	nearMisses []match.NearMiss
@@ -255,7 +258,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 		return
 	}
 	out.body = body
-	authz, authErr := auth.Parse(r.Header.Get("Authorization")) // once: session, signing and matching read it
+	authz, authErr := auth.Parse(r.Header.Get("Authorization")) // once: session, signing, matching and the journal read it
+	out.authz, out.authErr = authz, authErr
 	apiKey := ""
 	if authErr == nil {
 		apiKey = authz.APIKey()

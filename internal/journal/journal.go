@@ -188,8 +188,9 @@ func redactNested(v any) any {
 }
 
 // RedactHeaders flattens headers, keeping the Authorization header's form but not its
-// signature or token, and dropping secret-named headers' values.
-func RedactHeaders(h map[string][]string) map[string]string {
+// signature or token, and dropping secret-named headers' values. authorization is the
+// request's Authorization header as Parse read it (parsed once per request by the caller).
+func RedactHeaders(h map[string][]string, authorization auth.Header, authErr error) map[string]string {
 	out := make(map[string]string, len(h))
 	for k, vals := range h {
 		if len(vals) == 0 {
@@ -197,8 +198,8 @@ func RedactHeaders(h map[string][]string) map[string]string {
 		}
 		v := vals[0]
 		switch {
-		case strings.EqualFold(k, "Authorization"):
-			v = redactAuthorization(v)
+		case k == "Authorization":
+			v = redactAuthorization(authorization, authErr)
 		case secretName(k):
 			v = Redacted
 		}
@@ -207,10 +208,9 @@ func RedactHeaders(h map[string][]string) map[string]string {
 	return out
 }
 
-func redactAuthorization(v string) string {
-	h, err := auth.Parse(v)
+func redactAuthorization(h auth.Header, err error) string {
 	switch {
-	case err != nil:
+	case err != nil, h.Bearer == "" && h.Params == nil: // unparsable, or not parsed (unrouted requests)
 		return Redacted
 	case h.Bearer != "":
 		return "Bearer " + Redacted

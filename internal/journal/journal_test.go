@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
 )
 
@@ -83,7 +84,9 @@ func TestRedact(t *testing.T) {
 		"Date":          {"Thu, 26 Nov 2026 12:00:00 GMT"},
 	}
 	red := journal.RedactBody(body, map[string]bool{"username": true, "password": true, "nested": true})
-	h := journal.RedactHeaders(headers)
+	authz, err := auth.Parse(headers["Authorization"][0])
+	require.NoError(t, err)
+	h := journal.RedactHeaders(headers, authz, nil)
 	all, err := json.Marshal(map[string]any{"body": red, "headers": h})
 	require.NoError(t, err)
 	for _, c := range []string{"canary-1", "canary-2", "canary-3", "canary-4", "canary-5", "canary-6"} {
@@ -91,7 +94,11 @@ func TestRedact(t *testing.T) {
 	}
 	assert.Equal(t, "u@example.com", red.(map[string]any)["username"])
 	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="k1"`, h["Authorization"])
-	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}})["Authorization"])
+	bearer, err := auth.Parse("Bearer canary")
+	require.NoError(t, err)
+	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, bearer, nil)["Authorization"])
+	_, garbageErr := auth.Parse("garbage canary")
+	assert.Equal(t, journal.Redacted, journal.RedactHeaders(map[string][]string{"Authorization": {"garbage canary"}}, auth.Header{}, garbageErr)["Authorization"])
 	assert.Equal(t, "canary-1", body["password"], "the original is not modified")
 	assert.Equal(t, journal.Redacted, journal.RedactBody(map[string]any{"extra": "canary"}, nil).(map[string]any)["extra"],
 		"a field the schema does not declare is redacted")
