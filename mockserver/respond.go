@@ -3,13 +3,13 @@ package mockserver
 import (
 	"net/http"
 	"strconv"
-	"unicode/utf8"
 
+	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // errorContentType is what the vendor sends errors as.
-const errorContentType = "application/json; charset=utf-8"
+const errorContentType = apierror.ContentType
 
 // apiError is an error in the vendor's shape, its body rendered when it is built.
 type apiError struct {
@@ -19,44 +19,7 @@ type apiError struct {
 }
 
 func newAPIError(status int, code, message string) apiError {
-	return apiError{status: status, code: code, body: appendErrorBody(nil, status, code, message)}
-}
-
-// appendErrorBody renders {"status":..,"code":..,"message":..} without reflection: it runs
-// for every refused request.
-func appendErrorBody(dst []byte, status int, code, message string) []byte {
-	dst = append(dst, `{"status":`...)
-	dst = strconv.AppendInt(dst, int64(status), 10)
-	dst = append(dst, `,"code":`...)
-	dst = appendJSONString(dst, code)
-	dst = append(dst, `,"message":`...)
-	dst = appendJSONString(dst, message)
-	return append(dst, '}')
-}
-
-// appendJSONString quotes s as a JSON string, as encoding/json does for these texts.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for _, r := range s {
-		switch {
-		case r == '"' || r == '\\':
-			dst = append(dst, '\\', byte(r))
-		case r == '\n':
-			dst = append(dst, '\\', 'n')
-		case r == '\t':
-			dst = append(dst, '\\', 't')
-		case r == '\r':
-			dst = append(dst, '\\', 'r')
-		case r < 0x20 || r == '<' || r == '>' || r == '&' || r == 0x2028 || r == 0x2029:
-			dst = append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
-		case r == utf8.RuneError:
-			dst = append(dst, `\ufffd`...)
-		default:
-			dst = utf8.AppendRune(dst, r)
-		}
-	}
-	return append(dst, '"')
+	return apiError{status: status, code: code, body: apierror.Body(status, code, message)}
 }
 
 // write sends the error; detail, when set, goes to the X-Lsmock-Validation header so a

@@ -65,6 +65,21 @@ func (d *decoder) mapping(n *yaml.Node, what string, allowed ...string) map[stri
 	return out
 }
 
+// entries returns the entries of a mapping whose keys are the user's own (header names,
+// body paths), in order; when n is not a mapping it reports msg and returns none.
+func (d *decoder) entries(n *yaml.Node, msg string) []field {
+	n = resolve(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		d.errorf(n, "%s", msg)
+		return nil
+	}
+	out := make([]field, 0, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, field{key: n.Content[i], value: n.Content[i+1]})
+	}
+	return out
+}
+
 func resolve(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pb33f/go-yaml"
 
+	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/fileerr"
 	"github.com/lsmock/lsmock/internal/spec"
 )
@@ -281,21 +282,20 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 			d.errorf(f.value, "unknown error code %q: %s documents %s", code, s.Name, documentedCodes(s, op))
 			break
 		}
-		r.Status, r.Code = e.Status, e.Code
-		r.Body = errorBody(e)
-		contentType = "application/json; charset=utf-8"
+		r.Status, r.Code, r.Body = e.Status, e.Code, apierror.Body(e.Status, e.Code, e.Message)
+		contentType = apierror.ContentType
 	case has(m, "example"):
 		f := m["example"]
 		name, ok := d.str(f.value, "example")
 		if !ok {
 			break
 		}
-		ex, found := findExample(op, name)
+		ex, found := op.Example(name)
 		if !found {
-			d.errorf(f.value, "unknown example %q: %s's responses name %s", name, op.ID, strings.Join(exampleNames(op), ", "))
+			d.errorf(f.value, "unknown example %q: %s's responses name %s", name, op.ID, strings.Join(op.ExampleNames(), ", "))
 			break
 		}
-		r.Status, r.Body, contentType, r.Code = ex.status, ex.body, ex.contentType, ex.code
+		r.Status, r.Body, contentType, r.Code = ex.Response.Status, ex.Response.Body, ex.Response.ContentType, ex.Code
 	case has(m, "body"):
 		v, ok := d.value(m["body"].value, "body")
 		if !ok {
@@ -330,14 +330,9 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 		r.Header.Set("Content-Type", contentType)
 	}
 	if f, ok := m["headers"]; ok {
-		hm := resolve(f.value)
-		if hm.Kind != yaml.MappingNode {
-			d.errorf(hm, "headers must be a mapping of names to values")
-		} else {
-			for i := 0; i+1 < len(hm.Content); i += 2 {
-				if v, ok := d.str(hm.Content[i+1], "header "+hm.Content[i].Value); ok {
-					r.Header.Set(hm.Content[i].Value, v)
-				}
+		for _, h := range d.entries(f.value, "headers must be a mapping of names to values") {
+			if v, ok := d.str(h.value, "header "+h.key.Value); ok {
+				r.Header.Set(h.key.Value, v)
 			}
 		}
 	}
@@ -419,15 +414,6 @@ func faultNames() string {
 		names[i] = string(f)
 	}
 	return strings.Join(names, ", ")
-}
-
-func errorBody(e spec.ErrorExample) []byte {
-	b, _ := json.Marshal(struct {
-		Status  int    `json:"status"`
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}{e.Status, e.Code, e.Message})
-	return b
 }
 
 func documentedCodes(s *spec.Spec, op *spec.Operation) string {

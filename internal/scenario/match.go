@@ -11,58 +11,29 @@ import (
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
-type example struct {
-	status      int
-	body        []byte
-	contentType string
-	code        string
-}
-
-func findExample(op *spec.Operation, name string) (example, bool) {
-	for _, e := range op.Examples {
-		if e.Name == name {
-			return example{status: e.Response.Status, body: e.Response.Body, contentType: e.Response.ContentType, code: e.Code}, true
-		}
-	}
-	return example{}, false
-}
-
-func exampleNames(op *spec.Operation) []string {
-	names := make([]string, len(op.Examples))
-	for i, e := range op.Examples {
-		names[i] = e.Name
-	}
-	return names
-}
-
 // match decodes `match:`: body fields, headers, query parameters and the API key.
 func (d *decoder) match(n *yaml.Node, op *spec.Operation) []Condition {
 	m := d.mapping(n, "match", "body", "headers", "query", "api_key")
 	var out []Condition
 	if f, ok := m["body"]; ok {
-		fields := resolve(f.value)
-		if fields.Kind != yaml.MappingNode {
-			d.errorf(fields, "match.body must map field paths to conditions")
-		} else {
-			for i := 0; i+1 < len(fields.Content); i += 2 {
-				key := fields.Content[i]
-				segments := bodyPath(key.Value)
-				if op.Body == nil {
-					d.errorf(key, "%s takes no JSON body to match on", op.ID)
-					continue
+		for _, e := range d.entries(f.value, "match.body must map field paths to conditions") {
+			key := e.key
+			segments := bodyPath(key.Value)
+			if op.Body == nil {
+				d.errorf(key, "%s takes no JSON body to match on", op.ID)
+				continue
+			}
+			if props := topLevelProperties(op); len(props) > 0 && !contains(props, segments[0]) {
+				msg := fmt.Sprintf("body field %q is not in %s's request schema (fields: %s)", segments[0], op.ID, strings.Join(props, ", "))
+				if s := suggest(segments[0], props); s != "" {
+					msg = fmt.Sprintf("body field %q is not in %s's request schema (did you mean %q?)", segments[0], op.ID, s)
 				}
-				if props := topLevelProperties(op); len(props) > 0 && !contains(props, segments[0]) {
-					msg := fmt.Sprintf("body field %q is not in %s's request schema (fields: %s)", segments[0], op.ID, strings.Join(props, ", "))
-					if s := suggest(segments[0], props); s != "" {
-						msg = fmt.Sprintf("body field %q is not in %s's request schema (did you mean %q?)", segments[0], op.ID, s)
-					}
-					d.errorf(key, "%s", msg)
-					continue
-				}
-				if c, ok := d.condition(fields.Content[i+1], "body "+key.Value, false); ok {
-					c.Target, c.Path = TargetBody, segments
-					out = append(out, c)
-				}
+				d.errorf(key, "%s", msg)
+				continue
+			}
+			if c, ok := d.condition(e.value, "body "+key.Value, false); ok {
+				c.Target, c.Path = TargetBody, segments
+				out = append(out, c)
 			}
 		}
 	}
@@ -74,17 +45,12 @@ func (d *decoder) match(n *yaml.Node, op *spec.Operation) []Condition {
 		if !ok {
 			continue
 		}
-		fields := resolve(f.value)
-		if fields.Kind != yaml.MappingNode {
-			d.errorf(fields, "match.%s must map names to conditions", t.key)
-			continue
-		}
-		for i := 0; i+1 < len(fields.Content); i += 2 {
-			name := fields.Content[i].Value
+		for _, e := range d.entries(f.value, "match."+t.key+" must map names to conditions") {
+			name := e.key.Value
 			if t.target == TargetHeader {
 				name = http.CanonicalHeaderKey(name)
 			}
-			if c, ok := d.condition(fields.Content[i+1], strings.TrimSuffix(t.key, "s")+" "+name, true); ok {
+			if c, ok := d.condition(e.value, strings.TrimSuffix(t.key, "s")+" "+name, true); ok {
 				c.Target, c.Name = t.target, name
 				out = append(out, c)
 			}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pb33f/go-yaml"
 
+	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/fileerr"
 	"github.com/lsmock/lsmock/internal/spec"
 )
@@ -97,7 +98,7 @@ func (decl *userDecl) complete(set *Set, s *spec.Spec) *fileerr.Error {
 }
 
 func errorResponse(e spec.ErrorExample) *Response {
-	r := &Response{Status: e.Status, Code: e.Code, Body: errorBody(e), Header: map[string][]string{}}
-	r.Header.Set("Content-Type", "application/json; charset=utf-8")
+	r := &Response{Status: e.Status, Code: e.Code, Body: apierror.Body(e.Status, e.Code, e.Message), Header: map[string][]string{}}
+	r.Header.Set("Content-Type", apierror.ContentType)
 	return r
 }

@@ -15,20 +15,14 @@ func (d *decoder) verify(n *yaml.Node) *Verify {
 	}
 	v := &Verify{Headers: map[string]*string{}}
 	if f, ok := m["headers"]; ok {
-		hm := resolve(f.value)
-		if hm.Kind != yaml.MappingNode {
-			d.errorf(hm, "verify.headers must map names to values (null removes a header)")
-		} else {
-			for i := 0; i+1 < len(hm.Content); i += 2 {
-				name := http.CanonicalHeaderKey(hm.Content[i].Value)
-				val := resolve(hm.Content[i+1])
-				if val.ShortTag() == "!!null" {
-					v.Headers[name] = nil
-					continue
-				}
-				if s, ok := d.str(val, "header "+name); ok {
-					v.Headers[name] = &s
-				}
+		for _, h := range d.entries(f.value, "verify.headers must map names to values (null removes a header)") {
+			name := http.CanonicalHeaderKey(h.key.Value)
+			if resolve(h.value).ShortTag() == "!!null" {
+				v.Headers[name] = nil
+				continue
+			}
+			if s, ok := d.str(h.value, "header "+name); ok {
+				v.Headers[name] = &s
 			}
 		}
 	}

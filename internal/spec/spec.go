@@ -107,6 +107,25 @@ type ErrorExample struct {
 	Message string `json:"message"`
 }
 
+// Example returns the operation's response example with that name.
+func (o *Operation) Example(name string) (NamedExample, bool) {
+	for _, e := range o.Examples {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return NamedExample{}, false
+}
+
+// ExampleNames lists the names of the operation's response examples, in document order.
+func (o *Operation) ExampleNames() []string {
+	names := make([]string, len(o.Examples))
+	for i, e := range o.Examples {
+		names[i] = e.Name
+	}
+	return names
+}
+
 // Model returns the operation as libopenapi models it.
 func (o *Operation) Model() *v3.Operation { return o.model }
 

@@ -1,4 +1,4 @@
-package mockserver
+package apierror
 
 import (
 	"encoding/json"
@@ -8,9 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestAppendErrorBodyMatchesEncodingJSON: the hand-rolled encoder is byte-for-byte what
+// TestAppendBodyMatchesEncodingJSON: the hand-rolled encoder is byte-for-byte what
 // encoding/json writes, for texts that need escaping too.
-func TestAppendErrorBodyMatchesEncodingJSON(t *testing.T) {
+func TestAppendBodyMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	type body struct {
 		Status  int    `json:"status"`
@@ -28,6 +28,6 @@ func TestAppendErrorBodyMatchesEncodingJSON(t *testing.T) {
 	} {
 		want, err := json.Marshal(body{Status: 400, Code: "c\"ode", Message: msg})
 		require.NoError(t, err)
-		assert.Equal(t, string(want), string(appendErrorBody(nil, 400, "c\"ode", msg)), "message %q", msg)
+		assert.Equal(t, string(want), string(AppendBody(nil, 400, "c\"ode", msg)), "message %q", msg)
 	}
 }

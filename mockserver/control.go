@@ -1,0 +1,29 @@
+package mockserver
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lsmock/lsmock/internal/journal"
+)
+
+// In-process control of a Server, for lsmocktest; the admin API does the same over HTTP.
+
+// Requests returns the journal's entries that f selects, newest first.
+func (s *Server) Requests(f journal.Filter) []journal.Entry { return s.journal.List(f) }
+
+// ErrUnknownScenario is returned when pinning a scenario that does not exist.
+var ErrUnknownScenario = errors.New("no such scenario")
+
+// Pin makes the named scenario answer session's requests ("" pins it for every session).
+func (s *Server) Pin(session, name string) error {
+	if s.scenarios.ByName(name) == nil {
+		return fmt.Errorf("pin %s: %w", name, ErrUnknownScenario)
+	}
+	if session == "" {
+		s.sessions.PinGlobal(name)
+	} else {
+		s.sessions.Pin(session, name)
+	}
+	return nil
+}
