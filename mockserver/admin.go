@@ -22,48 +22,49 @@ import (
 //	DELETE /__lsmock/sessions/{session}/scenario clears it
 //	GET    /__lsmock/sessions/{session}/users    the declared users as that session sees them
 //	POST   /__lsmock/reset[?session=ID]          clears all state, or one session's
+//	POST   /__lsmock/reload                      loads the spec and scenario files again
 //	GET    /__lsmock/requests[?session&scenario&operation&status&code&limit]  the journal, newest first
 //	DELETE /__lsmock/requests                    empties the journal
 //	POST   /__lsmock/verify                      {"scenario"|"session"|"operation"|"status"|"code", "count"|"at_least"}
 //	GET    /__lsmock/coverage                    what each operation produced and never produced
 //	DELETE /__lsmock/coverage                    clears the counters
-func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
+func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	rest := strings.TrimPrefix(r.URL.Path, AdminPrefix)
 	switch {
 	case rest == "health":
 		if !allow(w, r, http.MethodGet, http.MethodHead) {
-			return s.methodNotAllowed(w, r)
+			return c.methodNotAllowed(w, r)
 		}
 		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	case rest == "scenarios":
 		if !allow(w, r, http.MethodGet) {
-			return s.methodNotAllowed(w, r)
+			return c.methodNotAllowed(w, r)
 		}
-		return writeJSON(w, http.StatusOK, s.scenarioList())
+		return writeJSON(w, http.StatusOK, c.scenarioList())
 	case rest == "scenario":
-		return s.pin(w, r, func(name string) { s.sessions.PinGlobal(name) }, func() { s.sessions.PinGlobal("") })
+		return s.pin(c, w, r, func(name string) { s.sessions.PinGlobal(name) }, func() { s.sessions.PinGlobal("") })
 	case rest == "sessions":
 		if !allow(w, r, http.MethodGet) {
-			return s.methodNotAllowed(w, r)
+			return c.methodNotAllowed(w, r)
 		}
 		return writeJSON(w, http.StatusOK, map[string]any{"global_pin": s.sessions.Global(), "sessions": s.sessions.List()})
 	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/users"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/users")
 		if strings.Contains(id, "/") {
-			return s.fixed.adminNotFound.write(w, "")
+			return c.fixed.adminNotFound.write(w, "")
 		}
 		if !allow(w, r, http.MethodGet) {
-			return s.methodNotAllowed(w, r)
+			return c.methodNotAllowed(w, r)
 		}
-		return writeJSON(w, http.StatusOK, map[string]any{"session": id, "users": s.userList(id)})
+		return writeJSON(w, http.StatusOK, map[string]any{"session": id, "users": s.userList(c, id)})
 	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/scenario"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/scenario")
 		if id == "" || strings.Contains(id, "/") {
-			return s.fixed.adminNotFound.write(w, "")
+			return c.fixed.adminNotFound.write(w, "")
 		}
-		return s.pin(w, r, func(name string) { s.sessions.Pin(id, name) }, func() { s.sessions.Unpin(id) })
+		return s.pin(c, w, r, func(name string) { s.sessions.Pin(id, name) }, func() { s.sessions.Unpin(id) })
 	case rest == "requests":
-		return s.readOrClear(w, r, func() outcome {
+		return c.readOrClear(w, r, func() outcome {
 			f, err := requestFilter(r)
 			if err != nil {
 				return newAPIError(http.StatusBadRequest, "invalid_parameter", "lsmock: "+err.Error()).write(w, "")
@@ -72,15 +73,20 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
 			return writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
 		}, s.journal.Clear)
 	case rest == "coverage":
-		return s.readOrClear(w, r, func() outcome { return writeJSON(w, http.StatusOK, s.Coverage()) }, s.coverage.Clear)
+		return c.readOrClear(w, r, func() outcome { return writeJSON(w, http.StatusOK, s.Coverage()) }, s.coverage.Clear)
 	case rest == "verify":
 		if !allow(w, r, http.MethodPost) {
-			return s.methodNotAllowed(w, r)
+			return c.methodNotAllowed(w, r)
 		}
 		return s.verify(w, r)
+	case rest == "reload":
+		if !allow(w, r, http.MethodPost) {
+			return c.methodNotAllowed(w, r)
+		}
+		return s.reload(w)
 	case rest == "reset":
 		if !allow(w, r, http.MethodPost) {
-			return s.methodNotAllowed(w, r)
+			return c.methodNotAllowed(w, r)
 		}
 		if id := r.URL.Query().Get("session"); id != "" {
 			s.sessions.Reset(id)
@@ -89,11 +95,11 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) outcome {
 		s.sessions.ResetAll()
 		return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
 	}
-	return s.fixed.adminNotFound.write(w, "")
+	return c.fixed.adminNotFound.write(w, "")
 }
 
 // readOrClear serves a resource that GET reads and DELETE empties.
-func (s *Server) readOrClear(w http.ResponseWriter, r *http.Request, read func() outcome, clear func()) outcome {
+func (c *compiled) readOrClear(w http.ResponseWriter, r *http.Request, read func() outcome, clear func()) outcome {
 	switch r.Method {
 	case http.MethodGet:
 		return read()
@@ -103,7 +109,7 @@ func (s *Server) readOrClear(w http.ResponseWriter, r *http.Request, read func()
 		return outcome{status: http.StatusNoContent}
 	}
 	allow(w, r, http.MethodGet, http.MethodDelete)
-	return s.methodNotAllowed(w, r)
+	return c.methodNotAllowed(w, r)
 }
 
 func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
@@ -116,12 +122,12 @@ func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
 	return false
 }
 
-func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) outcome {
-	return s.fixed.methodNotAllowed.write(w, r.URL.Path+" takes "+w.Header().Get("Allow"))
+func (c *compiled) methodNotAllowed(w http.ResponseWriter, r *http.Request) outcome {
+	return c.fixed.methodNotAllowed.write(w, r.URL.Path+" takes "+w.Header().Get("Allow"))
 }
 
 // pin handles PUT {"name": …} and DELETE for a pin.
-func (s *Server) pin(w http.ResponseWriter, r *http.Request, set func(string), clear func()) outcome {
+func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set func(string), clear func()) outcome {
 	switch r.Method {
 	case http.MethodDelete:
 		clear()
@@ -136,7 +142,7 @@ func (s *Server) pin(w http.ResponseWriter, r *http.Request, set func(string), c
 		if err := dec.Decode(&req); err != nil || req.Name == "" {
 			return newAPIError(http.StatusBadRequest, "invalid_json", `lsmock: send {"name": "<scenario>"}`).write(w, "")
 		}
-		if s.scenarios.ByName(req.Name) == nil {
+		if c.scenarios.ByName(req.Name) == nil {
 			return newAPIError(http.StatusNotFound, "unknown_scenario",
 				"lsmock: no scenario named "+req.Name+"; GET "+AdminPrefix+"scenarios lists them").write(w, "")
 		}
@@ -144,7 +150,7 @@ func (s *Server) pin(w http.ResponseWriter, r *http.Request, set func(string), c
 		return writeJSON(w, http.StatusOK, map[string]string{"pinned": req.Name})
 	default:
 		allow(w, r, http.MethodPut, http.MethodDelete)
-		return s.methodNotAllowed(w, r)
+		return c.methodNotAllowed(w, r)
 	}
 }
 
@@ -190,9 +196,9 @@ type triggers struct {
 	Default bool     `json:"default,omitempty"`
 }
 
-func (s *Server) scenarioList() map[string]any {
-	list := make([]scenarioInfo, 0, len(s.scenarios.Scenarios))
-	for _, sc := range s.scenarios.Scenarios {
+func (c *compiled) scenarioList() map[string]any {
+	list := make([]scenarioInfo, 0, len(c.scenarios.Scenarios))
+	for _, sc := range c.scenarios.Scenarios {
 		info := scenarioInfo{
 			Name: sc.Name, Description: sc.Description, Operation: sc.Operation.ID,
 			Method: sc.Operation.Method, Path: sc.Operation.Path, Priority: sc.Priority,
@@ -243,9 +249,9 @@ type userInfo struct {
 	ChangeAllowed bool   `json:"change_allowed"`
 }
 
-func (s *Server) userList(session string) []userInfo {
-	out := make([]userInfo, 0, len(s.scenarios.Users))
-	for _, u := range s.scenarios.Users {
+func (s *Server) userList(c *compiled, session string) []userInfo {
+	out := make([]userInfo, 0, len(c.scenarios.Users))
+	for _, u := range c.scenarios.Users {
 		out = append(out, userInfo{Username: u.Username, Password: "[redacted]",
 			Changed: s.sessions.Changed(session, u.Username), ChangeAllowed: u.ChangeAllowed})
 	}

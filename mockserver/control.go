@@ -17,7 +17,7 @@ var ErrUnknownScenario = errors.New("no such scenario")
 
 // Pin makes the named scenario answer session's requests ("" pins it for every session).
 func (s *Server) Pin(session, name string) error {
-	if s.scenarios.ByName(name) == nil {
+	if s.cur.Load().scenarios.ByName(name) == nil {
 		return fmt.Errorf("pin %s: %w", name, ErrUnknownScenario)
 	}
 	if session == "" {

@@ -33,8 +33,9 @@ type ScenarioCoverage struct {
 // produced and which never, and which scenarios were hit.
 func (s *Server) Coverage() CoverageReport {
 	statuses, codes, hits := s.coverage.Snapshot()
+	c := s.cur.Load()
 	rep := CoverageReport{Scenarios: ScenarioCoverage{Hit: map[string]int{}, Never: []string{}}}
-	for _, op := range s.spec.Operations {
+	for _, op := range c.spec.Operations {
 		oc := OperationCoverage{Operation: op.ID, Method: op.Method, Path: op.Path,
 			Statuses: map[string]int{}, Codes: map[string]int{}, NeverStatuses: []int{}, NeverCodes: []string{}}
 		for st, n := range statuses[op.ID] {
@@ -64,7 +65,7 @@ func (s *Server) Coverage() CoverageReport {
 		slices.Sort(oc.UndocumentedSent)
 		rep.Operations = append(rep.Operations, oc)
 	}
-	for _, sc := range s.scenarios.Scenarios {
+	for _, sc := range c.scenarios.Scenarios {
 		if n := hits[sc.Name]; n > 0 {
 			rep.Scenarios.Hit[sc.Name] = n
 		} else {

@@ -12,7 +12,7 @@ import (
 const maxJournaledBody = 64 << 10
 
 // record journals one API request, redacted, and counts it for coverage.
-func (s *Server) record(r *http.Request, out *outcome, start time.Time) {
+func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.Time) {
 	s.coverage.Record(out.operation, out.status, out.code, out.scenario)
 	e := journal.Entry{
 		Time:      start,
@@ -34,7 +34,7 @@ func (s *Server) record(r *http.Request, out *outcome, start time.Time) {
 		_ = json.Unmarshal(out.body, &body) // not JSON: the journal keeps only its size
 	}
 	if body != nil {
-		e.Body = journal.RedactBody(body, s.visible[out.operation])
+		e.Body = journal.RedactBody(body, c.visible[out.operation])
 	}
 	for _, nm := range out.nearMisses {
 		e.NearMisses = append(e.NearMisses, journal.NearMiss{

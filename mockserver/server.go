@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lsmock/lsmock/internal/auth"
@@ -18,7 +20,6 @@ import (
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/spec"
-	"github.com/lsmock/lsmock/internal/validate"
 )
 
 // AdminPrefix is where lsmock's own endpoints live, out of the way of any API path.
@@ -59,30 +60,34 @@ type Config struct {
 	JournalSize int
 	// CORS lets browser apps on other origins call lsmock; the zero value allows all.
 	CORS CORS
+	// Source loads the spec and scenarios again for Reload and POST /__lsmock/reload.
+	// Nil means the configuration cannot be reloaded.
+	Source Source
+	// MaxSessions bounds how many sessions keep state; the least recently used is dropped
+	// beyond it. 0 means session.DefaultMax.
+	MaxSessions int
 }
+
+// Source loads a spec and the scenarios that script it, e.g. from the files lsmock was
+// started with.
+type Source func() (*spec.Spec, *scenario.Set, error)
 
 // Server answers requests for the operations of one spec. It is safe for concurrent use.
+// Its configuration can be swapped while it serves (Reload); sessions, the journal and
+// coverage outlive a swap.
 type Server struct {
-	spec      *spec.Spec
-	scenarios *scenario.Set
-	validator *validate.Validator
-	matcher   *match.Matcher
-	sessions  *session.Store
-	auth      *auth.Verifier
-	signed    map[*spec.Operation]bool // operations whose requests carry a signature
-	journal   *journal.Journal
-	coverage  *journal.Coverage
-	visible   map[string]map[string]bool // operation -> body fields the journal may show
-	cors      corsPolicy
-	logger    *slog.Logger
-	maxBody   int64
-	maxHold   time.Duration
-	fixed     fixedErrors
-}
+	cur      atomic.Pointer[compiled]
+	corsCfg  CORS
+	source   Source
+	reloadMu sync.Mutex // one reload at a time
 
-// fixedErrors are the answers that do not depend on the request, rendered once.
-type fixedErrors struct {
-	notFound, methodNotAllowed, tooLarge, adminNotFound apiError
+	sessions *session.Store
+	auth     *auth.Verifier
+	journal  *journal.Journal
+	coverage *journal.Coverage
+	logger   *slog.Logger
+	maxBody  int64
+	maxHold  time.Duration
 }
 
 // New builds everything a request needs: the validator's compiled schemas, the scenario
@@ -91,53 +96,35 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Spec == nil {
 		return nil, errors.New("mockserver: Config.Spec is required")
 	}
-	v, err := validate.New(cfg.Spec)
+	c, err := compile(cfg.Spec, cfg.Scenarios, cfg.CORS)
 	if err != nil {
-		return nil, fmt.Errorf("build validator: %w", err)
+		return nil, err
 	}
-	set := cfg.Scenarios
-	if set == nil {
-		set = &scenario.Set{}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
 	}
-	ops := make(map[*spec.Operation]bool, len(cfg.Spec.Operations))
-	for _, op := range cfg.Spec.Operations {
-		ops[op] = true
-	}
-	for _, sc := range set.Scenarios {
-		if !ops[sc.Operation] {
-			return nil, fmt.Errorf("mockserver: scenario %s was loaded against another spec; load scenarios with Config.Spec", sc.Name)
-		}
+	maxSessions := cfg.MaxSessions
+	if maxSessions <= 0 {
+		maxSessions = session.DefaultMax
 	}
 	s := &Server{
-		spec:      cfg.Spec,
-		scenarios: set,
-		validator: v,
-		matcher:   match.New(set),
-		sessions:  session.NewStore(),
-		auth:      cfg.Auth,
-		signed:    map[*spec.Operation]bool{},
-		journal:   journal.New(cfg.JournalSize),
-		visible:   map[string]map[string]bool{},
-		coverage:  journal.NewCoverage(),
-		logger:    cfg.Logger,
-		maxBody:   cfg.MaxBodyBytes,
-		maxHold:   cfg.MaxHold,
+		corsCfg: cfg.CORS,
+		source:  cfg.Source,
+		sessions: session.NewStore(maxSessions, func(id string) {
+			logger.Info("session state dropped to stay within the session limit",
+				slog.String("session", maskKey(id)), slog.Int("max_sessions", maxSessions))
+		}),
+		auth:     cfg.Auth,
+		journal:  journal.New(cfg.JournalSize),
+		coverage: journal.NewCoverage(),
+		logger:   logger,
+		maxBody:  cfg.MaxBodyBytes,
+		maxHold:  cfg.MaxHold,
 	}
-	if s.logger == nil {
-		s.logger = slog.New(slog.DiscardHandler)
-	}
+	s.cur.Store(c)
 	if s.auth == nil {
 		s.auth = auth.NewVerifier(auth.ModeFormat, nil, nil, nil)
-	}
-	var headerParams []string
-	for _, op := range cfg.Spec.Operations {
-		s.visible[op.ID] = visibleFields(op)
-		headerParams = append(headerParams, op.RequiredHeaders...)
-		for _, h := range op.RequiredHeaders {
-			if h == "Authorization" {
-				s.signed[op] = true
-			}
-		}
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
@@ -145,27 +132,7 @@ func New(cfg Config) (*Server, error) {
 	if s.maxHold <= 0 {
 		s.maxHold = DefaultMaxHold
 	}
-	s.cors = newCORSPolicy(cfg.CORS, headerParams)
-	s.fixed = fixedErrors{
-		notFound:         s.documented("not_found", http.StatusNotFound, "Not found"),
-		methodNotAllowed: s.documented("method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"),
-		tooLarge:         s.documented("payload_too_large", http.StatusRequestEntityTooLarge, "Request body is too large"),
-		adminNotFound:    newAPIError(http.StatusNotFound, "not_found", "No such lsmock admin endpoint; see GET "+AdminPrefix+"scenarios"),
-	}
 	return s, nil
-}
-
-// documented takes an error's status and message from the spec's examples when it has one.
-func (s *Server) documented(code string, status int, message string) apiError {
-	if e, ok := s.spec.ErrorFor(nil, code); ok {
-		if e.Status >= 400 {
-			status = e.Status
-		}
-		if e.Message != "" {
-			message = e.Message
-		}
-	}
-	return newAPIError(status, code, message)
 }
 
 // outcome is what one request came to, for the log line and the journal.
@@ -193,19 +160,20 @@ type outcome struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var out outcome
-	if s.cors.apply(w, r, func() []string { _, allowed := s.spec.Find("", r.URL.Path); return allowed }) {
+	c := s.cur.Load() // one configuration for the whole request, even across a reload
+	if c.cors.apply(w, r, func() []string { _, allowed := c.spec.Find("", r.URL.Path); return allowed }) {
 		return // a browser's preflight, answered
 	}
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
 		defer func() { s.logRequest(r, &out, start) }()
-		out = s.serveAdmin(w, r)
+		out = s.serveAdmin(c, w, r)
 		return
 	}
 	defer func() {
 		s.logRequest(r, &out, start)
-		s.record(r, &out, start)
+		s.record(c, r, &out, start)
 	}()
-	s.serveAPI(w, r, &out)
+	s.serveAPI(c, w, r, &out)
 }
 
 func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time) {
@@ -230,17 +198,17 @@ func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time) {
 	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }
 
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) {
-	op, allowed := s.spec.Find(r.Method, r.URL.Path)
+func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
+	op, allowed := c.spec.Find(r.Method, r.URL.Path)
 	if op == nil {
 		if allowed != nil {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			detail := fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allowed, ", "), r.Method)
-			*out = s.fixed.methodNotAllowed.write(w, detail)
+			*out = c.fixed.methodNotAllowed.write(w, detail)
 			out.selection = "routing"
 			return
 		}
-		*out = s.fixed.notFound.write(w, "no operation in "+s.spec.Name+" has the path "+r.URL.Path)
+		*out = c.fixed.notFound.write(w, "no operation in "+c.spec.Name+" has the path "+r.URL.Path)
 		out.selection = "routing"
 		return
 	}
@@ -250,7 +218,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			s.writeError(w, out, s.fixed.tooLarge, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
+			s.writeError(w, out, c.fixed.tooLarge, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
 			return
 		}
 		// The client went away mid-body; nobody is left to answer.
@@ -268,7 +236,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 	out.session, out.sessionIsKey = sid, r.Header.Get(HeaderSession) == ""
 
 	// 1. A scenario chosen by name wins over validation and matching.
-	sc, how, refusal := s.selected(r, op, sid)
+	sc, how, refusal := s.selected(c, r, op, sid)
 	if refusal != nil {
 		s.writeError(w, out, refusal.apiError, refusal.detail)
 		out.selection = how
@@ -286,18 +254,18 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 	// 2. The contract: a request that breaks it gets the vendor's error. Headers first,
 	// then the signature, then the body.
 	out.selection = "validation"
-	if rej := s.validator.CheckHeaders(op, r); rej != nil {
+	if rej := c.validator.CheckHeaders(op, r); rej != nil {
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
 		return
 	}
-	if s.signed[op] {
+	if c.signed[op] {
 		if f := s.auth.VerifyParsed(r.Header.Get("Date"), authz, authErr); f != nil {
-			s.writeError(w, out, s.authError(op, f), f.Detail)
+			s.writeError(w, out, c.authError(op, f), f.Detail)
 			out.selection = "auth"
 			return
 		}
 	}
-	decoded, rej := s.validator.CheckBody(op, r, body)
+	decoded, rej := c.validator.CheckBody(op, r, body)
 	if rej != nil {
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
 		return
@@ -311,22 +279,22 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 		req.Query = r.URL.Query()
 	}
 	usable := func(sc *scenario.Scenario) bool { return s.sessions.Usable(sid, sc) }
-	if sc := s.matcher.Match(op, req, usable); sc != nil {
+	if sc := c.matcher.Match(op, req, usable); sc != nil {
 		if step, ok := s.sessions.Take(sid, sc); ok {
 			out.selection = "match"
 			s.answer(w, r, out, sc.Name, step)
 			return
 		}
 	}
-	out.nearMisses = s.matcher.NearMisses(op, req, 3)
-	if op == s.scenarios.UserOperation {
+	out.nearMisses = c.matcher.NearMisses(op, req, 3)
+	if op == c.scenarios.UserOperation {
 		out.selection = "users"
-		if refused := s.changePassword(sid, decoded); refused != nil {
+		if refused := s.changePassword(c.scenarios, sid, decoded); refused != nil {
 			s.answer(w, r, out, "users", refused)
 			return
 		}
 	}
-	if sc := s.matcher.Default(op); sc != nil {
+	if sc := c.matcher.Default(op); sc != nil {
 		if step, ok := s.sessions.Take(sid, sc); ok {
 			out.selection = "default"
 			s.answer(w, r, out, sc.Name, step)
@@ -339,52 +307,24 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, out *outcome) 
 
 // changePassword applies a change to the declared users of the session: nil when it
 // succeeded, else the refusal (unknown user or wrong password, or change not allowed).
-func (s *Server) changePassword(sid string, decoded any) *scenario.Response {
+func (s *Server) changePassword(set *scenario.Set, sid string, decoded any) *scenario.Response {
 	body, _ := decoded.(map[string]any)
 	username, _ := body["username"].(string)
 	current, _ := body["password"].(string)
 	next, _ := body["new_password"].(string)
-	for _, u := range s.scenarios.Users {
+	for _, u := range set.Users {
 		if u.Username != username {
 			continue
 		}
 		if !u.ChangeAllowed {
-			return s.scenarios.NotAllowed
+			return set.NotAllowed
 		}
 		if s.sessions.ChangePassword(sid, u.Username, u.Password, current, next) {
 			return nil
 		}
-		return s.scenarios.WrongPassword
+		return set.WrongPassword
 	}
-	return s.scenarios.WrongPassword
-}
-
-// authError renders an auth failure with the spec's status and message for its code.
-func (s *Server) authError(op *spec.Operation, f *auth.Failure) apiError {
-	status, message := http.StatusBadRequest, auth.DefaultMessage(f.Code)
-	if e, ok := s.spec.ErrorFor(op, f.Code); ok {
-		status, message = e.Status, e.Message
-	}
-	if f.Message != "" {
-		message = f.Message
-	}
-	return newAPIError(status, f.Code, message)
-}
-
-// visibleFields are the body fields the journal may show: declared by the schema and not
-// marked as secrets (format: password, writeOnly).
-func visibleFields(op *spec.Operation) map[string]bool {
-	out := map[string]bool{}
-	if op.Body == nil || op.Body.Schema == nil || op.Body.Schema.Properties == nil {
-		return out
-	}
-	for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
-		if ps := p.Value().Schema(); ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly)) {
-			continue
-		}
-		out[p.Key()] = true
-	}
-	return out
+	return set.WrongPassword
 }
 
 // maskKey shows enough of an API key to tell sessions apart in a log, not to use it.
@@ -405,13 +345,13 @@ type refusal struct {
 // header, the __scenario query parameter, the session's pin, then the global pin. A name
 // that does not exist, or that scripts another operation, is refused when the request
 // itself named it; pins apply only to requests of their own operation.
-func (s *Server) selected(r *http.Request, op *spec.Operation, sid string) (*scenario.Scenario, string, *refusal) {
+func (s *Server) selected(c *compiled, r *http.Request, op *spec.Operation, sid string) (*scenario.Scenario, string, *refusal) {
 	name, how := r.Header.Get(HeaderScenario), "header"
 	if name == "" && strings.Contains(r.URL.RawQuery, QueryScenario) {
 		name, how = r.URL.Query().Get(QueryScenario), "query"
 	}
 	if name != "" {
-		sc := s.scenarios.ByName(name)
+		sc := c.scenarios.ByName(name)
 		if sc == nil {
 			return nil, how, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
 				"lsmock: no scenario named "+name+"; GET "+AdminPrefix+"scenarios lists them"), "unknown scenario " + name}
@@ -423,7 +363,7 @@ func (s *Server) selected(r *http.Request, op *spec.Operation, sid string) (*sce
 		return sc, how, nil
 	}
 	if pinned, own := s.sessions.Pinned(sid); pinned != "" {
-		if sc := s.scenarios.ByName(pinned); sc != nil && sc.Operation == op {
+		if sc := c.scenarios.ByName(pinned); sc != nil && sc.Operation == op {
 			if own {
 				return sc, "session_pin", nil
 			}

@@ -22,6 +22,7 @@ import (
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/watch"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -107,7 +108,7 @@ type serveOptions struct {
 	authMode, apiKey, sharedKey, keysFile             string
 	reportFile, junitFile                             string
 	corsOrigins                                       string
-	noCORS                                            bool
+	noCORS, watch                                     bool
 	journalSize                                       int
 }
 
@@ -136,6 +137,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&opts.keysFile, "keys", opts.keysFile, "YAML `file` of known keys and Bearer tokens (env LSMOCK_KEYS)")
 	fs.StringVar(&opts.corsOrigins, "cors-origins", env.Getenv("LSMOCK_CORS_ORIGINS"), "comma-separated `origins` browsers may call from (default: any) (env LSMOCK_CORS_ORIGINS)")
 	fs.BoolVar(&opts.noCORS, "no-cors", env.Getenv("LSMOCK_NO_CORS") == "1", "answer no CORS headers (env LSMOCK_NO_CORS=1)")
+	fs.BoolVar(&opts.watch, "watch", env.Getenv("LSMOCK_WATCH") == "1", "reload the spec and scenario files when they change; a broken edit is logged and the last good files keep serving (env LSMOCK_WATCH=1)")
 	fs.IntVar(&opts.journalSize, "journal-size", envInt(env, "LSMOCK_JOURNAL_SIZE", 1000), "how many requests GET /__lsmock/requests keeps (env LSMOCK_JOURNAL_SIZE)")
 	fs.StringVar(&opts.reportFile, "report", env.Getenv("LSMOCK_REPORT"), "write the coverage report as JSON to `file` on shutdown (env LSMOCK_REPORT)")
 	fs.StringVar(&opts.junitFile, "junit", env.Getenv("LSMOCK_JUNIT"), "write the coverage report as JUnit XML to `file` on shutdown (env LSMOCK_JUNIT)")
@@ -177,8 +179,16 @@ func serve(ctx context.Context, args []string, env Env) int {
 			cors.Origins = append(cors.Origins, o)
 		}
 	}
+	source := func() (*spec.Spec, *scenario.Set, error) {
+		s, err := loadSpec(opts.specPath)
+		if err != nil {
+			return nil, nil, err
+		}
+		set, _, err := loadScenarios(opts.specPath, opts.scenariosDir, s)
+		return s, set, err
+	}
 	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier,
-		JournalSize: opts.journalSize, CORS: cors})
+		JournalSize: opts.journalSize, CORS: cors, Source: source})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
@@ -203,6 +213,25 @@ func serve(ctx context.Context, args []string, env Env) int {
 		slog.String("auth", string(verifier.Mode())),
 		slog.Duration("startup", time.Since(started)),
 	)
+	if opts.watch {
+		paths := watchedPaths(opts.specPath, scenariosFrom)
+		if len(paths) == 0 {
+			_ = ln.Close()
+			fmt.Fprintln(env.Stderr, "lsmock serve: --watch: nothing to watch, lsmock serves its embedded files; add --spec FILE or --scenarios FOLDER")
+			return 2
+		}
+		w, err := watch.New(paths...)
+		if err != nil {
+			_ = ln.Close()
+			fmt.Fprintf(env.Stderr, "lsmock serve: --watch: %v\n", err)
+			return 1
+		}
+		go func() {
+			if err := w.Run(ctx, watchDebounce, func() { reloadAndLog(handler, logger) }); err != nil {
+				logger.Error("watching stopped", slog.String("error", err.Error()))
+			}
+		}()
+	}
 	if env.OnListen != nil {
 		env.OnListen(ln.Addr())
 	}
@@ -212,6 +241,32 @@ func serve(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	return code
+}
+
+// watchDebounce is how long the files must be quiet before a reload: an editor's save is
+// several events, and a reload well within a second of the save still feels instant.
+const watchDebounce = 100 * time.Millisecond
+
+// watchedPaths are the files lsmock serves from: the spec file and the scenarios folder,
+// when they are files on disk and not the embedded defaults.
+func watchedPaths(specPath, scenariosFrom string) []string {
+	var paths []string
+	if specPath != "" {
+		paths = append(paths, specPath)
+	}
+	if info, err := os.Stat(scenariosFrom); err == nil && info.IsDir() {
+		paths = append(paths, scenariosFrom)
+	}
+	return paths
+}
+
+func reloadAndLog(h *mockserver.Server, logger *slog.Logger) {
+	loaded, err := h.Reload()
+	if err != nil {
+		logger.Error("reload failed; the last good configuration keeps serving", slog.String("error", err.Error()))
+		return
+	}
+	logger.Info("reloaded", slog.Int("operations", loaded.Operations), slog.Int("scenarios", loaded.Scenarios))
 }
 
 // parseFlags parses a subcommand's flags; when it cannot go on, it says with which exit

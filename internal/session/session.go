@@ -4,6 +4,7 @@
 package session
 
 import (
+	"container/list"
 	"crypto/hmac"
 	"net/http"
 	"sort"
@@ -26,31 +27,72 @@ func ID(r *http.Request, apiKey string) string {
 	return apiKey
 }
 
-// Store holds every session's state. It is safe for concurrent use.
+// DefaultMax is how many sessions keep state unless told otherwise: far more than the CI
+// jobs one lsmock serves at once, far less than the memory a leak of session ids could take.
+const DefaultMax = 10_000
+
+// Store holds every session's state, at most max sessions: beyond that the least recently
+// used session is dropped, so a client minting a session per request cannot grow lsmock
+// without bound. It is safe for concurrent use.
 type Store struct {
 	mu       sync.Mutex
 	global   string // the scenario pinned for every session, "" for none
 	sessions map[string]*state
+	lru      list.List // of session ids, most recently used first
+	max      int
+	evicted  uint64
+	onEvict  func(id string)
 }
 
 type state struct {
+	elem      *list.Element
 	pinned    string
 	uses      map[string]int    // scenario name -> uses so far
 	passwords map[string]string // username -> password this session changed it to
 }
 
-// NewStore returns an empty store.
-func NewStore() *Store {
-	return &Store{sessions: map[string]*state{}}
+// NewStore returns an empty store that keeps at most max sessions (0 means DefaultMax).
+// onEvict, when not nil, is told of each session dropped to make room, under the store's lock.
+func NewStore(max int, onEvict func(id string)) *Store {
+	if max <= 0 {
+		max = DefaultMax
+	}
+	return &Store{sessions: map[string]*state{}, max: max, onEvict: onEvict}
 }
 
+// get returns session id's state, creating it, and marks it most recently used.
 func (s *Store) get(id string) *state {
 	st := s.sessions[id]
-	if st == nil {
-		st = &state{uses: map[string]int{}}
-		s.sessions[id] = st
+	if st != nil {
+		s.lru.MoveToFront(st.elem)
+		return st
 	}
+	if len(s.sessions) >= s.max {
+		oldest := s.lru.Back()
+		victim := s.lru.Remove(oldest).(string)
+		delete(s.sessions, victim)
+		s.evicted++
+		if s.onEvict != nil {
+			s.onEvict(victim)
+		}
+	}
+	st = &state{uses: map[string]int{}, elem: s.lru.PushFront(id)}
+	s.sessions[id] = st
 	return st
+}
+
+// Evicted counts the sessions dropped to keep within the bound.
+func (s *Store) Evicted() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.evicted
+}
+
+// Len is how many sessions hold state.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
 }
 
 // Pin makes name answer every request of session id (for its operation).
@@ -162,7 +204,10 @@ func (s *Store) Changed(id, username string) bool {
 func (s *Store) Reset(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.sessions, id)
+	if st := s.sessions[id]; st != nil {
+		s.lru.Remove(st.elem)
+		delete(s.sessions, id)
+	}
 }
 
 // ResetAll clears every session and the global pin.
@@ -170,6 +215,7 @@ func (s *Store) ResetAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sessions = map[string]*state{}
+	s.lru.Init()
 	s.global = ""
 }
 

@@ -64,7 +64,7 @@ func TestTake(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			st := session.NewStore()
+			st := session.NewStore(0, nil)
 			for i, want := range tc.want {
 				step, ok := st.Take("s1", tc.sc)
 				if want == 0 {
@@ -90,7 +90,7 @@ func TestTake(t *testing.T) {
 
 func TestPins(t *testing.T) {
 	t.Parallel()
-	st := session.NewStore()
+	st := session.NewStore(0, nil)
 	name, own := st.Pinned("a")
 	assert.Empty(t, name)
 	assert.False(t, own)
@@ -117,7 +117,7 @@ func TestPins(t *testing.T) {
 // each other's progress.
 func TestConcurrentSessions(t *testing.T) {
 	t.Parallel()
-	st := session.NewStore()
+	st := session.NewStore(0, nil)
 	sc := &scenario.Scenario{Name: "seq", Steps: steps(3), After: scenario.AfterRepeatLast}
 	var wg sync.WaitGroup
 	for i := range 100 {
@@ -135,4 +135,29 @@ func TestConcurrentSessions(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Len(t, st.List(), 100)
+}
+
+func TestStoreDropsLeastRecentlyUsed(t *testing.T) {
+	t.Parallel()
+	var dropped []string
+	st := session.NewStore(2, func(id string) { dropped = append(dropped, id) })
+	st.Pin("a", "x")
+	st.Pin("b", "x")
+	st.Pin("a", "y") // a is now the most recently used
+	st.Pin("c", "x") // drops b
+
+	assert.Equal(t, []string{"b"}, dropped)
+	assert.Equal(t, 2, st.Len())
+	assert.Equal(t, uint64(1), st.Evicted())
+	name, own := st.Pinned("b")
+	assert.Equal(t, "", name, "b's state is gone")
+	assert.False(t, own)
+	name, _ = st.Pinned("a")
+	assert.Equal(t, "y", name, "a survived")
+
+	st.Reset("a")
+	st.Pin("d", "x")
+	assert.Equal(t, []string{"b"}, dropped, "a reset session frees its place")
+	st.ResetAll()
+	assert.Equal(t, 0, st.Len())
 }

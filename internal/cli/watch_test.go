@@ -1,0 +1,80 @@
+package cli_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const watchedScenario = `scenarios:
+  - name: answer
+    operation: changePassword
+    default: true
+    response: {error: %s}
+`
+
+// answerCode calls change_password and returns the error code of the answer ("" for success).
+func answerCode(t *testing.T, base string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, base+"/api/v4/change_password",
+		strings.NewReader(`{"username":"u@example.com","password":"p","new_password":"n"}`))
+	require.NoError(t, err)
+	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var e struct{ Code string }
+	_ = json.Unmarshal(body, &e)
+	return e.Code
+}
+
+// writeFile saves the way editors do: a new file renamed over the old one.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp"
+	require.NoError(t, os.WriteFile(tmp, []byte(content), 0o644))
+	require.NoError(t, os.Rename(tmp, path))
+}
+
+func TestWatchReloadsEditsAndKeepsLastGood(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "answer.yaml")
+	writeFile(t, file, strings.ReplaceAll(watchedScenario, "%s", "change_password_not_allowed"))
+	base, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--scenarios", dir, "--watch")
+	require.Equal(t, "change_password_not_allowed", answerCode(t, base))
+
+	// An edit changes the answer within a second.
+	writeFile(t, file, strings.ReplaceAll(watchedScenario, "%s", "missing_parameters"))
+	assert.Eventually(t, func() bool { return answerCode(t, base) == "missing_parameters" },
+		time.Second, 20*time.Millisecond, "the edited scenario answers within a second")
+
+	// A broken edit is logged with file:line and the last good file keeps answering.
+	writeFile(t, file, "scenarios:\n  - name: answer\n    operation: changePassword\n    default: true\n    response: {staus: 500}\n")
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "reload failed") },
+		2*time.Second, 20*time.Millisecond, "the broken edit is reported")
+	assert.Contains(t, logs.String(), "answer.yaml:5:")
+	assert.Equal(t, "missing_parameters", answerCode(t, base))
+
+	// Fixing the file serves it again.
+	writeFile(t, file, strings.ReplaceAll(watchedScenario, "%s", "invalid_json"))
+	assert.Eventually(t, func() bool { return answerCode(t, base) == "invalid_json" }, time.Second, 20*time.Millisecond)
+	assert.Equal(t, 0, stop())
+}
+
+func TestWatchNeedsFiles(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runCLI(t, nil, "serve", "--addr", "127.0.0.1:0", "--watch")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "--watch: nothing to watch")
+}

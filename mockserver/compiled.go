@@ -1,0 +1,117 @@
+package mockserver
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/match"
+	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/validate"
+)
+
+// compiled is everything built from one spec and its scenarios before the first request:
+// compiled schemas, scenario indexes, fixed answers. A reload builds a new one and swaps it
+// in whole, so a request sees one configuration from start to end.
+type compiled struct {
+	spec      *spec.Spec
+	scenarios *scenario.Set
+	validator *validate.Validator
+	matcher   *match.Matcher
+	signed    map[*spec.Operation]bool   // operations whose requests carry a signature
+	visible   map[string]map[string]bool // operation -> body fields the journal may show
+	cors      corsPolicy
+	fixed     fixedErrors
+}
+
+// fixedErrors are the answers that do not depend on the request, rendered once.
+type fixedErrors struct {
+	notFound, methodNotAllowed, tooLarge, adminNotFound apiError
+}
+
+func compile(sp *spec.Spec, set *scenario.Set, cors CORS) (*compiled, error) {
+	v, err := validate.New(sp)
+	if err != nil {
+		return nil, fmt.Errorf("build validator: %w", err)
+	}
+	if set == nil {
+		set = &scenario.Set{}
+	}
+	ops := make(map[*spec.Operation]bool, len(sp.Operations))
+	for _, op := range sp.Operations {
+		ops[op] = true
+	}
+	for _, sc := range set.Scenarios {
+		if !ops[sc.Operation] {
+			return nil, fmt.Errorf("mockserver: scenario %s was loaded against another spec; load scenarios with the same spec", sc.Name)
+		}
+	}
+	c := &compiled{
+		spec:      sp,
+		scenarios: set,
+		validator: v,
+		matcher:   match.New(set),
+		signed:    map[*spec.Operation]bool{},
+		visible:   map[string]map[string]bool{},
+	}
+	var headerParams []string
+	for _, op := range sp.Operations {
+		c.visible[op.ID] = visibleFields(op)
+		headerParams = append(headerParams, op.RequiredHeaders...)
+		for _, h := range op.RequiredHeaders {
+			if h == "Authorization" {
+				c.signed[op] = true
+			}
+		}
+	}
+	c.cors = newCORSPolicy(cors, headerParams)
+	c.fixed = fixedErrors{
+		notFound:         c.documented("not_found", http.StatusNotFound, "Not found"),
+		methodNotAllowed: c.documented("method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"),
+		tooLarge:         c.documented("payload_too_large", http.StatusRequestEntityTooLarge, "Request body is too large"),
+		adminNotFound:    newAPIError(http.StatusNotFound, "not_found", "No such lsmock admin endpoint; see GET "+AdminPrefix+"scenarios"),
+	}
+	return c, nil
+}
+
+// documented takes an error's status and message from the spec's examples when it has one.
+func (c *compiled) documented(code string, status int, message string) apiError {
+	if e, ok := c.spec.ErrorFor(nil, code); ok {
+		if e.Status >= 400 {
+			status = e.Status
+		}
+		if e.Message != "" {
+			message = e.Message
+		}
+	}
+	return newAPIError(status, code, message)
+}
+
+// authError renders an auth failure with the spec's status and message for its code.
+func (c *compiled) authError(op *spec.Operation, f *auth.Failure) apiError {
+	status, message := http.StatusBadRequest, auth.DefaultMessage(f.Code)
+	if e, ok := c.spec.ErrorFor(op, f.Code); ok {
+		status, message = e.Status, e.Message
+	}
+	if f.Message != "" {
+		message = f.Message
+	}
+	return newAPIError(status, f.Code, message)
+}
+
+// visibleFields are the body fields the journal may show: declared by the schema and not
+// marked as secrets (format: password, writeOnly).
+func visibleFields(op *spec.Operation) map[string]bool {
+	out := map[string]bool{}
+	if op.Body == nil || op.Body.Schema == nil || op.Body.Schema.Properties == nil {
+		return out
+	}
+	for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
+		if ps := p.Value().Schema(); ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly)) {
+			continue
+		}
+		out[p.Key()] = true
+	}
+	return out
+}

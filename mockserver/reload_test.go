@@ -1,0 +1,177 @@
+package mockserver_test
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// files stands in for the files on disk: what the next reload will read.
+type files struct {
+	mu   sync.Mutex
+	yaml string
+	err  error
+}
+
+func (f *files) set(yaml string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.yaml, f.err = yaml, err
+}
+
+func (f *files) source(t *testing.T, s *spec.Spec) mockserver.Source {
+	return func() (*spec.Spec, *scenario.Set, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.err != nil {
+			return nil, nil, f.err
+		}
+		return s, loadScenarios(t, s, f.yaml), nil
+	}
+}
+
+const beforeReload = `
+scenarios:
+  - {name: answer, operation: changePassword, default: true, response: {error: change_password_not_allowed}}
+  - name: sequence
+    operation: changePassword
+    steps: [{error: internal_error}, {}]
+  - {name: slow, operation: changePassword, response: {delay: 300ms, error: missing_headers}}
+`
+
+const afterReload = `
+scenarios:
+  - {name: answer, operation: changePassword, default: true, response: {}}
+  - name: sequence
+    operation: changePassword
+    steps: [{error: internal_error}, {}]
+  - {name: added, operation: changePassword, response: {error: invalid_json}}
+`
+
+func code(t *testing.T, h http.Handler, r *http.Request) (int, string) {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	var body struct {
+		Code string `json:"code"`
+	}
+	_ = json.Unmarshal(w.Body.Bytes(), &body)
+	return w.Code, body.Code
+}
+
+func withHeaders(r *http.Request, kv ...string) *http.Request {
+	for i := 0; i+1 < len(kv); i += 2 {
+		r.Header.Set(kv[i], kv[i+1])
+	}
+	return r
+}
+
+func TestReloadSwapsAndSessionsSurvive(t *testing.T) {
+	t.Parallel()
+	s := defaultSpec(t)
+	f := &files{yaml: beforeReload}
+	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload), Source: f.source(t, s)})
+
+	// Session job-1 is one step into the sequence and pinned to it.
+	require.NoError(t, srv.Pin("job-1", "sequence"))
+	status, _ := code(t, srv, withHeaders(signedRequest(validBody), mockserver.HeaderSession, "job-1"))
+	require.Equal(t, http.StatusInternalServerError, status)
+	_, c := code(t, srv, signedRequest(validBody))
+	require.Equal(t, "change_password_not_allowed", c)
+
+	f.set(afterReload, nil)
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/__lsmock/reload", nil))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.JSONEq(t, `{"reloaded":true,"operations":1,"scenarios":3}`, w.Body.String())
+
+	status, c = code(t, srv, signedRequest(validBody))
+	assert.Equal(t, http.StatusOK, status, "the new default answers")
+	assert.Empty(t, c)
+	status, _ = code(t, srv, withHeaders(signedRequest(validBody), mockserver.HeaderSession, "job-1"))
+	assert.Equal(t, http.StatusOK, status, "job-1 keeps its pin and goes on to the sequence's second step")
+	_, c = code(t, srv, withHeaders(signedRequest(validBody), mockserver.HeaderScenario, "added"))
+	assert.Equal(t, "invalid_json", c, "a scenario added by the edit answers by name")
+	_, c = code(t, srv, withHeaders(signedRequest(validBody), mockserver.HeaderScenario, "slow"))
+	assert.Equal(t, "unknown_scenario", c, "a scenario the edit removed is gone")
+}
+
+func TestReloadFailureKeepsLastGoodConfiguration(t *testing.T) {
+	t.Parallel()
+	s := defaultSpec(t)
+	f := &files{yaml: beforeReload}
+	logs := &syncBuffer{}
+	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload),
+		Source: f.source(t, s), Logger: slogTo(logs)})
+
+	f.set("", errors.New("scenarios/s.yaml:3:7: unknown key \"staus\" in response"))
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/__lsmock/reload", nil))
+	assert.Equal(t, http.StatusUnprocessableEntity, w.Code)
+	var e struct {
+		Status  int    `json:"status"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e))
+	assert.Equal(t, "reload_failed", e.Code)
+	assert.Contains(t, e.Message, "scenarios/s.yaml:3:7")
+	assert.Contains(t, logs.String(), "scenarios/s.yaml:3:7")
+
+	_, c := code(t, srv, signedRequest(validBody))
+	assert.Equal(t, "change_password_not_allowed", c, "the last good scenarios keep answering")
+}
+
+func TestReloadLeavesRequestsInFlightAlone(t *testing.T) {
+	t.Parallel()
+	s := defaultSpec(t)
+	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload)})
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+
+	done := make(chan string, 1)
+	go func() {
+		req := signedRequest(validBody)
+		req.RequestURI, req.URL.Scheme, req.URL.Host = "", "http", hs.Listener.Addr().String()
+		req.Header.Set(mockserver.HeaderScenario, "slow")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- err.Error()
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		done <- string(body)
+	}()
+	time.Sleep(100 * time.Millisecond) // the request is inside its 300 ms delay
+	_, err := srv.Swap(s, loadScenarios(t, s, afterReload))
+	require.NoError(t, err)
+	assert.Contains(t, <-done, `"code":"missing_headers"`, "the request that started before the swap ends with its own scenario")
+}
+
+func TestReloadWithoutSource(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, mockserver.Config{})
+	status, c := code(t, srv, httptest.NewRequest(http.MethodPost, "/__lsmock/reload", nil))
+	assert.Equal(t, http.StatusConflict, status)
+	assert.Equal(t, "reload_unavailable", c)
+	status, _ = code(t, srv, httptest.NewRequest(http.MethodGet, "/__lsmock/reload", nil))
+	assert.Equal(t, http.StatusMethodNotAllowed, status)
+}
+
+const validBody = `{"username":"user@example.com","password":"old-pass","new_password":"new-pass"}`
+
+func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
