@@ -25,7 +25,7 @@ type corsPolicy struct {
 
 func newCORSPolicy(c CORS, headerParams []string) corsPolicy {
 	names := append([]string{"Content-Type", "Accept"}, headerParams...)
-	names = append(names, HeaderScenario, HeaderSession) // the request headers lsmock itself reads
+	names = append(names, HeaderScenario, HeaderSession, HeaderDate) // the request headers lsmock itself reads
 	var uniq []string
 	for _, n := range names {
 		if !slices.Contains(uniq, n) {

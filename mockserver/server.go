@@ -31,6 +31,9 @@ const (
 	HeaderValidation = "X-Lsmock-Validation" // the validator's detail for a refused request
 	HeaderScenario   = "X-Lsmock-Scenario"   // request: the scenario to answer with; response: the one that did
 	HeaderSession    = session.Header        // request: the session, when not the API key
+	// HeaderDate stands in for Date, which browsers refuse to let a page set (a forbidden
+	// header name for fetch); a request that has no Date takes it from here.
+	HeaderDate = "X-Lsmock-Date"
 	// QueryScenario selects a scenario from a URL, for browsers that should not preflight.
 	QueryScenario = "__scenario"
 )
@@ -214,6 +217,11 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	}
 	w.Header().Set(HeaderOperation, op.ID)
 	out.operation = op.ID
+	if len(r.Header["Date"]) == 0 {
+		if d := r.Header[HeaderDate]; len(d) > 0 {
+			r.Header["Date"] = d
+		}
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	if err != nil {
 		var tooLarge *http.MaxBytesError

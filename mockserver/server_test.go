@@ -224,11 +224,49 @@ func TestCORS(t *testing.T) {
 			assert.Equal(t, tc.wantOrigin, w.Header().Get("Access-Control-Allow-Origin"))
 			assert.Equal(t, tc.wantMethods, w.Header().Get("Access-Control-Allow-Methods"))
 			if tc.wantMethods != "" {
-				assert.Equal(t, "Content-Type, Accept, Date, Authorization, X-Lsmock-Scenario, X-Lsmock-Session",
+				assert.Equal(t, "Content-Type, Accept, Date, Authorization, X-Lsmock-Scenario, X-Lsmock-Session, X-Lsmock-Date",
 					w.Header().Get("Access-Control-Allow-Headers"))
 			}
 			if tc.wantOrigin != "" {
 				assert.Contains(t, w.Header().Get("Access-Control-Expose-Headers"), mockserver.HeaderValidation)
+			}
+		})
+	}
+}
+
+// Browsers refuse to let a page set Date; X-Lsmock-Date stands in for it, and only when
+// Date is absent.
+func TestLsmockDateStandsInForDate(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, mockserver.Config{})
+	now := time.Now().UTC().Format(http.TimeFormat)
+	stale := time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)
+	cases := []struct {
+		name, date, lsmockDate string
+		wantStatus             int
+		wantCode               string
+	}{
+		{"stand-in alone", "", now, http.StatusOK, ""},
+		{"neither", "", "", http.StatusBadRequest, "missing_headers"},
+		{"stale stand-in is checked like Date", "", stale, http.StatusBadRequest, "date_header_diff"},
+		{"Date wins over the stand-in", now, stale, http.StatusOK, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := signedRequest(`{"username":"u@example.com","password":"p","new_password":"n"}`)
+			r.Header.Del("Date")
+			if tc.date != "" {
+				r.Header.Set("Date", tc.date)
+			}
+			if tc.lsmockDate != "" {
+				r.Header.Set(mockserver.HeaderDate, tc.lsmockDate)
+			}
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, r)
+			assert.Equal(t, tc.wantStatus, w.Code, w.Body.String())
+			if tc.wantCode != "" {
+				assert.Contains(t, w.Body.String(), `"code":"`+tc.wantCode+`"`)
 			}
 		})
 	}

@@ -1,0 +1,132 @@
+package lsmock_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// browser starts a headless Chromium for the test, or skips when none can be found. With
+// LSMOCK_REQUIRE_BROWSER=1 (set by .ci/run, which installs Debian's chromium) a missing
+// browser fails the test instead.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("LSMOCK_CHROMIUM")
+	if path == "" {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		msg := "no Chromium found: install it (Debian: apt-get install chromium) or set LSMOCK_CHROMIUM to its path"
+		if os.Getenv("LSMOCK_REQUIRE_BROWSER") == "1" {
+			t.Fatal(msg + " (LSMOCK_REQUIRE_BROWSER=1)")
+		}
+		t.Skip(msg)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// The first run starts the browser and must not carry a timeout: it would stop the browser.
+	require.NoError(t, chromedp.Do(ctx), "start %s", path)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
+// evaluate runs a JavaScript expression in the page and decodes what it returns, waiting for
+// a promise.
+func evaluate[T any](ctx context.Context, expr string) (T, error) {
+	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// pageServer serves testdata/browser on its own port: another origin than lsmock's.
+func pageServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.FileServer(http.Dir("testdata/browser")))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type pageResult struct {
+	Status    int    `json:"status"`
+	Body      any    `json:"body"`
+	Operation string `json:"operation"`
+	Error     string `json:"error"`
+}
+
+func TestBrowserOnAnotherOriginCallsLsmock(t *testing.T) {
+	ctx := browser(t)
+	lsmockSrv := startDefault(t)
+	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err)
+	restricted := startConfig(t, mockserver.Config{Spec: s, CORS: mockserver.CORS{Origins: []string{"http://app.example"}}})
+	page := pageServer(t)
+
+	cases := []struct {
+		name   string
+		server string
+		call   string
+		check  func(t *testing.T, r pageResult)
+	}{
+		{"success", lsmockSrv.URL,
+			`change({username: "user@example.com", password: "old", new_password: "new"})`,
+			func(t *testing.T, r pageResult) {
+				assert.Equal(t, http.StatusOK, r.Status)
+				assert.Equal(t, "password_changed", r.Body)
+				assert.Equal(t, "changePassword", r.Operation, "lsmock's headers are exposed to the page")
+			}},
+		{"missing_parameters, read from the vendor's error body", lsmockSrv.URL,
+			`change({username: "user@example.com", password: "old"})`,
+			func(t *testing.T, r pageResult) {
+				assert.Equal(t, http.StatusBadRequest, r.Status)
+				body, ok := r.Body.(map[string]any)
+				require.True(t, ok, "error body: %#v", r.Body)
+				assert.Equal(t, "missing_parameters", body["code"])
+				assert.EqualValues(t, 400, body["status"])
+				assert.NotEmpty(t, body["message"])
+			}},
+		{"the browser drops a Date header set by script", lsmockSrv.URL,
+			`change({username: "user@example.com", password: "old", new_password: "new"}, {dateHeader: "Date"})`,
+			func(t *testing.T, r pageResult) {
+				body, _ := r.Body.(map[string]any)
+				assert.Equal(t, "missing_headers", body["code"], "why pages send X-Lsmock-Date")
+			}},
+		{"--cors-origins without this origin: the browser refuses", restricted.URL,
+			`change({username: "user@example.com", password: "old", new_password: "new"})`,
+			func(t *testing.T, r pageResult) {
+				assert.Contains(t, r.Error, "Failed to fetch")
+			}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(page.URL+"/app.html?lsmock="+tc.server)))
+			r, err := evaluate[pageResult](ctx, tc.call)
+			require.NoError(t, err)
+			tc.check(t, r)
+		})
+	}
+}
