@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,4 +131,65 @@ func TestBrowserOnAnotherOriginCallsLsmock(t *testing.T) {
 			tc.check(t, r)
 		})
 	}
+}
+
+// hostile is a value a request can carry into the dashboard; it must show as text, not run.
+const hostile = `<img src=x onerror="window.__injected=1">`
+
+func TestDashboard(t *testing.T) {
+	ctx := browser(t)
+	srv := startDefault(t)
+	headers := nodeSDKHeaders()
+
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/__lsmock/"),
+		chromedp.WaitVisible(`#scenarios tr[data-scenario="change_password_not_allowed"]`),
+	))
+
+	// A request made after the page loaded shows up without a reload of the page.
+	headers[mockserver.HeaderSession] = "dash-" + hostile
+	resp, _ := call(t, srv, "/api/v4/change_password",
+		`{"username":"`+strings.ReplaceAll(hostile, `"`, `\"`)+`","password":"old","new_password":"new"}`, headers)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	row, err := chromedp.Run(ctx, chromedp.Poll[string](
+		`[...document.querySelectorAll("#requests tbody tr[data-id]")].map(r => r.textContent).find(t => t.includes("dash-"))`,
+		chromedp.WithPollingTimeout(5*time.Second)))
+	require.NoError(t, err, "the request never appeared")
+	assert.Contains(t, row, "POST /api/v4/change_password")
+	assert.Contains(t, row, "200")
+	assert.Contains(t, row, "success", "the scenario that answered")
+	assert.Contains(t, row, hostile, "values show as text")
+
+	// Clicking Pin on a scenario changes the next answer.
+	delete(headers, mockserver.HeaderSession)
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(`#scenarios tr[data-scenario="change_password_not_allowed"] button.pin`),
+		chromedp.WaitVisible(`#scenarios tr.pinned[data-scenario="change_password_not_allowed"]`),
+	))
+	_, body := call(t, srv, "/api/v4/change_password", `{"username":"u@example.com","password":"old","new_password":"new"}`, headers)
+	assert.Contains(t, string(body), `"code":"change_password_not_allowed"`)
+
+	// A pin for one session, typed into the session box, leaves the others alone.
+	require.NoError(t, chromedp.Do(ctx,
+		chromedp.Click(`#unpin`),
+		chromedp.SendKeys(`#session`, "qa-1"),
+		chromedp.Click(`#scenarios tr[data-scenario="internal_error"] button.pin`),
+		chromedp.WaitVisible(`#scenarios tr.pinned[data-scenario="internal_error"]`),
+	))
+	headers[mockserver.HeaderSession] = "qa-1"
+	resp, _ = call(t, srv, "/api/v4/change_password", `{"username":"u@example.com","password":"old","new_password":"new"}`, headers)
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode, "session qa-1 is pinned")
+	headers[mockserver.HeaderSession] = "qa-2"
+	resp, _ = call(t, srv, "/api/v4/change_password", `{"username":"u@example.com","password":"old","new_password":"new"}`, headers)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "session qa-2 is not")
+
+	injected, err := evaluate[bool](ctx, `window.__injected === 1`)
+	require.NoError(t, err)
+	assert.False(t, injected, "a value from a request ran as HTML")
+
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	shot := filepath.Join(t.ArtifactDir(), "dashboard.png")
+	require.NoError(t, os.WriteFile(shot, png, 0o644))
+	t.Logf("screenshot: %s", shot)
 }

@@ -8,10 +8,13 @@
 package lsmocktest
 
 import (
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/auth"
@@ -25,10 +28,12 @@ import (
 type Server struct {
 	// URL is the base URL, e.g. http://127.0.0.1:41234; the API is under URL + "/api/v4".
 	URL string
-	// APIKey and SharedKey sign requests when the server was started WithStrictAuth.
+	// APIKey and SharedKey sign requests (Sign uses them); WithStrictAuth makes them the
+	// only keys that pass.
 	APIKey, SharedKey string
 
 	handler *mockserver.Server
+	http    *httptest.Server
 }
 
 type config struct {
@@ -63,42 +68,66 @@ func WithStrictAuth() Option { return func(c *config) { c.strict = true } }
 // when the test ends. Any setup problem fails the test at once.
 func New(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	srv, err := Start(opts...)
+	if err != nil {
+		t.Fatalf("lsmocktest: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Start is New for code that has no testing.TB, such as TestMain sharing one lsmock across
+// a package's tests; call Close when done.
+func Start(opts ...Option) (*Server, error) {
 	cfg := &config{pins: map[string]string{}}
 	for _, o := range opts {
 		o(cfg)
 	}
 	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	if err != nil {
-		t.Fatalf("lsmocktest: %v", err)
+		return nil, err
 	}
-	set, err := scenario.Load(scenarioFiles(t, cfg), "scenarios", s)
+	files, err := scenarioFiles(cfg)
 	if err != nil {
-		t.Fatalf("lsmocktest: %v", err)
+		return nil, err
 	}
-	srv := &Server{}
+	set, err := scenario.Load(files, "scenarios", s)
+	if err != nil {
+		return nil, err
+	}
+	// Without strict auth any key passes; Sign still needs one to sign with.
+	srv := &Server{APIKey: "lsmocktest-api-key", SharedKey: "lsmocktest-shared-key"}
 	mc := mockserver.Config{Spec: s, Scenarios: set}
 	if cfg.strict {
-		srv.APIKey, srv.SharedKey = "lsmocktest-api-key", "lsmocktest-shared-key"
 		mc.Auth = auth.NewVerifier(auth.ModeStrict, []auth.Key{{APIKey: srv.APIKey, SharedKey: srv.SharedKey}}, nil, nil)
 	}
 	h, err := mockserver.New(mc)
 	if err != nil {
-		t.Fatalf("lsmocktest: %v", err)
+		return nil, err
 	}
 	for session, name := range cfg.pins {
 		if err := h.Pin(session, name); err != nil {
-			t.Fatalf("lsmocktest: %v", err)
+			return nil, err
 		}
 	}
-	hs := httptest.NewServer(h)
-	t.Cleanup(hs.Close)
-	srv.URL, srv.handler = hs.URL, h
-	return srv
+	srv.http = httptest.NewServer(h)
+	srv.URL, srv.handler = srv.http.URL, h
+	return srv, nil
+}
+
+// Close stops the server; New arranges it through t.Cleanup.
+func (s *Server) Close() { s.http.Close() }
+
+// Sign sets the Date and Authorization headers of r the way the LicenseSpring SDKs do,
+// with s.APIKey and s.SharedKey.
+func (s *Server) Sign(r *http.Request) {
+	date := time.Now().UTC().Format(http.TimeFormat)
+	r.Header.Set("Date", date)
+	r.Header.Set("Authorization", auth.HeaderValue(s.APIKey, s.SharedKey, date))
 }
 
 // scenarioFiles gathers the scenario folder (or the embedded one) and the inline files.
-func scenarioFiles(t testing.TB, cfg *config) fstest.MapFS {
-	t.Helper()
+func scenarioFiles(cfg *config) (fstest.MapFS, error) {
 	fsys := fstest.MapFS{}
 	base := lsmock.DefaultScenarios()
 	if cfg.scenarioDir != "" {
@@ -106,7 +135,7 @@ func scenarioFiles(t testing.TB, cfg *config) fstest.MapFS {
 	}
 	entries, err := fsWalk(base)
 	if err != nil {
-		t.Fatalf("lsmocktest: read scenarios: %v", err)
+		return nil, fmt.Errorf("read scenarios: %w", err)
 	}
 	for name, data := range entries {
 		fsys[name] = &fstest.MapFile{Data: data}
@@ -114,7 +143,7 @@ func scenarioFiles(t testing.TB, cfg *config) fstest.MapFS {
 	for i, y := range cfg.inline {
 		fsys[inlineName(i)] = &fstest.MapFile{Data: []byte(y)}
 	}
-	return fsys
+	return fsys, nil
 }
 
 // Match selects journaled requests; zero fields match everything.

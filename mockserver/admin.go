@@ -13,6 +13,7 @@ import (
 // serveAdmin answers lsmock's own endpoints under /__lsmock/. Their errors use the vendor's
 // shape too, so one client-side decoder reads everything lsmock says.
 //
+//	GET    /__lsmock/                            the dashboard (HTML over this API)
 //	GET    /__lsmock/health                      readiness
 //	GET    /__lsmock/scenarios                   every scenario and how to trigger it
 //	PUT    /__lsmock/scenario                    {"name": …} pins a scenario for everyone
@@ -31,6 +32,8 @@ import (
 func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	rest := strings.TrimPrefix(r.URL.Path, AdminPrefix)
 	switch {
+	case rest == "" || strings.HasPrefix(rest, "ui/"):
+		return c.serveDashboard(w, r, rest)
 	case rest == "health":
 		if !allow(w, r, http.MethodGet, http.MethodHead) {
 			return c.methodNotAllowed(w, r)

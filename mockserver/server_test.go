@@ -271,3 +271,33 @@ func TestLsmockDateStandsInForDate(t *testing.T) {
 		})
 	}
 }
+
+func TestDashboardFiles(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, mockserver.Config{})
+	cases := []struct {
+		method, path string
+		status       int
+		contentType  string
+	}{
+		{http.MethodGet, "/__lsmock/", http.StatusOK, "text/html; charset=utf-8"},
+		{http.MethodHead, "/__lsmock/", http.StatusOK, "text/html; charset=utf-8"},
+		{http.MethodGet, "/__lsmock/ui/app.js", http.StatusOK, "text/javascript; charset=utf-8"},
+		{http.MethodGet, "/__lsmock/ui/style.css", http.StatusOK, "text/css; charset=utf-8"},
+		{http.MethodGet, "/__lsmock/ui/nope.js", http.StatusNotFound, "application/json; charset=utf-8"},
+		{http.MethodGet, "/__lsmock/ui/../server.go", http.StatusNotFound, "application/json; charset=utf-8"},
+		{http.MethodPost, "/__lsmock/", http.StatusMethodNotAllowed, "application/json; charset=utf-8"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			t.Parallel()
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, nil))
+			assert.Equal(t, tc.status, w.Code)
+			assert.Equal(t, tc.contentType, w.Header().Get("Content-Type"))
+			if tc.status == http.StatusOK {
+				assert.Contains(t, w.Header().Get("Content-Security-Policy"), "script-src 'self'", "no inline script may run")
+			}
+		})
+	}
+}

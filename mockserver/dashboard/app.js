@@ -1,0 +1,176 @@
+// lsmock's dashboard: reads the admin API and renders it. Every value is put in the page
+// as text (never as HTML), so nothing a request carries can run here.
+"use strict";
+
+const admin = "/__lsmock/";
+const $ = (id) => document.getElementById(id);
+
+async function api(path, init) {
+  const r = await fetch(admin + path, init);
+  const body = r.status === 204 ? null : await r.json();
+  if (!r.ok) throw new Error((body && body.message) || r.statusText);
+  return body;
+}
+
+// el builds an element; strings become text nodes.
+function el(tag, props, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props || {})) {
+    if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k === "class") e.className = v;
+    else e.setAttribute(k, v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+function fill(tbody, rows, empty) {
+  tbody.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", {colspan: 8, class: "muted"}, empty))]));
+}
+
+function statusClass(s) { return s >= 500 ? "err" : s >= 400 ? "warn" : "ok"; }
+
+function setStatus(text, cls) {
+  const s = $("status");
+  s.textContent = text;
+  s.className = cls || "muted";
+}
+
+let pins = {global: "", sessions: {}};
+let scenarios = [];
+let shownRequest = null;
+
+function session() { return $("session").value.trim(); }
+
+async function pin(name) {
+  const s = session();
+  const path = s ? "sessions/" + encodeURIComponent(s) + "/scenario" : "scenario";
+  try {
+    await api(path, {method: "PUT", headers: {"Content-Type": "application/json"}, body: JSON.stringify({name})});
+    setStatus(`pinned ${name} for ${s ? "session " + s : "every session"}`, "ok");
+  } catch (e) { setStatus(e.message, "err"); }
+  refresh();
+}
+
+async function unpin() {
+  const s = session();
+  try {
+    await api(s ? "sessions/" + encodeURIComponent(s) + "/scenario" : "scenario", {method: "DELETE"});
+    setStatus(`cleared the pin for ${s ? "session " + s : "every session"}`, "ok");
+  } catch (e) { setStatus(e.message, "err"); }
+  refresh();
+}
+
+function renderScenarios() {
+  const s = session();
+  const active = s ? (pins.sessions[s] || pins.global) : pins.global;
+  $("pin-state").textContent = active ? `pinned: ${active}` + (s && pins.sessions[s] ? ` (session ${s})` : " (every session)") : "none pinned";
+  fill($("scenarios").tBodies[0], scenarios.map((sc) => {
+    const answers = sc.responses.map((r) => el("span", {class: "tag"},
+      [r.status, r.code, r.fault, r.delay && "after " + r.delay].filter(Boolean).join(" ")));
+    const triggers = [];
+    if (sc.default) triggers.push(el("span", {class: "tag"}, "default"));
+    for (const m of sc.triggers.match || []) triggers.push(el("span", {class: "tag"}, m));
+    triggers.push(el("span", {class: "muted"}, " or by name"));
+    return el("tr", {class: sc.name === active ? "pinned" : "", "data-scenario": sc.name},
+      el("td", {}, el("strong", {}, sc.name), el("br"), el("span", {class: "muted"}, sc.description || "")),
+      el("td", {}, answers),
+      el("td", {}, triggers),
+      el("td", {}, el("button", {type: "button", class: "pin", onclick: () => pin(sc.name)}, "Pin")));
+  }), "no scenarios loaded");
+}
+
+function time(t) {
+  const d = new Date(t);
+  return d.toLocaleTimeString([], {hour12: false}) + "." + String(d.getMilliseconds()).padStart(3, "0");
+}
+
+function renderRequests(list) {
+  $("request-count").textContent = `(${list.count} kept)`;
+  fill($("requests").tBodies[0], list.requests.slice(0, 50).map((r) => el("tr", {"data-id": r.id, onclick: () => showRequest(r)},
+    el("td", {class: "mono"}, time(r.time)),
+    el("td", {class: "mono"}, r.method + " " + r.path),
+    el("td", {class: statusClass(r.status)}, r.status),
+    el("td", {class: "code"}, r.code || ""),
+    el("td", {}, r.scenario || ""),
+    el("td", {class: "muted"}, r.selection || ""),
+    el("td", {class: "mono"}, r.session || ""),
+    el("td", {class: "detail"}, r.detail || "",
+      (r.near_misses || []).map((n) => el("div", {class: "muted"}, `near miss: ${n.scenario} (${n.held}/${n.of}; ${n.failed})`))),
+  )), "no requests yet: call the API and they appear here");
+  if (shownRequest) {
+    const again = list.requests.find((r) => r.id === shownRequest);
+    if (again) $("request-detail").textContent = JSON.stringify(again, null, 2);
+  }
+}
+
+function showRequest(r) {
+  const pre = $("request-detail");
+  if (shownRequest === r.id) { shownRequest = null; pre.hidden = true; return; }
+  shownRequest = r.id;
+  pre.textContent = JSON.stringify(r, null, 2);
+  pre.hidden = false;
+}
+
+function renderSessions(data) {
+  pins = {global: data.global_pin || "", sessions: {}};
+  for (const s of data.sessions) if (s.pinned) pins.sessions[s.session] = s.pinned;
+  fill($("sessions").tBodies[0], data.sessions.map((s) => el("tr", {},
+    el("td", {class: "mono"}, s.session === "" ? "(no session)" : s.session),
+    el("td", {}, s.pinned || ""),
+    el("td", {}, Object.entries(s.uses || {}).map(([k, v]) => el("span", {class: "tag"}, `${k} ×${v}`))),
+  )), data.global_pin ? `every session: ${data.global_pin}` : "no session state yet");
+}
+
+function renderCoverage(cov) {
+  const parts = cov.operations.map((op) => el("div", {},
+    el("h3", {class: "mono"}, `${op.method} ${op.path}`),
+    el("div", {}, "answered: ", Object.entries(op.codes).map(([c, n]) => el("span", {class: "tag"}, `${c} ×${n}`)),
+      Object.entries(op.statuses).map(([s, n]) => el("span", {class: "tag"}, `${s} ×${n}`))),
+    el("div", {class: "muted"}, "never: ", op.never_codes.map((c) => el("span", {class: "tag"}, c)),
+      op.never_statuses.map((s) => el("span", {class: "tag"}, s))),
+  ));
+  parts.push(el("div", {class: "muted"}, "scenarios never hit: ", cov.scenarios.never.map((n) => el("span", {class: "tag"}, n))));
+  $("coverage").replaceChildren(...parts);
+}
+
+async function loadScenarios() {
+  scenarios = (await api("scenarios")).scenarios;
+}
+
+async function refresh() {
+  try {
+    const [reqs, sess, cov] = await Promise.all([api("requests?limit=50"), api("sessions"), api("coverage")]);
+    renderRequests(reqs);
+    renderSessions(sess);
+    renderScenarios();
+    renderCoverage(cov);
+    if ($("status").className === "muted" || $("status").textContent.startsWith("lsmock is not")) setStatus("live", "ok");
+  } catch (e) {
+    setStatus("lsmock is not answering: " + e.message, "err");
+  }
+}
+
+async function post(path, done) {
+  try {
+    const r = await api(path, {method: "POST"});
+    setStatus(done(r), "ok");
+    await loadScenarios();
+  } catch (e) { setStatus(e.message, "err"); }
+  refresh();
+}
+
+$("unpin").addEventListener("click", unpin);
+$("reload").addEventListener("click", () => post("reload", (r) => `reloaded: ${r.scenarios} scenarios`));
+$("reset").addEventListener("click", () => post("reset", () => "state cleared"));
+$("session").addEventListener("input", renderScenarios);
+
+(async () => {
+  try { await loadScenarios(); } catch (e) { setStatus(e.message, "err"); }
+  await refresh();
+  setInterval(refresh, 1000);
+  setInterval(() => loadScenarios().catch(() => {}), 5000); // files may have been reloaded
+})();
