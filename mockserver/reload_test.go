@@ -94,7 +94,7 @@ func TestReloadSwapsAndSessionsSurvive(t *testing.T) {
 
 	f.set(afterReload, nil)
 	w := httptest.NewRecorder()
-	srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/__lsmock/reload", nil))
+	srv.ServeHTTP(w, local(http.MethodPost, "/__lsmock/reload"))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	assert.JSONEq(t, `{"reloaded":true,"operations":1,"scenarios":3}`, w.Body.String())
 
@@ -119,7 +119,7 @@ func TestReloadFailureKeepsLastGoodConfiguration(t *testing.T) {
 
 	f.set("", errors.New("scenarios/s.yaml:3:7: unknown key \"staus\" in response"))
 	w := httptest.NewRecorder()
-	srv.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/__lsmock/reload", nil))
+	srv.ServeHTTP(w, local(http.MethodPost, "/__lsmock/reload"))
 	assert.Equal(t, http.StatusUnprocessableEntity, w.Code)
 	var e struct {
 		Status  int    `json:"status"`
@@ -165,10 +165,10 @@ func TestReloadLeavesRequestsInFlightAlone(t *testing.T) {
 func TestReloadWithoutSource(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t, mockserver.Config{})
-	status, c := code(t, srv, httptest.NewRequest(http.MethodPost, "/__lsmock/reload", nil))
+	status, c := code(t, srv, local(http.MethodPost, "/__lsmock/reload"))
 	assert.Equal(t, http.StatusConflict, status)
 	assert.Equal(t, "reload_unavailable", c)
-	status, _ = code(t, srv, httptest.NewRequest(http.MethodGet, "/__lsmock/reload", nil))
+	status, _ = code(t, srv, local(http.MethodGet, "/__lsmock/reload"))
 	assert.Equal(t, http.StatusMethodNotAllowed, status)
 }
 

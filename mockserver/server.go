@@ -66,6 +66,8 @@ type Config struct {
 	// Source loads the spec and scenarios again for Reload and POST /__lsmock/reload.
 	// Nil means the configuration cannot be reloaded.
 	Source Source
+	// Admin says who may use the admin API; the zero value allows loopback clients only.
+	Admin AdminAccess
 	// MaxSessions bounds how many sessions keep state; the least recently used is dropped
 	// beyond it. 0 means session.DefaultMax.
 	MaxSessions int
@@ -81,6 +83,7 @@ type Source func() (*spec.Spec, *scenario.Set, error)
 type Server struct {
 	cur      atomic.Pointer[compiled]
 	corsCfg  CORS
+	admin    AdminAccess
 	source   Source
 	reloadMu sync.Mutex // one reload at a time
 
@@ -113,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		corsCfg: cfg.CORS,
+		admin:   cfg.Admin,
 		source:  cfg.Source,
 		sessions: session.NewStore(maxSessions, func(id string) {
 			logger.Info("session state dropped to stay within the session limit",
@@ -164,19 +168,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	var out outcome
 	c := s.cur.Load() // one configuration for the whole request, even across a reload
-	if c.cors.apply(w, r, func() []string { _, allowed := c.spec.Find("", r.URL.Path); return allowed }) {
-		return // a browser's preflight, answered
-	}
-	if strings.HasPrefix(r.URL.Path, AdminPrefix) {
-		defer func() { s.logRequest(r, &out, start) }()
-		out = s.serveAdmin(c, w, r)
+	if strings.HasPrefix(r.URL.Path, AdminPrefix) && !s.admin.Separate {
+		s.serveAdminFor(c, w, r, false)
 		return
+	}
+	if c.cors.apply(w, r, false, func() []string { _, allowed := c.spec.Find("", r.URL.Path); return allowed }) {
+		return // a browser's preflight, answered
 	}
 	defer func() {
 		s.logRequest(r, &out, start)
 		s.record(c, r, &out, start)
 	}()
 	s.serveAPI(c, w, r, &out)
+}
+
+// serveAdminFor answers an admin request after checking who sent it.
+func (s *Server) serveAdminFor(c *compiled, w http.ResponseWriter, r *http.Request, ownListener bool) {
+	start := time.Now()
+	var out outcome
+	defer func() { s.logRequest(r, &out, start) }()
+	if c.cors.apply(w, r, true, func() []string { return []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} }) {
+		return
+	}
+	if refusal := s.adminRefusal(r, ownListener); refusal != nil {
+		out = refusal.write(w, "")
+		return
+	}
+	out = s.serveAdmin(c, w, r)
 }
 
 func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time) {

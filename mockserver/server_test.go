@@ -104,7 +104,7 @@ func TestAdminEndpoints(t *testing.T) {
 		t.Run(tc.method+" "+tc.target, func(t *testing.T) {
 			t.Parallel()
 			w := httptest.NewRecorder()
-			srv.ServeHTTP(w, httptest.NewRequest(tc.method, tc.target, nil))
+			srv.ServeHTTP(w, local(tc.method, tc.target))
 			assert.Equal(t, tc.status, w.Code)
 			assert.JSONEq(t, tc.body, w.Body.String())
 		})
@@ -292,7 +292,7 @@ func TestDashboardFiles(t *testing.T) {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			t.Parallel()
 			w := httptest.NewRecorder()
-			srv.ServeHTTP(w, httptest.NewRequest(tc.method, tc.path, nil))
+			srv.ServeHTTP(w, local(tc.method, tc.path))
 			assert.Equal(t, tc.status, w.Code)
 			assert.Equal(t, tc.contentType, w.Header().Get("Content-Type"))
 			if tc.status == http.StatusOK {

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -107,9 +106,11 @@ type serveOptions struct {
 	addr, specPath, scenariosDir, logFormat, logLevel string
 	authMode, apiKey, sharedKey, keysFile             string
 	reportFile, junitFile                             string
-	corsOrigins                                       string
+	corsOrigins, adminToken, adminAddr                string
 	noCORS, watch                                     bool
-	journalSize                                       int
+	journalSize, maxSessions, maxHeaderBytes          int
+	maxBodyBytes                                      int64
+	readHeaderTimeout, readTimeout, maxHold           time.Duration
 }
 
 func serve(ctx context.Context, args []string, env Env) int {
@@ -138,15 +139,46 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&opts.corsOrigins, "cors-origins", env.Getenv("LSMOCK_CORS_ORIGINS"), "comma-separated `origins` browsers may call from (default: any) (env LSMOCK_CORS_ORIGINS)")
 	fs.BoolVar(&opts.noCORS, "no-cors", env.Getenv("LSMOCK_NO_CORS") == "1", "answer no CORS headers (env LSMOCK_NO_CORS=1)")
 	fs.BoolVar(&opts.watch, "watch", env.Getenv("LSMOCK_WATCH") == "1", "reload the spec and scenario files when they change; a broken edit is logged and the last good files keep serving (env LSMOCK_WATCH=1)")
-	fs.IntVar(&opts.journalSize, "journal-size", envInt(env, "LSMOCK_JOURNAL_SIZE", 1000), "how many requests GET /__lsmock/requests keeps (env LSMOCK_JOURNAL_SIZE)")
+	fs.IntVar(&opts.journalSize, "journal-size", 1000, "how many requests GET /__lsmock/requests keeps (env LSMOCK_JOURNAL_SIZE)")
+	fs.StringVar(&opts.adminToken, "admin-token", env.Getenv("LSMOCK_ADMIN_TOKEN"), "let clients not on loopback use the admin API with Authorization: Bearer `token` (env LSMOCK_ADMIN_TOKEN)")
+	fs.StringVar(&opts.adminAddr, "admin-addr", env.Getenv("LSMOCK_ADMIN_ADDR"), "serve the admin API and dashboard on their own `host:port`, not on --addr (env LSMOCK_ADMIN_ADDR)")
+	fs.IntVar(&opts.maxSessions, "max-sessions", 10_000, "sessions that keep state; the least recently used is dropped beyond it (env LSMOCK_MAX_SESSIONS)")
+	fs.Int64Var(&opts.maxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "larger request bodies get 413 payload_too_large (env LSMOCK_MAX_BODY_BYTES)")
+	fs.IntVar(&opts.maxHeaderBytes, "max-header-bytes", defaultMaxHeaderBytes, "larger request headers get 431 (env LSMOCK_MAX_HEADER_BYTES)")
+	fs.DurationVar(&opts.readHeaderTimeout, "read-header-timeout", 5*time.Second, "a client gets this long to send its headers (env LSMOCK_READ_HEADER_TIMEOUT)")
+	fs.DurationVar(&opts.readTimeout, "read-timeout", 30*time.Second, "a client gets this long to send a whole request (env LSMOCK_READ_TIMEOUT)")
+	fs.DurationVar(&opts.maxHold, "max-hold", mockserver.DefaultMaxHold, "the longest a scripted delay, slow body or timeout holds a request (env LSMOCK_MAX_HOLD)")
 	fs.StringVar(&opts.reportFile, "report", env.Getenv("LSMOCK_REPORT"), "write the coverage report as JSON to `file` on shutdown (env LSMOCK_REPORT)")
 	fs.StringVar(&opts.junitFile, "junit", env.Getenv("LSMOCK_JUNIT"), "write the coverage report as JUnit XML to `file` on shutdown (env LSMOCK_JUNIT)")
 	fs.Usage = func() {
 		fmt.Fprint(env.Stderr, "Usage: lsmock serve [flags]\n\nServes the operations of an OpenAPI spec, validating every request.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
+	// Numbers and durations from the environment are checked like flags, not ignored.
+	for name, key := range map[string]string{
+		"journal-size": "LSMOCK_JOURNAL_SIZE", "max-sessions": "LSMOCK_MAX_SESSIONS",
+		"max-body-bytes": "LSMOCK_MAX_BODY_BYTES", "max-header-bytes": "LSMOCK_MAX_HEADER_BYTES",
+		"read-header-timeout": "LSMOCK_READ_HEADER_TIMEOUT", "read-timeout": "LSMOCK_READ_TIMEOUT",
+		"max-hold": "LSMOCK_MAX_HOLD",
+	} {
+		if v := env.Getenv(key); v != "" {
+			if err := fs.Set(name, v); err != nil {
+				fmt.Fprintf(env.Stderr, "lsmock serve: %s=%q is not a valid --%s (%v); see lsmock serve --help\n", key, v, name, err)
+				return 2
+			}
+		}
+	}
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"read-header-timeout", opts.readHeaderTimeout}, {"read-timeout", opts.readTimeout}, {"max-hold", opts.maxHold}} {
+		if d.v <= 0 {
+			fmt.Fprintf(env.Stderr, "lsmock serve: --%s %s: want a duration above zero, e.g. 5s\n", d.name, d.v)
+			return 2
+		}
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.Stderr, "lsmock serve: unexpected argument %q (flags only; see lsmock serve --help)\n", fs.Arg(0))
@@ -188,7 +220,9 @@ func serve(ctx context.Context, args []string, env Env) int {
 		return s, set, err
 	}
 	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier,
-		JournalSize: opts.journalSize, CORS: cors, Source: source})
+		JournalSize: opts.journalSize, CORS: cors, Source: source, MaxSessions: opts.maxSessions,
+		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold,
+		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}})
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
@@ -198,14 +232,21 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: listen on %s: %v (another lsmock running? try --addr 127.0.0.1:0)\n", opts.addr, err)
 		return 1
 	}
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	servers := []served{{newHTTPServer(handler, opts, logger), ln}}
+	adminURL := "http://" + ln.Addr().String() + mockserver.AdminPrefix
+	if opts.adminAddr != "" {
+		adminLn, err := net.Listen("tcp", opts.adminAddr)
+		if err != nil {
+			_ = ln.Close()
+			fmt.Fprintf(env.Stderr, "lsmock serve: --admin-addr: listen on %s: %v\n", opts.adminAddr, err)
+			return 1
+		}
+		servers = append(servers, served{newHTTPServer(handler.AdminHandler(), opts, logger), adminLn})
+		adminURL = "http://" + adminLn.Addr().String() + mockserver.AdminPrefix
 	}
 	logger.Info("lsmock serving",
 		slog.String("url", "http://"+ln.Addr().String()),
+		slog.String("dashboard", adminURL),
 		slog.String("spec", specSource(opts.specPath)),
 		slog.String("operations", operationList(s)),
 		slog.String("scenarios", scenariosFrom),
@@ -235,7 +276,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 	if env.OnListen != nil {
 		env.OnListen(ln.Addr())
 	}
-	code := runUntilDone(ctx, srv, ln, logger)
+	code := runUntilDone(ctx, servers, logger)
 	if err := writeReports(handler.Coverage(), opts.reportFile, opts.junitFile); err != nil {
 		logger.Error("write report", slog.String("error", err.Error()))
 		return 1
@@ -311,24 +352,56 @@ func newVerifier(opts serveOptions) (*auth.Verifier, error) {
 	return auth.NewVerifier(mode, keys, tokens, nil), nil
 }
 
-// runUntilDone serves until ctx ends, then drains requests in flight.
-func runUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, logger *slog.Logger) int {
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+// defaultMaxHeaderBytes bounds request headers: the SDKs send well under 1 KiB.
+const defaultMaxHeaderBytes = 64 << 10
+
+// newHTTPServer sets the limits that keep a slow or hostile client from holding lsmock:
+// headers and whole requests must arrive in time, and an answer may take as long as the
+// longest scripted hold plus a margin, no longer.
+func newHTTPServer(h http.Handler, opts serveOptions, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: opts.readHeaderTimeout,
+		ReadTimeout:       opts.readTimeout,
+		WriteTimeout:      opts.maxHold + opts.readTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    opts.maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// served is an HTTP server and the listener it serves.
+type served struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// runUntilDone serves until ctx ends, then drains requests in flight on every listener.
+func runUntilDone(ctx context.Context, servers []served, logger *slog.Logger) int {
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		go func() { errc <- s.srv.Serve(s.ln) }()
+	}
 	select {
 	case err := <-errc:
 		logger.Error("server stopped", slog.String("error", err.Error()))
+		for _, s := range servers {
+			_ = s.srv.Close()
+		}
 		return 1
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down", slog.Duration("grace", shutdownGrace))
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		logger.Error("shutdown", slog.String("error", err.Error()))
-		return 1
+	code := 0
+	for _, s := range servers {
+		if err := s.srv.Shutdown(shutdownCtx); err != nil {
+			logger.Error("shutdown", slog.String("error", err.Error()))
+			code = 1
+		}
 	}
-	return 0
+	return code
 }
 
 func loadSpec(path string) (*spec.Spec, error) {
@@ -390,15 +463,6 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("--log-format %q: want text or json", format)
 	}
-}
-
-func envInt(env Env, key string, fallback int) int {
-	if v := env.Getenv(key); v != "" {
-		if n, err := strconv.Atoi(v); err == nil {
-			return n
-		}
-	}
-	return fallback
 }
 
 func envOr(env Env, key, fallback string) string {

@@ -5,7 +5,12 @@
 const admin = "/__lsmock/";
 const $ = (id) => document.getElementById(id);
 
-async function api(path, init) {
+// With --admin-token, open the page as /__lsmock/#token=<token>: the fragment never leaves
+// the browser, and the page sends it as a Bearer token.
+const token = new URLSearchParams(location.hash.slice(1)).get("token");
+
+async function api(path, init = {}) {
+  if (token) init.headers = Object.assign({}, init.headers, {Authorization: "Bearer " + token});
   const r = await fetch(admin + path, init);
   const body = r.status === 204 ? null : await r.json();
   if (!r.ok) throw new Error((body && body.message) || r.statusText);

@@ -1,0 +1,131 @@
+package cli_test
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// A client that sends its headers a byte a second is cut off by --read-header-timeout.
+func TestSlowHeadersAreCutOff(t *testing.T) {
+	t.Parallel()
+	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--read-header-timeout", "1s", "--log-level", "warn")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+
+	start := time.Now()
+	request := "POST /api/v4/change_password HTTP/1.1\r\nHost: lsmock\r\nX-Slow: " + strings.Repeat("a", 30)
+	cut := false
+	for i := 0; i < len(request) && time.Since(start) < 10*time.Second; i++ {
+		if _, err := conn.Write([]byte{request[i]}); err != nil {
+			cut = true
+			break
+		}
+		// The server answers a timed-out header read by closing (after a 408 at most).
+		_ = conn.SetReadDeadline(time.Now().Add(time.Second))
+		if _, err := conn.Read(make([]byte, 512)); err == io.EOF || (err == nil && i > 0) {
+			cut = true
+			break
+		}
+	}
+	assert.True(t, cut, "the connection was still open after %s", time.Since(start))
+	assert.Less(t, time.Since(start), 5*time.Second, "cut off soon after the 1 s header timeout")
+	assert.Equal(t, 0, stop())
+}
+
+func TestLargeBodyGets413(t *testing.T) {
+	t.Parallel()
+	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--log-level", "warn")
+	body := `{"username":"u@example.com","password":"` + strings.Repeat("p", 10<<20) + `","new_password":"n"}`
+	req, err := http.NewRequest(http.MethodPost, base+"/api/v4/change_password", strings.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	assert.JSONEq(t, `{"status":413,"code":"payload_too_large","message":"Request body is too large"}`, string(got))
+	assert.Equal(t, 0, stop())
+}
+
+func TestHugeHeadersGet431(t *testing.T) {
+	t.Parallel()
+	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--log-level", "warn", "--max-header-bytes", "4096")
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "GET /__lsmock/health HTTP/1.1\r\nHost: x\r\nX-Big: "+strings.Repeat("a", 64<<10)+"\r\n\r\n")
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
+	assert.Equal(t, 0, stop())
+}
+
+// SIGINT/SIGTERM (here: the context) lets a request in flight finish before lsmock exits.
+func TestShutdownDrainsRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	base, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0")
+	type result struct {
+		status int
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v4/change_password?__scenario=slow_success",
+			strings.NewReader(`{"username":"u@example.com","password":"p","new_password":"n"}`))
+		req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+		req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		resp.Body.Close()
+		done <- result{status: resp.StatusCode}
+	}()
+	time.Sleep(300 * time.Millisecond) // the request is inside its 2 s delay
+	code := make(chan int, 1)
+	go func() { code <- stop() }()
+
+	time.Sleep(100 * time.Millisecond)
+	_, err := http.Get(base + "/__lsmock/health")
+	assert.Error(t, err, "no new connections once shutting down")
+
+	r := <-done
+	require.NoError(t, r.err)
+	assert.Equal(t, http.StatusOK, r.status, "the slow request finished")
+	assert.Equal(t, 0, <-code)
+	assert.Contains(t, logs.String(), "shutting down")
+}
+
+func TestAdminOnItsOwnAddress(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	adminAddr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	base, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--admin-addr", adminAddr)
+
+	resp, err := http.Get("http://" + adminAddr + "/__lsmock/health")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, err = http.Get(base + "/__lsmock/health")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "the API listener has no admin endpoints")
+	assert.Equal(t, 0, stop())
+	assert.Contains(t, logs.String(), "dashboard=http://"+adminAddr+"/__lsmock/")
+}

@@ -1,0 +1,78 @@
+package mockserver
+
+import (
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"strings"
+)
+
+// AdminAccess says who may use the admin API (/__lsmock/*). Clients on loopback always may:
+// lsmock is a developer's and a CI job's tool. Others need a token or a listener of their own.
+type AdminAccess struct {
+	// Token, when set, lets clients that are not on loopback in with
+	// "Authorization: Bearer <Token>". The dashboard's static files need no token (they hold
+	// no data); the page reads the token from its URL fragment: /__lsmock/#token=<Token>.
+	Token string
+	// Separate moves the admin API to AdminHandler, served on a listener of its own
+	// (--admin-addr); the API listener then answers /__lsmock/ like any unknown path. Who can
+	// reach that listener is decided by the address it is bound to (and Token, when set).
+	Separate bool
+}
+
+// adminRefusal is why a client may not use the admin API; nil when it may.
+func (s *Server) adminRefusal(r *http.Request, ownListener bool) *apiError {
+	if isLoopback(r.RemoteAddr) {
+		return nil
+	}
+	token := s.admin.Token
+	if token == "" {
+		if ownListener {
+			return nil
+		}
+		e := newAPIError(http.StatusForbidden, "admin_forbidden",
+			"lsmock: the admin API answers clients on loopback only; start lsmock with --admin-token or --admin-addr to open it")
+		return &e
+	}
+	if isDashboardFile(r.URL.Path) {
+		return nil
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1 {
+		return nil
+	}
+	e := newAPIError(http.StatusUnauthorized, "admin_unauthorized",
+		"lsmock: the admin API needs Authorization: Bearer <the --admin-token>")
+	return &e
+}
+
+func isDashboardFile(path string) bool {
+	rest := strings.TrimPrefix(path, AdminPrefix)
+	return rest == "" || strings.HasPrefix(rest, "ui/")
+}
+
+// isLoopback reports whether a RemoteAddr (host:port) is on loopback.
+func isLoopback(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// AdminHandler serves the admin API alone, for a listener of its own (AdminAccess.Separate).
+func (s *Server) AdminHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := s.cur.Load()
+		if !strings.HasPrefix(r.URL.Path, AdminPrefix) {
+			if r.URL.Path == "/" {
+				http.Redirect(w, r, AdminPrefix, http.StatusFound)
+				return
+			}
+			c.fixed.adminNotFound.write(w, "")
+			return
+		}
+		s.serveAdminFor(c, w, r, true)
+	})
+}

@@ -1,0 +1,88 @@
+package mockserver_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// local is an admin request from a client on loopback, as from the developer's own machine.
+func local(method, target string) *http.Request {
+	r := httptest.NewRequest(method, target, nil)
+	r.RemoteAddr = "127.0.0.1:50000"
+	return r
+}
+
+func TestAdminAccess(t *testing.T) {
+	t.Parallel()
+	open := newServer(t, mockserver.Config{})
+	withToken := newServer(t, mockserver.Config{Admin: mockserver.AdminAccess{Token: "s3cret"}})
+	separate := newServer(t, mockserver.Config{Admin: mockserver.AdminAccess{Separate: true}})
+
+	cases := []struct {
+		name    string
+		handler http.Handler
+		remote  string
+		path    string
+		bearer  string
+		status  int
+		code    string
+	}{
+		{"loopback IPv4", open, "127.0.0.1:1", "/__lsmock/requests", "", 200, ""},
+		{"loopback IPv6", open, "[::1]:1", "/__lsmock/requests", "", 200, ""},
+		{"another host", open, "192.0.2.7:1", "/__lsmock/requests", "", 403, "admin_forbidden"},
+		{"another host, even the dashboard", open, "192.0.2.7:1", "/__lsmock/", "", 403, "admin_forbidden"},
+		{"another host with the token", withToken, "192.0.2.7:1", "/__lsmock/requests", "s3cret", 200, ""},
+		{"another host with a wrong token", withToken, "192.0.2.7:1", "/__lsmock/requests", "guess", 401, "admin_unauthorized"},
+		{"another host without the token", withToken, "192.0.2.7:1", "/__lsmock/reset", "", 401, "admin_unauthorized"},
+		{"the dashboard page needs no token (no data in it)", withToken, "192.0.2.7:1", "/__lsmock/ui/app.js", "", 200, ""},
+		{"loopback needs no token", withToken, "127.0.0.1:1", "/__lsmock/requests", "", 200, ""},
+		{"the API is open to everyone", open, "192.0.2.7:1", "/api/v4/nope", "", 404, "not_found"},
+		{"separate: the API listener has no admin", separate, "127.0.0.1:1", "/__lsmock/health", "", 404, "not_found"},
+		{"separate: its own listener answers anyone", separate.AdminHandler(), "192.0.2.7:1", "/__lsmock/health", "", 200, ""},
+		{"separate: only admin paths there", separate.AdminHandler(), "127.0.0.1:1", "/api/v4/change_password", "", 404, "not_found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodGet, tc.path, nil)
+			r.RemoteAddr = tc.remote
+			if tc.bearer != "" {
+				r.Header.Set("Authorization", "Bearer "+tc.bearer)
+			}
+			w := httptest.NewRecorder()
+			tc.handler.ServeHTTP(w, r)
+			assert.Equal(t, tc.status, w.Code, w.Body.String())
+			if tc.code != "" {
+				assert.Contains(t, w.Body.String(), `"code":"`+tc.code+`"`)
+			}
+		})
+	}
+}
+
+func TestAdminCORSOnlyForListedOrigins(t *testing.T) {
+	t.Parallel()
+	anyOrigin := newServer(t, mockserver.Config{})
+	listed := newServer(t, mockserver.Config{CORS: mockserver.CORS{Origins: []string{"http://localhost:5173"}}})
+	for _, tc := range []struct {
+		name    string
+		handler http.Handler
+		want    string
+	}{
+		{"default CORS leaves admin closed to pages", anyOrigin, ""},
+		{"an origin listed by --cors-origins may", listed, "http://localhost:5173"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := local(http.MethodGet, "/__lsmock/requests")
+			r.Header.Set("Origin", "http://localhost:5173")
+			w := httptest.NewRecorder()
+			tc.handler.ServeHTTP(w, r)
+			assert.Equal(t, tc.want, w.Header().Get("Access-Control-Allow-Origin"))
+		})
+	}
+}
