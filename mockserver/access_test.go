@@ -1,11 +1,13 @@
 package mockserver_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -84,5 +86,42 @@ func TestAdminCORSOnlyForListedOrigins(t *testing.T) {
 			tc.handler.ServeHTTP(w, r)
 			assert.Equal(t, tc.want, w.Header().Get("Access-Control-Allow-Origin"))
 		})
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	t.Parallel()
+	s := defaultSpec(t)
+	f := &files{yaml: beforeReload}
+	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload), Source: f.source(t, s), MaxSessions: 2})
+	for _, session := range []string{"a", "b", "c"} {
+		r := signedRequest(validBody)
+		r.Header.Set(mockserver.HeaderSession, session)
+		r.Header.Set(mockserver.HeaderScenario, "sequence") // counted per session: state for each
+		srv.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/nope", nil))
+	srv.ServeHTTP(httptest.NewRecorder(), local(http.MethodPost, "/__lsmock/reload"))
+	f.set("", errors.New("broken"))
+	srv.ServeHTTP(httptest.NewRecorder(), local(http.MethodPost, "/__lsmock/reload"))
+	srv.ServeHTTP(httptest.NewRecorder(), local(http.MethodDelete, "/__lsmock/coverage"))
+
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/metrics"))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "text/plain; version=0.0.4; charset=utf-8", w.Header().Get("Content-Type"))
+	body := w.Body.String()
+	for _, line := range []string{
+		`lsmock_requests_total{operation="changePassword",status="500",code="internal_error"} 3`,
+		`lsmock_requests_total{operation="",status="404",code="not_found"} 1`,
+		"# TYPE lsmock_requests_total counter",
+		"lsmock_sessions 2",
+		"lsmock_sessions_evicted_total 1",
+		"lsmock_journal_entries 4",
+		`lsmock_reloads_total{result="ok"} 1`,
+		`lsmock_reloads_total{result="failed"} 1`,
+		"lsmock_scenarios 3",
+	} {
+		assert.Contains(t, body, line+"\n")
 	}
 }

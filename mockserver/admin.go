@@ -15,6 +15,7 @@ import (
 //
 //	GET    /__lsmock/                            the dashboard (HTML over this API)
 //	GET    /__lsmock/health                      readiness
+//	GET    /__lsmock/metrics                     counters in the Prometheus text format
 //	GET    /__lsmock/scenarios                   every scenario and how to trigger it
 //	PUT    /__lsmock/scenario                    {"name": …} pins a scenario for everyone
 //	DELETE /__lsmock/scenario                    clears that pin
@@ -39,6 +40,11 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 			return c.methodNotAllowed(w, r)
 		}
 		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case rest == "metrics":
+		if !allow(w, r, http.MethodGet) {
+			return c.methodNotAllowed(w, r)
+		}
+		return s.serveMetrics(w)
 	case rest == "scenarios":
 		if !allow(w, r, http.MethodGet) {
 			return c.methodNotAllowed(w, r)

@@ -30,10 +30,15 @@ func (s *Server) Reload() (Loaded, error) {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	sp, set, err := s.source()
-	if err != nil {
-		return Loaded{}, err
+	if err == nil {
+		var loaded Loaded
+		if loaded, err = s.swap(sp, set); err == nil {
+			s.metrics.reloads.Add(1)
+			return loaded, nil
+		}
 	}
-	return s.swap(sp, set)
+	s.metrics.reloadFailures.Add(1)
+	return Loaded{}, err
 }
 
 // Swap puts sp and set in place of the current configuration, as Reload does.

@@ -91,6 +91,7 @@ type Server struct {
 	auth     *auth.Verifier
 	journal  *journal.Journal
 	coverage *journal.Coverage
+	metrics  *metrics
 	logger   *slog.Logger
 	maxBody  int64
 	maxHold  time.Duration
@@ -125,6 +126,7 @@ func New(cfg Config) (*Server, error) {
 		auth:     cfg.Auth,
 		journal:  journal.New(cfg.JournalSize),
 		coverage: journal.NewCoverage(),
+		metrics:  newMetrics(),
 		logger:   logger,
 		maxBody:  cfg.MaxBodyBytes,
 		maxHold:  cfg.MaxHold,
