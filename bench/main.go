@@ -1,0 +1,282 @@
+// Command bench measures lsmock against a hand-written net/http handler doing the same
+// checks, side by side on loopback: throughput, CPU per request, p50/p99 latency for valid
+// and invalid requests, memory after a soak, and the time from process start to the first
+// answer. Each server is its own process limited to one core (GOMAXPROCS=1, and pinned to
+// CPU 0 when taskset exists); the load generator runs on the other core.
+//
+//	go run ./bench                       # the full run: 10 s per phase, 1M-request soak
+//	go run ./bench -duration 2s -soak 0  # a quick look
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/cli"
+)
+
+func main() {
+	role := flag.String("serve", "", "internal: run as the `server` (lsmock or baseline) on -addr")
+	addr := flag.String("addr", "127.0.0.1:0", "internal: where -serve listens")
+	duration := flag.Duration("duration", 10*time.Second, "how long each throughput phase runs")
+	conns := flag.Int("conns", 32, "keep-alive connections")
+	soak := flag.Uint64("soak", 1_000_000, "valid requests sent to lsmock before reading its memory (0 skips)")
+	flag.Parse()
+	if *role != "" {
+		os.Exit(serve(*role, *addr))
+	}
+	if err := run(os.Stdout, *duration, *conns, *soak); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// serve runs one of the two servers in this process, until SIGTERM.
+func serve(role, addr string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	switch role {
+	case "lsmock":
+		// The real command line: validation, signing checks (format), matching over the
+		// shipped scenarios and the journal all on; one log line per request is off.
+		return cli.Run(ctx, []string{"serve", "--addr", addr, "--log-level", "warn"},
+			cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	case "baseline":
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		srv := &http.Server{Handler: baseline(), ReadHeaderTimeout: 5 * time.Second}
+		go func() { <-ctx.Done(); _ = srv.Close() }()
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "bench: -serve %q: want lsmock or baseline\n", role)
+	return 2
+}
+
+// process is a server under measurement.
+type process struct {
+	name    string
+	addr    string
+	cmd     *exec.Cmd
+	startup time.Duration // from exec to the first answered request
+}
+
+func start(name string) (*process, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{self, "-serve", name, "-addr", addr}
+	if ts, err := exec.LookPath("taskset"); err == nil && runtime.NumCPU() > 1 {
+		args = append([]string{ts, "-c", "0"}, args...)
+	}
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	cmd.Stderr = os.Stderr
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &process{name: name, addr: addr, cmd: cmd}
+	req := rawRequest(validHeaders(), validBody)
+	for time.Since(t0) < 10*time.Second {
+		if conn, err := net.Dial("tcp", addr); err == nil {
+			_, _ = conn.Write(req)
+			status, err := readResponse(newReader(conn))
+			conn.Close()
+			if err == nil && status == http.StatusOK {
+				p.startup = time.Since(t0)
+				return p, nil
+			}
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	p.stop()
+	return nil, fmt.Errorf("%s did not answer within 10 s", name)
+}
+
+func (p *process) stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	_ = p.cmd.Wait()
+}
+
+// pid is the server's own process (taskset execs it in place).
+func (p *process) pid() int { return p.cmd.Process.Pid }
+
+// cpu is the user+system CPU time the process has used.
+func (p *process) cpu() time.Duration {
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.pid()), "stat"))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	utime, _ := strconv.ParseInt(fields[11], 10, 64)
+	stime, _ := strconv.ParseInt(fields[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// rss is the resident memory of the process, in MiB.
+func (p *process) rss() float64 {
+	data, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p.pid()), "status"))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+const (
+	validBody   = `{"username":"user@example.com","password":"old-password","new_password":"new-password"}`
+	invalidBody = `{"username":"user@example.com","password":"old-password"}` // missing_parameters
+)
+
+func validHeaders() map[string]string {
+	date := time.Now().UTC().Format(http.TimeFormat)
+	return map[string]string{
+		"Date":          date,
+		"Authorization": auth.HeaderValue("bench-key", "bench-shared", date),
+		"Content-Type":  "application/json",
+	}
+}
+
+// measured is one server's numbers.
+type measured struct {
+	startup          time.Duration
+	valid, invalid   result
+	cpuValid         time.Duration // per request
+	cpuInvalid       time.Duration
+	rssStart, rssEnd float64
+	soaked           uint64
+}
+
+func measure(p *process, duration time.Duration, conns int, soak uint64) (measured, error) {
+	m := measured{startup: p.startup, rssStart: p.rss()}
+	valid := rawRequest(validHeaders(), validBody)
+	invalid := rawRequest(validHeaders(), invalidBody)
+	warm, cancel := context.WithTimeout(context.Background(), time.Second)
+	_, _ = load(warm, p.addr, valid, 200, conns, 0, false)
+	cancel()
+	for _, phase := range []struct {
+		req    []byte
+		status int
+		out    *result
+		cpu    *time.Duration
+	}{{valid, 200, &m.valid, &m.cpuValid}, {invalid, 400, &m.invalid, &m.cpuInvalid}} {
+		ctx, cancel := context.WithTimeout(context.Background(), duration)
+		before := p.cpu()
+		r, err := load(ctx, p.addr, phase.req, phase.status, conns, 0, true)
+		cancel()
+		if err != nil {
+			return m, fmt.Errorf("%s: %w", p.name, err)
+		}
+		if r.errors > 0 {
+			return m, fmt.Errorf("%s: %d answers with a status other than %d", p.name, r.errors, phase.status)
+		}
+		*phase.out = r
+		*phase.cpu = (p.cpu() - before) / time.Duration(max(r.requests, 1))
+	}
+	if soak > 0 {
+		r, err := load(context.Background(), p.addr, valid, 200, conns, soak, false)
+		if err != nil {
+			return m, fmt.Errorf("%s soak: %w", p.name, err)
+		}
+		m.soaked = r.requests
+	}
+	m.rssEnd = p.rss()
+	return m, nil
+}
+
+func run(out io.Writer, duration time.Duration, conns int, soak uint64) error {
+	if runtime.NumCPU() > 1 {
+		var set unix.CPUSet
+		set.Set(1)
+		_ = unix.SchedSetaffinity(0, &set) // the load generator keeps off the servers' core
+	}
+	results := map[string]measured{}
+	for _, name := range []string{"baseline", "lsmock"} {
+		p, err := start(name)
+		if err != nil {
+			return err
+		}
+		m, err := measure(p, duration, conns, soak)
+		p.stop()
+		if err != nil {
+			return err
+		}
+		results[name] = m
+	}
+	report(out, results["baseline"], results["lsmock"], duration, conns)
+	return nil
+}
+
+func report(out io.Writer, b, l measured, duration time.Duration, conns int) {
+	fmt.Fprintf(out, "lsmock vs a hand-written net/http handler; each server on one core (GOMAXPROCS=1), %d connections, %s per phase, %s\n\n",
+		conns, duration, runtime.Version())
+	fmt.Fprintf(out, "%-28s %14s %14s %8s   %s\n", "", "baseline", "lsmock", "ratio", "target")
+	ratio := func(a, b float64) float64 { return a / b }
+	row := func(name, bv, lv string, r float64, target string, ok bool) {
+		verdict := ""
+		if target != "" {
+			verdict = map[bool]string{true: "met", false: "NOT met"}[ok]
+		}
+		rs := ""
+		if r > 0 {
+			rs = fmt.Sprintf("%.2fx", r)
+		}
+		fmt.Fprintf(out, "%-28s %14s %14s %8s   %s %s\n", name, bv, lv, rs, target, verdict)
+	}
+	rv := ratio(l.valid.rate(), b.valid.rate())
+	row("valid: requests/s", fmt.Sprintf("%.0f", b.valid.rate()), fmt.Sprintf("%.0f", l.valid.rate()), rv, ">= 0.70x", rv >= 0.7)
+	ri := ratio(l.invalid.rate(), b.invalid.rate())
+	row("invalid: requests/s", fmt.Sprintf("%.0f", b.invalid.rate()), fmt.Sprintf("%.0f", l.invalid.rate()), ri, ">= 0.50x", ri >= 0.5)
+	for _, ph := range []struct {
+		name   string
+		br, lr result
+	}{{"valid", b.valid, l.valid}, {"invalid", b.invalid, l.invalid}} {
+		row(ph.name+": p50", ph.br.percentile(0.5).String(), ph.lr.percentile(0.5).String(),
+			ratio(float64(ph.lr.percentile(0.5)), float64(ph.br.percentile(0.5))), "", true)
+		p99 := ratio(float64(ph.lr.percentile(0.99)), float64(ph.br.percentile(0.99)))
+		row(ph.name+": p99", ph.br.percentile(0.99).String(), ph.lr.percentile(0.99).String(), p99, "<= 2.00x", p99 <= 2)
+	}
+	row("valid: CPU per request", b.cpuValid.String(), l.cpuValid.String(), ratio(float64(l.cpuValid), float64(b.cpuValid)), "", true)
+	row("invalid: CPU per request", b.cpuInvalid.String(), l.cpuInvalid.String(), ratio(float64(l.cpuInvalid), float64(b.cpuInvalid)), "", true)
+	row("RSS after start", fmt.Sprintf("%.1f MiB", b.rssStart), fmt.Sprintf("%.1f MiB", l.rssStart), 0, "", true)
+	if l.soaked > 0 {
+		row(fmt.Sprintf("RSS after %d more", l.soaked), fmt.Sprintf("%.1f MiB", b.rssEnd), fmt.Sprintf("%.1f MiB", l.rssEnd), 0, "<= 40 MiB", l.rssEnd <= 40)
+	}
+	row("start to first answer", b.startup.Round(100*time.Microsecond).String(), l.startup.Round(100*time.Microsecond).String(), 0, "<= 50ms", l.startup <= 50*time.Millisecond)
+}

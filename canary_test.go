@@ -1,0 +1,191 @@
+package lsmock_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/cli"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// canary is a password no output may ever contain.
+const canary = "Canary-Pa55-9d1e"
+
+// output collects everything lsmock says, to search it for the canary.
+type output struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.Write(p)
+}
+
+func (o *output) add(source string, p []byte) {
+	_, _ = o.Write([]byte("\n--- " + source + "\n"))
+	_, _ = o.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.b.String()
+}
+
+// The whole request set with a canary password: as current and new password, in fields the
+// schema does not declare, in broken JSON, in a signature, in a query string, through every
+// shipped scenario and through declared users. Then every output is searched: the log (at
+// debug), every answer's body and headers, every admin endpoint, the dashboard, and the
+// JSON and JUnit reports written on shutdown.
+func TestNoOutputEverHoldsAPassword(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	scenarios := filepath.Join(dir, "scenarios")
+	require.NoError(t, os.MkdirAll(scenarios, 0o755))
+	for _, f := range []string{"scenarios/change_password.yaml", "testdata/users/users.yaml"} {
+		data, err := os.ReadFile(f)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(scenarios, filepath.Base(f)), data, 0o644))
+	}
+	report, junit := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
+
+	var out output
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addrc, done := make(chan net.Addr, 1), make(chan int, 1)
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenarios", scenarios,
+			"--log-format", "json", "--log-level", "debug", "--report", report, "--junit", junit,
+			"--api-key", "canary-key", "--shared-key", canary},
+			cli.Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }, OnListen: func(a net.Addr) { addrc <- a }})
+	}()
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a.String()
+	case code := <-done:
+		t.Fatalf("serve exited with %d: %s", code, out.String())
+	}
+
+	send := func(method, target, body string, headers map[string]string) {
+		req, err := http.NewRequest(method, base+target, strings.NewReader(body))
+		require.NoError(t, err)
+		date := time.Now().UTC().Format(http.TimeFormat)
+		req.Header.Set("Date", date)
+		req.Header.Set("Authorization", auth.HeaderValue("canary-key", canary, date))
+		for k, v := range headers {
+			if v == "" {
+				req.Header.Del(k)
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			out.add(req.URL.Path+" (transport error)", []byte(strings.ReplaceAll(err.Error(), req.URL.RawQuery, ""))) // faults end this way
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var h bytes.Buffer
+		_ = resp.Header.Write(&h)
+		out.add(method+" "+req.URL.Path, append(h.Bytes(), b...)) // the label leaves the query out
+	}
+
+	bodies := []string{
+		changePassword("u@example.com", canary, canary),
+		`{"username":"u@example.com","password":"` + canary + `"}`,
+		`{"username":"u@example.com","new_password":"` + canary + `"}`,
+		`{"username":"u@example.com","password":"` + canary + `","new_password":5}`,
+		`{"username":"u@example.com","password":5,"new_password":"` + canary + `"}`,
+		`{"username":"u@example.com","password":"` + canary + `","new_password":"x","extra":"` + canary + `"}`,
+		`{"username":"u@example.com","password":{"nested":"` + canary + `"},"new_password":"x"}`,
+		`{"password":"` + canary,
+		`["` + canary + `"]`,
+		`"` + canary + `"`,
+		changePassword("x@not-allowed.example", canary, canary),
+	}
+	variants := []map[string]string{
+		nil,
+		{"Date": ""},
+		{"Authorization": `algorithm="hmac-sha256",headers="date",signature="` + canary + `",apikey="canary-key"`},
+		{"Authorization": `algorithm="md5",headers="date",signature="` + canary + `",apikey="canary-key"`},
+		{"Authorization": "Bearer " + "tok"},
+	}
+	for _, b := range bodies {
+		for _, h := range variants {
+			send(http.MethodPost, cpPath, b, h)
+		}
+		send(http.MethodPost, cpPath+"?password="+canary, b, nil)
+		send(http.MethodPut, cpPath, b, nil)
+	}
+	// Every shipped scenario that answers at once, by name.
+	resp, err := http.Get(base + "/__lsmock/scenarios")
+	require.NoError(t, err)
+	var list struct {
+		Scenarios []struct {
+			Name      string `json:"name"`
+			Responses []struct {
+				Fault, Delay string
+			} `json:"responses"`
+		} `json:"scenarios"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
+	resp.Body.Close()
+	for _, sc := range list.Scenarios {
+		if r := sc.Responses[0]; r.Delay != "" || r.Fault == "timeout" || r.Fault == "slow_body" {
+			continue
+		}
+		send(http.MethodPost, cpPath, bodies[0], map[string]string{mockserver.HeaderScenario: sc.Name})
+	}
+	// Declared users: a real change, then the canary as the current password.
+	send(http.MethodPost, cpPath, changePassword("alice@example.com", "pw1", canary), nil)
+	send(http.MethodPost, cpPath, changePassword("alice@example.com", canary, "next-"+canary), nil)
+	send(http.MethodPost, cpPath, changePassword("alice@example.com", "wrong-"+canary, "x"), nil)
+	send(http.MethodPost, cpPath, changePassword("bob@example.com", "bobpw", canary), nil)
+
+	for _, target := range []string{"/__lsmock/requests?limit=1000", "/__lsmock/sessions", "/__lsmock/sessions/canary-key/users",
+		"/__lsmock/coverage", "/__lsmock/metrics", "/__lsmock/scenarios", "/__lsmock/", "/__lsmock/ui/app.js"} {
+		resp, err := http.Get(base + target)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, target)
+		out.add("GET "+target, b)
+	}
+	send(http.MethodPost, "/__lsmock/verify", `{"session":"canary-key","count":0}`, nil) // 409 lists what was seen
+
+	cancel()
+	require.Equal(t, 0, <-done)
+	for _, f := range []string{report, junit} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		out.add(f, b)
+	}
+
+	all := out.String()
+	require.Contains(t, all, `"username":"alice@example.com"`, "the journal was searched")
+	require.Contains(t, all, `"code":"missing_parameters"`, "the answers were searched")
+	require.Contains(t, all, `"msg":"request"`, "the log was searched")
+	assert.Contains(t, all, `"password":"[redacted]"`, "the journal shows where a password was")
+	assert.Contains(t, all, `signature=\"[redacted]\"`, "and where a signature was")
+	if i := strings.Index(all, canary); i >= 0 {
+		t.Fatalf("the canary password leaked:\n%s", all[max(0, i-600):min(len(all), i+200)])
+	}
+}
