@@ -60,6 +60,7 @@ type Validator struct {
 type operationCheck struct {
 	op     *spec.Operation
 	schema *jsonschema.Schema // nil when the operation takes no JSON body
+	flat   *flatObject        // the schema checked directly, when it is that simple
 
 	missingHeaders    Rejection // Message and Status fixed; Detail filled per request
 	invalidJSON       Rejection
@@ -90,6 +91,9 @@ func New(s *spec.Spec) (*Validator, error) {
 				return nil, fmt.Errorf("%s: compile the request body schema of %s: %w", s.Name, op.ID, err)
 			}
 			c.schema = compiled.CompiledSchema
+			if rendered, err := op.Body.Schema.RenderInline(); err == nil {
+				c.flat = newFlatObject(rendered)
+			}
 		}
 		v.ops[op] = c
 	}
@@ -160,7 +164,7 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) 
 		rej.Detail = "missing required parameter(s): " + strings.Join(missing, ", ")
 		return nil, &rej
 	}
-	if c.schema != nil && parsed {
+	if c.schema != nil && parsed && (c.flat == nil || !c.flat.valid(decoded)) {
 		if err := c.schema.Validate(decoded); err != nil {
 			failures := schemaFailures(err)
 			rej := c.validationError
