@@ -83,7 +83,7 @@ func Start(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(cfg)
 	}
-	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	s, err := spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	if err != nil {
 		return nil, err
 	}

@@ -200,6 +200,9 @@ func (s *Server) serveAdminFor(c *compiled, w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time) {
+	if !s.logger.Enabled(r.Context(), slog.LevelInfo) {
+		return // --log-level warn: build nothing
+	}
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
@@ -294,11 +297,11 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		}
 	}
 	decoded, rej := c.validator.CheckBody(op, r, body)
+	out.decoded = decoded
 	if rej != nil {
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
 		return
 	}
-	out.decoded = decoded
 
 	// 3. Matching, then declared users, then the operation's default, then the spec's
 	// own success response.

@@ -406,7 +406,7 @@ func runUntilDone(ctx context.Context, servers []served, logger *slog.Logger) in
 
 func loadSpec(path string) (*spec.Spec, error) {
 	if path == "" {
-		return spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+		return spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	}
 	return spec.LoadFile(path)
 }

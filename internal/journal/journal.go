@@ -4,6 +4,8 @@
 package journal
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,7 +33,7 @@ type Entry struct {
 	Code      string            `json:"code,omitempty"`
 	Detail    string            `json:"detail,omitempty"`
 	Duration  time.Duration     `json:"duration_ns"`
-	Headers   map[string]string `json:"headers,omitempty"`
+	Headers   Headers           `json:"headers,omitempty"`
 	Body      any               `json:"body,omitempty"`
 	BodyBytes int               `json:"body_bytes"`
 	// NearMisses are, for a request no scenario matched, the closest scenarios and the
@@ -190,8 +192,8 @@ func redactNested(v any) any {
 // RedactHeaders flattens headers, keeping the Authorization header's form but not its
 // signature or token, and dropping secret-named headers' values. authorization is the
 // request's Authorization header as Parse read it (parsed once per request by the caller).
-func RedactHeaders(h map[string][]string, authorization auth.Header, authErr error) map[string]string {
-	out := make(map[string]string, len(h))
+func RedactHeaders(h map[string][]string, authorization auth.Header, authErr error) Headers {
+	out := make(Headers, 0, len(h))
 	for k, vals := range h {
 		if len(vals) == 0 {
 			continue
@@ -203,9 +205,50 @@ func RedactHeaders(h map[string][]string, authorization auth.Header, authErr err
 		case secretName(k):
 			v = Redacted
 		}
-		out[k] = v
+		out = append(out, HeaderField{k, v})
 	}
 	return out
+}
+
+// Headers are a request's headers as the journal keeps them: the first value of each,
+// redacted. A slice, not a map, because it is built for every request and read rarely; it
+// reads and writes as a JSON object.
+type Headers []HeaderField
+
+// HeaderField is one header.
+type HeaderField struct{ Name, Value string }
+
+// Get returns the value of the header with the canonical name, "" when there is none.
+func (h Headers) Get(name string) string {
+	for _, f := range h {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// MarshalJSON writes the headers as an object, sorted by name.
+func (h Headers) MarshalJSON() ([]byte, error) {
+	m := make(map[string]string, len(h))
+	for _, f := range h {
+		m[f.Name] = f.Value
+	}
+	return json.Marshal(m)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (h *Headers) UnmarshalJSON(data []byte) error {
+	var m map[string]string
+	if err := json.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	*h = (*h)[:0]
+	for k, v := range m {
+		*h = append(*h, HeaderField{k, v})
+	}
+	slices.SortFunc(*h, func(a, b HeaderField) int { return strings.Compare(a.Name, b.Name) })
+	return nil
 }
 
 func redactAuthorization(h auth.Header, err error) string {
@@ -215,14 +258,21 @@ func redactAuthorization(h auth.Header, err error) string {
 	case h.Bearer != "":
 		return "Bearer " + Redacted
 	}
-	var parts []string
-	for _, name := range []string{"algorithm", "headers", "signature", "apikey"} {
+	var b strings.Builder
+	b.Grow(96)
+	for _, name := range [...]string{"algorithm", "headers", "signature", "apikey"} {
 		if val, ok := h.Params[name]; ok {
 			if name == "signature" {
 				val = Redacted
 			}
-			parts = append(parts, name+`="`+val+`"`)
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(name)
+			b.WriteString(`="`)
+			b.WriteString(val)
+			b.WriteByte('"')
 		}
 	}
-	return strings.Join(parts, ",")
+	return b.String()
 }

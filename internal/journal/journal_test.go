@@ -93,12 +93,12 @@ func TestRedact(t *testing.T) {
 		assert.NotContains(t, string(all), c)
 	}
 	assert.Equal(t, "u@example.com", red.(map[string]any)["username"])
-	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="k1"`, h["Authorization"])
+	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="k1"`, h.Get("Authorization"))
 	bearer, err := auth.Parse("Bearer canary")
 	require.NoError(t, err)
-	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, bearer, nil)["Authorization"])
+	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, bearer, nil).Get("Authorization"))
 	_, garbageErr := auth.Parse("garbage canary")
-	assert.Equal(t, journal.Redacted, journal.RedactHeaders(map[string][]string{"Authorization": {"garbage canary"}}, auth.Header{}, garbageErr)["Authorization"])
+	assert.Equal(t, journal.Redacted, journal.RedactHeaders(map[string][]string{"Authorization": {"garbage canary"}}, auth.Header{}, garbageErr).Get("Authorization"))
 	assert.Equal(t, "canary-1", body["password"], "the original is not modified")
 	assert.Equal(t, journal.Redacted, journal.RedactBody(map[string]any{"extra": "canary"}, nil).(map[string]any)["extra"],
 		"a field the schema does not declare is redacted")

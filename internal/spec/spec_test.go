@@ -1,6 +1,7 @@
 package spec_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -118,4 +119,22 @@ func TestLoadErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// LoadChecked skips the meta-schema check only: the embedded spec loads the same either way,
+// and a document that breaks the meta-schema is what Load refuses and LoadChecked is never given.
+func TestLoadCheckedSkipsOnlyTheMetaSchema(t *testing.T) {
+	t.Parallel()
+	full, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err, "the embedded spec passes the meta-schema, which is what makes LoadChecked safe for it")
+	quick, err := spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err)
+	assert.Equal(t, full.Operations[0].RequiredHeaders, quick.Operations[0].RequiredHeaders)
+	assert.Equal(t, full.Operations[0].Success, quick.Operations[0].Success)
+	assert.Equal(t, full.Errors, quick.Errors)
+
+	bad, err := os.ReadFile("testdata/bad-schema.yaml")
+	require.NoError(t, err)
+	_, err = spec.Load("bad-schema.yaml", bad)
+	assert.Error(t, err)
 }

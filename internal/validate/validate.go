@@ -136,7 +136,9 @@ func (v *Validator) Check(op *spec.Operation, r *http.Request, body []byte) (any
 }
 
 // CheckBody validates everything but the required headers: the body's JSON, required
-// parameters, the body schema and, where the spec gives them schemas, parameters.
+// parameters, the body schema and, where the spec gives them schemas, parameters. The decoded
+// body comes back also with a rejection for a body that was JSON, so callers need not decode
+// it again (the journal keeps it, redacted).
 func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) (any, *Rejection) {
 	c := v.ops[op]
 	if c == nil {
@@ -162,7 +164,7 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) 
 		rej := c.missingParameters
 		rej.Message = "Some parameters are missing in the request: " + strings.Join(missing, ", ") + "."
 		rej.Detail = "missing required parameter(s): " + strings.Join(missing, ", ")
-		return nil, &rej
+		return decoded, &rej
 	}
 	if c.schema != nil && parsed && (c.flat == nil || !c.flat.valid(decoded)) {
 		if err := c.schema.Validate(decoded); err != nil {
@@ -172,7 +174,7 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) 
 				rej.Message = failures[0].String()
 				rej.Detail = joinFailures(failures)
 			}
-			return nil, &rej
+			return decoded, &rej
 		}
 	}
 	if op.NeedsParamValidation {
