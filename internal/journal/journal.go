@@ -21,21 +21,21 @@ const Redacted = "[redacted]"
 
 // Entry is one request and its answer.
 type Entry struct {
-	ID        uint64            `json:"id"`
-	Time      time.Time         `json:"time"`
-	Method    string            `json:"method"`
-	Path      string            `json:"path"`
-	Session   string            `json:"session"`
-	Operation string            `json:"operation,omitempty"`
-	Scenario  string            `json:"scenario,omitempty"`
-	Selection string            `json:"selection,omitempty"` // how the answer was chosen
-	Status    int               `json:"status"`
-	Code      string            `json:"code,omitempty"`
-	Detail    string            `json:"detail,omitempty"`
-	Duration  time.Duration     `json:"duration_ns"`
-	Headers   Headers           `json:"headers,omitempty"`
-	Body      any               `json:"body,omitempty"`
-	BodyBytes int               `json:"body_bytes"`
+	ID        uint64        `json:"id"`
+	Time      time.Time     `json:"time"`
+	Method    string        `json:"method"`
+	Path      string        `json:"path"`
+	Session   string        `json:"session"`
+	Operation string        `json:"operation,omitempty"`
+	Scenario  string        `json:"scenario,omitempty"`
+	Selection string        `json:"selection,omitempty"` // how the answer was chosen
+	Status    int           `json:"status"`
+	Code      string        `json:"code,omitempty"`
+	Detail    string        `json:"detail,omitempty"`
+	Duration  time.Duration `json:"duration_ns"`
+	Headers   Headers       `json:"headers,omitempty"`
+	Body      any           `json:"body,omitempty"`
+	BodyBytes int           `json:"body_bytes"`
 	// NearMisses are, for a request no scenario matched, the closest scenarios and the
 	// condition each failed.
 	NearMisses []NearMiss `json:"near_misses,omitempty"`
