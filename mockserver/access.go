@@ -22,7 +22,7 @@ type AdminAccess struct {
 
 // adminRefusal is why a client may not use the admin API; nil when it may.
 func (s *Server) adminRefusal(r *http.Request, ownListener bool) *apiError {
-	if isLoopback(r.RemoteAddr) {
+	if isLoopback(r.RemoteAddr) && hostIsLocal(r.Host) {
 		return nil
 	}
 	token := s.admin.Token
@@ -49,6 +49,17 @@ func (s *Server) adminRefusal(r *http.Request, ownListener bool) *apiError {
 func isDashboardFile(path string) bool {
 	rest := strings.TrimPrefix(path, AdminPrefix)
 	return rest == "" || strings.HasPrefix(rest, "ui/")
+}
+
+// hostIsLocal reports whether a request's Host is localhost or an IP address. A page on
+// another site can have its own name resolve to 127.0.0.1 (DNS rebinding) and so reach a
+// loopback lsmock from the developer's browser; its requests then carry that name.
+func hostIsLocal(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	return host == "" || strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
 }
 
 // isLoopback reports whether a RemoteAddr (host:port) is on loopback.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,7 +16,7 @@ import (
 // local is an admin request from a client on loopback, as from the developer's own machine.
 func local(method, target string) *http.Request {
 	r := httptest.NewRequest(method, target, nil)
-	r.RemoteAddr = "127.0.0.1:50000"
+	r.RemoteAddr, r.Host = "127.0.0.1:50000", "127.0.0.1:8080"
 	return r
 }
 
@@ -36,6 +37,8 @@ func TestAdminAccess(t *testing.T) {
 	}{
 		{"loopback IPv4", open, "127.0.0.1:1", "/__lsmock/requests", "", 200, ""},
 		{"loopback IPv6", open, "[::1]:1", "/__lsmock/requests", "", 200, ""},
+		{"loopback, but a page's own name (DNS rebinding)", open, "127.0.0.1:1", "http://evil.example:8080/__lsmock/requests", "", 403, "admin_forbidden"},
+		{"loopback, by localhost", open, "127.0.0.1:1", "http://localhost:8080/__lsmock/requests", "", 200, ""},
 		{"another host", open, "192.0.2.7:1", "/__lsmock/requests", "", 403, "admin_forbidden"},
 		{"another host, even the dashboard", open, "192.0.2.7:1", "/__lsmock/", "", 403, "admin_forbidden"},
 		{"another host with the token", withToken, "192.0.2.7:1", "/__lsmock/requests", "s3cret", 200, ""},
@@ -53,6 +56,9 @@ func TestAdminAccess(t *testing.T) {
 			t.Parallel()
 			r := httptest.NewRequest(http.MethodGet, tc.path, nil)
 			r.RemoteAddr = tc.remote
+			if !strings.HasPrefix(tc.path, "http") {
+				r.Host = "127.0.0.1:8080"
+			}
 			if tc.bearer != "" {
 				r.Header.Set("Authorization", "Bearer "+tc.bearer)
 			}

@@ -67,7 +67,7 @@ func FuzzServe(f *testing.F) {
 			return // net/http refuses these before any handler
 		}
 		r := &http.Request{Method: method, URL: u, RequestURI: target, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-			Header: http.Header{}, Body: http.NoBody, RemoteAddr: "127.0.0.1:1", Host: "lsmock"}
+			Header: http.Header{}, Body: http.NoBody, RemoteAddr: "127.0.0.1:1", Host: "127.0.0.1:8080"}
 		if len(body) > 0 {
 			r.Body, r.ContentLength = httpBody(body), int64(len(body))
 		}

@@ -178,7 +178,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // a browser's preflight, answered
 	}
 	defer func() {
-		s.logRequest(r, &out, start)
+		s.logRequest(r, &out, start, slog.LevelInfo)
 		s.record(c, r, &out, start)
 	}()
 	s.serveAPI(c, w, r, &out)
@@ -188,7 +188,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveAdminFor(c *compiled, w http.ResponseWriter, r *http.Request, ownListener bool) {
 	start := time.Now()
 	var out outcome
-	defer func() { s.logRequest(r, &out, start) }()
+	// Debug: the dashboard polls every second and would bury the API's lines.
+	defer func() { s.logRequest(r, &out, start, slog.LevelDebug) }()
 	if c.cors.apply(w, r, true, func() []string { return []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} }) {
 		return
 	}
@@ -199,9 +200,9 @@ func (s *Server) serveAdminFor(c *compiled, w http.ResponseWriter, r *http.Reque
 	out = s.serveAdmin(c, w, r)
 }
 
-func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time) {
-	if !s.logger.Enabled(r.Context(), slog.LevelInfo) {
-		return // --log-level warn: build nothing
+func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time, level slog.Level) {
+	if !s.logger.Enabled(r.Context(), level) {
+		return // below --log-level: build nothing
 	}
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
@@ -221,7 +222,7 @@ func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time) {
 			attrs = append(attrs, slog.String(a.key, a.val))
 		}
 	}
-	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	s.logger.LogAttrs(r.Context(), level, "request", attrs...)
 }
 
 func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
