@@ -78,3 +78,30 @@ func TestWatchNeedsFiles(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--watch: nothing to watch")
 }
+
+// Editing the spec itself reloads it too: a new path answers, a broken spec keeps the old.
+func TestWatchReloadsTheSpec(t *testing.T) {
+	t.Parallel()
+	original, err := os.ReadFile("../../testdata/specs/widgets.yaml")
+	require.NoError(t, err)
+	specFile := filepath.Join(t.TempDir(), "widgets.yaml")
+	writeFile(t, specFile, string(original))
+	base, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--spec", specFile, "--watch")
+
+	status := func(path string) int {
+		resp, err := http.Get(base + path)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	require.Equal(t, http.StatusNotFound, status("/v1/pong"))
+
+	writeFile(t, specFile, strings.Replace(string(original), "/v1/ping:", "/v1/pong:", 1))
+	assert.Eventually(t, func() bool { return status("/v1/pong") == http.StatusOK }, time.Second, 20*time.Millisecond)
+
+	writeFile(t, specFile, "openapi: 3.1.0\npaths: [\n")
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "reload failed") }, 2*time.Second, 20*time.Millisecond)
+	assert.Contains(t, logs.String(), "widgets.yaml:")
+	assert.Equal(t, http.StatusOK, status("/v1/pong"), "the last good spec keeps serving")
+	assert.Equal(t, 0, stop())
+}
