@@ -23,7 +23,7 @@ func TestBaselineAnswersLikeLsmock(t *testing.T) {
 	for _, tc := range []struct {
 		name, body string
 		status     int
-	}{{"valid", validBody, 200}, {"invalid", invalidBody, 400}} {
+	}{{"valid", validBody, 200}, {"missing field", missingBody, 400}, {"wrong type", wrongTypeBody, 400}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			req := rawRequest(validHeaders(), tc.body)
