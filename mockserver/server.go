@@ -167,13 +167,13 @@ type outcome struct {
 // ServeHTTP routes, selects and answers one request, then logs one line about it and
 // journals it (also when a fault aborts the connection).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	var out outcome
 	c := s.cur.Load() // one configuration for the whole request, even across a reload
 	if strings.HasPrefix(r.URL.Path, AdminPrefix) && !s.admin.Separate {
 		s.serveAdminFor(c, w, r, false)
 		return
 	}
+	start := time.Now()
+	var out outcome
 	if c.cors.apply(w, r, false, func() []string { _, allowed := c.spec.Find("", r.URL.Path); return allowed }) {
 		return // a browser's preflight, answered
 	}
