@@ -6,8 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 
-	"github.com/lsmock/lsmock/internal/scenario"
-	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // ErrNoSource is returned by Reload when the server was built without a Config.Source.
@@ -19,38 +17,31 @@ type Loaded struct {
 	Scenarios  int `json:"scenarios"`
 }
 
-// Reload loads the spec and scenarios again from Config.Source and swaps them in at once.
-// When loading fails, the configuration in place keeps serving and the error says where
-// (file:line). Requests in flight finish with the configuration they started with; sessions
-// keep their pins and progress for scenarios whose names remain.
+// Reload loads the spec and scenarios again from Config.Source and swaps them in at once,
+// and logs how it went. When loading fails, the configuration in place keeps serving and the
+// error says where (file:line). Requests in flight finish with the configuration they started
+// with; sessions keep their pins and progress for scenarios whose names remain.
 func (s *Server) Reload() (Loaded, error) {
 	if s.source == nil {
 		return Loaded{}, ErrNoSource
 	}
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	sp, set, err := s.source()
-	if err == nil {
-		var loaded Loaded
-		if loaded, err = s.swap(sp, set); err == nil {
-			s.metrics.reloads.Add(1)
-			return loaded, nil
-		}
+	loaded, err := s.loadAndSwap()
+	if err != nil {
+		s.metrics.reloadFailures.Add(1)
+		s.logger.Error("reload failed; the last good configuration keeps serving", slog.String("error", err.Error()))
+		return Loaded{}, err
 	}
-	s.metrics.reloadFailures.Add(1)
-	return Loaded{}, err
+	s.metrics.reloads.Add(1)
+	s.logger.Info("reloaded", slog.Int("operations", loaded.Operations), slog.Int("scenarios", loaded.Scenarios))
+	return loaded, nil
 }
 
-// Swap puts sp and set in place of the current configuration, as Reload does.
-func (s *Server) Swap(sp *spec.Spec, set *scenario.Set) (Loaded, error) {
-	s.reloadMu.Lock()
-	defer s.reloadMu.Unlock()
-	return s.swap(sp, set)
-}
-
-func (s *Server) swap(sp *spec.Spec, set *scenario.Set) (Loaded, error) {
-	if sp == nil {
-		return Loaded{}, errors.New("mockserver: no spec to swap in")
+func (s *Server) loadAndSwap() (Loaded, error) {
+	sp, set, err := s.source()
+	if err != nil {
+		return Loaded{}, err
 	}
 	c, err := compile(sp, set, s.corsCfg)
 	if err != nil {
@@ -68,10 +59,8 @@ func (s *Server) reload(w http.ResponseWriter) outcome {
 	case errors.Is(err, ErrNoSource):
 		return newAPIError(http.StatusConflict, "reload_unavailable", "lsmock: "+err.Error()).write(w, "")
 	case err != nil:
-		s.logger.Error("reload failed; the previous configuration keeps serving", slog.String("error", err.Error()))
 		return newAPIError(http.StatusUnprocessableEntity, "reload_failed",
 			fmt.Sprintf("lsmock: the previous configuration keeps serving: %v", err)).write(w, "")
 	}
-	s.logger.Info("reloaded", slog.Int("operations", loaded.Operations), slog.Int("scenarios", loaded.Scenarios))
 	return writeJSON(w, http.StatusOK, map[string]any{"reloaded": true, "operations": loaded.Operations, "scenarios": loaded.Scenarios})
 }

@@ -138,7 +138,8 @@ func TestReloadFailureKeepsLastGoodConfiguration(t *testing.T) {
 func TestReloadLeavesRequestsInFlightAlone(t *testing.T) {
 	t.Parallel()
 	s := defaultSpec(t)
-	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload)})
+	f := &files{yaml: afterReload}
+	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload), Source: f.source(t, s)})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 
@@ -157,7 +158,7 @@ func TestReloadLeavesRequestsInFlightAlone(t *testing.T) {
 		done <- string(body)
 	}()
 	time.Sleep(100 * time.Millisecond) // the request is inside its 300 ms delay
-	_, err := srv.Swap(s, loadScenarios(t, s, afterReload))
+	_, err := srv.Reload()
 	require.NoError(t, err)
 	assert.Contains(t, <-done, `"code":"missing_headers"`, "the request that started before the swap ends with its own scenario")
 }

@@ -195,14 +195,9 @@ func serve(ctx context.Context, args []string, env Env) int {
 		return 2
 	}
 	started := time.Now()
-	s, err := loadSpec(opts.specPath)
+	s, set, scenariosFrom, err := loadFiles(opts.specPath, opts.scenariosDir)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: load spec:\n%v\n", err)
-		return 1
-	}
-	set, scenariosFrom, err := loadScenarios(opts.specPath, opts.scenariosDir, s)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: load scenarios:\n%v\n", err)
+		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
 	}
 	cors := mockserver.CORS{Disabled: opts.noCORS}
@@ -211,12 +206,8 @@ func serve(ctx context.Context, args []string, env Env) int {
 			cors.Origins = append(cors.Origins, o)
 		}
 	}
-	source := func() (*spec.Spec, *scenario.Set, error) {
-		s, err := loadSpec(opts.specPath)
-		if err != nil {
-			return nil, nil, err
-		}
-		set, _, err := loadScenarios(opts.specPath, opts.scenariosDir, s)
+	source := func() (*spec.Spec, *scenario.Set, error) { // what --watch and POST /__lsmock/reload read
+		s, set, _, err := loadFiles(opts.specPath, opts.scenariosDir)
 		return s, set, err
 	}
 	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier,
@@ -268,7 +259,8 @@ func serve(ctx context.Context, args []string, env Env) int {
 			return 1
 		}
 		go func() {
-			if err := w.Run(ctx, watchDebounce, func() { reloadAndLog(handler, logger) }); err != nil {
+			reload := func() { _, _ = handler.Reload() } // Reload logs how it went
+			if err := w.Run(ctx, watchDebounce, reload); err != nil {
 				logger.Error("watching stopped", slog.String("error", err.Error()))
 			}
 		}()
@@ -299,15 +291,6 @@ func watchedPaths(specPath, scenariosFrom string) []string {
 		paths = append(paths, scenariosFrom)
 	}
 	return paths
-}
-
-func reloadAndLog(h *mockserver.Server, logger *slog.Logger) {
-	loaded, err := h.Reload()
-	if err != nil {
-		logger.Error("reload failed; the last good configuration keeps serving", slog.String("error", err.Error()))
-		return
-	}
-	logger.Info("reloaded", slog.Int("operations", loaded.Operations), slog.Int("scenarios", loaded.Scenarios))
 }
 
 // parseFlags parses a subcommand's flags; when it cannot go on, it says with which exit
@@ -402,6 +385,20 @@ func runUntilDone(ctx context.Context, servers []served, logger *slog.Logger) in
 		}
 	}
 	return code
+}
+
+// loadFiles loads the spec and the scenarios that script it, as serve and verify read them;
+// an error says which of the two failed. from names where the scenarios came from.
+func loadFiles(specPath, scenariosDir string) (s *spec.Spec, set *scenario.Set, from string, err error) {
+	s, err = loadSpec(specPath)
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("load spec:\n%w", err)
+	}
+	set, from, err = loadScenarios(specPath, scenariosDir, s)
+	if err != nil {
+		return nil, nil, from, fmt.Errorf("load scenarios:\n%w", err)
+	}
+	return s, set, from, nil
 }
 
 func loadSpec(path string) (*spec.Spec, error) {

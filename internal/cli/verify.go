@@ -41,14 +41,9 @@ func verify(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "lsmock verify: --api-key and --shared-key go together")
 		return 2
 	}
-	s, err := loadSpec(*specPath)
+	s, set, _, err := loadFiles(*specPath, *scenariosDir)
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
-		return 1
-	}
-	set, _, err := loadScenarios(*specPath, *scenariosDir, s)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
+		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 1
 	}
 	checker, err := newChecker(*specPath)
