@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-
 )
 
 // ErrNoSource is returned by Reload when the server was built without a Config.Source.
