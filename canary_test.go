@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,33 +18,17 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/cli"
+	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
 // canary is a password no output may ever contain.
 const canary = "Canary-Pa55-9d1e"
 
-// output collects everything lsmock says, to search it for the canary.
-type output struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.Write(p)
-}
-
-func (o *output) add(source string, p []byte) {
-	_, _ = o.Write([]byte("\n--- " + source + "\n"))
-	_, _ = o.Write(p)
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
+// add files p under source in out, everything lsmock said, to search it for the canary.
+func add(out *testutil.Buffer, source string, p []byte) {
+	_, _ = out.Write([]byte("\n--- " + source + "\n"))
+	_, _ = out.Write(p)
 }
 
 // The whole request set with a canary password: as current and new password, in fields the
@@ -65,7 +48,7 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 	}
 	report, junit := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
 
-	var out output
+	var out testutil.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	addrc, done := make(chan net.Addr, 1), make(chan int, 1)
@@ -98,14 +81,14 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			out.add(req.URL.Path+" (transport error)", []byte(strings.ReplaceAll(err.Error(), req.URL.RawQuery, ""))) // faults end this way
+			add(&out, req.URL.Path+" (transport error)", []byte(strings.ReplaceAll(err.Error(), req.URL.RawQuery, ""))) // faults end this way
 			return
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		var h bytes.Buffer
 		_ = resp.Header.Write(&h)
-		out.add(method+" "+req.URL.Path, append(h.Bytes(), b...)) // the label leaves the query out
+		add(&out, method+" "+req.URL.Path, append(h.Bytes(), b...)) // the label leaves the query out
 	}
 
 	bodies := []string{
@@ -167,7 +150,7 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode, target)
-		out.add("GET "+target, b)
+		add(&out, "GET "+target, b)
 	}
 	send(http.MethodPost, "/__lsmock/verify", `{"session":"canary-key","count":0}`, nil) // 409 lists what was seen
 
@@ -176,7 +159,7 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 	for _, f := range []string{report, junit} {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
-		out.add(f, b)
+		add(&out, f, b)
 	}
 
 	all := out.String()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -113,7 +114,7 @@ func TestReloadFailureKeepsLastGoodConfiguration(t *testing.T) {
 	t.Parallel()
 	s := defaultSpec(t)
 	f := &files{yaml: beforeReload}
-	logs := &syncBuffer{}
+	logs := &testutil.Buffer{}
 	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload),
 		Source: f.source(t, s), Logger: slogTo(logs)})
 

@@ -1,13 +1,11 @@
 package mockserver_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -18,28 +16,11 @@ import (
 	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
 const path = "/api/v4/change_password"
-
-// syncBuffer lets concurrent handlers log into one buffer.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 func defaultSpec(t testing.TB) *spec.Spec {
 	t.Helper()
@@ -126,7 +107,7 @@ func TestBodyTooLarge(t *testing.T) {
 func TestRequestLog(t *testing.T) {
 	t.Parallel()
 	const secret = "S3cret-canary-91"
-	var logs syncBuffer
+	var logs testutil.Buffer
 	srv := newServer(t, mockserver.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 
 	bodies := []string{
@@ -169,7 +150,7 @@ func TestRequestLog(t *testing.T) {
 // X-Lsmock-Session as it is.
 func TestLogMasksAPIKeySessions(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testutil.Buffer
 	srv := newServer(t, mockserver.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	r := signedRequest(`{"username":"u","password":"p","new_password":"n"}`)
 	r.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="live-key-0123456789"`)

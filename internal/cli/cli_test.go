@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -13,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,29 +20,12 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/cli"
+	"github.com/lsmock/lsmock/internal/testutil"
 )
-
-// lockedBuffer is written by the server's goroutines and read by the test.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut lockedBuffer
+	var out, errOut testutil.Buffer
 	code = cli.Run(context.Background(), args, cli.Env{
 		Stdout: &out, Stderr: &errOut,
 		Getenv: func(k string) string { return env[k] },
@@ -101,10 +82,10 @@ func TestCommands(t *testing.T) {
 
 // serveInProcess starts "lsmock serve" and returns its base URL, its log and a stop function
 // that returns the exit code.
-func serveInProcess(t *testing.T, env map[string]string, args ...string) (string, *lockedBuffer, func() int) {
+func serveInProcess(t *testing.T, env map[string]string, args ...string) (string, *testutil.Buffer, func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var logs lockedBuffer
+	var logs testutil.Buffer
 	addrc := make(chan net.Addr, 1)
 	done := make(chan int, 1)
 	go func() {
