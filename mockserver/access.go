@@ -21,7 +21,7 @@ type AdminAccess struct {
 }
 
 // adminRefusal is why a client may not use the admin API; nil when it may.
-func (s *Server) adminRefusal(r *http.Request, ownListener bool) *apiError {
+func (s *Server) adminRefusal(c *compiled, r *http.Request, ownListener bool) *apiError {
 	if isLoopback(r.RemoteAddr) && hostIsLocal(r.Host) {
 		return nil
 	}
@@ -30,9 +30,7 @@ func (s *Server) adminRefusal(r *http.Request, ownListener bool) *apiError {
 		if ownListener {
 			return nil
 		}
-		e := newAPIError(http.StatusForbidden, "admin_forbidden",
-			"lsmock: the admin API answers clients on loopback only; start lsmock with --admin-token or --admin-addr to open it")
-		return &e
+		return &c.fixed.adminForbidden
 	}
 	if isDashboardFile(r.URL.Path) {
 		return nil
@@ -41,14 +39,7 @@ func (s *Server) adminRefusal(r *http.Request, ownListener bool) *apiError {
 	if ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1 {
 		return nil
 	}
-	e := newAPIError(http.StatusUnauthorized, "admin_unauthorized",
-		"lsmock: the admin API needs Authorization: Bearer <the --admin-token>")
-	return &e
-}
-
-func isDashboardFile(path string) bool {
-	rest := strings.TrimPrefix(path, AdminPrefix)
-	return rest == "" || strings.HasPrefix(rest, "ui/")
+	return &c.fixed.adminUnauthorized
 }
 
 // hostIsLocal reports whether a request's Host is localhost or an IP address. A page on

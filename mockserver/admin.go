@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/lsmock/lsmock/internal/scenario"
@@ -33,39 +34,30 @@ import (
 func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	rest := strings.TrimPrefix(r.URL.Path, AdminPrefix)
 	switch {
-	case rest == "" || strings.HasPrefix(rest, "ui/"):
-		return c.serveDashboard(w, r, rest)
+	case isDashboardFile(r.URL.Path):
+		return s.serveDashboard(c, w, r, rest)
 	case rest == "health":
-		if !allow(w, r, http.MethodGet, http.MethodHead) {
-			return c.methodNotAllowed(w, r)
-		}
-		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		return c.only(w, r, func() outcome {
+			return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}, http.MethodGet, http.MethodHead)
 	case rest == "metrics":
-		if !allow(w, r, http.MethodGet) {
-			return c.methodNotAllowed(w, r)
-		}
-		return s.serveMetrics(w)
+		return c.only(w, r, func() outcome { return s.serveMetrics(w) }, http.MethodGet)
 	case rest == "scenarios":
-		if !allow(w, r, http.MethodGet) {
-			return c.methodNotAllowed(w, r)
-		}
-		return writeJSON(w, http.StatusOK, c.scenarioList())
+		return c.only(w, r, func() outcome { return writeJSON(w, http.StatusOK, c.scenarioList()) }, http.MethodGet)
 	case rest == "scenario":
 		return s.pin(c, w, r, func(name string) { s.sessions.PinGlobal(name) }, func() { s.sessions.PinGlobal("") })
 	case rest == "sessions":
-		if !allow(w, r, http.MethodGet) {
-			return c.methodNotAllowed(w, r)
-		}
-		return writeJSON(w, http.StatusOK, map[string]any{"global_pin": s.sessions.Global(), "sessions": s.sessions.List()})
+		return c.only(w, r, func() outcome {
+			return writeJSON(w, http.StatusOK, map[string]any{"global_pin": s.sessions.Global(), "sessions": s.sessions.List()})
+		}, http.MethodGet)
 	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/users"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/users")
 		if strings.Contains(id, "/") {
 			return c.fixed.adminNotFound.write(w, "")
 		}
-		if !allow(w, r, http.MethodGet) {
-			return c.methodNotAllowed(w, r)
-		}
-		return writeJSON(w, http.StatusOK, map[string]any{"session": id, "users": s.userList(c, id)})
+		return c.only(w, r, func() outcome {
+			return writeJSON(w, http.StatusOK, map[string]any{"session": id, "users": s.userList(c, id)})
+		}, http.MethodGet)
 	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/scenario"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/scenario")
 		if id == "" || strings.Contains(id, "/") {
@@ -84,27 +76,23 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 	case rest == "coverage":
 		return c.readOrClear(w, r, func() outcome { return writeJSON(w, http.StatusOK, s.Coverage()) }, s.coverage.Clear)
 	case rest == "verify":
-		if !allow(w, r, http.MethodPost) {
-			return c.methodNotAllowed(w, r)
-		}
-		return s.verify(w, r)
+		return c.only(w, r, func() outcome { return s.verify(w, r) }, http.MethodPost)
 	case rest == "reload":
-		if !allow(w, r, http.MethodPost) {
-			return c.methodNotAllowed(w, r)
-		}
-		return s.reload(w)
+		return c.only(w, r, func() outcome { return s.reload(w) }, http.MethodPost)
 	case rest == "reset":
-		if !allow(w, r, http.MethodPost) {
-			return c.methodNotAllowed(w, r)
-		}
-		if id := r.URL.Query().Get("session"); id != "" {
-			s.sessions.Reset(id)
-			return writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": id})
-		}
-		s.sessions.ResetAll()
-		return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
+		return c.only(w, r, func() outcome { return s.reset(w, r) }, http.MethodPost)
 	}
 	return c.fixed.adminNotFound.write(w, "")
+}
+
+// reset is POST /__lsmock/reset[?session=ID].
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) outcome {
+	if id := r.URL.Query().Get("session"); id != "" {
+		s.sessions.Reset(id)
+		return writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": id})
+	}
+	s.sessions.ResetAll()
+	return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
 }
 
 // readOrClear serves a resource that GET reads and DELETE empties.
@@ -117,22 +105,21 @@ func (c *compiled) readOrClear(w http.ResponseWriter, r *http.Request, read func
 		w.WriteHeader(http.StatusNoContent)
 		return outcome{status: http.StatusNoContent}
 	}
-	allow(w, r, http.MethodGet, http.MethodDelete)
-	return c.methodNotAllowed(w, r)
+	return c.methodNotAllowed(w, r, http.MethodGet, http.MethodDelete)
 }
 
-func allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
-	for _, m := range methods {
-		if r.Method == m {
-			return true
-		}
+// only answers with h when r's method is one of methods, and 405 with Allow otherwise.
+func (c *compiled) only(w http.ResponseWriter, r *http.Request, h func() outcome, methods ...string) outcome {
+	if slices.Contains(methods, r.Method) {
+		return h()
 	}
-	w.Header().Set("Allow", strings.Join(methods, ", "))
-	return false
+	return c.methodNotAllowed(w, r, methods...)
 }
 
-func (c *compiled) methodNotAllowed(w http.ResponseWriter, r *http.Request) outcome {
-	return c.fixed.methodNotAllowed.write(w, r.URL.Path+" takes "+w.Header().Get("Allow"))
+func (c *compiled) methodNotAllowed(w http.ResponseWriter, r *http.Request, methods ...string) outcome {
+	allowed := strings.Join(methods, ", ")
+	w.Header().Set("Allow", allowed)
+	return c.fixed.methodNotAllowed.write(w, r.URL.Path+" takes "+allowed)
 }
 
 // pin handles PUT {"name": …} and DELETE for a pin.
@@ -158,8 +145,7 @@ func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set fu
 		set(req.Name)
 		return writeJSON(w, http.StatusOK, map[string]string{"pinned": req.Name})
 	default:
-		allow(w, r, http.MethodPut, http.MethodDelete)
-		return c.methodNotAllowed(w, r)
+		return c.methodNotAllowed(w, r, http.MethodPut, http.MethodDelete)
 	}
 }
 

@@ -27,7 +27,8 @@ type compiled struct {
 
 // fixedErrors are the answers that do not depend on the request, rendered once.
 type fixedErrors struct {
-	notFound, methodNotAllowed, tooLarge, adminNotFound apiError
+	notFound, methodNotAllowed, tooLarge             apiError
+	adminNotFound, adminForbidden, adminUnauthorized apiError
 }
 
 func compile(sp *spec.Spec, set *scenario.Set, cors CORS) (*compiled, error) {
@@ -71,6 +72,10 @@ func compile(sp *spec.Spec, set *scenario.Set, cors CORS) (*compiled, error) {
 		methodNotAllowed: c.documented("method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"),
 		tooLarge:         c.documented("payload_too_large", http.StatusRequestEntityTooLarge, "Request body is too large"),
 		adminNotFound:    newAPIError(http.StatusNotFound, "not_found", "No such lsmock admin endpoint; see GET "+AdminPrefix+"scenarios"),
+		adminForbidden: newAPIError(http.StatusForbidden, "admin_forbidden",
+			"lsmock: the admin API answers clients on loopback only; start lsmock with --admin-token or --admin-addr to open it"),
+		adminUnauthorized: newAPIError(http.StatusUnauthorized, "admin_unauthorized",
+			"lsmock: the admin API needs Authorization: Bearer <the --admin-token>"),
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package mockserver
 
 import (
 	"embed"
+	"io/fs"
 	"net/http"
 	"path"
 	"strings"
@@ -17,34 +18,63 @@ var dashboardFiles embed.FS
 // that slipped past the page's text-only rendering could not run or send anything.
 const dashboardCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
-// serveDashboard answers GET /__lsmock/ and /__lsmock/ui/{file}.
-func (c *compiled) serveDashboard(w http.ResponseWriter, r *http.Request, rest string) outcome {
-	if !allow(w, r, http.MethodGet, http.MethodHead) {
-		return c.methodNotAllowed(w, r)
-	}
-	name := "index.html"
-	if rest != "" {
-		name = strings.TrimPrefix(rest, "ui/")
-	}
-	data, err := dashboardFiles.ReadFile("dashboard/" + name)
-	if err != nil || strings.Contains(name, "/") {
-		return c.fixed.adminNotFound.write(w, "")
-	}
-	h := w.Header()
+// contentType is the dashboard's own, not mime.TypeByExtension's, which the system's
+// mime.types may change (.js as application/javascript, say).
+func contentType(name string) string {
 	switch path.Ext(name) {
 	case ".html":
-		h.Set("Content-Type", "text/html; charset=utf-8")
+		return "text/html; charset=utf-8"
 	case ".js":
-		h.Set("Content-Type", "text/javascript; charset=utf-8")
+		return "text/javascript; charset=utf-8"
 	case ".css":
-		h.Set("Content-Type", "text/css; charset=utf-8")
+		return "text/css; charset=utf-8"
 	}
-	h.Set("Content-Security-Policy", dashboardCSP)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-cache")
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(data)
+	return "application/octet-stream"
+}
+
+// staticFile is a dashboard file ready to send.
+type staticFile struct {
+	body        []byte
+	contentType string
+}
+
+// loadDashboard reads the embedded files once, by the name they are asked for ("" is the page).
+func loadDashboard() map[string]staticFile {
+	files := map[string]staticFile{}
+	entries, _ := fs.ReadDir(dashboardFiles, "dashboard") // embedded: cannot fail
+	for _, e := range entries {
+		body, _ := dashboardFiles.ReadFile("dashboard/" + e.Name())
+		name := "ui/" + e.Name()
+		if e.Name() == "index.html" {
+			name = ""
+		}
+		files[name] = staticFile{body: body, contentType: contentType(e.Name())}
 	}
-	return outcome{status: http.StatusOK}
+	return files
+}
+
+// serveDashboard answers GET /__lsmock/ and /__lsmock/ui/{file}.
+func (s *Server) serveDashboard(c *compiled, w http.ResponseWriter, r *http.Request, rest string) outcome {
+	f, ok := s.dashboard[rest]
+	if !ok {
+		return c.fixed.adminNotFound.write(w, "")
+	}
+	return c.only(w, r, func() outcome {
+		h := w.Header()
+		h.Set("Content-Type", f.contentType)
+		h.Set("Content-Security-Policy", dashboardCSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-cache")
+		w.WriteHeader(http.StatusOK)
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(f.body)
+		}
+		return outcome{status: http.StatusOK}
+	}, http.MethodGet, http.MethodHead)
+}
+
+// isDashboardFile reports whether an admin path is one of the dashboard's static files.
+func isDashboardFile(urlPath string) bool {
+	rest := strings.TrimPrefix(urlPath, AdminPrefix)
+	return rest == "" || strings.HasPrefix(rest, "ui/")
 }

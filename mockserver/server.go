@@ -87,14 +87,15 @@ type Server struct {
 	source   Source
 	reloadMu sync.Mutex // one reload at a time
 
-	sessions *session.Store
-	auth     *auth.Verifier
-	journal  *journal.Journal
-	coverage *journal.Coverage
-	metrics  *metrics
-	logger   *slog.Logger
-	maxBody  int64
-	maxHold  time.Duration
+	sessions  *session.Store
+	auth      *auth.Verifier
+	journal   *journal.Journal
+	coverage  *journal.Coverage
+	metrics   *metrics
+	dashboard map[string]staticFile // by the path after /__lsmock/
+	logger    *slog.Logger
+	maxBody   int64
+	maxHold   time.Duration
 }
 
 // New builds everything a request needs: the validator's compiled schemas, the scenario
@@ -123,13 +124,14 @@ func New(cfg Config) (*Server, error) {
 			logger.Info("session state dropped to stay within the session limit",
 				slog.String("session", maskKey(id)), slog.Int("max_sessions", maxSessions))
 		}),
-		auth:     cfg.Auth,
-		journal:  journal.New(cfg.JournalSize),
-		coverage: journal.NewCoverage(),
-		metrics:  newMetrics(),
-		logger:   logger,
-		maxBody:  cfg.MaxBodyBytes,
-		maxHold:  cfg.MaxHold,
+		auth:      cfg.Auth,
+		journal:   journal.New(cfg.JournalSize),
+		coverage:  journal.NewCoverage(),
+		metrics:   newMetrics(),
+		dashboard: loadDashboard(),
+		logger:    logger,
+		maxBody:   cfg.MaxBodyBytes,
+		maxHold:   cfg.MaxHold,
 	}
 	s.cur.Store(c)
 	if s.auth == nil {
@@ -193,7 +195,7 @@ func (s *Server) serveAdminFor(c *compiled, w http.ResponseWriter, r *http.Reque
 	if c.cors.apply(w, r, true, func() []string { return []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} }) {
 		return
 	}
-	if refusal := s.adminRefusal(r, ownListener); refusal != nil {
+	if refusal := s.adminRefusal(c, r, ownListener); refusal != nil {
 		out = refusal.write(w, "")
 		return
 	}
