@@ -23,6 +23,14 @@ import (
 	"github.com/lsmock/lsmock/internal/testutil"
 )
 
+// changePasswordRequest is a POST with the headers every SDK sends (format-mode signing).
+func changePasswordRequest(url, body string) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
+	return req
+}
+
 func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut testutil.Buffer
@@ -119,11 +127,7 @@ func TestServeLifecycle(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
-	req, err := http.NewRequest(http.MethodPost, base+"/api/v4/change_password",
-		strings.NewReader(`{"username":"u@example.com","password":"hunter2-canary","new_password":"n"}`))
-	require.NoError(t, err)
-	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
+	req := changePasswordRequest(base+"/api/v4/change_password", `{"username":"u@example.com","password":"hunter2-canary","new_password":"n"}`)
 	resp, err = http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)

@@ -45,11 +45,7 @@ func TestLargeBodyGets413(t *testing.T) {
 	t.Parallel()
 	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--log-level", "warn")
 	body := `{"username":"u@example.com","password":"` + strings.Repeat("p", 10<<20) + `","new_password":"n"}`
-	req, err := http.NewRequest(http.MethodPost, base+"/api/v4/change_password", strings.NewReader(body))
-	require.NoError(t, err)
-	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(changePasswordRequest(base+"/api/v4/change_password", body))
 	require.NoError(t, err)
 	got, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -83,11 +79,8 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		req, _ := http.NewRequest(http.MethodPost, base+"/api/v4/change_password?__scenario=slow_success",
-			strings.NewReader(`{"username":"u@example.com","password":"p","new_password":"n"}`))
-		req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-		req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := http.DefaultClient.Do(changePasswordRequest(base+"/api/v4/change_password?__scenario=slow_success",
+			`{"username":"u@example.com","password":"p","new_password":"n"}`))
 		if err != nil {
 			done <- result{err: err}
 			return

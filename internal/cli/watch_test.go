@@ -24,12 +24,8 @@ const watchedScenario = `scenarios:
 // answerCode calls change_password and returns the error code of the answer ("" for success).
 func answerCode(t *testing.T, base string) string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+"/api/v4/change_password",
-		strings.NewReader(`{"username":"u@example.com","password":"p","new_password":"n"}`))
-	require.NoError(t, err)
-	req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
-	req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(changePasswordRequest(base+"/api/v4/change_password",
+		`{"username":"u@example.com","password":"p","new_password":"n"}`))
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
