@@ -76,16 +76,3 @@ func Parse(value string) (Header, error) {
 	}
 	return Header{Params: params}, nil
 }
-
-// APIKeyOf returns the API key in an Authorization header value, or "" when there is none.
-// It is what sessions and matchers key on, so it never fails.
-func APIKeyOf(value string) string {
-	if value == "" {
-		return ""
-	}
-	h, err := Parse(value)
-	if err != nil {
-		return ""
-	}
-	return h.APIKey()
-}

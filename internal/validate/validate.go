@@ -125,16 +125,6 @@ func (v *Validator) CheckHeaders(op *spec.Operation, r *http.Request) *Rejection
 	return &rej
 }
 
-// Check validates r, whose body has already been read into body: headers, then the rest
-// (CheckBody). On success it returns the decoded JSON body (nil when the operation takes
-// none) for the stages that follow.
-func (v *Validator) Check(op *spec.Operation, r *http.Request, body []byte) (any, *Rejection) {
-	if rej := v.CheckHeaders(op, r); rej != nil {
-		return nil, rej
-	}
-	return v.CheckBody(op, r, body)
-}
-
 // CheckBody validates everything but the required headers: the body's JSON, required
 // parameters, the body schema and, where the spec gives them schemas, parameters. The decoded
 // body comes back also with a rejection for a body that was JSON, so callers need not decode
