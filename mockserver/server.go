@@ -112,18 +112,16 @@ func New(cfg Config) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	maxSessions := cfg.MaxSessions
-	if maxSessions <= 0 {
-		maxSessions = session.DefaultMax
-	}
+	var sessions *session.Store
+	sessions = session.NewStore(cfg.MaxSessions, func(id string) {
+		logger.Info("session state dropped to stay within the session limit",
+			slog.String("session", maskKey(id)), slog.Int("max_sessions", sessions.Max()))
+	})
 	s := &Server{
-		corsCfg: cfg.CORS,
-		admin:   cfg.Admin,
-		source:  cfg.Source,
-		sessions: session.NewStore(maxSessions, func(id string) {
-			logger.Info("session state dropped to stay within the session limit",
-				slog.String("session", maskKey(id)), slog.Int("max_sessions", maxSessions))
-		}),
+		corsCfg:   cfg.CORS,
+		admin:     cfg.Admin,
+		source:    cfg.Source,
+		sessions:  sessions,
 		auth:      cfg.Auth,
 		journal:   journal.New(cfg.JournalSize),
 		coverage:  journal.NewCoverage(),

@@ -81,6 +81,10 @@ func (s *Store) get(id string) *state {
 	return st
 }
 
+// Max is how many sessions the store keeps. It never changes, so it takes no lock (and may
+// be called from onEvict).
+func (s *Store) Max() int { return s.max }
+
 // Evicted counts the sessions dropped to keep within the bound.
 func (s *Store) Evicted() uint64 {
 	s.mu.Lock()

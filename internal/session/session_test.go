@@ -150,6 +150,7 @@ func TestStoreDropsLeastRecentlyUsed(t *testing.T) {
 	assert.Equal(t, []string{"b"}, dropped)
 	assert.Equal(t, 2, st.Len())
 	assert.Equal(t, uint64(1), st.Evicted())
+	assert.Equal(t, 2, st.Max())
 	name, own := st.Pinned("b")
 	assert.Equal(t, "", name, "b's state is gone")
 	assert.False(t, own)
