@@ -1,64 +1,40 @@
 package mockserver
 
 import (
+	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/lsmock/lsmock/internal/journal"
 )
 
-// metrics are counters for operators, in the Prometheus text format at /__lsmock/metrics.
-// Unlike coverage they are never cleared, as Prometheus counters must only grow.
+// metrics are the counters only /__lsmock/metrics shows; the answers themselves are counted
+// once, by the coverage counters (journal.Coverage.Totals).
 type metrics struct {
-	started time.Time
-
-	mu        sync.Mutex
-	responses map[responseKey]uint64
-
+	started                 time.Time
 	reloads, reloadFailures atomic.Uint64
 }
 
-type responseKey struct {
-	operation string
-	status    int
-	code      string
-}
-
-func newMetrics() *metrics {
-	return &metrics{started: time.Now(), responses: map[responseKey]uint64{}}
-}
-
-func (m *metrics) count(operation string, status int, code string) {
-	m.mu.Lock()
-	m.responses[responseKey{operation, status, code}]++
-	m.mu.Unlock()
-}
+func newMetrics() *metrics { return &metrics{started: time.Now()} }
 
 // serveMetrics is GET /__lsmock/metrics.
 func (s *Server) serveMetrics(w http.ResponseWriter) outcome {
 	var b strings.Builder
-	s.metrics.mu.Lock()
-	keys := make([]responseKey, 0, len(s.metrics.responses))
-	for k := range s.metrics.responses {
-		keys = append(keys, k)
-	}
-	counts := make([]uint64, len(keys))
-	slices.SortFunc(keys, func(a, b responseKey) int {
-		return strings.Compare(a.operation+"\x00"+strconv.Itoa(a.status)+"\x00"+a.code, b.operation+"\x00"+strconv.Itoa(b.status)+"\x00"+b.code)
+	totals := s.coverage.Totals()
+	keys := slices.Collect(maps.Keys(totals))
+	slices.SortFunc(keys, func(a, b journal.Answer) int {
+		return cmp.Or(strings.Compare(a.Operation, b.Operation), cmp.Compare(a.Status, b.Status), strings.Compare(a.Code, b.Code))
 	})
-	for i, k := range keys {
-		counts[i] = s.metrics.responses[k]
-	}
-	s.metrics.mu.Unlock()
 
 	header(&b, "lsmock_requests_total", "counter", "API requests answered, by operation, status and error code (operation is empty for unknown paths).")
-	for i, k := range keys {
-		fmt.Fprintf(&b, "lsmock_requests_total{operation=%s,status=\"%d\",code=%s} %d\n", label(k.operation), k.status, label(k.code), counts[i])
+	for _, k := range keys {
+		fmt.Fprintf(&b, "lsmock_requests_total{operation=%s,status=\"%d\",code=%s} %d\n", label(k.Operation), k.Status, label(k.Code), totals[k])
 	}
 	c := s.cur.Load()
 	gauge(&b, "lsmock_sessions", "Sessions holding state (pins, progress, changed passwords).", uint64(s.sessions.Len()))

@@ -2,74 +2,89 @@ package journal
 
 import "sync"
 
-// Coverage counts, per operation, the statuses and error codes lsmock produced, and the
-// scenarios that answered. Unlike the ring, it forgets nothing until cleared.
+// Answer is what one request came to, as coverage and metrics count it.
+type Answer struct {
+	Operation string // "" for a path no operation has
+	Status    int
+	Code      string
+}
+
+// Coverage counts the answers lsmock gave and the scenarios that gave them: once, for both
+// the coverage report (which DELETE /__lsmock/coverage clears) and the metrics (which, as
+// Prometheus counters must, only grow). Unlike the ring, it forgets nothing.
 type Coverage struct {
 	mu        sync.Mutex
-	statuses  map[string]map[int]int    // operation -> status -> count
-	codes     map[string]map[string]int // operation -> code -> count
-	scenarios map[string]int            // scenario -> count
+	answers   map[Answer]int
+	scenarios map[string]int
+	// The counts when the report was last cleared; the report shows what came since.
+	clearedAnswers   map[Answer]int
+	clearedScenarios map[string]int
 }
 
 // NewCoverage returns empty counters.
 func NewCoverage() *Coverage {
-	c := &Coverage{}
-	c.Clear()
-	return c
+	return &Coverage{answers: map[Answer]int{}, scenarios: map[string]int{},
+		clearedAnswers: map[Answer]int{}, clearedScenarios: map[string]int{}}
 }
 
-// Record counts one answer of operation.
+// Record counts one answer of operation, and the scenario that gave it.
 func (c *Coverage) Record(operation string, status int, code, scenario string) {
-	if operation == "" {
-		return
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.statuses[operation] == nil {
-		c.statuses[operation] = map[int]int{}
-		c.codes[operation] = map[string]int{}
-	}
-	if status > 0 {
-		c.statuses[operation][status]++
-	}
-	if code != "" {
-		c.codes[operation][code]++
-	}
+	c.answers[Answer{operation, status, code}]++
 	if scenario != "" {
 		c.scenarios[scenario]++
 	}
 }
 
-// Snapshot copies the counters.
+// Snapshot is the report's view: per operation (unrouted requests left out), the statuses
+// and error codes produced, and the scenarios that answered, since the last Clear.
 func (c *Coverage) Snapshot() (statuses map[string]map[int]int, codes map[string]map[string]int, scenarios map[string]int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	statuses = make(map[string]map[int]int, len(c.statuses))
-	for op, m := range c.statuses {
-		statuses[op] = make(map[int]int, len(m))
-		for k, v := range m {
-			statuses[op][k] = v
+	statuses, codes, scenarios = map[string]map[int]int{}, map[string]map[string]int{}, map[string]int{}
+	for a, n := range c.answers {
+		n -= c.clearedAnswers[a]
+		if a.Operation == "" || n == 0 {
+			continue
+		}
+		if statuses[a.Operation] == nil {
+			statuses[a.Operation], codes[a.Operation] = map[int]int{}, map[string]int{}
+		}
+		if a.Status > 0 {
+			statuses[a.Operation][a.Status] += n
+		}
+		if a.Code != "" {
+			codes[a.Operation][a.Code] += n
 		}
 	}
-	codes = make(map[string]map[string]int, len(c.codes))
-	for op, m := range c.codes {
-		codes[op] = make(map[string]int, len(m))
-		for k, v := range m {
-			codes[op][k] = v
+	for s, n := range c.scenarios {
+		if n -= c.clearedScenarios[s]; n > 0 {
+			scenarios[s] = n
 		}
-	}
-	scenarios = make(map[string]int, len(c.scenarios))
-	for k, v := range c.scenarios {
-		scenarios[k] = v
 	}
 	return statuses, codes, scenarios
 }
 
-// Clear resets every counter.
+// Totals are every answer since start, unrouted ones included, for the metrics.
+func (c *Coverage) Totals() map[Answer]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[Answer]int, len(c.answers))
+	for a, n := range c.answers {
+		out[a] = n
+	}
+	return out
+}
+
+// Clear starts the report afresh; the totals go on.
 func (c *Coverage) Clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.statuses = map[string]map[int]int{}
-	c.codes = map[string]map[string]int{}
-	c.scenarios = map[string]int{}
+	for a, n := range c.answers {
+		c.clearedAnswers[a] = n
+	}
+	for s, n := range c.scenarios {
+		c.clearedScenarios[s] = n
+	}
 }

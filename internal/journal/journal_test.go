@@ -117,3 +117,17 @@ func TestCoverage(t *testing.T) {
 	assert.Equal(t, map[string]map[string]int{"op": {"missing_headers": 2}}, codes)
 	assert.Equal(t, map[string]int{"success": 1}, scenarios)
 }
+
+// Clearing the report leaves the totals the metrics read.
+func TestCoverageClearKeepsTotals(t *testing.T) {
+	t.Parallel()
+	c := journal.NewCoverage()
+	c.Record("op", 200, "", "success")
+	c.Clear()
+	c.Record("op", 400, "missing_headers", "")
+	statuses, codes, scenarios := c.Snapshot()
+	assert.Equal(t, map[string]map[int]int{"op": {400: 1}}, statuses)
+	assert.Equal(t, map[string]map[string]int{"op": {"missing_headers": 1}}, codes)
+	assert.Empty(t, scenarios)
+	assert.Equal(t, map[journal.Answer]int{{Operation: "op", Status: 200}: 1, {Operation: "op", Status: 400, Code: "missing_headers"}: 1}, c.Totals())
+}
