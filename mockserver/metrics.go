@@ -32,7 +32,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter) outcome {
 		return cmp.Or(strings.Compare(a.Operation, b.Operation), cmp.Compare(a.Status, b.Status), strings.Compare(a.Code, b.Code))
 	})
 
-	header(&b, "lsmock_requests_total", "counter", "API requests answered, by operation, status and error code (operation is empty for unknown paths).")
+	header(&b, "lsmock_requests_total", "counter", "API requests answered, by operation, status and error code (operation is empty when none answered: an unknown path or method).")
 	for _, k := range keys {
 		fmt.Fprintf(&b, "lsmock_requests_total{operation=%s,status=\"%d\",code=%s} %d\n", label(k.Operation), k.Status, label(k.Code), totals[k])
 	}
