@@ -786,3 +786,41 @@ func TestCoverageListsWhatWasNeverProduced(t *testing.T) {
 	assert.Equal(t, map[string]int{"success": 1, "signature_mismatch": 1}, rep.Scenarios.Hit)
 	assert.Contains(t, rep.Scenarios.Never, "timeout")
 }
+
+// TestVerifyAfterTheJournalWraps: verification counts every request, not what the journal
+// ring still holds, so one session's assertions do not depend on what other sessions did.
+func TestVerifyAfterTheJournalWraps(t *testing.T) {
+	t.Parallel()
+	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err)
+	set, err := scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
+	require.NoError(t, err)
+	srv := startConfig(t, mockserver.Config{Spec: s, Scenarios: set, JournalSize: 3})
+	for range 2 {
+		call(t, srv, cpPath, validBody, map[string]string{mockserver.HeaderSession: "job-A", mockserver.HeaderScenario: "internal_error"})
+	}
+	for range 3 {
+		call(t, srv, cpPath, validBody, map[string]string{mockserver.HeaderSession: "job-B"})
+	}
+	cases := []struct {
+		body   string
+		status int
+	}{
+		{`{"session":"job-A","scenario":"internal_error","count":2}`, 200},
+		{`{"session":"job-A","count":0}`, 409},
+		{`{"session":"job-A","status":500,"code":"internal_error","at_least":2}`, 200},
+		{`{"session":"job-B","count":3}`, 200},
+		{`{"operation":"changePassword","count":5}`, 200},
+	}
+	for _, tc := range cases {
+		status, body := admin(t, srv, http.MethodPost, "/__lsmock/verify", tc.body)
+		assert.Equal(t, tc.status, status, "%s: %s", tc.body, body)
+	}
+	// Clearing one session's requests leaves the other's counts alone.
+	status, _ := admin(t, srv, http.MethodDelete, "/__lsmock/requests?session=job-A", "")
+	require.Equal(t, http.StatusNoContent, status)
+	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/verify", `{"session":"job-A","count":0}`)
+	assert.Equal(t, http.StatusOK, status)
+	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/verify", `{"session":"job-B","count":3}`)
+	assert.Equal(t, http.StatusOK, status)
+}

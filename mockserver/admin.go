@@ -27,7 +27,7 @@ import (
 //	POST   /__lsmock/reset[?session=ID]          clears all state, or one session's
 //	POST   /__lsmock/reload                      loads the spec and scenario files again
 //	GET    /__lsmock/requests[?session&scenario&operation&status&code&limit]  the journal, newest first
-//	DELETE /__lsmock/requests                    empties the journal
+//	DELETE /__lsmock/requests[?session=ID]       empties the journal and the counts verify reads
 //	POST   /__lsmock/verify                      {"scenario"|"session"|"operation"|"status"|"code", "count"|"at_least"}
 //	GET    /__lsmock/coverage                    what each operation produced and never produced
 //	DELETE /__lsmock/coverage                    clears the counters
@@ -72,7 +72,11 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 			}
 			entries := s.journal.List(f)
 			return writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
-		}, s.journal.Clear)
+		}, func() {
+			session := r.URL.Query().Get("session")
+			s.journal.Clear(session)
+			s.counts.Clear(session)
+		})
 	case rest == "coverage":
 		return c.readOrClear(w, r, func() outcome { return writeJSON(w, http.StatusOK, s.Coverage()) }, s.coverage.Clear)
 	case rest == "verify":

@@ -9,8 +9,13 @@ import (
 
 // In-process control of a Server, for lsmocktest; the admin API does the same over HTTP.
 
-// Requests returns the journal's entries that f selects, newest first.
+// Requests returns the journal's entries that f selects, newest first. The journal keeps
+// the latest requests only; Count counts them all.
 func (s *Server) Requests(f journal.Filter) []journal.Entry { return s.journal.List(f) }
+
+// Count returns how many requests f selects since they were last cleared (f.Limit is
+// ignored), or journal.ErrIncomplete when that cannot be known.
+func (s *Server) Count(f journal.Filter) (int, error) { return s.counts.Count(f) }
 
 // ErrUnknownScenario is returned when pinning a scenario that does not exist.
 var ErrUnknownScenario = errors.New("no such scenario")

@@ -41,5 +41,6 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 			Scenario: nm.Scenario.Name, Held: nm.Held, Of: len(nm.Scenario.Match), Failed: nm.Failed.Text,
 		})
 	}
+	s.counts.Add(e.Key())
 	s.journal.Add(e)
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/lsmock/lsmock/internal/apierror"
+	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
@@ -29,6 +30,7 @@ func (e apiError) write(w http.ResponseWriter, detail string) outcome {
 	h.Set("Content-Type", errorContentType)
 	h.Set("Content-Length", strconv.Itoa(len(e.body)))
 	if detail != "" {
+		detail = journal.Clip(detail, journal.MaxDetail)
 		h.Set(HeaderValidation, detail)
 	}
 	w.WriteHeader(e.status)

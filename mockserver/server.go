@@ -90,6 +90,7 @@ type Server struct {
 	sessions  *session.Store
 	auth      *auth.Verifier
 	journal   *journal.Journal
+	counts    *journal.Counts // what verify counts: every request, unlike the journal's ring
 	coverage  *journal.Coverage
 	metrics   *metrics
 	dashboard map[string]staticFile // by the path after /__lsmock/
@@ -123,7 +124,8 @@ func New(cfg Config) (*Server, error) {
 		source:    cfg.Source,
 		sessions:  sessions,
 		auth:      cfg.Auth,
-		journal:   journal.New(cfg.JournalSize),
+		journal:   journal.New(cfg.JournalSize, 0),
+		counts:    journal.NewCounts(0),
 		coverage:  journal.NewCoverage(),
 		metrics:   newMetrics(),
 		dashboard: loadDashboard(),

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/testutil"
@@ -281,4 +283,66 @@ func TestDashboardFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// metric reads one unlabelled value from GET /__lsmock/metrics.
+func metric(t *testing.T, srv http.Handler, name string) int {
+	t.Helper()
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/metrics"))
+	require.Equal(t, http.StatusOK, w.Code)
+	for _, line := range strings.Split(w.Body.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			n, err := strconv.Atoi(v)
+			require.NoError(t, err, line)
+			return n
+		}
+	}
+	t.Fatalf("no metric %s in:\n%s", name, w.Body.String())
+	return 0
+}
+
+// TestJournalStaysBoundedUnderHugeFields fills the journal twice over with requests whose
+// fields are 1 MB each (a visible username, an undeclared field, a huge key, broken JSON,
+// a huge header): what the journal accounts for stays within its budget and each entry
+// within its own limit, so memory stays bounded whatever clients send.
+func TestJournalStaysBoundedUnderHugeFields(t *testing.T) {
+	t.Parallel()
+	const size = 4
+	srv := newServer(t, mockserver.Config{JournalSize: size})
+	mb := strings.Repeat("x", 1_000_000)
+	bodies := []string{
+		`{"username":"` + mb + `","password":"p","new_password":"n"}`,
+		`{"username":"u","password":"p","new_password":"n","extra":"` + mb + `"}`,
+		`{"username":"u","password":"p","new_password":"n","` + mb + `":1}`,
+		`{"username":"` + mb,
+	}
+	for i := range 2 * size {
+		r := signedRequest(bodies[i%len(bodies)])
+		r.Header.Set("X-Huge", mb[:60_000])
+		srv.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/requests"))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Less(t, w.Body.Len(), size*journal.MaxEntryBytes, "what the dashboard fetches is bounded too")
+	assert.Contains(t, w.Body.String(), "…[1000000 bytes]", "a clipped field says how long it was")
+
+	bytes, budget := metric(t, srv, "lsmock_journal_bytes"), metric(t, srv, "lsmock_journal_budget_bytes")
+	assert.Equal(t, size, metric(t, srv, "lsmock_journal_entries"))
+	assert.LessOrEqual(t, bytes, budget)
+	assert.LessOrEqual(t, bytes, size*(journal.MaxEntryBytes+journal.MaxString+64), "each entry within its own limit")
+}
+
+// A 1 MB field name is not repeated whole in the answer, its header or the log.
+func TestHugeFieldNamesAreNotRepeated(t *testing.T) {
+	t.Parallel()
+	var logs testutil.Buffer
+	srv := newServer(t, mockserver.Config{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, signedRequest(`{"username":"u","password":"p","new_password":"n","`+strings.Repeat("k", 1_000_000)+`":1}`))
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Less(t, w.Body.Len(), 512, w.Body.String())
+	assert.LessOrEqual(t, len(w.Header().Get(mockserver.HeaderValidation)), journal.MaxDetail+32)
+	assert.Less(t, len(logs.String()), 4096)
 }

@@ -41,8 +41,9 @@ type verifyRequest struct {
 	AtLeast   *int   `json:"at_least"` // or at least
 }
 
-// verify answers 200 when the journal holds the expected number of matching requests, and
-// 409 with what it holds instead.
+// verify answers 200 when the expected number of matching requests was seen (since the
+// requests were last cleared), and 409 with what was seen instead. It counts every request,
+// not the journal's ring, which drops the oldest.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
 	var req verifyRequest
 	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
@@ -60,23 +61,27 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
 		return newAPIError(http.StatusBadRequest, "invalid_json", "lsmock: "+err.Error()).write(w, "")
 	}
 	f := journal.Filter{Session: req.Session, Scenario: req.Scenario, Operation: req.Operation, Status: req.Status, Code: req.Code}
-	seen := s.journal.List(f)
+	seen, err := s.counts.Count(f)
+	if err != nil {
+		return newAPIError(http.StatusConflict, "counts_incomplete", "lsmock: "+err.Error()).write(w, "")
+	}
 	var ok bool
 	var want string
 	if req.Count != nil {
-		ok, want = len(seen) == *req.Count, fmt.Sprintf("exactly %d", *req.Count)
+		ok, want = seen == *req.Count, fmt.Sprintf("exactly %d", *req.Count)
 	} else {
-		ok, want = len(seen) >= *req.AtLeast, fmt.Sprintf("at least %d", *req.AtLeast)
+		ok, want = seen >= *req.AtLeast, fmt.Sprintf("at least %d", *req.AtLeast)
 	}
 	if ok {
-		return writeJSON(w, http.StatusOK, map[string]any{"verified": true, "count": len(seen)})
+		return writeJSON(w, http.StatusOK, map[string]any{"verified": true, "count": seen})
 	}
-	// What was seen instead: the latest requests of the same session or operation.
+	// What was seen instead: the latest requests of the same session or operation that the
+	// journal still holds.
 	nearby := s.journal.List(journal.Filter{Session: req.Session, Operation: req.Operation, Limit: 10})
 	return writeJSON(w, http.StatusConflict, map[string]any{
 		"status":  http.StatusConflict,
 		"code":    "verification_failed",
-		"message": fmt.Sprintf("lsmock: expected %s request(s) %s, saw %d", want, describeFilter(f), len(seen)),
+		"message": fmt.Sprintf("lsmock: expected %s request(s) %s, saw %d", want, describeFilter(f), seen),
 		"seen":    nearby,
 	})
 }

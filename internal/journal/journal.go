@@ -56,57 +56,86 @@ type Filter struct {
 	Limit                              int
 }
 
-func (f Filter) keep(e *Entry) bool {
-	return (f.Session == "" || e.Session == f.Session) &&
-		(f.Scenario == "" || e.Scenario == f.Scenario) &&
-		(f.Operation == "" || e.Operation == f.Operation) &&
-		(f.Code == "" || e.Code == f.Code) &&
-		(f.Status == 0 || e.Status == f.Status)
+func (f Filter) keep(e *Entry) bool { return f.keepKey(e.Key()) }
+
+func (f Filter) keepKey(k Key) bool {
+	return (f.Session == "" || k.Session == f.Session) &&
+		(f.Scenario == "" || k.Scenario == f.Scenario) &&
+		(f.Operation == "" || k.Operation == f.Operation) &&
+		(f.Code == "" || k.Code == f.Code) &&
+		(f.Status == 0 || k.Status == f.Status)
 }
 
-// Journal is a ring of the latest entries. It is safe for concurrent use.
+// Key is what the entry is counted by.
+func (e *Entry) Key() Key {
+	return Key{Session: e.Session, Operation: e.Operation, Scenario: e.Scenario, Status: e.Status, Code: e.Code}
+}
+
+// Journal keeps the latest entries, at most size of them and at most budget bytes of them
+// (as Size accounts an entry), dropping the oldest first: whatever clients send, it holds a
+// bounded amount of memory. It is safe for concurrent use.
 type Journal struct {
-	mu      sync.Mutex
-	entries []Entry // ring storage
-	next    int     // where the next entry goes
-	full    bool
-	seq     uint64
+	mu     sync.Mutex
+	ring   []stored // ring storage, len == size
+	head   int      // index of the oldest entry
+	n      int      // entries held
+	bytes  int      // their accounted size
+	budget int
+	seq    uint64
 }
 
-// New returns a journal keeping the latest size entries (DefaultSize when size <= 0).
-func New(size int) *Journal {
+type stored struct {
+	e    Entry
+	size int
+}
+
+// DefaultBudget is how many bytes of entries the journal holds at most: 1,000 requests of
+// an SDK take well under 2 MiB; 1,000 hostile ones, each at MaxEntryBytes, 16 MiB.
+const DefaultBudget = 16 << 20
+
+// New returns a journal keeping the latest size entries (DefaultSize when size <= 0) within
+// budget bytes (DefaultBudget when budget <= 0).
+func New(size, budget int) *Journal {
 	if size <= 0 {
 		size = DefaultSize
 	}
-	return &Journal{entries: make([]Entry, size)}
+	if budget <= 0 {
+		budget = DefaultBudget
+	}
+	return &Journal{ring: make([]stored, size), budget: budget}
 }
 
-// Add stores e, evicting the oldest entry when the journal is full. e must already be
-// redacted (see RedactBody, RedactHeaders).
+// Add stores e, bounded (see Bound), evicting the oldest entries to stay within the
+// journal's size and budget. e must already be redacted (see RedactBody, RedactHeaders).
 func (j *Journal) Add(e Entry) {
+	Bound(&e)
+	size := e.Size()
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	for j.n > 0 && (j.n == len(j.ring) || j.bytes+size > j.budget) {
+		j.dropOldest()
+	}
 	j.seq++
 	e.ID = j.seq
-	j.entries[j.next] = e
-	j.next++
-	if j.next == len(j.entries) {
-		j.next, j.full = 0, true
-	}
+	j.ring[(j.head+j.n)%len(j.ring)] = stored{e: e, size: size}
+	j.n++
+	j.bytes += size
+}
+
+func (j *Journal) dropOldest() {
+	j.bytes -= j.ring[j.head].size
+	j.ring[j.head] = stored{}
+	j.head = (j.head + 1) % len(j.ring)
+	j.n--
 }
 
 // List returns the entries f selects, newest first.
 func (j *Journal) List(f Filter) []Entry {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	n := j.next
-	if j.full {
-		n = len(j.entries)
-	}
 	out := []Entry{}
-	for i := 0; i < n; i++ {
-		idx := (j.next - 1 - i + len(j.entries)) % len(j.entries)
-		if e := &j.entries[idx]; f.keep(e) {
+	for i := j.n - 1; i >= 0; i-- {
+		if e := &j.ring[(j.head+i)%len(j.ring)].e; f.keep(e) {
 			out = append(out, *e)
 			if f.Limit > 0 && len(out) == f.Limit {
 				break
@@ -120,18 +149,34 @@ func (j *Journal) List(f Filter) []Entry {
 func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if j.full {
-		return len(j.entries)
-	}
-	return j.next
+	return j.n
 }
 
-// Clear drops every entry.
-func (j *Journal) Clear() {
+// Bytes is the accounted size of the entries the journal holds; it never exceeds the budget.
+func (j *Journal) Bytes() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	clear(j.entries)
-	j.next, j.full = 0, false
+	return j.bytes
+}
+
+// Budget is the most Bytes can be.
+func (j *Journal) Budget() int { return j.budget }
+
+// Clear drops every entry of session, or every entry when session is "".
+func (j *Journal) Clear(session string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var kept []stored
+	for i := 0; i < j.n; i++ {
+		if st := j.ring[(j.head+i)%len(j.ring)]; session != "" && st.e.Session != session {
+			kept = append(kept, st)
+		}
+	}
+	clear(j.ring)
+	j.head, j.n, j.bytes = 0, copy(j.ring, kept), 0
+	for _, st := range kept {
+		j.bytes += st.size
+	}
 }
 
 // secretName reports whether a body field or header holds a secret by its name.

@@ -2,8 +2,10 @@ package journal_test
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,7 +16,7 @@ import (
 
 func TestRingIsBoundedNewestFirst(t *testing.T) {
 	t.Parallel()
-	j := journal.New(3)
+	j := journal.New(3, 0)
 	for i := 1; i <= 10; i++ {
 		j.Add(journal.Entry{Status: 200 + i})
 	}
@@ -23,13 +25,13 @@ func TestRingIsBoundedNewestFirst(t *testing.T) {
 	require.Len(t, got, 3)
 	assert.Equal(t, []uint64{10, 9, 8}, []uint64{got[0].ID, got[1].ID, got[2].ID})
 	assert.Equal(t, 210, got[0].Status)
-	j.Clear()
+	j.Clear("")
 	assert.Empty(t, j.List(journal.Filter{}))
 }
 
 func TestFilter(t *testing.T) {
 	t.Parallel()
-	j := journal.New(10)
+	j := journal.New(10, 0)
 	j.Add(journal.Entry{Session: "a", Scenario: "x", Status: 200, Operation: "op"})
 	j.Add(journal.Entry{Session: "b", Scenario: "x", Status: 400, Code: "c", Operation: "op"})
 	j.Add(journal.Entry{Session: "a", Scenario: "y", Status: 400, Code: "c", Operation: "op"})
@@ -53,7 +55,7 @@ func TestFilter(t *testing.T) {
 // TestBoundedUnderLoad: concurrent writers never grow the journal past its size.
 func TestBoundedUnderLoad(t *testing.T) {
 	t.Parallel()
-	j := journal.New(50)
+	j := journal.New(50, 0)
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Add(1)
@@ -130,4 +132,76 @@ func TestCoverageClearKeepsTotals(t *testing.T) {
 	assert.Equal(t, map[string]map[string]int{"op": {"missing_headers": 1}}, codes)
 	assert.Empty(t, scenarios)
 	assert.Equal(t, map[journal.Answer]int{{Operation: "op", Status: 200}: 1, {Operation: "op", Status: 400, Code: "missing_headers"}: 1}, c.Totals())
+}
+
+// TestBudgetBoundsBytes: entries with 1 MB fields are cut down, and the journal drops the
+// oldest entries to stay within its byte budget whatever it is given.
+func TestBudgetBoundsBytes(t *testing.T) {
+	t.Parallel()
+	const budget = 40 << 10
+	j := journal.New(1000, budget)
+	huge := strings.Repeat("é", 500_000) // 1 MB of two-byte runes
+	for i := range 2 * 1000 {
+		j.Add(journal.Entry{
+			Session: huge,
+			Path:    "/" + huge,
+			Detail:  huge,
+			Headers: journal.Headers{{Name: "X-Huge", Value: huge}},
+			Body: map[string]any{"username": huge, huge: "x", "list": []any{huge, huge, huge},
+				"nested": map[string]any{"a": huge, "b": []any{map[string]any{"c": huge}}}},
+			Status: 200 + i%2,
+		})
+		require.LessOrEqual(t, j.Bytes(), budget)
+	}
+	got := j.List(journal.Filter{})
+	require.NotEmpty(t, got)
+	assert.Less(t, len(got), 1000, "the budget, not the size, bounded the journal")
+	for _, e := range got {
+		assert.LessOrEqual(t, e.Size(), journal.MaxEntryBytes+journal.MaxString+64)
+		assert.True(t, utf8.ValidString(e.Path), "a clipped string stays valid UTF-8")
+		assert.Contains(t, e.Path, "…[1000001 bytes]", "a clipped string says how long it was")
+	}
+	body := got[0].Body.(map[string]any)
+	assert.LessOrEqual(t, len(body["username"].(string)), journal.MaxString+32)
+
+	j.Clear("")
+	assert.Zero(t, j.Bytes())
+}
+
+// Clearing one session keeps the others' entries, in order.
+func TestClearOneSession(t *testing.T) {
+	t.Parallel()
+	j := journal.New(4, 0)
+	for i, s := range []string{"a", "b", "a", "b", "b"} {
+		j.Add(journal.Entry{Session: s, Status: 200 + i})
+	}
+	j.Clear("b")
+	got := j.List(journal.Filter{})
+	require.Len(t, got, 1, "the oldest a was dropped when the fifth entry came")
+	assert.Equal(t, 202, got[0].Status)
+	j.Add(journal.Entry{Session: "c"})
+	assert.Equal(t, 2, j.Len())
+}
+
+func TestCountsNeverDrop(t *testing.T) {
+	t.Parallel()
+	c := journal.NewCounts(3)
+	c.Add(journal.Key{Session: "a", Status: 200})
+	c.Add(journal.Key{Session: "a", Status: 200})
+	c.Add(journal.Key{Session: "b", Status: 500, Code: "internal_error"})
+	n, err := c.Count(journal.Filter{Session: "a"})
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	n, err = c.Count(journal.Filter{Code: "internal_error"})
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+
+	c.Add(journal.Key{Session: "c"})
+	c.Add(journal.Key{Session: "d"}) // a fourth key: over the limit
+	_, err = c.Count(journal.Filter{Session: "a"})
+	require.ErrorIs(t, err, journal.ErrIncomplete, "a count that may miss requests is refused")
+	c.Clear("")
+	n, err = c.Count(journal.Filter{})
+	require.NoError(t, err)
+	assert.Zero(t, n)
 }

@@ -53,7 +53,7 @@ func schemaFailures(err error) []failure {
 			return
 		}
 		out = append(out, failure{
-			Field:   strings.Join(e.InstanceLocation, "."),
+			Field:   clipName(strings.Join(e.InstanceLocation, ".")),
 			Rule:    describe(e.ErrorKind),
 			Keyword: keywordLocation(e),
 		})
@@ -108,9 +108,23 @@ func describe(k jsonschema.ErrorKind) string {
 func quoteAll(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
-		q[i] = "'" + n + "'"
+		q[i] = "'" + clipName(n) + "'"
 	}
 	return strings.Join(q, ", ")
+}
+
+// maxName is the longest field name a message repeats: a client may send a 1 MB key.
+const maxName = 64
+
+func clipName(s string) string {
+	if len(s) <= maxName {
+		return s
+	}
+	cut := maxName
+	for cut > 0 && s[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func plural(n int, one, many string) string {
