@@ -115,8 +115,12 @@ func Start(opts ...Option) (*Server, error) {
 	return srv, nil
 }
 
-// Close stops the server; New arranges it through t.Cleanup.
-func (s *Server) Close() { s.http.Close() }
+// Close stops the server, ending scripted delays and timeouts in progress at once; New
+// arranges it through t.Cleanup.
+func (s *Server) Close() {
+	s.handler.EndHolds()
+	s.http.Close()
+}
 
 // Sign sets the Date and Authorization headers of r the way the LicenseSpring SDKs do,
 // with s.APIKey and s.SharedKey.

@@ -94,3 +94,24 @@ func (r *recorder) Errorf(format string, args ...any) {
 }
 
 func (r *recorder) Logf(string, ...any) {}
+
+// Close does not wait out a request held by the timeout fault.
+func TestCloseEndsHolds(t *testing.T) {
+	t.Parallel()
+	srv, err := lsmocktest.Start(lsmocktest.WithScenario("timeout"))
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v4/change_password", strings.NewReader(valid))
+		srv.Sign(req)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	srv.Close()
+	assert.Less(t, time.Since(start), time.Second)
+	<-done
+}

@@ -73,8 +73,9 @@ func delayOf(d scenario.Delay) time.Duration {
 	return d.Min + rand.N(d.Max-d.Min+1)
 }
 
-// hold waits d (capped by maxHold) unless the client leaves first; it reports whether the
-// client is still there.
+// hold waits d (capped by maxHold) unless the client leaves first or the server shuts down;
+// it reports whether the client is still there. On shutdown the hold ends at once, so the
+// scripted answer goes out early and the server can stop promptly.
 func (s *Server) hold(r *http.Request, d time.Duration) bool {
 	if d <= 0 {
 		return true
@@ -85,10 +86,17 @@ func (s *Server) hold(r *http.Request, d time.Duration) bool {
 	select {
 	case <-t.C:
 		return true
+	case <-s.ending:
+		return true
 	case <-r.Context().Done():
 		return false
 	}
 }
+
+// EndHolds ends every scripted delay, slow body and timeout in progress or to come: call it
+// when the server shuts down (http.Server.RegisterOnShutdown), because Shutdown waits for
+// handlers but does not cancel their requests' contexts.
+func (s *Server) EndHolds() { s.endOnce.Do(func() { close(s.ending) }) }
 
 // malformed cuts a body so it no longer parses as JSON, keeping it plausible.
 func malformed(body []byte) []byte {

@@ -97,6 +97,11 @@ type Server struct {
 	logger    *slog.Logger
 	maxBody   int64
 	maxHold   time.Duration
+
+	// ending is closed by EndHolds when the server shuts down: Shutdown does not cancel
+	// the contexts of requests in flight, so holds wait on this too.
+	ending  chan struct{}
+	endOnce sync.Once
 }
 
 // New builds everything a request needs: the validator's compiled schemas, the scenario
@@ -132,6 +137,7 @@ func New(cfg Config) (*Server, error) {
 		logger:    logger,
 		maxBody:   cfg.MaxBodyBytes,
 		maxHold:   cfg.MaxHold,
+		ending:    make(chan struct{}),
 	}
 	s.cur.Store(c)
 	if s.auth == nil {

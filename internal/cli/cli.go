@@ -224,6 +224,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	servers := []served{{newHTTPServer(handler, opts, logger), ln}}
+	servers[0].srv.RegisterOnShutdown(handler.EndHolds) // a held request must not hold up the exit
 	adminURL := "http://" + ln.Addr().String() + mockserver.AdminPrefix
 	if opts.adminAddr != "" {
 		adminLn, err := net.Listen("tcp", opts.adminAddr)

@@ -122,3 +122,31 @@ func TestAdminOnItsOwnAddress(t *testing.T) {
 	assert.Equal(t, 0, stop())
 	assert.Contains(t, logs.String(), "dashboard=http://"+adminAddr+"/__lsmock/")
 }
+
+// SIGTERM while a client is inside a hold (the timeout fault holds up to 30 s, a delay a
+// few seconds): lsmock ends the holds at once and exits 0, so a CI teardown step passes.
+func TestShutdownEndsHolds(t *testing.T) {
+	t.Parallel()
+	for _, scenario := range []string{"timeout", "slow_body", "slow_success"} {
+		t.Run(scenario, func(t *testing.T) {
+			t.Parallel()
+			base, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0")
+			sent := make(chan error, 1)
+			go func() {
+				resp, err := http.DefaultClient.Do(changePasswordRequest(base+"/api/v4/change_password?__scenario="+scenario,
+					`{"username":"u@example.com","password":"p","new_password":"n"}`))
+				if err == nil {
+					_, err = io.ReadAll(resp.Body)
+					resp.Body.Close()
+				}
+				sent <- err
+			}()
+			time.Sleep(300 * time.Millisecond) // the request is held
+			start := time.Now()
+			assert.Equal(t, 0, stop(), logs.String())
+			assert.Less(t, time.Since(start), time.Second, "the hold ended when lsmock shut down")
+			<-sent // whatever the client got, it is not left hanging
+			assert.NotContains(t, logs.String(), "context deadline exceeded")
+		})
+	}
+}
