@@ -22,7 +22,8 @@ import (
 	"github.com/lsmock/lsmock/mockserver"
 )
 
-// canary is a password no output may ever contain.
+// canary is a secret no output may ever contain: a password, a shared key, an API key and a
+// Bearer token all at once.
 const canary = "Canary-Pa55-9d1e"
 
 // add files p under source in out, everything lsmock said, to search it for the canary.
@@ -31,11 +32,12 @@ func add(out *testutil.Buffer, source string, p []byte) {
 	_, _ = out.Write(p)
 }
 
-// The whole request set with a canary password: as current and new password, in fields the
-// schema does not declare, in broken JSON, in a signature, in a query string, through every
+// The whole request set with a canary secret: as current and new password, in fields the
+// schema does not declare, in broken JSON, as the shared key and in a signature, as the API
+// key (the session of every request) and as a Bearer token, in a query string, through every
 // shipped scenario and through declared users. Then every output is searched: the log (at
-// debug), every answer's body and headers, every admin endpoint, the dashboard, and the
-// JSON and JUnit reports written on shutdown.
+// debug), every answer's body and headers, every admin endpoint (sessions addressed by the
+// canary API key), the dashboard, and the JSON and JUnit reports written on shutdown.
 func TestNoOutputEverHoldsAPassword(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -55,7 +57,7 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 	go func() {
 		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--scenarios", scenarios,
 			"--log-format", "json", "--log-level", "debug", "--report", report, "--junit", junit,
-			"--api-key", "canary-key", "--shared-key", canary},
+			"--api-key", canary, "--shared-key", canary},
 			cli.Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }, OnListen: func(a net.Addr) { addrc <- a }})
 	}()
 	var base string
@@ -71,7 +73,7 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 		require.NoError(t, err)
 		date := time.Now().UTC().Format(http.TimeFormat)
 		req.Header.Set("Date", date)
-		req.Header.Set("Authorization", auth.HeaderValue("canary-key", canary, date))
+		req.Header.Set("Authorization", auth.HeaderValue(canary, canary, date))
 		for k, v := range headers {
 			if v == "" {
 				req.Header.Del(k)
@@ -88,7 +90,7 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		var h bytes.Buffer
 		_ = resp.Header.Write(&h)
-		add(&out, method+" "+req.URL.Path, append(h.Bytes(), b...)) // the label leaves the query out
+		add(&out, method+" "+strings.ReplaceAll(req.URL.Path, canary, "CANARY"), append(h.Bytes(), b...)) // the label leaves the query out
 	}
 
 	bodies := []string{
@@ -107,10 +109,13 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 	variants := []map[string]string{
 		nil,
 		{"Date": ""},
-		{"Authorization": `algorithm="hmac-sha256",headers="date",signature="` + canary + `",apikey="canary-key"`},
-		{"Authorization": `algorithm="md5",headers="date",signature="` + canary + `",apikey="canary-key"`},
-		{"Authorization": "Bearer " + "tok"},
+		{"Authorization": `algorithm="hmac-sha256",headers="date",signature="` + canary + `",apikey="` + canary + `"`},
+		{"Authorization": `algorithm="md5",headers="date",signature="` + canary + `",apikey="` + canary + `"`},
+		{"Authorization": "Bearer " + canary},
+		{"Authorization": "Bearer " + canary, mockserver.HeaderScenario: "internal_error_then_success"}, // state for the token's session
 	}
+	// A CI job pins a scenario to its API key before its first request.
+	send(http.MethodPut, "/__lsmock/sessions/"+canary+"/scenario", `{"name":"internal_error_then_success"}`, nil)
 	for _, b := range bodies {
 		for _, h := range variants {
 			send(http.MethodPost, cpPath, b, h)
@@ -143,16 +148,18 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 	send(http.MethodPost, cpPath, changePassword("alice@example.com", "wrong-"+canary, "x"), nil)
 	send(http.MethodPost, cpPath, changePassword("bob@example.com", "bobpw", canary), nil)
 
-	for _, target := range []string{"/__lsmock/requests?limit=1000", "/__lsmock/sessions", "/__lsmock/sessions/canary-key/users",
+	for _, target := range []string{"/__lsmock/requests?limit=1000", "/__lsmock/sessions", "/__lsmock/sessions/" + canary + "/users",
+		"/__lsmock/requests?session=" + canary,
 		"/__lsmock/coverage", "/__lsmock/metrics", "/__lsmock/scenarios", "/__lsmock/", "/__lsmock/ui/app.js"} {
 		resp, err := http.Get(base + target)
 		require.NoError(t, err)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		require.Equal(t, http.StatusOK, resp.StatusCode, target)
-		add(&out, "GET "+target, b)
+		add(&out, "GET "+strings.ReplaceAll(target, canary, "CANARY"), b)
 	}
-	send(http.MethodPost, "/__lsmock/verify", `{"session":"canary-key","count":0}`, nil) // 409 lists what was seen
+	send(http.MethodPost, "/__lsmock/verify", `{"session":"`+canary+`","count":0}`, nil) // 409 lists what was seen
+	send(http.MethodPost, "/__lsmock/reset?session="+canary, "", nil)
 
 	cancel()
 	require.Equal(t, 0, <-done)

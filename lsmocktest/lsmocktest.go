@@ -20,6 +20,7 @@ import (
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -156,19 +157,23 @@ type Match struct {
 	Status                             int
 }
 
+func (m Match) filter() journal.Filter {
+	return journal.Filter{Sessions: session.Names(m.Session), Scenario: m.Scenario, Operation: m.Operation, Code: m.Code, Status: m.Status}
+}
+
 // Request is one journaled request, with passwords redacted.
 type Request = journal.Entry
 
 // Requests returns the requests m selects, newest first.
 func (s *Server) Requests(m Match) []Request {
-	return s.handler.Requests(journal.Filter{Session: m.Session, Scenario: m.Scenario, Operation: m.Operation, Code: m.Code, Status: m.Status})
+	return s.handler.Requests(m.filter())
 }
 
 // Verify fails the test unless exactly count requests match m. It counts every request,
 // however many the journal (which Requests reads) still holds.
 func (s *Server) Verify(t testing.TB, m Match, count int) {
 	t.Helper()
-	got, err := s.handler.Count(journal.Filter{Session: m.Session, Scenario: m.Scenario, Operation: m.Operation, Code: m.Code, Status: m.Status})
+	got, err := s.handler.Count(m.filter())
 	if err != nil {
 		t.Errorf("lsmocktest: %v", err)
 		return

@@ -55,15 +55,18 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 		if strings.Contains(id, "/") {
 			return c.fixed.adminNotFound.write(w, "")
 		}
-		return c.only(w, r, func() outcome {
-			return writeJSON(w, http.StatusOK, map[string]any{"session": id, "users": s.userList(c, id)})
-		}, http.MethodGet)
+		sid := s.sessions.Resolve(id)
+		return loggedAs(AdminPrefix+"sessions/"+sid.Name+"/users", c.only(w, r, func() outcome {
+			return writeJSON(w, http.StatusOK, map[string]any{"session": sid.Name, "users": s.userList(c, sid)})
+		}, http.MethodGet))
 	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/scenario"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/scenario")
 		if id == "" || strings.Contains(id, "/") {
 			return c.fixed.adminNotFound.write(w, "")
 		}
-		return s.pin(c, w, r, func(name string) { s.sessions.Pin(id, name) }, func() { s.sessions.Unpin(id) })
+		sid := s.sessions.Resolve(id)
+		return loggedAs(AdminPrefix+"sessions/"+sid.Name+"/scenario",
+			s.pin(c, w, r, func(name string) { s.sessions.Pin(sid, name) }, func() { s.sessions.Unpin(sid) }))
 	case rest == "requests":
 		return c.readOrClear(w, r, func() outcome {
 			f, err := requestFilter(r)
@@ -73,9 +76,14 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 			entries := s.journal.List(f)
 			return writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
 		}, func() {
-			session := r.URL.Query().Get("session")
-			s.journal.Clear(session)
-			s.counts.Clear(session)
+			for _, name := range session.Names(r.URL.Query().Get("session")) {
+				s.journal.Clear(name)
+				s.counts.Clear(name)
+			}
+			if r.URL.Query().Get("session") == "" {
+				s.journal.Clear("")
+				s.counts.Clear("")
+			}
 		})
 	case rest == "coverage":
 		return c.readOrClear(w, r, func() outcome { return writeJSON(w, http.StatusOK, s.Coverage()) }, s.coverage.Clear)
@@ -89,11 +97,19 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 	return c.fixed.adminNotFound.write(w, "")
 }
 
+// loggedAs makes the log show path for an admin request whose own path names a session,
+// which may be a credential.
+func loggedAs(path string, o outcome) outcome {
+	o.path = path
+	return o
+}
+
 // reset is POST /__lsmock/reset[?session=ID].
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) outcome {
 	if id := r.URL.Query().Get("session"); id != "" {
-		s.sessions.Reset(id)
-		return writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": id})
+		sid := s.sessions.Resolve(id)
+		s.sessions.Reset(sid)
+		return writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": sid.Name})
 	}
 	s.sessions.ResetAll()
 	return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
@@ -248,7 +264,7 @@ type userInfo struct {
 	ChangeAllowed bool   `json:"change_allowed"`
 }
 
-func (s *Server) userList(c *compiled, session string) []userInfo {
+func (s *Server) userList(c *compiled, session session.ID) []userInfo {
 	out := make([]userInfo, 0, len(c.scenarios.Users))
 	for _, u := range c.scenarios.Users {
 		out = append(out, userInfo{Username: u.Username, Password: "[redacted]",

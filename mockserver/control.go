@@ -28,7 +28,7 @@ func (s *Server) Pin(session, name string) error {
 	if session == "" {
 		s.sessions.PinGlobal(name)
 	} else {
-		s.sessions.Pin(session, name)
+		s.sessions.Pin(s.sessions.Resolve(session), name)
 	}
 	return nil
 }

@@ -119,9 +119,9 @@ func New(cfg Config) (*Server, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	var sessions *session.Store
-	sessions = session.NewStore(cfg.MaxSessions, func(id string) {
+	sessions = session.NewStore(cfg.MaxSessions, func(name string) {
 		logger.Info("session state dropped to stay within the session limit",
-			slog.String("session", maskKey(id)), slog.Int("max_sessions", sessions.Max()))
+			slog.String("session", name), slog.Int("max_sessions", sessions.Max()))
 	})
 	s := &Server{
 		corsCfg:   cfg.CORS,
@@ -159,10 +159,9 @@ type outcome struct {
 	operation string
 	scenario  string
 	selection string // how the answer was chosen, for the journal
-	session   string
+	session   session.ID
 	detail    string
-
-	sessionIsKey bool // the session is the API key: the log masks it
+	path      string // what the log shows for the path, when not the request's (it may name a credential)
 
 	authz   auth.Header // the Authorization header as parsed once, for the journal
 	authErr error
@@ -212,18 +211,18 @@ func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time, leve
 	if !s.logger.Enabled(r.Context(), level) {
 		return // below --log-level: build nothing
 	}
+	path := r.URL.Path
+	if out.path != "" {
+		path = out.path
+	}
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
-		slog.String("path", r.URL.Path),
+		slog.String("path", path),
 		slog.Int("status", out.status),
 		slog.Duration("duration", time.Since(start)),
 	}
-	sess := out.session
-	if out.sessionIsKey {
-		sess = maskKey(sess) // an API key: keep it out of logs in clear
-	}
 	for _, a := range [...]struct{ key, val string }{
-		{"operation", out.operation}, {"scenario", out.scenario}, {"session", sess},
+		{"operation", out.operation}, {"scenario", out.scenario}, {"session", out.session.Name},
 		{"code", out.code}, {"detail", out.detail},
 	} {
 		if a.val != "" {
@@ -272,8 +271,8 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	if authErr == nil {
 		apiKey = authz.APIKey()
 	}
-	sid := session.ID(r, apiKey)
-	out.session, out.sessionIsKey = sid, r.Header.Get(HeaderSession) == ""
+	sid := session.Of(r, apiKey)
+	out.session = sid
 
 	// 1. A scenario chosen by name wins over validation and matching.
 	sc, how, refusal := s.selected(c, r, op, sid)
@@ -347,7 +346,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 
 // changePassword applies a change to the declared users of the session: nil when it
 // succeeded, else the refusal (unknown user or wrong password, or change not allowed).
-func (s *Server) changePassword(set *scenario.Set, sid string, decoded any) *scenario.Response {
+func (s *Server) changePassword(set *scenario.Set, sid session.ID, decoded any) *scenario.Response {
 	body, _ := decoded.(map[string]any)
 	username, _ := body["username"].(string)
 	current, _ := body["password"].(string)
@@ -367,14 +366,6 @@ func (s *Server) changePassword(set *scenario.Set, sid string, decoded any) *sce
 	return set.WrongPassword
 }
 
-// maskKey shows enough of an API key to tell sessions apart in a log, not to use it.
-func maskKey(key string) string {
-	if len(key) <= 4 {
-		return strings.Repeat("*", len(key))
-	}
-	return key[:4] + "***"
-}
-
 // refusal is an error answer with its detail.
 type refusal struct {
 	apiError
@@ -385,7 +376,7 @@ type refusal struct {
 // header, the __scenario query parameter, the session's pin, then the global pin. A name
 // that does not exist, or that scripts another operation, is refused when the request
 // itself named it; pins apply only to requests of their own operation.
-func (s *Server) selected(c *compiled, r *http.Request, op *spec.Operation, sid string) (*scenario.Scenario, string, *refusal) {
+func (s *Server) selected(c *compiled, r *http.Request, op *spec.Operation, sid session.ID) (*scenario.Scenario, string, *refusal) {
 	name, how := r.Header.Get(HeaderScenario), "header"
 	if name == "" && strings.Contains(r.URL.RawQuery, QueryScenario) {
 		name, how = r.URL.Query().Get(QueryScenario), "query"

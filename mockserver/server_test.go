@@ -17,6 +17,7 @@ import (
 	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
@@ -148,8 +149,8 @@ func TestRequestLog(t *testing.T) {
 	assert.NotContains(t, logs.String(), secret)
 }
 
-// TestLogMasksAPIKeySessions: a session named by the API key is logged masked; one named by
-// X-Lsmock-Session as it is.
+// TestLogMasksAPIKeySessions: a session named by the API key (or a Bearer token) is logged
+// by its label; one named by X-Lsmock-Session as it is.
 func TestLogMasksAPIKeySessions(t *testing.T) {
 	t.Parallel()
 	var logs testutil.Buffer
@@ -160,8 +161,13 @@ func TestLogMasksAPIKeySessions(t *testing.T) {
 	r = signedRequest(`{"username":"u","password":"p","new_password":"n"}`)
 	r.Header.Set(mockserver.HeaderSession, "ci-job-9")
 	srv.ServeHTTP(httptest.NewRecorder(), r)
-	assert.NotContains(t, logs.String(), "live-key-0123456789")
-	assert.Contains(t, logs.String(), `"session":"live***"`)
+	r = signedRequest(`{"username":"u","password":"p","new_password":"n"}`)
+	r.Header.Set("Authorization", "Bearer oauth-token-0123456789")
+	srv.ServeHTTP(httptest.NewRecorder(), r)
+	assert.NotContains(t, logs.String(), "live-key")
+	assert.NotContains(t, logs.String(), "oauth-token")
+	assert.Contains(t, logs.String(), `"session":"`+session.Label("live-key-0123456789")+`"`)
+	assert.Contains(t, logs.String(), `"session":"`+session.Label("oauth-token-0123456789")+`"`)
 	assert.Contains(t, logs.String(), `"session":"ci-job-9"`)
 }
 

@@ -10,11 +10,12 @@ import (
 	"strings"
 
 	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/internal/session"
 )
 
 func requestFilter(r *http.Request) (journal.Filter, error) {
 	q := r.URL.Query()
-	f := journal.Filter{Session: q.Get("session"), Scenario: q.Get("scenario"), Operation: q.Get("operation"), Code: q.Get("code")}
+	f := journal.Filter{Sessions: session.Names(q.Get("session")), Scenario: q.Get("scenario"), Operation: q.Get("operation"), Code: q.Get("code")}
 	for _, p := range []struct {
 		name string
 		dst  *int
@@ -60,7 +61,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
 	if err != nil {
 		return newAPIError(http.StatusBadRequest, "invalid_json", "lsmock: "+err.Error()).write(w, "")
 	}
-	f := journal.Filter{Session: req.Session, Scenario: req.Scenario, Operation: req.Operation, Status: req.Status, Code: req.Code}
+	f := journal.Filter{Sessions: session.Names(req.Session), Scenario: req.Scenario, Operation: req.Operation, Status: req.Status, Code: req.Code}
 	seen, err := s.counts.Count(f)
 	if err != nil {
 		return newAPIError(http.StatusConflict, "counts_incomplete", "lsmock: "+err.Error()).write(w, "")
@@ -77,18 +78,20 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
 	}
 	// What was seen instead: the latest requests of the same session or operation that the
 	// journal still holds.
-	nearby := s.journal.List(journal.Filter{Session: req.Session, Operation: req.Operation, Limit: 10})
+	nearby := s.journal.List(journal.Filter{Sessions: f.Sessions, Operation: req.Operation, Limit: 10})
 	return writeJSON(w, http.StatusConflict, map[string]any{
 		"status":  http.StatusConflict,
 		"code":    "verification_failed",
-		"message": fmt.Sprintf("lsmock: expected %s request(s) %s, saw %d", want, describeFilter(f), seen),
+		"message": fmt.Sprintf("lsmock: expected %s request(s) %s, saw %d", want, describe(req, s.counts.Named(f.Sessions)), seen),
 		"seen":    nearby,
 	})
 }
 
-func describeFilter(f journal.Filter) string {
+// describe says which requests a verification counted; the session appears by the name
+// requests were counted under (sessionName), not as a credential the user may have typed.
+func describe(f verifyRequest, sessionName string) string {
 	var parts []string
-	for _, p := range [][2]string{{"scenario", f.Scenario}, {"session", f.Session}, {"operation", f.Operation}, {"code", f.Code}} {
+	for _, p := range [][2]string{{"scenario", f.Scenario}, {"session", sessionName}, {"operation", f.Operation}, {"code", f.Code}} {
 		if p[1] != "" {
 			parts = append(parts, p[0]+"="+p[1])
 		}

@@ -81,3 +81,21 @@ func (c *Counts) Clear(session string) {
 		}
 	}
 }
+
+// Named returns the first of names that some counted request has, else the first name: the
+// name to show for a session a user may have typed as its credential.
+func (c *Counts) Named(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, name := range names {
+		for k := range c.n {
+			if k.Session == name {
+				return name
+			}
+		}
+	}
+	return names[0]
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/session"
 )
 
 // DefaultSize is how many requests the journal keeps.
@@ -51,15 +52,17 @@ type NearMiss struct {
 
 // Filter selects entries; zero fields select everything.
 type Filter struct {
-	Session, Scenario, Operation, Code string
-	Status                             int
-	Limit                              int
+	// Sessions selects the entries of any of these session names (see session.Names).
+	Sessions                   []string
+	Scenario, Operation, Code string
+	Status                     int
+	Limit                      int
 }
 
 func (f Filter) keep(e *Entry) bool { return f.keepKey(e.Key()) }
 
 func (f Filter) keepKey(k Key) bool {
-	return (f.Session == "" || k.Session == f.Session) &&
+	return (len(f.Sessions) == 0 || slices.Contains(f.Sessions, k.Session)) &&
 		(f.Scenario == "" || k.Scenario == f.Scenario) &&
 		(f.Operation == "" || k.Operation == f.Operation) &&
 		(f.Code == "" || k.Code == f.Code) &&
@@ -307,8 +310,11 @@ func redactAuthorization(h auth.Header, err error) string {
 	b.Grow(96)
 	for _, name := range [...]string{"algorithm", "headers", "signature", "apikey"} {
 		if val, ok := h.Params[name]; ok {
-			if name == "signature" {
+			switch name {
+			case "signature":
 				val = Redacted
+			case "apikey":
+				val = session.Label(val) // a secret too; its session is shown by the same name
 			}
 			if b.Len() > 0 {
 				b.WriteByte(',')

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/internal/session"
 )
 
 func TestRingIsBoundedNewestFirst(t *testing.T) {
@@ -40,10 +41,10 @@ func TestFilter(t *testing.T) {
 		want int
 	}{
 		{journal.Filter{}, 3},
-		{journal.Filter{Session: "a"}, 2},
+		{journal.Filter{Sessions: []string{"a"}}, 2},
 		{journal.Filter{Scenario: "x"}, 2},
 		{journal.Filter{Status: 400}, 2},
-		{journal.Filter{Code: "c", Session: "b"}, 1},
+		{journal.Filter{Code: "c", Sessions: []string{"b"}}, 1},
 		{journal.Filter{Operation: "other"}, 0},
 		{journal.Filter{Limit: 1}, 1},
 	}
@@ -95,7 +96,7 @@ func TestRedact(t *testing.T) {
 		assert.NotContains(t, string(all), c)
 	}
 	assert.Equal(t, "u@example.com", red.(map[string]any)["username"])
-	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="k1"`, h.Get("Authorization"))
+	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="`+session.Label("k1")+`"`, h.Get("Authorization"))
 	bearer, err := auth.Parse("Bearer canary")
 	require.NoError(t, err)
 	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, bearer, nil).Get("Authorization"))
@@ -189,7 +190,7 @@ func TestCountsNeverDrop(t *testing.T) {
 	c.Add(journal.Key{Session: "a", Status: 200})
 	c.Add(journal.Key{Session: "a", Status: 200})
 	c.Add(journal.Key{Session: "b", Status: 500, Code: "internal_error"})
-	n, err := c.Count(journal.Filter{Session: "a"})
+	n, err := c.Count(journal.Filter{Sessions: []string{"a"}})
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
 	n, err = c.Count(journal.Filter{Code: "internal_error"})
@@ -198,7 +199,7 @@ func TestCountsNeverDrop(t *testing.T) {
 
 	c.Add(journal.Key{Session: "c"})
 	c.Add(journal.Key{Session: "d"}) // a fourth key: over the limit
-	_, err = c.Count(journal.Filter{Session: "a"})
+	_, err = c.Count(journal.Filter{Sessions: []string{"a"}})
 	require.ErrorIs(t, err, journal.ErrIncomplete, "a count that may miss requests is refused")
 	c.Clear("")
 	n, err = c.Count(journal.Filter{})

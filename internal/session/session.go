@@ -6,8 +6,11 @@ package session
 import (
 	"container/list"
 	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/lsmock/lsmock/internal/scenario"
@@ -16,15 +19,62 @@ import (
 // Header names a session explicitly; without it the API key in Authorization does.
 const Header = "X-Lsmock-Session"
 
-// ID returns the request's session: the X-Lsmock-Session header, else the API key of its
-// Authorization header (a real SDK cannot add headers, but each CI job can use its own key),
-// else "" (everyone without either shares one session). apiKey is the request's API key
-// when the caller has already parsed the header.
-func ID(r *http.Request, apiKey string) string {
+// ID is a request's session: the key its state is kept under, and the name every output
+// (log, journal, admin API, dashboard, reports) shows it by.
+type ID struct {
+	// Key is the X-Lsmock-Session value or the request's credential (its API key or Bearer
+	// token), as sent unless it is longer than MaxLen.
+	Key string
+	// Name is the X-Lsmock-Session value, or Label(credential): a credential is a secret.
+	Name string
+}
+
+// MaxLen is the longest session key kept as sent; longer ones are kept as their hash, so
+// many sessions with huge ids cannot take much memory.
+const MaxLen = 128
+
+// Of returns the request's session: the X-Lsmock-Session header, else credential, the API
+// key or Bearer token of its Authorization header (a real SDK cannot add headers, but each
+// CI job can use its own key), else the zero ID (everyone without either shares one session).
+func Of(r *http.Request, credential string) ID {
 	if s := r.Header.Get(Header); s != "" {
+		k := capped(s)
+		return ID{Key: k, Name: k}
+	}
+	if credential == "" {
+		return ID{}
+	}
+	return ID{Key: capped(credential), Name: Label(credential)}
+}
+
+// Label names a session that a credential (an API key or Bearer token) keys without giving
+// the credential away: "key:" and the first 12 hex digits of its SHA-256. It is stable, so
+// a CI job can compute its own.
+func Label(credential string) string {
+	sum := sha256.Sum256([]byte(credential))
+	return labelPrefix + hex.EncodeToString(sum[:6])
+}
+
+const labelPrefix = "key:"
+
+func capped(s string) string {
+	if len(s) <= MaxLen {
 		return s
 	}
-	return apiKey
+	sum := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(sum[:16])
+}
+
+// Names are the session names that what a user typed (a session name, a label, an API key
+// or a Bearer token) may stand for, to select journal entries and counts by.
+func Names(typed string) []string {
+	if typed == "" {
+		return nil
+	}
+	if strings.HasPrefix(typed, labelPrefix) {
+		return []string{typed}
+	}
+	return []string{capped(typed), Label(typed)}
 }
 
 // DefaultMax is how many sessions keep state unless told otherwise: far more than the CI
@@ -41,10 +91,11 @@ type Store struct {
 	lru      list.List // of session ids, most recently used first
 	max      int
 	evicted  uint64
-	onEvict  func(id string)
+	onEvict  func(name string)
 }
 
 type state struct {
+	name      string // the session's ID.Name
 	elem      *list.Element
 	pinned    string
 	uses      map[string]int    // scenario name -> uses so far
@@ -52,33 +103,59 @@ type state struct {
 }
 
 // NewStore returns an empty store that keeps at most max sessions (0 means DefaultMax).
-// onEvict, when not nil, is told of each session dropped to make room, under the store's lock.
-func NewStore(max int, onEvict func(id string)) *Store {
+// onEvict, when not nil, is told the name of each session dropped to make room, under the
+// store's lock.
+func NewStore(max int, onEvict func(name string)) *Store {
 	if max <= 0 {
 		max = DefaultMax
 	}
 	return &Store{sessions: map[string]*state{}, max: max, onEvict: onEvict}
 }
 
-// get returns session id's state, creating it, and marks it most recently used.
-func (s *Store) get(id string) *state {
-	st := s.sessions[id]
+// get returns session id's state, creating it, and marks it most recently used. The state
+// takes id's name: a request's tells whether its key is a session name or a credential,
+// which the admin API, given a bare value, cannot.
+func (s *Store) get(id ID) *state {
+	st := s.sessions[id.Key]
 	if st != nil {
 		s.lru.MoveToFront(st.elem)
+		st.name = id.Name
 		return st
 	}
 	if len(s.sessions) >= s.max {
 		oldest := s.lru.Back()
 		victim := s.lru.Remove(oldest).(string)
+		name := s.sessions[victim].name
 		delete(s.sessions, victim)
 		s.evicted++
 		if s.onEvict != nil {
-			s.onEvict(victim)
+			s.onEvict(name)
 		}
 	}
-	st = &state{uses: map[string]int{}, elem: s.lru.PushFront(id)}
-	s.sessions[id] = st
+	st = &state{name: id.Name, uses: map[string]int{}, elem: s.lru.PushFront(id.Key)}
+	s.sessions[id.Key] = st
 	return st
+}
+
+// Resolve returns the session a user named in the admin API: by its key (a session name or
+// an API key, as sent), or by the name outputs show it by (a label). A value no request has
+// used yet may be a credential, so it is named by its label until a request says otherwise.
+func (s *Store) Resolve(typed string) ID {
+	key := capped(typed)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.sessions[key]; st != nil {
+		return ID{Key: key, Name: st.name}
+	}
+	if strings.HasPrefix(typed, labelPrefix) {
+		for k, st := range s.sessions {
+			if st.name == typed {
+				return ID{Key: k, Name: typed}
+			}
+		}
+		return ID{Key: key, Name: typed}
+	}
+	return ID{Key: key, Name: Label(typed)}
 }
 
 // Max is how many sessions the store keeps. It never changes, so it takes no lock (and may
@@ -100,17 +177,17 @@ func (s *Store) Len() int {
 }
 
 // Pin makes name answer every request of session id (for its operation).
-func (s *Store) Pin(id, name string) {
+func (s *Store) Pin(id ID, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.get(id).pinned = name
 }
 
 // Unpin clears session id's pin.
-func (s *Store) Unpin(id string) {
+func (s *Store) Unpin(id ID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st := s.sessions[id]; st != nil {
+	if st := s.sessions[id.Key]; st != nil {
 		st.pinned = ""
 	}
 }
@@ -124,30 +201,30 @@ func (s *Store) PinGlobal(name string) {
 
 // Pinned returns the scenario pinned for session id (its own pin first, then the global
 // one) and whether the pin is the session's own.
-func (s *Store) Pinned(id string) (name string, own bool) {
+func (s *Store) Pinned(id ID) (name string, own bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st := s.sessions[id]; st != nil && st.pinned != "" {
+	if st := s.sessions[id.Key]; st != nil && st.pinned != "" {
 		return st.pinned, true
 	}
 	return s.global, false
 }
 
 // Usable reports whether session id may still use sc (its times are not used up).
-func (s *Store) Usable(id string, sc *scenario.Scenario) bool {
+func (s *Store) Usable(id ID, sc *scenario.Scenario) bool {
 	if sc.Times == 0 {
 		return true
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.sessions[id]
+	st := s.sessions[id.Key]
 	return st == nil || st.uses[sc.Name] < sc.Times
 }
 
 // Take records one use of sc by session id and returns the step that answers it; ok is
 // false when the session has used sc up. Taking is atomic, so concurrent requests of one
 // session get consecutive steps.
-func (s *Store) Take(id string, sc *scenario.Scenario) (step *scenario.Response, ok bool) {
+func (s *Store) Take(id ID, sc *scenario.Scenario) (step *scenario.Response, ok bool) {
 	if len(sc.Steps) == 1 && sc.Times == 0 {
 		return sc.Steps[0], true // nothing to count
 	}
@@ -173,7 +250,7 @@ func (s *Store) Take(id string, sc *scenario.Scenario) (step *scenario.Response,
 // ChangePassword replaces username's password with next if current is the session's
 // password for the user (initial until the session changed it). It reports whether it did;
 // the check and the change are one step, so concurrent changes cannot both succeed.
-func (s *Store) ChangePassword(id, username, initial, current, next string) bool {
+func (s *Store) ChangePassword(id ID, username, initial, current, next string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.get(id)
@@ -192,10 +269,10 @@ func (s *Store) ChangePassword(id, username, initial, current, next string) bool
 }
 
 // Changed reports whether session id has changed username's password.
-func (s *Store) Changed(id, username string) bool {
+func (s *Store) Changed(id ID, username string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := s.sessions[id]
+	st := s.sessions[id.Key]
 	if st == nil {
 		return false
 	}
@@ -205,12 +282,12 @@ func (s *Store) Changed(id, username string) bool {
 
 // Reset clears session id's state: its pin, its progress through every scenario and the
 // passwords it changed.
-func (s *Store) Reset(id string) {
+func (s *Store) Reset(id ID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st := s.sessions[id]; st != nil {
+	if st := s.sessions[id.Key]; st != nil {
 		s.lru.Remove(st.elem)
-		delete(s.sessions, id)
+		delete(s.sessions, id.Key)
 	}
 }
 
@@ -230,17 +307,17 @@ type Info struct {
 	Uses    map[string]int `json:"uses,omitempty"`
 }
 
-// List returns every session with state, sorted by id.
+// List returns every session with state, by name, sorted.
 func (s *Store) List() []Info {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Info, 0, len(s.sessions))
-	for id, st := range s.sessions {
+	for _, st := range s.sessions {
 		uses := make(map[string]int, len(st.uses))
 		for k, v := range st.uses {
 			uses[k] = v
 		}
-		out = append(out, Info{Session: id, Pinned: st.pinned, Uses: uses})
+		out = append(out, Info{Session: st.name, Pinned: st.pinned, Uses: uses})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Session < out[j].Session })
 	return out

@@ -3,6 +3,7 @@ package session_test
 import (
 	"fmt"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -16,15 +17,18 @@ import (
 
 func TestID(t *testing.T) {
 	t.Parallel()
+	long := strings.Repeat("s", 64<<10)
 	cases := []struct {
-		name, header, authorization, want string
+		name, header, authorization string
+		want                        session.ID
 	}{
-		{"session header wins", "job-7", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, "job-7"},
-		{"API key (Node SDK)", "", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, "key-1"},
-		{"API key (Python SDK)", "", `algorithm="hmac-sha256", headers="date", signature="x", apiKey="key-2"`, "key-2"},
-		{"Bearer token", "", "Bearer tok-3", "tok-3"},
-		{"neither", "", "", ""},
-		{"unparsable authorization", "", "garbage", ""},
+		{"session header wins", "job-7", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, session.ID{Key: "job-7", Name: "job-7"}},
+		{"API key (Node SDK)", "", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, session.ID{Key: "key-1", Name: session.Label("key-1")}},
+		{"API key (Python SDK)", "", `algorithm="hmac-sha256", headers="date", signature="x", apiKey="key-2"`, session.ID{Key: "key-2", Name: session.Label("key-2")}},
+		{"Bearer token", "", "Bearer tok-3", session.ID{Key: "tok-3", Name: session.Label("tok-3")}},
+		{"neither", "", "", session.ID{}},
+		{"unparsable authorization", "", "garbage", session.ID{}},
+		{"a 64 KiB session name is kept as its hash", long, "", session.ID{Key: "sha256:e4916bd20ed29191e46063f402ec709e", Name: "sha256:e4916bd20ed29191e46063f402ec709e"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -37,10 +41,38 @@ func TestID(t *testing.T) {
 				r.Header.Set("Authorization", tc.authorization)
 			}
 			h, _ := auth.Parse(tc.authorization) // as the server does: an unparsable header has no key
-			assert.Equal(t, tc.want, session.ID(r, h.APIKey()))
+			assert.Equal(t, tc.want, session.Of(r, h.APIKey()))
 		})
 	}
 }
+
+// A credential is never shown: its session is named by a stable label.
+func TestLabel(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "key:"+"2c26b46b68ff", session.Label("foo"), "the first 12 hex digits of SHA-256")
+	assert.Equal(t, []string{"job-7", session.Label("job-7")}, session.Names("job-7"))
+	assert.Equal(t, []string{"key:2c26b46b68ff"}, session.Names("key:2c26b46b68ff"))
+	assert.Nil(t, session.Names(""))
+}
+
+// The admin API may name a session by its key, its label, or a value no request used yet
+// (shown by its label, as it may be a credential, until a request names it).
+func TestResolve(t *testing.T) {
+	t.Parallel()
+	st := session.NewStore(0, nil)
+	assert.Equal(t, session.ID{Key: "ci-key", Name: session.Label("ci-key")}, st.Resolve("ci-key"))
+	st.Pin(st.Resolve("ci-key"), "x")
+	st.Pin(session.ID{Key: "job-A", Name: "job-A"}, "y")
+	assert.Equal(t, session.ID{Key: "job-A", Name: "job-A"}, st.Resolve("job-A"))
+	assert.Equal(t, session.ID{Key: "ci-key", Name: session.Label("ci-key")}, st.Resolve(session.Label("ci-key")))
+	names := []string{}
+	for _, info := range st.List() {
+		names = append(names, info.Session)
+	}
+	assert.ElementsMatch(t, []string{"job-A", session.Label("ci-key")}, names)
+}
+
+func sid(name string) session.ID { return session.ID{Key: name, Name: name} }
 
 func steps(n int) []*scenario.Response {
 	out := make([]*scenario.Response, n)
@@ -67,22 +99,22 @@ func TestTake(t *testing.T) {
 			t.Parallel()
 			st := session.NewStore(0, nil)
 			for i, want := range tc.want {
-				step, ok := st.Take("s1", tc.sc)
+				step, ok := st.Take(sid("s1"), tc.sc)
 				if want == 0 {
 					assert.False(t, ok, "take %d", i)
-					assert.False(t, st.Usable("s1", tc.sc))
+					assert.False(t, st.Usable(sid("s1"), tc.sc))
 					continue
 				}
 				require.True(t, ok, "take %d", i)
 				assert.Equal(t, want, step.Status, "take %d", i)
 			}
 			// another session starts from the beginning
-			step, ok := st.Take("s2", tc.sc)
+			step, ok := st.Take(sid("s2"), tc.sc)
 			require.True(t, ok)
 			assert.Equal(t, 200, step.Status)
 			// reset starts over
-			st.Reset("s1")
-			step, ok = st.Take("s1", tc.sc)
+			st.Reset(sid("s1"))
+			step, ok = st.Take(sid("s1"), tc.sc)
 			require.True(t, ok)
 			assert.Equal(t, 200, step.Status)
 		})
@@ -92,25 +124,25 @@ func TestTake(t *testing.T) {
 func TestPins(t *testing.T) {
 	t.Parallel()
 	st := session.NewStore(0, nil)
-	name, own := st.Pinned("a")
+	name, own := st.Pinned(sid("a"))
 	assert.Empty(t, name)
 	assert.False(t, own)
 
 	st.PinGlobal("g")
-	st.Pin("a", "x")
-	name, own = st.Pinned("a")
+	st.Pin(sid("a"), "x")
+	name, own = st.Pinned(sid("a"))
 	assert.Equal(t, "x", name)
 	assert.True(t, own)
-	name, own = st.Pinned("b")
+	name, own = st.Pinned(sid("b"))
 	assert.Equal(t, "g", name)
 	assert.False(t, own)
 
-	st.Unpin("a")
-	name, _ = st.Pinned("a")
+	st.Unpin(sid("a"))
+	name, _ = st.Pinned(sid("a"))
 	assert.Equal(t, "g", name)
 
 	st.ResetAll()
-	name, _ = st.Pinned("b")
+	name, _ = st.Pinned(sid("b"))
 	assert.Empty(t, name)
 }
 
@@ -127,7 +159,7 @@ func TestConcurrentSessions(t *testing.T) {
 			defer wg.Done()
 			id := fmt.Sprintf("s%d", i)
 			for j, want := range []int{200, 201, 202, 202} {
-				step, ok := st.Take(id, sc)
+				step, ok := st.Take(sid(id), sc)
 				if !assert.True(t, ok) || !assert.Equal(t, want, step.Status, "session %s take %d", id, j) {
 					return
 				}
@@ -142,23 +174,23 @@ func TestStoreDropsLeastRecentlyUsed(t *testing.T) {
 	t.Parallel()
 	var dropped []string
 	st := session.NewStore(2, func(id string) { dropped = append(dropped, id) })
-	st.Pin("a", "x")
-	st.Pin("b", "x")
-	st.Pin("a", "y") // a is now the most recently used
-	st.Pin("c", "x") // drops b
+	st.Pin(sid("a"), "x")
+	st.Pin(sid("b"), "x")
+	st.Pin(sid("a"), "y") // a is now the most recently used
+	st.Pin(sid("c"), "x") // drops b
 
 	assert.Equal(t, []string{"b"}, dropped)
 	assert.Equal(t, 2, st.Len())
 	assert.Equal(t, uint64(1), st.Evicted())
 	assert.Equal(t, 2, st.Max())
-	name, own := st.Pinned("b")
+	name, own := st.Pinned(sid("b"))
 	assert.Equal(t, "", name, "b's state is gone")
 	assert.False(t, own)
-	name, _ = st.Pinned("a")
+	name, _ = st.Pinned(sid("a"))
 	assert.Equal(t, "y", name, "a survived")
 
-	st.Reset("a")
-	st.Pin("d", "x")
+	st.Reset(sid("a"))
+	st.Pin(sid("d"), "x")
 	assert.Equal(t, []string{"b"}, dropped, "a reset session frees its place")
 	st.ResetAll()
 	assert.Equal(t, 0, st.Len())
