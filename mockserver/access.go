@@ -20,26 +20,31 @@ type AdminAccess struct {
 	Separate bool
 }
 
-// adminRefusal is why a client may not use the admin API; nil when it may.
+// adminRefusal is why a client may not use the admin API; nil when it may. The same rules
+// hold on every listener that serves it: the token lets anyone in; otherwise the request must
+// name lsmock by localhost or an IP address (a page whose own name resolves to lsmock's
+// address, DNS rebinding, names itself), and come from loopback or to the admin's own
+// listener, whose address decides who can reach it.
 func (s *Server) adminRefusal(c *compiled, r *http.Request, ownListener bool) *apiError {
-	if isLoopback(r.RemoteAddr) && hostIsLocal(r.Host) {
-		return nil
-	}
 	token := s.admin.Token
-	if token == "" {
-		if ownListener {
+	if token != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1 {
 			return nil
 		}
-		return &c.fixed.adminForbidden
+		if isDashboardFile(r.URL.Path) {
+			return nil // the page and its script hold no data; the API behind them needs the token
+		}
 	}
-	if isDashboardFile(r.URL.Path) {
+	switch {
+	case !hostIsLocal(r.Host):
+	case isLoopback(r.RemoteAddr), ownListener && token == "":
 		return nil
 	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1 {
-		return nil
+	if token != "" {
+		return &c.fixed.adminUnauthorized
 	}
-	return &c.fixed.adminUnauthorized
+	return &c.fixed.adminForbidden
 }
 
 // hostIsLocal reports whether a request's Host is localhost or an IP address. A page on

@@ -25,6 +25,7 @@ func TestAdminAccess(t *testing.T) {
 	open := newServer(t, mockserver.Config{})
 	withToken := newServer(t, mockserver.Config{Admin: mockserver.AdminAccess{Token: "s3cret"}})
 	separate := newServer(t, mockserver.Config{Admin: mockserver.AdminAccess{Separate: true}})
+	separateWithToken := newServer(t, mockserver.Config{Admin: mockserver.AdminAccess{Separate: true, Token: "s3cret"}})
 
 	cases := []struct {
 		name    string
@@ -50,6 +51,11 @@ func TestAdminAccess(t *testing.T) {
 		{"separate: the API listener has no admin", separate, "127.0.0.1:1", "/__lsmock/health", "", 404, "not_found"},
 		{"separate: its own listener answers anyone", separate.AdminHandler(), "192.0.2.7:1", "/__lsmock/health", "", 200, ""},
 		{"separate: only admin paths there", separate.AdminHandler(), "127.0.0.1:1", "/api/v4/change_password", "", 404, "not_found"},
+		{"separate: a page's own name from loopback (DNS rebinding)", separate.AdminHandler(), "127.0.0.1:1", "http://rebind.attacker.example:9090/__lsmock/requests", "", 403, "admin_forbidden"},
+		{"separate: a page's own name from anywhere", separate.AdminHandler(), "192.0.2.7:1", "http://rebind.attacker.example:9090/__lsmock/scenario", "", 403, "admin_forbidden"},
+		{"separate: by IP address", separate.AdminHandler(), "192.0.2.7:1", "http://192.0.2.1:9090/__lsmock/requests", "", 200, ""},
+		{"separate, token: any name with the token", separateWithToken.AdminHandler(), "192.0.2.7:1", "http://ci-host:9090/__lsmock/requests", "s3cret", 200, ""},
+		{"separate, token: a name without it", separateWithToken.AdminHandler(), "127.0.0.1:1", "http://rebind.attacker.example:9090/__lsmock/requests", "", 401, "admin_unauthorized"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

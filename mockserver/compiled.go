@@ -73,7 +73,7 @@ func compile(sp *spec.Spec, set *scenario.Set, cors CORS) (*compiled, error) {
 		tooLarge:         c.documented("payload_too_large", http.StatusRequestEntityTooLarge, "Request body is too large"),
 		adminNotFound:    newAPIError(http.StatusNotFound, "not_found", "No such lsmock admin endpoint; see GET "+AdminPrefix+"scenarios"),
 		adminForbidden: newAPIError(http.StatusForbidden, "admin_forbidden",
-			"lsmock: the admin API answers clients on loopback only; start lsmock with --admin-token or --admin-addr to open it"),
+			"lsmock: the admin API answers clients on loopback that call it localhost or by IP address; start lsmock with --admin-token or --admin-addr to open it"),
 		adminUnauthorized: newAPIError(http.StatusUnauthorized, "admin_unauthorized",
 			"lsmock: the admin API needs Authorization: Bearer <the --admin-token>"),
 	}
