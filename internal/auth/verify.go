@@ -4,8 +4,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -195,8 +197,12 @@ func (v *Verifier) VerifyParsed(date string, h Header, err error) *Failure {
 }
 
 func (v *Verifier) checkDate(date string) *Failure {
-	t, err := http.ParseTime(date)
-	if err != nil {
+	t, err := ParseDate(date)
+	var zone *UnknownZoneError
+	switch {
+	case errors.As(err, &zone):
+		return &Failure{Code: CodeDateHeaderDiff, Detail: zone.Error()}
+	case err != nil:
 		return &Failure{Code: CodeDateHeaderDiff, Detail: "Date is not an HTTP date such as " + v.now().UTC().Format(http.TimeFormat)}
 	}
 	skew := v.now().Sub(t)
@@ -217,4 +223,70 @@ func Sign(sharedKey, date string) string {
 // HeaderValue returns the Authorization header value the Node SDK sends.
 func HeaderValue(apiKey, sharedKey, date string) string {
 	return fmt.Sprintf(`algorithm="hmac-sha256",headers="date",signature="%s",apikey="%s"`, Sign(sharedKey, date), apiKey)
+}
+
+// zoneOffsets are the zone abbreviations a Date may end in, with their offsets in hours:
+// RFC 5322's (GMT, UT, the US zones), UTC and Z, and the common European ones. The Go SDK
+// writes Date with time.RFC1123 in local time, so its zone is an abbreviation.
+var zoneOffsets = map[string]int{
+	"GMT": 0, "UT": 0, "UTC": 0, "Z": 0,
+	"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+	"WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3,
+}
+
+// UnknownZoneError is a Date whose zone abbreviation lsmock cannot place in time.
+type UnknownZoneError struct{ Zone string }
+
+func (e *UnknownZoneError) Error() string {
+	return fmt.Sprintf("Date's zone %q is not one lsmock can place; send GMT, UTC, a numeric offset such as +0100, or one of EST, EDT, CST, CDT, MST, MDT, PST, PDT, WET, WEST, CET, CEST, EET, EEST", e.Zone)
+}
+
+// ParseDate reads a Date header as clients send it: RFC 7231's IMF-fixdate ("… GMT", the
+// Node and Python SDKs), RFC 1123 with a zone abbreviation or a numeric offset (the Go SDK),
+// and HTTP's obsolete RFC 850 and asctime forms. An abbreviation it cannot place is an
+// *UnknownZoneError.
+func ParseDate(date string) (time.Time, error) {
+	const fixdateLen = len("Mon, 02 Jan 2006 15:04:05 GMT")
+	if len(date) == fixdateLen && strings.HasSuffix(date, " GMT") { // the common case, one layout
+		if t, err := time.Parse(http.TimeFormat, date); err == nil {
+			return t, nil
+		}
+	}
+	if t, err := time.Parse(time.RFC1123Z, date); err == nil {
+		return t, nil
+	}
+	if i := strings.LastIndexByte(date, ' '); i > 0 {
+		if local, err := time.Parse("Mon, 02 Jan 2006 15:04:05", date[:i]); err == nil {
+			zone := date[i+1:]
+			offset, known := zoneOffset(zone)
+			if !known {
+				return time.Time{}, &UnknownZoneError{Zone: zone}
+			}
+			return local.Add(-offset), nil
+		}
+	}
+	return http.ParseTime(date)
+}
+
+// zoneOffset places a zone abbreviation, or the numeric one Go prints for zones that have
+// none ("-03", "+0530").
+func zoneOffset(zone string) (time.Duration, bool) {
+	if hours, ok := zoneOffsets[strings.ToUpper(zone)]; ok {
+		return time.Duration(hours) * time.Hour, true
+	}
+	if (len(zone) != 3 && len(zone) != 5) || (zone[0] != '+' && zone[0] != '-') {
+		return 0, false
+	}
+	n, err := strconv.Atoi(zone[1:])
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	d := time.Duration(n) * time.Hour
+	if len(zone) == 5 {
+		d = time.Duration(n/100)*time.Hour + time.Duration(n%100)*time.Minute
+	}
+	if zone[0] == '-' {
+		d = -d
+	}
+	return d, true
 }

@@ -93,3 +93,52 @@ func TestParseMode(t *testing.T) {
 	_, err := auth.ParseMode("lax")
 	assert.ErrorContains(t, err, "want off, format or strict")
 }
+
+// TestDateForms: the Date forms real clients send are accepted, each signed over its exact
+// text: Node's and Python's GMT, and the Go SDK's time.RFC1123 in local time, whose zone is
+// an abbreviation (UTC in a container, CET on a developer's machine) or, with RFC1123Z, an
+// offset. The time they name is compared with the clock, whatever the zone.
+func TestDateForms(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 27, 5, 48, 10, 0, time.UTC)
+	clock := func() time.Time { return now }
+	keys := []auth.Key{{APIKey: "go-sdk", SharedKey: "s3cret"}}
+	cet := time.FixedZone("CET", 3600)
+	cases := []struct {
+		name, date string
+		want       string // "" accepted
+		detail     string
+	}{
+		{"GMT (Node, Python)", now.Format(http.TimeFormat), "", ""},
+		{"Go SDK in a container: UTC", now.In(time.UTC).Format(time.RFC1123), "", ""},
+		{"Go SDK in Berlin: CET", now.In(cet).Format(time.RFC1123), "", ""},
+		{"Go SDK in summer: CEST", "Fri, 27 Nov 2026 07:48:10 CEST", "", ""},
+		{"Go SDK in New York: EST", "Fri, 27 Nov 2026 00:48:10 EST", "", ""},
+		{"Go SDK in California: PDT", "Thu, 26 Nov 2026 22:48:10 PDT", "", ""},
+		{"UT", "Fri, 27 Nov 2026 05:48:10 UT", "", ""},
+		{"Z", "Fri, 27 Nov 2026 05:48:10 Z", "", ""},
+		{"numeric offset", now.In(time.FixedZone("", 2*3600)).Format(time.RFC1123Z), "", ""},
+		{"numeric offset west", "Fri, 27 Nov 2026 01:48:10 -0400", "", ""},
+		{"Go's numeric abbreviation (São Paulo)", now.In(time.FixedZone("-03", -3*3600)).Format(time.RFC1123), "", ""},
+		{"Go's numeric abbreviation (India)", "Fri, 27 Nov 2026 11:18:10 +0530", "", ""},
+		{"an hour off once the zone is applied", "Fri, 27 Nov 2026 05:48:10 CET", auth.CodeDateHeaderDiff, "from the server's clock"},
+		{"a zone lsmock cannot place", "Fri, 27 Nov 2026 14:48:10 JST", auth.CodeDateHeaderDiff, `zone "JST"`},
+		{"RFC 850 (HTTP allows it)", now.Format(time.RFC850), "", ""},
+		{"asctime (HTTP allows it)", now.Format(time.ANSIC), "", ""},
+		{"not a date", "tomorrow", auth.CodeDateHeaderDiff, "not an HTTP date"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v := auth.NewVerifier(auth.ModeStrict, keys, nil, clock)
+			f := v.Verify(tc.date, auth.HeaderValue("go-sdk", "s3cret", tc.date))
+			if tc.want == "" {
+				assert.Nil(t, f, "refused: %+v", f)
+				return
+			}
+			require.NotNil(t, f)
+			assert.Equal(t, tc.want, f.Code)
+			assert.Contains(t, f.Detail, tc.detail)
+		})
+	}
+}

@@ -35,7 +35,7 @@ func sign(args []string, env Env) int {
 	d := *date
 	if d == "" {
 		d = time.Now().UTC().Format(http.TimeFormat)
-	} else if _, err := http.ParseTime(d); err != nil {
+	} else if _, err := auth.ParseDate(d); err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock sign: --date %q is not an HTTP date such as %q\n", d, time.Now().UTC().Format(http.TimeFormat))
 		return 2
 	}

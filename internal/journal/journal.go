@@ -53,10 +53,10 @@ type NearMiss struct {
 // Filter selects entries; zero fields select everything.
 type Filter struct {
 	// Sessions selects the entries of any of these session names (see session.Names).
-	Sessions                   []string
+	Sessions                  []string
 	Scenario, Operation, Code string
-	Status                     int
-	Limit                      int
+	Status                    int
+	Limit                     int
 }
 
 func (f Filter) keep(e *Entry) bool { return f.keepKey(e.Key()) }
