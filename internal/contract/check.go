@@ -58,8 +58,11 @@ func (c *Checker) Check(req *http.Request, status int, header http.Header, body 
 	routed.URL = &url.URL{Path: req.URL.Path, RawQuery: req.URL.RawQuery}
 	route, pathParams, err := c.router.FindRoute(routed)
 	if err != nil {
-		errSchema := c.doc.Components.Schemas["ErrorResponse"]
-		if errSchema == nil {
+		var errSchema *openapi3.SchemaRef
+		if c.doc.Components != nil {
+			errSchema = c.doc.Components.Schemas["ErrorResponse"]
+		}
+		if errSchema == nil || errSchema.Value == nil {
 			return errors.New("the spec defines no components.schemas.ErrorResponse")
 		}
 		var v any

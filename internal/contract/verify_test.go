@@ -104,3 +104,16 @@ func TestVerifyReportsDrift(t *testing.T) {
 		})
 	}
 }
+
+// An answer to an unrouted request is held to components.schemas.ErrorResponse; a spec
+// without components (or without that schema) is reported, not a panic.
+func TestCheckUnroutedWithoutComponents(t *testing.T) {
+	t.Parallel()
+	c, err := contract.NewChecker(nil, "testdata/no-components.yaml")
+	require.NoError(t, err)
+	req := httptest.NewRequest(http.MethodGet, "/nope", nil)
+	assert.ErrorContains(t, c.Check(req, 404, http.Header{}, []byte(`{"status":404,"code":"not_found","message":"Not found"}`)),
+		"components.schemas.ErrorResponse")
+	assert.NoError(t, c.Check(httptest.NewRequest(http.MethodGet, "/ping", nil), 200,
+		http.Header{"Content-Type": {"application/json"}}, []byte(`"pong"`)))
+}
