@@ -253,18 +253,6 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 			r.Header["Date"] = d
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			s.writeError(w, out, c.fixed.tooLarge, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
-			return
-		}
-		// The client went away mid-body; nobody is left to answer.
-		out.status, out.detail = 499, "reading the body: "+err.Error()
-		return
-	}
-	out.body = body
 	authz, authErr := auth.Parse(r.Header.Get("Authorization")) // once: session, signing, matching and the journal read it
 	out.authz, out.authErr = authz, authErr
 	apiKey := ""
@@ -284,6 +272,9 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	if sc != nil {
 		if step, ok := s.sessions.Take(sid, sc); ok {
 			out.selection = how
+			if err := s.readBody(w, r, out); err != nil && !tooLarge(err) {
+				return // the client left while sending; nobody to answer
+			}
 			s.answer(w, r, out, sc.Name, step)
 			return
 		}
@@ -291,7 +282,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	}
 
 	// 2. The contract: a request that breaks it gets the vendor's error. Headers first,
-	// then the signature, then the body.
+	// then the signature, then the body's size, then the body.
 	out.selection = "validation"
 	if rej := c.validator.CheckHeaders(op, r); rej != nil {
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
@@ -304,6 +295,13 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 			return
 		}
 	}
+	if err := s.readBody(w, r, out); err != nil {
+		if tooLarge(err) {
+			s.writeError(w, out, c.fixed.tooLarge, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
+		}
+		return
+	}
+	body := out.body
 	decoded, rej := c.validator.CheckBody(op, r, body)
 	out.decoded = decoded
 	if rej != nil {
@@ -342,6 +340,27 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	}
 	writeResponse(w, op.Success)
 	out.status, out.selection = op.Success.Status, "spec"
+}
+
+// readBody reads the request body, up to the size limit, into out.body. On an error the body
+// is too large (tooLarge) or the client left while sending it, which out then says.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	switch {
+	case tooLarge(err):
+		out.detail = fmt.Sprintf("the request body exceeds %d bytes", s.maxBody)
+		return err
+	case err != nil:
+		out.status, out.detail = 499, "reading the body: "+err.Error()
+		return err
+	}
+	out.body = body
+	return nil
+}
+
+func tooLarge(err error) bool {
+	var e *http.MaxBytesError
+	return errors.As(err, &e)
 }
 
 // changePassword applies a change to the declared users of the session: nil when it

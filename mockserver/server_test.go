@@ -352,3 +352,36 @@ func TestHugeFieldNamesAreNotRepeated(t *testing.T) {
 	assert.LessOrEqual(t, len(w.Header().Get(mockserver.HeaderValidation)), journal.MaxDetail+32)
 	assert.Less(t, len(logs.String()), 4096)
 }
+
+// TestPrecedenceWithLargeBodies: a scenario chosen by name wins over everything, the body's
+// size included; then the headers, then the signing, then the size (413), then the body.
+func TestPrecedenceWithLargeBodies(t *testing.T) {
+	t.Parallel()
+	s := defaultSpec(t)
+	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s,
+		"scenarios:\n  - {name: internal_error, operation: changePassword, response: {error: internal_error}}\n")})
+	large := `{"username":"` + strings.Repeat("a", 1_100_000) + `","password":"p","new_password":"n"}`
+	cases := []struct {
+		name   string
+		edit   func(r *http.Request)
+		status int
+		code   string
+	}{
+		{"named scenario over 413", func(r *http.Request) { r.Header.Set(mockserver.HeaderScenario, "internal_error") }, 500, "internal_error"},
+		{"named by query over 413", func(r *http.Request) { r.URL.RawQuery = "__scenario=internal_error" }, 500, "internal_error"},
+		{"missing header over 413", func(r *http.Request) { r.Header.Del("Date") }, 400, "missing_headers"},
+		{"signing over 413", func(r *http.Request) { r.Header.Set("Authorization", `algorithm="md5",headers="date",signature="c2ln",apikey="k"`) }, 400, "hmac_required"},
+		{"413 over the body's content", func(r *http.Request) {}, 413, "payload_too_large"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := signedRequest(large)
+			tc.edit(r)
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, r)
+			assert.Equal(t, tc.status, w.Code)
+			assert.Contains(t, w.Body.String(), `"code":"`+tc.code+`"`)
+		})
+	}
+}
