@@ -315,13 +315,12 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	if r.URL.RawQuery != "" {
 		req.Query = r.URL.Query()
 	}
-	usable := func(sc *scenario.Scenario) bool { return s.sessions.Usable(sid, sc) }
-	if sc := c.matcher.Match(op, req, usable); sc != nil {
-		if step, ok := s.sessions.Take(sid, sc); ok {
-			out.selection = "match"
-			s.answer(w, r, out, sc.Name, step)
-			return
-		}
+	var step *scenario.Response
+	take := func(sc *scenario.Scenario) (ok bool) { step, ok = s.sessions.Take(sid, sc); return ok }
+	if sc := c.matcher.Match(op, req, take); sc != nil {
+		out.selection = "match"
+		s.answer(w, r, out, sc.Name, step)
+		return
 	}
 	out.nearMisses = c.matcher.NearMisses(op, req, 3)
 	if op == c.scenarios.UserOperation {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -383,5 +384,44 @@ func TestPrecedenceWithLargeBodies(t *testing.T) {
 			assert.Equal(t, tc.status, w.Code)
 			assert.Contains(t, w.Body.String(), `"code":"`+tc.code+`"`)
 		})
+	}
+}
+
+// TestTimesUnderConcurrency: many requests of one session race for a times: 1 scenario;
+// exactly one gets it, and every other goes on to the next matching scenario, not the default.
+func TestTimesUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	s := defaultSpec(t)
+	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, `
+scenarios:
+  - {name: once, operation: changePassword, priority: 2, times: 1, match: {body: {username: racer}}, response: {error: internal_error}}
+  - {name: after, operation: changePassword, priority: 1, match: {body: {username: racer}}, response: {error: change_password_not_allowed}}
+`)})
+	const n, rounds = 32, 200
+	for round := range rounds {
+		session := "session-" + strconv.Itoa(round)
+		codes := make(chan string, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := signedRequest(`{"username":"racer","password":"p","new_password":"n"}`)
+				r.Header.Set(mockserver.HeaderSession, session)
+				<-start
+				w := httptest.NewRecorder()
+				srv.ServeHTTP(w, r)
+				codes <- w.Header().Get(mockserver.HeaderScenario)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(codes)
+		got := map[string]int{}
+		for c := range codes {
+			got[c]++
+		}
+		require.Equal(t, map[string]int{"once": 1, "after": n - 1}, got, "round %d", round)
 	}
 }

@@ -9,6 +9,7 @@ package match
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -119,11 +120,13 @@ func firstEquality(sc *scenario.Scenario) *scenario.Condition {
 }
 
 // better orders scenarios: higher priority first, then earlier in the files.
-func better(a, b *scenario.Scenario) bool {
+func better(a, b *scenario.Scenario) bool { return order(a, b) < 0 }
+
+func order(a, b *scenario.Scenario) int {
 	if a.Priority != b.Priority {
-		return a.Priority > b.Priority
+		return b.Priority - a.Priority
 	}
-	return a.Order < b.Order
+	return a.Order - b.Order
 }
 
 // Default returns the operation's default scenario, or nil when the spec's own success
@@ -135,41 +138,40 @@ func (m *Matcher) Default(op *spec.Operation) *scenario.Scenario {
 	return nil
 }
 
-// Match returns the best scenario of op whose conditions all hold for req and that usable
-// accepts (a session may have used up its times), or nil.
-func (m *Matcher) Match(op *spec.Operation, req *Request, usable func(*scenario.Scenario) bool) *scenario.Scenario {
+// Match offers take the scenarios of op whose conditions all hold for req, best first, and
+// returns the first that take accepts, or nil. take decides and records in one step (a
+// session may have used up a scenario's times): a scenario another request took last is
+// declined, and the next best is offered.
+func (m *Matcher) Match(op *spec.Operation, req *Request, take func(*scenario.Scenario) bool) *scenario.Scenario {
 	idx := m.ops[op]
 	if idx == nil {
 		return nil
 	}
-	var best *scenario.Scenario
-	consider := func(sc *scenario.Scenario) bool {
-		if best != nil && !better(sc, best) {
-			return false // lists are sorted: nothing later can win
-		}
-		if Holds(sc, req) && usable(sc) {
-			best = sc
-			return false
-		}
-		return true
-	}
+	var buf [4]*scenario.Scenario
+	holding := buf[:0]
 	for _, tk := range idx.targets {
 		v, ok := lookup(tk.target, tk.name, tk.path, req)
 		if !ok {
 			continue
 		}
 		for _, sc := range idx.indexed[tk.id][scenario.ValueKey(v)] {
-			if !consider(sc) {
-				break
+			if Holds(sc, req) {
+				holding = append(holding, sc)
 			}
 		}
 	}
 	for _, sc := range idx.scan {
-		if !consider(sc) {
-			break
+		if Holds(sc, req) {
+			holding = append(holding, sc)
 		}
 	}
-	return best
+	slices.SortStableFunc(holding, order)
+	for _, sc := range holding {
+		if take(sc) {
+			return sc
+		}
+	}
+	return nil
 }
 
 // Holds reports whether every condition of sc holds for req.

@@ -210,17 +210,6 @@ func (s *Store) Pinned(id ID) (name string, own bool) {
 	return s.global, false
 }
 
-// Usable reports whether session id may still use sc (its times are not used up).
-func (s *Store) Usable(id ID, sc *scenario.Scenario) bool {
-	if sc.Times == 0 {
-		return true
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.sessions[id.Key]
-	return st == nil || st.uses[sc.Name] < sc.Times
-}
-
 // Take records one use of sc by session id and returns the step that answers it; ok is
 // false when the session has used sc up. Taking is atomic, so concurrent requests of one
 // session get consecutive steps.
