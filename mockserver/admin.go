@@ -37,9 +37,7 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 	case isDashboardFile(r.URL.Path):
 		return s.serveDashboard(c, w, r, rest)
 	case rest == "health":
-		return c.only(w, r, func() outcome {
-			return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-		}, http.MethodGet, http.MethodHead)
+		return c.only(w, r, func() outcome { return s.health(w) }, http.MethodGet, http.MethodHead)
 	case rest == "metrics":
 		return c.only(w, r, func() outcome { return s.serveMetrics(w) }, http.MethodGet)
 	case rest == "scenarios":
@@ -102,6 +100,15 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 func loggedAs(path string, o outcome) outcome {
 	o.path = path
 	return o
+}
+
+// health is GET /__lsmock/health: {"status":"ok"}, with how the file watch is doing when
+// lsmock watches its files. lsmock answers as long as it runs, so it is always ok.
+func (s *Server) health(w http.ResponseWriter) outcome {
+	if s.watch == nil {
+		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "watch": s.watch()})
 }
 
 // reset is POST /__lsmock/reset[?session=ID].

@@ -47,6 +47,17 @@ func (s *Server) serveMetrics(w http.ResponseWriter) outcome {
 	header(&b, "lsmock_reloads_total", "counter", "Reloads of the spec and scenario files, by result.")
 	fmt.Fprintf(&b, "lsmock_reloads_total{result=\"ok\"} %d\n", s.metrics.reloads.Load())
 	fmt.Fprintf(&b, "lsmock_reloads_total{result=\"failed\"} %d\n", s.metrics.reloadFailures.Load())
+	if s.watch != nil {
+		st := s.watch()
+		gauge(&b, "lsmock_watched_paths", "Files and folders --watch watches.", uint64(st.Paths))
+		header(&b, "lsmock_watch_errors_total", "counter", "Errors of the file watch; it recovers and goes on.")
+		fmt.Fprintf(&b, "lsmock_watch_errors_total %d\n", st.Errors)
+		failing := uint64(0)
+		if st.Failing {
+			failing = 1
+		}
+		gauge(&b, "lsmock_watch_failing", "1 while the file watch could not be started again (it retries).", failing)
+	}
 	header(&b, "lsmock_start_time_seconds", "gauge", "When lsmock started, in seconds since the Unix epoch.")
 	fmt.Fprintf(&b, "lsmock_start_time_seconds %d\n", s.metrics.started.Unix())
 

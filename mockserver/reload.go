@@ -19,7 +19,8 @@ type Loaded struct {
 // Reload loads the spec and scenarios again from Config.Source and swaps them in at once,
 // and logs how it went. When loading fails, the configuration in place keeps serving and the
 // error says where (file:line). Requests in flight finish with the configuration they started
-// with; sessions keep their pins and progress for scenarios whose names remain.
+// with; sessions keep their pins and progress for scenarios whose names remain, and pins to
+// scenarios that are gone are dropped (and logged).
 func (s *Server) Reload() (Loaded, error) {
 	if s.source == nil {
 		return Loaded{}, ErrNoSource
@@ -47,6 +48,13 @@ func (s *Server) loadAndSwap() (Loaded, error) {
 		return Loaded{}, err
 	}
 	s.cur.Store(c)
+	for _, d := range s.sessions.DropPins(func(name string) bool { return c.scenarios.ByName(name) != nil }) {
+		who := "every session"
+		if d.Session != "" {
+			who = d.Session
+		}
+		s.logger.Warn("pin dropped: the reload removed its scenario", slog.String("scenario", d.Scenario), slog.String("session", who))
+	}
 	return Loaded{Operations: len(sp.Operations), Scenarios: len(c.scenarios.Scenarios)}, nil
 }
 

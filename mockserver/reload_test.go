@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
@@ -177,3 +178,39 @@ func TestReloadWithoutSource(t *testing.T) {
 const validBody = `{"username":"user@example.com","password":"old-pass","new_password":"new-pass"}`
 
 func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// A pin to a scenario the reload removed is dropped with a log line, not kept as if valid.
+func TestReloadDropsStalePins(t *testing.T) {
+	t.Parallel()
+	s := defaultSpec(t)
+	f := &files{yaml: beforeReload}
+	logs := &testutil.Buffer{}
+	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload), Source: f.source(t, s), Logger: slogTo(logs)})
+	require.NoError(t, srv.Pin("job-1", "slow"))
+	require.NoError(t, srv.Pin("job-2", "sequence"))
+	require.NoError(t, srv.Pin("", "slow"))
+
+	f.set(afterReload, nil)
+	_, err := srv.Reload()
+	require.NoError(t, err)
+
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/sessions"))
+	var got struct {
+		Global   string `json:"global_pin"`
+		Sessions []struct {
+			Session, Pinned string
+		} `json:"sessions"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
+	assert.Empty(t, got.Global)
+	pins := map[string]string{}
+	for _, s := range got.Sessions {
+		pins[s.Session] = s.Pinned
+	}
+	assert.Equal(t, map[string]string{session.Label("job-1"): "", session.Label("job-2"): "sequence"}, pins)
+	assert.Contains(t, logs.String(), `msg="pin dropped: the reload removed its scenario" scenario=slow session="every session"`)
+	assert.Contains(t, logs.String(), "scenario=slow session="+session.Label("job-1"))
+	status, _ := code(t, srv, withHeaders(signedRequest(validBody), mockserver.HeaderSession, "job-1"))
+	assert.Equal(t, http.StatusOK, status, "job-1 is answered as if never pinned")
+}

@@ -71,6 +71,21 @@ type Config struct {
 	// MaxSessions bounds how many sessions keep state; the least recently used is dropped
 	// beyond it. 0 means session.DefaultMax.
 	MaxSessions int
+	// Watch, when set, reports how the watch of the served files is doing; GET
+	// /__lsmock/health and the metrics show it.
+	Watch func() WatchStatus
+}
+
+// WatchStatus is how the watch of the served files (lsmock serve --watch) is doing.
+type WatchStatus struct {
+	// Paths is how many files and folders are watched.
+	Paths int `json:"paths"`
+	// Errors counts the errors the watch met; it recovers from them and goes on.
+	Errors uint64 `json:"errors"`
+	// LastError is the latest of them.
+	LastError string `json:"last_error,omitempty"`
+	// Failing is true while the watch could not be started again (it retries every second).
+	Failing bool `json:"failing"`
 }
 
 // Source loads a spec and the scenarios that script it, e.g. from the files lsmock was
@@ -82,6 +97,7 @@ type Source func() (*spec.Spec, *scenario.Set, error)
 // coverage outlive a swap.
 type Server struct {
 	cur      atomic.Pointer[compiled]
+	watch    func() WatchStatus
 	corsCfg  CORS
 	admin    AdminAccess
 	source   Source
@@ -125,6 +141,7 @@ func New(cfg Config) (*Server, error) {
 	})
 	s := &Server{
 		corsCfg:   cfg.CORS,
+		watch:     cfg.Watch,
 		admin:     cfg.Admin,
 		source:    cfg.Source,
 		sessions:  sessions,

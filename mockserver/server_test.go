@@ -371,7 +371,9 @@ func TestPrecedenceWithLargeBodies(t *testing.T) {
 		{"named scenario over 413", func(r *http.Request) { r.Header.Set(mockserver.HeaderScenario, "internal_error") }, 500, "internal_error"},
 		{"named by query over 413", func(r *http.Request) { r.URL.RawQuery = "__scenario=internal_error" }, 500, "internal_error"},
 		{"missing header over 413", func(r *http.Request) { r.Header.Del("Date") }, 400, "missing_headers"},
-		{"signing over 413", func(r *http.Request) { r.Header.Set("Authorization", `algorithm="md5",headers="date",signature="c2ln",apikey="k"`) }, 400, "hmac_required"},
+		{"signing over 413", func(r *http.Request) {
+			r.Header.Set("Authorization", `algorithm="md5",headers="date",signature="c2ln",apikey="k"`)
+		}, 400, "hmac_required"},
 		{"413 over the body's content", func(r *http.Request) {}, 413, "payload_too_large"},
 	}
 	for _, tc := range cases {

@@ -210,10 +210,28 @@ func serve(ctx context.Context, args []string, env Env) int {
 		s, set, _, err := loadFiles(opts.specPath, opts.scenariosDir)
 		return s, set, err
 	}
-	handler, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier,
+	cfg := mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier,
 		JournalSize: opts.journalSize, CORS: cors, Source: source, MaxSessions: opts.maxSessions,
 		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold,
-		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}})
+		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}}
+	var watcher *watch.Watcher
+	if opts.watch {
+		paths := watchedPaths(opts.specPath, scenariosFrom)
+		if len(paths) == 0 {
+			fmt.Fprintln(env.Stderr, "lsmock serve: --watch: nothing to watch, lsmock serves its embedded files; add --spec FILE or --scenarios FOLDER")
+			return 2
+		}
+		if watcher, err = watch.New(paths...); err != nil {
+			fmt.Fprintf(env.Stderr, "lsmock serve: --watch: %v\n", err)
+			return 1
+		}
+		defer watcher.Close()
+		cfg.Watch = func() mockserver.WatchStatus {
+			st := watcher.Status()
+			return mockserver.WatchStatus{Paths: st.Paths, Errors: st.Errors, LastError: st.LastError, Failing: st.Failing}
+		}
+	}
+	handler, err := mockserver.New(cfg)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
@@ -224,7 +242,6 @@ func serve(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	servers := []served{{newHTTPServer(handler, opts, logger), ln}}
-	servers[0].srv.RegisterOnShutdown(handler.EndHolds) // a held request must not hold up the exit
 	adminURL := "http://" + ln.Addr().String() + mockserver.AdminPrefix
 	if opts.adminAddr != "" {
 		adminLn, err := net.Listen("tcp", opts.adminAddr)
@@ -236,6 +253,9 @@ func serve(ctx context.Context, args []string, env Env) int {
 		servers = append(servers, served{newHTTPServer(handler.AdminHandler(), opts, logger), adminLn})
 		adminURL = "http://" + adminLn.Addr().String() + mockserver.AdminPrefix
 	}
+	for _, sv := range servers {
+		sv.srv.RegisterOnShutdown(handler.EndHolds) // a held request must not hold up the exit
+	}
 	logger.Info("lsmock serving",
 		slog.String("url", "http://"+ln.Addr().String()),
 		slog.String("dashboard", adminURL),
@@ -246,25 +266,15 @@ func serve(ctx context.Context, args []string, env Env) int {
 		slog.String("auth", string(verifier.Mode())),
 		slog.Duration("startup", time.Since(started)),
 	)
-	if opts.watch {
-		paths := watchedPaths(opts.specPath, scenariosFrom)
-		if len(paths) == 0 {
-			_ = ln.Close()
-			fmt.Fprintln(env.Stderr, "lsmock serve: --watch: nothing to watch, lsmock serves its embedded files; add --spec FILE or --scenarios FOLDER")
-			return 2
-		}
-		w, err := watch.New(paths...)
-		if err != nil {
-			_ = ln.Close()
-			fmt.Fprintf(env.Stderr, "lsmock serve: --watch: %v\n", err)
-			return 1
-		}
-		go func() {
-			reload := func() { _, _ = handler.Reload() } // Reload logs how it went
-			if err := w.Run(ctx, watchDebounce, reload); err != nil {
-				logger.Error("watching stopped", slog.String("error", err.Error()))
+	if watcher != nil {
+		go watcher.Run(ctx, watchDebounce, func() {
+			_, _ = handler.Reload() // Reload logs how it went
+			if opts.specPath != "" {
+				_ = watcher.Add(spec.Files(opts.specPath)...) // an edit may $ref files it did not
 			}
-		}()
+		}, func(err error) {
+			logger.Error("the file watch failed; watching again", slog.String("error", err.Error()))
+		})
 	}
 	if env.OnListen != nil {
 		env.OnListen(ln.Addr())
@@ -281,12 +291,12 @@ func serve(ctx context.Context, args []string, env Env) int {
 // several events, and a reload well within a second of the save still feels instant.
 const watchDebounce = 100 * time.Millisecond
 
-// watchedPaths are the files lsmock serves from: the spec file and the scenarios folder,
-// when they are files on disk and not the embedded defaults.
+// watchedPaths are the files lsmock serves from: the spec file and the files it $refs, and
+// the scenarios folder, when they are files on disk and not the embedded defaults.
 func watchedPaths(specPath, scenariosFrom string) []string {
 	var paths []string
 	if specPath != "" {
-		paths = append(paths, specPath)
+		paths = append(paths, spec.Files(specPath)...)
 	}
 	if info, err := os.Stat(scenariosFrom); err == nil && info.IsDir() {
 		paths = append(paths, scenariosFrom)

@@ -3,6 +3,7 @@ package cli_test
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -100,4 +101,59 @@ func TestWatchReloadsTheSpec(t *testing.T) {
 	assert.Contains(t, logs.String(), "widgets.yaml:")
 	assert.Equal(t, http.StatusOK, status("/v1/pong"), "the last good spec keeps serving")
 	assert.Equal(t, 0, stop())
+}
+
+// A file the spec $refs is watched too: editing it reloads, and /__lsmock/health says how
+// the watch is doing.
+func TestWatchReloadsReferencedFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	specFile := filepath.Join(dir, "api.yaml")
+	writeFile(t, specFile, `openapi: 3.1.0
+info: {title: refs, version: "1"}
+paths:
+  /ping:
+    get:
+      responses:
+        "200": {$ref: "parts/pong.yaml#/Pong"}
+`)
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "parts"), 0o755))
+	pong := filepath.Join(dir, "parts", "pong.yaml")
+	writeFile(t, pong, "Pong:\n  description: pong\n  content:\n    application/json:\n      schema: {type: string}\n      example: pong\n")
+	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--spec", specFile, "--watch")
+
+	get := func(path string) string {
+		resp, err := http.Get(base + path)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	require.Equal(t, `"pong"`, get("/ping"))
+	writeFile(t, pong, "Pong:\n  description: pong\n  content:\n    application/json:\n      schema: {type: string}\n      example: PONG\n")
+	assert.Eventually(t, func() bool { return get("/ping") == `"PONG"` }, 2*time.Second, 20*time.Millisecond,
+		"an edit of a referenced file reloads")
+	assert.JSONEq(t, `{"status":"ok","watch":{"paths":2,"errors":0,"failing":false}}`, get("/__lsmock/health"))
+	assert.Equal(t, 0, stop())
+}
+
+// A refused --watch leaves no listener behind, the admin's own included: the addresses can
+// be listened on again at once.
+func TestWatchRefusalFreesTheAddresses(t *testing.T) {
+	t.Parallel()
+	free := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		addr := ln.Addr().String()
+		require.NoError(t, ln.Close())
+		return addr
+	}
+	addr, adminAddr := free(), free()
+	code, _, stderr := runCLI(t, nil, "serve", "--addr", addr, "--admin-addr", adminAddr, "--watch")
+	require.Equal(t, 2, code, stderr)
+	for _, a := range []string{addr, adminAddr} {
+		ln, err := net.Listen("tcp", a)
+		require.NoError(t, err, "%s is still held", a)
+		require.NoError(t, ln.Close())
+	}
 }

@@ -318,3 +318,28 @@ func (s *Store) Global() string {
 	defer s.mu.Unlock()
 	return s.global
 }
+
+// Dropped is a pin DropPins removed.
+type Dropped struct {
+	Session  string // the session's name; "" for the global pin
+	Scenario string
+}
+
+// DropPins removes the pins (the sessions' and the global one) to scenarios keep refuses,
+// such as scenarios a reload removed, and returns them.
+func (s *Store) DropPins(keep func(scenario string) bool) []Dropped {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Dropped
+	if s.global != "" && !keep(s.global) {
+		out = append(out, Dropped{Scenario: s.global})
+		s.global = ""
+	}
+	for _, st := range s.sessions {
+		if st.pinned != "" && !keep(st.pinned) {
+			out = append(out, Dropped{Session: st.name, Scenario: st.pinned})
+			st.pinned = ""
+		}
+	}
+	return out
+}

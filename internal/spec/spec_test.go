@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -137,4 +138,18 @@ func TestLoadCheckedSkipsOnlyTheMetaSchema(t *testing.T) {
 	require.NoError(t, err)
 	_, err = spec.Load("bad-schema.yaml", bad)
 	assert.Error(t, err)
+}
+
+// Files lists what a reload of the spec reads: the spec and the files its $refs reach.
+func TestFilesFollowsReferences(t *testing.T) {
+	t.Parallel()
+	got := spec.Files("testdata/refs/api.yaml")
+	assert.Equal(t, []string{
+		filepath.Join("testdata", "refs", "api.yaml"),
+		filepath.Join("testdata", "refs", "responses.yaml"),
+		filepath.Join("testdata", "refs", "schemas", "pong.yaml"),
+	}, got)
+	s, err := spec.LoadFile("testdata/refs/api.yaml")
+	require.NoError(t, err, "the fixture is a spec lsmock serves")
+	assert.Equal(t, `"pong"`, string(s.Operations[0].Success.Body))
 }

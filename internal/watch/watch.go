@@ -9,17 +9,39 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
 )
 
-// Watcher watches files and folders (folders with everything beneath them).
+// retryAfter is how long the watcher waits before starting over after it failed to.
+const retryAfter = time.Second
+
+// Watcher watches files and folders (folders with everything beneath them). It keeps
+// watching after an error: it starts its watches afresh and reports a change, since the
+// error may have cost events.
 type Watcher struct {
+	mu      sync.Mutex
 	fsw     *fsnotify.Watcher
 	files   map[string]bool // files watched by themselves, by clean path
 	folders []string        // folders watched with everything beneath
+	status  Status
+	closed  bool
+}
+
+// Status is how the watcher is doing, for health checks and metrics.
+type Status struct {
+	// Paths is how many files and folders are watched.
+	Paths int
+	// Errors counts the errors the watcher met and recovered from (or is recovering from).
+	Errors uint64
+	// LastError is the latest error, "" when there was none.
+	LastError string
+	// Failing is true while the watcher could not start its watches again; it retries.
+	Failing bool
 }
 
 // New starts watching paths. Each must exist; a folder is watched with its subfolders.
@@ -29,66 +51,126 @@ func New(paths ...string) (*Watcher, error) {
 		return nil, fmt.Errorf("watch: %w", err)
 	}
 	w := &Watcher{fsw: fsw, files: map[string]bool{}}
-	for _, p := range paths {
-		p = filepath.Clean(p)
-		info, err := os.Stat(p)
-		if err != nil {
-			_ = fsw.Close()
-			return nil, fmt.Errorf("watch %s: %w", p, err)
-		}
-		if !info.IsDir() {
-			w.files[p] = true
-			err = fsw.Add(filepath.Dir(p))
-		} else {
-			w.folders = append(w.folders, p)
-			err = w.addTree(p)
-		}
-		if err != nil {
-			_ = fsw.Close()
-			return nil, fmt.Errorf("watch %s: %w", p, err)
-		}
+	if err := w.Add(paths...); err != nil {
+		_ = fsw.Close()
+		return nil, err
 	}
 	return w, nil
 }
 
-func (w *Watcher) addTree(root string) error {
+// Add watches more paths; paths already watched are left as they are.
+func (w *Watcher) Add(paths ...string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, p := range paths {
+		p = filepath.Clean(p)
+		if w.files[p] || slices.Contains(w.folders, p) {
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("watch %s: %w", p, err)
+		}
+		if info.IsDir() {
+			err = addTree(w.fsw, p)
+		} else {
+			err = w.fsw.Add(filepath.Dir(p))
+		}
+		if err != nil {
+			return fmt.Errorf("watch %s: %w", p, err)
+		}
+		if info.IsDir() {
+			w.folders = append(w.folders, p)
+		} else {
+			w.files[p] = true
+		}
+	}
+	w.status.Paths = len(w.files) + len(w.folders)
+	return nil
+}
+
+// Close stops watching; Run, when running, returns.
+func (w *Watcher) Close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closed = true
+	_ = w.fsw.Close()
+}
+
+func (w *Watcher) isClosed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.closed
+}
+
+// Status reports how the watcher is doing.
+func (w *Watcher) Status() Status {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.status
+}
+
+func addTree(fsw *fsnotify.Watcher, root string) error {
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
-			return w.fsw.Add(p)
+			return fsw.Add(p)
 		}
 		return nil
 	})
 }
 
 // Run calls changed once for each burst of changes, quiet for debounce after the last
-// one (an editor's save is several events), until ctx ends. It closes the watcher.
-func (w *Watcher) Run(ctx context.Context, debounce time.Duration, changed func()) error {
-	defer w.fsw.Close()
+// one (an editor's save is several events), until ctx ends. An error of the watch goes to
+// failed; the watcher then starts its watches afresh (retrying every second until it can)
+// and calls changed, as events may have been lost. It closes the watcher when ctx ends.
+func (w *Watcher) Run(ctx context.Context, debounce time.Duration, changed func(), failed func(error)) {
+	defer w.Close()
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
 	for {
+		fsw := w.current()
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return nil
-		case err, ok := <-w.fsw.Errors:
-			if !ok {
-				return nil
+			retry.Stop()
+			return
+		case err, ok := <-fsw.Errors:
+			if w.isClosed() {
+				return
 			}
-			return fmt.Errorf("watch: %w", err)
-		case ev, ok := <-w.fsw.Events:
 			if !ok {
-				return nil
+				err = fmt.Errorf("the file watch closed")
+			}
+			w.failed(err, failed)
+			if w.restart() != nil {
+				retry.Reset(retryAfter)
+			}
+			timer.Reset(debounce)
+		case <-retry.C:
+			if err := w.restart(); err != nil {
+				w.failed(err, failed)
+				retry.Reset(retryAfter)
+				continue
+			}
+			timer.Reset(debounce)
+		case ev, ok := <-fsw.Events:
+			if !ok {
+				if w.isClosed() {
+					return
+				}
+				continue // Errors reports the close
 			}
 			if !w.relevant(ev) {
 				continue
 			}
 			if ev.Has(fsnotify.Create) {
 				if info, err := os.Stat(ev.Name); err == nil && info.IsDir() {
-					_ = w.addTree(ev.Name) // a new subfolder of scenarios
+					_ = addTree(fsw, ev.Name) // a new subfolder of scenarios
 				}
 			}
 			timer.Reset(debounce)
@@ -98,11 +180,71 @@ func (w *Watcher) Run(ctx context.Context, debounce time.Duration, changed func(
 	}
 }
 
+func (w *Watcher) current() *fsnotify.Watcher {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.fsw
+}
+
+func (w *Watcher) failed(err error, report func(error)) {
+	w.mu.Lock()
+	w.status.Errors++
+	w.status.LastError = err.Error()
+	w.mu.Unlock()
+	if report != nil {
+		report(err)
+	}
+}
+
+// restart replaces the fsnotify watcher with a new one watching every path again.
+func (w *Watcher) restart() error {
+	fsw, err := fsnotify.NewWatcher()
+	if err == nil {
+		err = w.watchAll(fsw)
+		if err != nil {
+			_ = fsw.Close()
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		if fsw != nil && err == nil {
+			_ = fsw.Close()
+		}
+		return nil
+	}
+	w.status.Failing = err != nil
+	if err != nil {
+		return fmt.Errorf("watch again: %w", err)
+	}
+	_ = w.fsw.Close()
+	w.fsw = fsw
+	return nil
+}
+
+func (w *Watcher) watchAll(fsw *fsnotify.Watcher) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for f := range w.files {
+		if err := fsw.Add(filepath.Dir(f)); err != nil {
+			return err
+		}
+	}
+	for _, f := range w.folders {
+		if err := addTree(fsw, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (w *Watcher) relevant(ev fsnotify.Event) bool {
 	if ev.Op == fsnotify.Chmod {
 		return false
 	}
 	name := filepath.Clean(ev.Name)
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.files[name] {
 		return true
 	}

@@ -27,7 +27,7 @@ func TestWatchesAFileAndAFolder(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var calls atomic.Int32
-	go func() { _ = w.Run(ctx, 20*time.Millisecond, func() { calls.Add(1) }) }()
+	go w.Run(ctx, 20*time.Millisecond, func() { calls.Add(1) }, nil)
 
 	steps := []struct {
 		name  string
