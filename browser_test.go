@@ -15,8 +15,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lsmock/lsmock"
-	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -83,9 +81,7 @@ type pageResult struct {
 func TestBrowserOnAnotherOriginCallsLsmock(t *testing.T) {
 	ctx := browser(t)
 	lsmockSrv := startDefault(t)
-	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	require.NoError(t, err)
-	restricted := startConfig(t, mockserver.Config{Spec: s, CORS: mockserver.CORS{Origins: []string{"http://app.example"}}})
+	restricted := startConfig(t, mockserver.Config{CORS: mockserver.CORS{Origins: []string{"http://app.example"}}})
 	page := pageServer(t)
 
 	cases := []struct {

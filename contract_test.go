@@ -22,8 +22,6 @@ import (
 	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/contract"
-	"github.com/lsmock/lsmock/internal/scenario"
-	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -74,10 +72,6 @@ func TestOracleCatchesDrift(t *testing.T) {
 	}
 }
 
-func startServer(t *testing.T, s *spec.Spec, set *scenario.Set) *httptest.Server {
-	t.Helper()
-	return startConfig(t, mockserver.Config{Spec: s, Scenarios: set})
-}
 
 func startConfig(t *testing.T, cfg mockserver.Config) *httptest.Server {
 	t.Helper()
@@ -171,11 +165,7 @@ func nodeSDKHeaders() map[string]string {
 // startDefault serves the embedded defaults, as "lsmock serve" does.
 func startDefault(t *testing.T) *httptest.Server {
 	t.Helper()
-	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	require.NoError(t, err)
-	set, err := scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
-	require.NoError(t, err)
-	return startServer(t, s, set)
+	return startConfig(t, mockserver.Config{})
 }
 
 func TestContractChangePassword(t *testing.T) {
@@ -257,9 +247,7 @@ func TestContractSecondSpec(t *testing.T) {
 	const file = "testdata/specs/widgets.yaml"
 	raw, err := os.ReadFile(file)
 	require.NoError(t, err)
-	s, err := spec.LoadFile(file)
-	require.NoError(t, err)
-	srv := startServer(t, s, nil)
+	srv := startConfig(t, mockserver.Config{Files: mockserver.Files{SpecPath: file}})
 	o := newOracle(t, raw)
 	const path = "/v1/shops/acme/widgets"
 	headers := map[string]string{"X-Tenant": "t1", "Content-Type": "application/json"}
@@ -599,8 +587,6 @@ func TestFaults(t *testing.T) {
 // startWithUsers serves the embedded spec with the shipped scenarios plus declared users.
 func startWithUsers(t *testing.T) *httptest.Server {
 	t.Helper()
-	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	require.NoError(t, err)
 	fsys := fstest.MapFS{}
 	require.NoError(t, fs.WalkDir(lsmock.DefaultScenarios(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -613,9 +599,7 @@ func startWithUsers(t *testing.T) *httptest.Server {
 	users, err := os.ReadFile("testdata/users/users.yaml")
 	require.NoError(t, err)
 	fsys["users.yaml"] = &fstest.MapFile{Data: users}
-	set, err := scenario.Load(fsys, "scenarios", s)
-	require.NoError(t, err)
-	return startServer(t, s, set)
+	return startConfig(t, mockserver.Config{Files: mockserver.Files{Scenarios: fsys, ScenariosName: "scenarios"}})
 }
 
 func changePassword(username, password, next string) string {
@@ -791,11 +775,7 @@ func TestCoverageListsWhatWasNeverProduced(t *testing.T) {
 // ring still holds, so one session's assertions do not depend on what other sessions did.
 func TestVerifyAfterTheJournalWraps(t *testing.T) {
 	t.Parallel()
-	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	require.NoError(t, err)
-	set, err := scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
-	require.NoError(t, err)
-	srv := startConfig(t, mockserver.Config{Spec: s, Scenarios: set, JournalSize: 3})
+	srv := startConfig(t, mockserver.Config{JournalSize: 3})
 	for range 2 {
 		call(t, srv, cpPath, validBody, map[string]string{mockserver.HeaderSession: "job-A", mockserver.HeaderScenario: "internal_error"})
 	}

@@ -13,9 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lsmock/lsmock"
-	"github.com/lsmock/lsmock/internal/auth"
-	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -98,12 +95,10 @@ func runNodeSDK(t *testing.T, node, apiPath string, env ...string) string {
 func TestNodeSDKStrictSigning(t *testing.T) {
 	t.Parallel()
 	node := requireNodeSDK(t)
-	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	require.NoError(t, err)
-	keys := []auth.Key{{APIKey: "sdk-key", SharedKey: "sdk-shared"}}
+	keys := []mockserver.Key{{APIKey: "sdk-key", SharedKey: "sdk-shared"}}
 	start := func(skew time.Duration) string {
 		clock := func() time.Time { return time.Now().Add(skew) }
-		srv := startConfig(t, mockserver.Config{Spec: s, Auth: auth.NewVerifier(auth.ModeStrict, keys, nil, clock)})
+		srv := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "strict", Keys: keys, Now: clock}})
 		return srv.URL + "/api/v4"
 	}
 	onTime, late := start(0), start(16*time.Minute)

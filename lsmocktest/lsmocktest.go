@@ -19,9 +19,7 @@ import (
 	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
-	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -84,23 +82,15 @@ func Start(opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(cfg)
 	}
-	s, err := spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	if err != nil {
-		return nil, err
-	}
 	files, err := scenarioFiles(cfg)
-	if err != nil {
-		return nil, err
-	}
-	set, err := scenario.Load(files, "scenarios", s)
 	if err != nil {
 		return nil, err
 	}
 	// Without strict auth any key passes; Sign still needs one to sign with.
 	srv := &Server{APIKey: "lsmocktest-api-key", SharedKey: "lsmocktest-shared-key"}
-	mc := mockserver.Config{Spec: s, Scenarios: set}
+	mc := mockserver.Config{Files: mockserver.Files{Scenarios: files, ScenariosName: "scenarios"}}
 	if cfg.strict {
-		mc.Auth = auth.NewVerifier(auth.ModeStrict, []auth.Key{{APIKey: srv.APIKey, SharedKey: srv.SharedKey}}, nil, nil)
+		mc.Auth = mockserver.Auth{Mode: "strict", Keys: []mockserver.Key{{APIKey: srv.APIKey, SharedKey: srv.SharedKey}}}
 	}
 	h, err := mockserver.New(mc)
 	if err != nil {

@@ -103,9 +103,8 @@ func TestAdminCORSOnlyForListedOrigins(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	s := defaultSpec(t)
 	f := &files{yaml: beforeReload}
-	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload), Source: f.source(t, s), MaxSessions: 2})
+	srv := newServer(t, mockserver.Config{Files: f.files(), MaxSessions: 2})
 	for _, session := range []string{"a", "b", "c"} {
 		r := signedRequest(validBody)
 		r.Header.Set(mockserver.HeaderSession, session)

@@ -94,8 +94,7 @@ func BenchmarkScenarioScale(b *testing.B) {
 			for i := range n {
 				fmt.Fprintf(&yaml, "  - {name: user%d, operation: changePassword, match: {body: {username: user%d@example.com}}, response: {error: change_password_not_allowed}}\n", i, i)
 			}
-			s := defaultSpec(b)
-			srv := newServer(b, mockserver.Config{Spec: s, Scenarios: loadScenarios(b, s, yaml.String())})
+			srv := newServer(b, mockserver.Config{Files: scenarios(yaml.String())})
 			body := fmt.Sprintf(`{"username":"user%d@example.com","password":"old","new_password":"new"}`, n-1)
 			drive(b, srv, signedRequest(body), []byte(body), http.StatusBadRequest)
 		})

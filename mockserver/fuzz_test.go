@@ -59,8 +59,7 @@ func FuzzServe(f *testing.F) {
 	} {
 		f.Add(seed.method, seed.target, seed.headers, []byte(seed.body))
 	}
-	s := defaultSpec(f)
-	srv := newServer(f, mockserver.Config{Spec: s, Scenarios: loadScenarios(f, s, fuzzScenarios), JournalSize: 50, MaxSessions: 20})
+	srv := newServer(f, mockserver.Config{Files: scenarios(fuzzScenarios), JournalSize: 50, MaxSessions: 20})
 	f.Fuzz(func(t *testing.T, method, target, headers string, body []byte) {
 		u, err := url.ParseRequestURI(target)
 		if err != nil || method == "" {

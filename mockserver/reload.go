@@ -1,30 +1,24 @@
 package mockserver
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 )
 
-// ErrNoSource is returned by Reload when the server was built without a Config.Source.
-var ErrNoSource = errors.New("lsmock was started without files to reload from")
-
-// Loaded says what a reload put in place.
+// Loaded says what a load put in place.
 type Loaded struct {
-	Operations int `json:"operations"`
-	Scenarios  int `json:"scenarios"`
+	Operations int      `json:"operations"`
+	Scenarios  int      `json:"scenarios"`
+	Paths      []string `json:"-"` // "METHOD /path" of each operation
 }
 
-// Reload loads the spec and scenarios again from Config.Source and swaps them in at once,
+// Reload loads the spec and scenarios again from Config.Files and swaps them in at once,
 // and logs how it went. When loading fails, the configuration in place keeps serving and the
 // error says where (file:line). Requests in flight finish with the configuration they started
 // with; sessions keep their pins and progress for scenarios whose names remain, and pins to
 // scenarios that are gone are dropped (and logged).
 func (s *Server) Reload() (Loaded, error) {
-	if s.source == nil {
-		return Loaded{}, ErrNoSource
-	}
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	loaded, err := s.loadAndSwap()
@@ -39,7 +33,7 @@ func (s *Server) Reload() (Loaded, error) {
 }
 
 func (s *Server) loadAndSwap() (Loaded, error) {
-	sp, set, err := s.source()
+	sp, set, err := s.files.Load()
 	if err != nil {
 		return Loaded{}, err
 	}
@@ -62,10 +56,7 @@ func (s *Server) loadAndSwap() (Loaded, error) {
 // are broken (the old configuration still serving).
 func (s *Server) reload(w http.ResponseWriter) outcome {
 	loaded, err := s.Reload()
-	switch {
-	case errors.Is(err, ErrNoSource):
-		return newAPIError(http.StatusConflict, "reload_unavailable", "lsmock: "+err.Error()).write(w, "")
-	case err != nil:
+	if err != nil {
 		return newAPIError(http.StatusUnprocessableEntity, "reload_failed",
 			fmt.Sprintf("lsmock: the previous configuration keeps serving: %v", err)).write(w, "")
 	}

@@ -4,19 +4,19 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
-	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -34,16 +34,17 @@ func (f *files) set(yaml string, err error) {
 	f.yaml, f.err = yaml, err
 }
 
-func (f *files) source(t *testing.T, s *spec.Spec) mockserver.Source {
-	return func() (*spec.Spec, *scenario.Set, error) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if f.err != nil {
-			return nil, nil, f.err
-		}
-		return s, loadScenarios(t, s, f.yaml), nil
+// Open serves the folder as it is now: one scenario file, or the error set.
+func (f *files) Open(name string) (fs.File, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
 	}
+	return fstest.MapFS{"s.yaml": {Data: []byte(f.yaml)}}.Open(name)
 }
+
+func (f *files) files() mockserver.Files { return mockserver.Files{Scenarios: f, ScenariosName: "test"} }
 
 const beforeReload = `
 scenarios:
@@ -83,9 +84,8 @@ func withHeaders(r *http.Request, kv ...string) *http.Request {
 
 func TestReloadSwapsAndSessionsSurvive(t *testing.T) {
 	t.Parallel()
-	s := defaultSpec(t)
 	f := &files{yaml: beforeReload}
-	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload), Source: f.source(t, s)})
+	srv := newServer(t, mockserver.Config{Files: f.files()})
 
 	// Session job-1 is one step into the sequence and pinned to it.
 	require.NoError(t, srv.Pin("job-1", "sequence"))
@@ -113,11 +113,9 @@ func TestReloadSwapsAndSessionsSurvive(t *testing.T) {
 
 func TestReloadFailureKeepsLastGoodConfiguration(t *testing.T) {
 	t.Parallel()
-	s := defaultSpec(t)
 	f := &files{yaml: beforeReload}
 	logs := &testutil.Buffer{}
-	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload),
-		Source: f.source(t, s), Logger: slogTo(logs)})
+	srv := newServer(t, mockserver.Config{Files: f.files(), Logger: slogTo(logs)})
 
 	f.set("", errors.New("scenarios/s.yaml:3:7: unknown key \"staus\" in response"))
 	w := httptest.NewRecorder()
@@ -139,9 +137,8 @@ func TestReloadFailureKeepsLastGoodConfiguration(t *testing.T) {
 
 func TestReloadLeavesRequestsInFlightAlone(t *testing.T) {
 	t.Parallel()
-	s := defaultSpec(t)
-	f := &files{yaml: afterReload}
-	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload), Source: f.source(t, s)})
+	f := &files{yaml: beforeReload}
+	srv := newServer(t, mockserver.Config{Files: f.files()})
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 
@@ -160,17 +157,19 @@ func TestReloadLeavesRequestsInFlightAlone(t *testing.T) {
 		done <- string(body)
 	}()
 	time.Sleep(100 * time.Millisecond) // the request is inside its 300 ms delay
+	f.set(afterReload, nil)
 	_, err := srv.Reload()
 	require.NoError(t, err)
 	assert.Contains(t, <-done, `"code":"missing_headers"`, "the request that started before the swap ends with its own scenario")
 }
 
-func TestReloadWithoutSource(t *testing.T) {
+// The embedded files reload too (to the same), and only by POST.
+func TestReloadEmbedded(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, mockserver.Config{})
-	status, c := code(t, srv, local(http.MethodPost, "/__lsmock/reload"))
-	assert.Equal(t, http.StatusConflict, status)
-	assert.Equal(t, "reload_unavailable", c)
+	srv, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	status, _ := code(t, srv, local(http.MethodPost, "/__lsmock/reload"))
+	assert.Equal(t, http.StatusOK, status)
 	status, _ = code(t, srv, local(http.MethodGet, "/__lsmock/reload"))
 	assert.Equal(t, http.StatusMethodNotAllowed, status)
 }
@@ -182,10 +181,9 @@ func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, n
 // A pin to a scenario the reload removed is dropped with a log line, not kept as if valid.
 func TestReloadDropsStalePins(t *testing.T) {
 	t.Parallel()
-	s := defaultSpec(t)
 	f := &files{yaml: beforeReload}
 	logs := &testutil.Buffer{}
-	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, beforeReload), Source: f.source(t, s), Logger: slogTo(logs)})
+	srv := newServer(t, mockserver.Config{Files: f.files(), Logger: slogTo(logs)})
 	require.NoError(t, srv.Pin("job-1", "slow"))
 	require.NoError(t, srv.Pin("job-2", "sequence"))
 	require.NoError(t, srv.Pin("", "slow"))

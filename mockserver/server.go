@@ -16,6 +16,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/match"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
@@ -44,28 +45,23 @@ const DefaultMaxBodyBytes = 1 << 20
 // DefaultMaxHold bounds how long a scripted delay, slow body or timeout holds a request.
 const DefaultMaxHold = 30 * time.Second
 
-// Config is what a Server is built from.
+// Config is what a Server is built from. The zero value serves lsmock's embedded spec and
+// scenarios, checking the form of signatures.
 type Config struct {
-	// Spec is the loaded contract. Required.
-	Spec *spec.Spec
-	// Scenarios script answers beyond the spec's success response. Nil means none.
-	Scenarios *scenario.Set
+	// Files are the spec and the scenarios to serve; Reload reads them again.
+	Files Files
+	// Auth is how much of the request signing to check, and the keys known.
+	Auth Auth
 	// Logger receives one line per request. Nil discards.
 	Logger *slog.Logger
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// MaxHold caps scripted delays and faults that hold a request; 0 means DefaultMaxHold.
 	MaxHold time.Duration
-	// Auth verifies the signing of operations that require an Authorization header.
-	// Nil means format mode with no known keys.
-	Auth *auth.Verifier
 	// JournalSize is how many requests the journal keeps; 0 means journal.DefaultSize.
 	JournalSize int
 	// CORS lets browser apps on other origins call lsmock; the zero value allows all.
 	CORS CORS
-	// Source loads the spec and scenarios again for Reload and POST /__lsmock/reload.
-	// Nil means the configuration cannot be reloaded.
-	Source Source
 	// Admin says who may use the admin API; the zero value allows loopback clients only.
 	Admin AdminAccess
 	// MaxSessions bounds how many sessions keep state; the least recently used is dropped
@@ -75,6 +71,27 @@ type Config struct {
 	// /__lsmock/health and the metrics show it.
 	Watch func() WatchStatus
 }
+
+// Files says where the spec and the scenarios come from: a spec file or a document in
+// memory, and a folder (any fs.FS) of scenario files. The zero value is lsmock's embedded
+// openapi.yaml and scenarios/.
+type Files = load.Files
+
+// Auth is how much of LicenseSpring's request signing lsmock checks.
+type Auth struct {
+	// Mode is "off" (presence only), "format" (the default: the header's form and the Date;
+	// signatures of known keys) or "strict" (also unknown, revoked and read-only keys).
+	Mode string
+	// Keys are the API keys lsmock knows, with their shared keys.
+	Keys []Key
+	// Tokens are the Bearer tokens strict mode accepts.
+	Tokens []string
+	// Now is the clock Date is held to; nil means time.Now.
+	Now func() time.Time
+}
+
+// Key is an API key with its shared key and status ("active", "revoked", "read_only").
+type Key = auth.Key
 
 // WatchStatus is how the watch of the served files (lsmock serve --watch) is doing.
 type WatchStatus struct {
@@ -88,10 +105,6 @@ type WatchStatus struct {
 	Failing bool `json:"failing"`
 }
 
-// Source loads a spec and the scenarios that script it, e.g. from the files lsmock was
-// started with.
-type Source func() (*spec.Spec, *scenario.Set, error)
-
 // Server answers requests for the operations of one spec. It is safe for concurrent use.
 // Its configuration can be swapped while it serves (Reload); sessions, the journal and
 // coverage outlive a swap.
@@ -100,7 +113,7 @@ type Server struct {
 	watch    func() WatchStatus
 	corsCfg  CORS
 	admin    AdminAccess
-	source   Source
+	files    Files
 	reloadMu sync.Mutex // one reload at a time
 
 	sessions  *session.Store
@@ -120,13 +133,23 @@ type Server struct {
 	endOnce sync.Once
 }
 
-// New builds everything a request needs: the validator's compiled schemas, the scenario
-// indexes and the fixed answers. It fails when the spec cannot be compiled.
+// New loads the files and builds everything a request needs: the validator's compiled
+// schemas, the scenario indexes and the fixed answers. Its error says what is wrong where
+// (file:line:col).
 func New(cfg Config) (*Server, error) {
-	if cfg.Spec == nil {
-		return nil, errors.New("mockserver: Config.Spec is required")
+	mode := auth.ModeFormat
+	if cfg.Auth.Mode != "" {
+		m, err := auth.ParseMode(cfg.Auth.Mode)
+		if err != nil {
+			return nil, fmt.Errorf("mockserver: %w", err)
+		}
+		mode = m
 	}
-	c, err := compile(cfg.Spec, cfg.Scenarios, cfg.CORS)
+	sp, set, err := cfg.Files.Load()
+	if err != nil {
+		return nil, err
+	}
+	c, err := compile(sp, set, cfg.CORS)
 	if err != nil {
 		return nil, err
 	}
@@ -143,9 +166,9 @@ func New(cfg Config) (*Server, error) {
 		corsCfg:   cfg.CORS,
 		watch:     cfg.Watch,
 		admin:     cfg.Admin,
-		source:    cfg.Source,
+		files:     cfg.Files,
 		sessions:  sessions,
-		auth:      cfg.Auth,
+		auth:      auth.NewVerifier(mode, cfg.Auth.Keys, cfg.Auth.Tokens, cfg.Auth.Now),
 		journal:   journal.New(cfg.JournalSize, 0),
 		counts:    journal.NewCounts(0),
 		coverage:  journal.NewCoverage(),
@@ -157,9 +180,6 @@ func New(cfg Config) (*Server, error) {
 		ending:    make(chan struct{}),
 	}
 	s.cur.Store(c)
-	if s.auth == nil {
-		s.auth = auth.NewVerifier(auth.ModeFormat, nil, nil, nil)
-	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
@@ -168,6 +188,19 @@ func New(cfg Config) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Summary says what the server serves, for its start-up log line.
+func (s *Server) Summary() Loaded {
+	c := s.cur.Load()
+	l := Loaded{Operations: len(c.spec.Operations), Scenarios: len(c.scenarios.Scenarios)}
+	for _, op := range c.spec.Operations {
+		l.Paths = append(l.Paths, op.Method+" "+op.Path)
+	}
+	return l
+}
+
+// AuthMode is the signing check's mode: off, format or strict.
+func (s *Server) AuthMode() string { return string(s.auth.Mode()) }
 
 // outcome is what one request came to, for the log line and the journal.
 type outcome struct {

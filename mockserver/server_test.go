@@ -15,37 +15,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
-	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
 const path = "/api/v4/change_password"
 
-func defaultSpec(t testing.TB) *spec.Spec {
-	t.Helper()
-	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	require.NoError(t, err)
-	return s
+// scenarios serves the embedded spec with one scenario file written inline.
+func scenarios(yaml string) mockserver.Files {
+	return mockserver.Files{Scenarios: fstest.MapFS{"s.yaml": {Data: []byte(yaml)}}, ScenariosName: "test"}
 }
 
-// loadScenarios loads scenario YAML against s.
-func loadScenarios(t testing.TB, s *spec.Spec, yaml string) *scenario.Set {
-	t.Helper()
-	set, err := scenario.Load(fstest.MapFS{"s.yaml": {Data: []byte(yaml)}}, "test", s)
-	require.NoError(t, err)
-	return set
-}
-
-// newServer builds a server for cfg, on the default spec unless cfg has one.
+// newServer builds a server for cfg; without files, the embedded spec and no scenario files.
 func newServer(t testing.TB, cfg mockserver.Config) *mockserver.Server {
 	t.Helper()
-	if cfg.Spec == nil {
-		cfg.Spec = defaultSpec(t)
+	if cfg.Files.Embedded() && cfg.Files.Scenarios == nil {
+		cfg.Files = scenarios("")
 	}
 	srv, err := mockserver.New(cfg)
 	require.NoError(t, err)
@@ -60,17 +47,27 @@ func signedRequest(body string) *http.Request {
 	return r
 }
 
-func TestNewRequiresSpec(t *testing.T) {
+// New says what is wrong where: in the files, or in the configuration.
+func TestNewRefusesBrokenConfiguration(t *testing.T) {
 	t.Parallel()
-	_, err := mockserver.New(mockserver.Config{})
-	assert.ErrorContains(t, err, "Spec is required")
-}
-
-func TestNewRefusesScenariosOfAnotherSpec(t *testing.T) {
-	t.Parallel()
-	set := loadScenarios(t, defaultSpec(t), "scenarios:\n  - {name: a, operation: changePassword, response: {}}\n")
-	_, err := mockserver.New(mockserver.Config{Spec: defaultSpec(t), Scenarios: set})
-	assert.ErrorContains(t, err, "scenario a was loaded against another spec")
+	cases := []struct {
+		name string
+		cfg  mockserver.Config
+		want string
+	}{
+		{"a broken scenario file", mockserver.Config{Files: scenarios("scenarios:\n  - {name: a, operation: nope, response: {}}\n")},
+			"load scenarios:\ntest/s.yaml:2:26: unknown operation \"nope\""},
+		{"a broken spec", mockserver.Config{Files: mockserver.Files{SpecYAML: []byte("openapi: 3.1.0\npaths: [\n"), SpecName: "mine.yaml"}},
+			"load spec:\nmine.yaml:"},
+		{"an unknown auth mode", mockserver.Config{Auth: mockserver.Auth{Mode: "lax"}}, `auth mode "lax": want off, format or strict`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := mockserver.New(tc.cfg)
+			assert.ErrorContains(t, err, tc.want)
+		})
+	}
 }
 
 func TestAdminEndpoints(t *testing.T) {
@@ -358,8 +355,7 @@ func TestHugeFieldNamesAreNotRepeated(t *testing.T) {
 // size included; then the headers, then the signing, then the size (413), then the body.
 func TestPrecedenceWithLargeBodies(t *testing.T) {
 	t.Parallel()
-	s := defaultSpec(t)
-	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s,
+	srv := newServer(t, mockserver.Config{Files: scenarios(
 		"scenarios:\n  - {name: internal_error, operation: changePassword, response: {error: internal_error}}\n")})
 	large := `{"username":"` + strings.Repeat("a", 1_100_000) + `","password":"p","new_password":"n"}`
 	cases := []struct {
@@ -393,8 +389,7 @@ func TestPrecedenceWithLargeBodies(t *testing.T) {
 // exactly one gets it, and every other goes on to the next matching scenario, not the default.
 func TestTimesUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	s := defaultSpec(t)
-	srv := newServer(t, mockserver.Config{Spec: s, Scenarios: loadScenarios(t, s, `
+	srv := newServer(t, mockserver.Config{Files: scenarios( `
 scenarios:
   - {name: once, operation: changePassword, priority: 2, times: 1, match: {body: {username: racer}}, response: {error: internal_error}}
   - {name: after, operation: changePassword, priority: 1, match: {body: {username: racer}}, response: {error: change_password_not_allowed}}

@@ -17,9 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/auth"
-	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/watch"
 	"github.com/lsmock/lsmock/mockserver"
@@ -189,16 +188,16 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 2
 	}
-	verifier, err := newVerifier(opts)
+	authCfg, err := newAuth(opts)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 2
 	}
 	started := time.Now()
-	s, set, scenariosFrom, err := loadFiles(opts.specPath, opts.scenariosDir)
+	files, err := filesOf(opts.specPath, opts.scenariosDir)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
-		return 1
+		return 2
 	}
 	cors := mockserver.CORS{Disabled: opts.noCORS}
 	for _, o := range strings.Split(opts.corsOrigins, ",") {
@@ -206,17 +205,13 @@ func serve(ctx context.Context, args []string, env Env) int {
 			cors.Origins = append(cors.Origins, o)
 		}
 	}
-	source := func() (*spec.Spec, *scenario.Set, error) { // what --watch and POST /__lsmock/reload read
-		s, set, _, err := loadFiles(opts.specPath, opts.scenariosDir)
-		return s, set, err
-	}
-	cfg := mockserver.Config{Spec: s, Scenarios: set, Logger: logger, Auth: verifier,
-		JournalSize: opts.journalSize, CORS: cors, Source: source, MaxSessions: opts.maxSessions,
+	cfg := mockserver.Config{Files: files, Logger: logger, Auth: authCfg,
+		JournalSize: opts.journalSize, CORS: cors, MaxSessions: opts.maxSessions,
 		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold,
 		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}}
 	var watcher *watch.Watcher
 	if opts.watch {
-		paths := watchedPaths(opts.specPath, scenariosFrom)
+		paths := watchedPaths(files)
 		if len(paths) == 0 {
 			fmt.Fprintln(env.Stderr, "lsmock serve: --watch: nothing to watch, lsmock serves its embedded files; add --spec FILE or --scenarios FOLDER")
 			return 2
@@ -256,14 +251,15 @@ func serve(ctx context.Context, args []string, env Env) int {
 	for _, sv := range servers {
 		sv.srv.RegisterOnShutdown(handler.EndHolds) // a held request must not hold up the exit
 	}
+	served := handler.Summary()
 	logger.Info("lsmock serving",
 		slog.String("url", "http://"+ln.Addr().String()),
 		slog.String("dashboard", adminURL),
-		slog.String("spec", specSource(opts.specPath)),
-		slog.String("operations", operationList(s)),
-		slog.String("scenarios", scenariosFrom),
-		slog.Int("scenario_count", len(set.Scenarios)),
-		slog.String("auth", string(verifier.Mode())),
+		slog.String("spec", files.SpecLabel()),
+		slog.String("operations", strings.Join(served.Paths, ", ")),
+		slog.String("scenarios", files.ScenariosLabel()),
+		slog.Int("scenario_count", served.Scenarios),
+		slog.String("auth", handler.AuthMode()),
 		slog.Duration("startup", time.Since(started)),
 	)
 	if watcher != nil {
@@ -293,13 +289,13 @@ const watchDebounce = 100 * time.Millisecond
 
 // watchedPaths are the files lsmock serves from: the spec file and the files it $refs, and
 // the scenarios folder, when they are files on disk and not the embedded defaults.
-func watchedPaths(specPath, scenariosFrom string) []string {
+func watchedPaths(f load.Files) []string {
 	var paths []string
-	if specPath != "" {
-		paths = append(paths, spec.Files(specPath)...)
+	if f.SpecPath != "" {
+		paths = append(paths, spec.Files(f.SpecPath)...)
 	}
-	if info, err := os.Stat(scenariosFrom); err == nil && info.IsDir() {
-		paths = append(paths, scenariosFrom)
+	if f.Scenarios != nil {
+		paths = append(paths, f.ScenariosName)
 	}
 	return paths
 }
@@ -318,32 +314,31 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 	}
 }
 
-// newVerifier builds the signing checks from --auth, --api-key/--shared-key and --keys.
-func newVerifier(opts serveOptions) (*auth.Verifier, error) {
+// newAuth reads the signing checks from --auth, --api-key/--shared-key and --keys.
+func newAuth(opts serveOptions) (mockserver.Auth, error) {
 	mode, err := auth.ParseMode(opts.authMode)
 	if err != nil {
-		return nil, fmt.Errorf("--auth: %w", err)
+		return mockserver.Auth{}, fmt.Errorf("--auth: %w", err)
 	}
 	if (opts.apiKey == "") != (opts.sharedKey == "") {
-		return nil, errors.New("--api-key and --shared-key go together")
+		return mockserver.Auth{}, errors.New("--api-key and --shared-key go together")
 	}
-	var keys []auth.Key
-	var tokens []string
+	a := mockserver.Auth{Mode: string(mode)}
 	if opts.apiKey != "" {
-		keys = append(keys, auth.Key{APIKey: opts.apiKey, SharedKey: opts.sharedKey})
+		a.Keys = append(a.Keys, auth.Key{APIKey: opts.apiKey, SharedKey: opts.sharedKey})
 	}
 	if opts.keysFile != "" {
 		kf, err := auth.LoadKeysFile(opts.keysFile)
 		if err != nil {
-			return nil, fmt.Errorf("--keys: %w", err)
+			return mockserver.Auth{}, fmt.Errorf("--keys: %w", err)
 		}
-		keys = append(keys, kf.Keys...)
-		tokens = kf.Tokens
+		a.Keys = append(a.Keys, kf.Keys...)
+		a.Tokens = kf.Tokens
 	}
-	if mode == auth.ModeStrict && len(keys) == 0 && len(tokens) == 0 {
-		return nil, errors.New("--auth strict refuses every request without known keys: add --api-key and --shared-key, or --keys FILE")
+	if mode == auth.ModeStrict && len(a.Keys) == 0 && len(a.Tokens) == 0 {
+		return mockserver.Auth{}, errors.New("--auth strict refuses every request without known keys: add --api-key and --shared-key, or --keys FILE")
 	}
-	return auth.NewVerifier(mode, keys, tokens, nil), nil
+	return a, nil
 }
 
 // defaultMaxHeaderBytes bounds request headers: the SDKs send well under 1 KiB.
@@ -398,63 +393,27 @@ func runUntilDone(ctx context.Context, servers []served, logger *slog.Logger) in
 	return code
 }
 
-// loadFiles loads the spec and the scenarios that script it, as serve and verify read them;
-// an error says which of the two failed. from names where the scenarios came from.
-func loadFiles(specPath, scenariosDir string) (s *spec.Spec, set *scenario.Set, from string, err error) {
-	s, err = loadSpec(specPath)
-	if err != nil {
-		return nil, nil, "", fmt.Errorf("load spec:\n%w", err)
-	}
-	set, from, err = loadScenarios(specPath, scenariosDir, s)
-	if err != nil {
-		return nil, nil, from, fmt.Errorf("load scenarios:\n%w", err)
-	}
-	return s, set, from, nil
-}
-
-func loadSpec(path string) (*spec.Spec, error) {
-	if path == "" {
-		return spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	}
-	return spec.LoadFile(path)
-}
-
-// loadScenarios reads the scenario folder dir. Without one: the scenarios/ folder beside a
-// spec of the user's if there is one, none otherwise, and for the embedded spec the embedded
-// scenarios (they script that spec only). source says which, for messages.
-func loadScenarios(specPath, dir string, s *spec.Spec) (set *scenario.Set, source string, err error) {
-	if dir == "" && specPath != "" {
+// filesOf says which files serve, lint and verify read: --spec (else the embedded
+// openapi.yaml) and --scenarios; without --scenarios, the scenarios/ folder beside a spec of
+// the user's if there is one, none otherwise, and with the embedded spec the embedded
+// scenarios (they script that spec only).
+func filesOf(specPath, scenariosDir string) (load.Files, error) {
+	f := load.Files{SpecPath: specPath}
+	if scenariosDir == "" && specPath != "" {
 		beside := filepath.Join(filepath.Dir(specPath), "scenarios")
 		if info, err := os.Stat(beside); err != nil || !info.IsDir() {
-			return &scenario.Set{}, "none", nil
+			return f, nil
 		}
-		dir = beside
+		scenariosDir = beside
 	}
-	if dir == "" {
-		set, err = scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
-		return set, "scenarios/ (embedded)", err
+	if scenariosDir == "" {
+		return f, nil
 	}
-	info, err := os.Stat(dir)
-	if err != nil || !info.IsDir() {
-		return nil, dir, fmt.Errorf("--scenarios %s: not a folder", dir)
+	if info, err := os.Stat(scenariosDir); err != nil || !info.IsDir() {
+		return f, fmt.Errorf("--scenarios %s: not a folder", scenariosDir)
 	}
-	set, err = scenario.Load(os.DirFS(dir), dir, s)
-	return set, dir, err
-}
-
-func specSource(path string) string {
-	if path == "" {
-		return lsmock.DefaultSpecName + " (embedded)"
-	}
-	return path
-}
-
-func operationList(s *spec.Spec) string {
-	names := make([]string, len(s.Operations))
-	for i, op := range s.Operations {
-		names[i] = op.Method + " " + op.Path
-	}
-	return strings.Join(names, ", ")
+	f.Scenarios, f.ScenariosName = os.DirFS(scenariosDir), scenariosDir
+	return f, nil
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

@@ -69,7 +69,7 @@ func TestCommands(t *testing.T) {
 			wantCode: 1, wantStderr: `../scenario/testdata/load/typo_key/scenarios.yaml:5:7: unknown key "staus" in response (did you mean "status"?)`},
 		{name: "scenario that breaks the spec", args: []string{"serve", "--scenarios", "../scenario/testdata/load/breaks_spec"},
 			wantCode: 1, wantStderr: "breaks_spec/scenarios.yaml:5:7: response breaks openapi.yaml"},
-		{name: "scenarios folder missing", args: []string{"serve", "--scenarios", "no-such-dir"}, wantCode: 1, wantStderr: "no-such-dir: not a folder"},
+		{name: "scenarios folder missing", args: []string{"serve", "--scenarios", "no-such-dir"}, wantCode: 2, wantStderr: "no-such-dir: not a folder"},
 		{name: "bad duration from env", args: []string{"serve"}, env: map[string]string{"LSMOCK_MAX_HOLD": "soon"},
 			wantCode: 2, wantStderr: `LSMOCK_MAX_HOLD="soon" is not a valid --max-hold`},
 		{name: "zero timeout", args: []string{"serve", "--read-timeout", "0s"}, wantCode: 2, wantStderr: "--read-timeout 0s: want a duration above zero"},

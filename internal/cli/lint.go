@@ -26,7 +26,12 @@ func lint(args []string, env Env) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	s, err := loadSpec(*specPath)
+	files, err := filesOf(*specPath, *scenariosDir)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock lint: %v\n", err)
+		return 2
+	}
+	s, err := files.Spec()
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
 		return 1
@@ -35,12 +40,12 @@ func lint(args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", s.Name, err)
 		return 1
 	}
-	set, source, err := loadScenarios(*specPath, *scenariosDir, s)
+	_, set, err := files.Load()
 	if err != nil {
 		fmt.Fprintln(env.Stderr, err)
 		return 1
 	}
-	fmt.Fprintf(env.Stdout, "ok: %s (%d operations), %s (%d scenarios)\n", s.Name, len(s.Operations), source, len(set.Scenarios))
+	fmt.Fprintf(env.Stdout, "ok: %s (%d operations), %s (%d scenarios)\n", s.Name, len(s.Operations), files.ScenariosLabel(), len(set.Scenarios))
 	scripted := map[string]bool{}
 	for _, sc := range set.Scenarios {
 		for _, st := range sc.Steps {

@@ -41,7 +41,12 @@ func verify(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "lsmock verify: --api-key and --shared-key go together")
 		return 2
 	}
-	s, set, _, err := loadFiles(*specPath, *scenariosDir)
+	files, err := filesOf(*specPath, *scenariosDir)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
+		return 2
+	}
+	s, set, err := files.Load()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 1

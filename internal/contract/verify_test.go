@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock"
-	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/contract"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
@@ -48,9 +47,7 @@ func results(t *testing.T, handler http.Handler, keys contract.Keys) map[string]
 // the keys.
 func TestVerifyLsmockItself(t *testing.T) {
 	t.Parallel()
-	s, set, _ := defaults(t)
-	h, err := mockserver.New(mockserver.Config{Spec: s, Scenarios: set,
-		Auth: auth.NewVerifier(auth.ModeStrict, []auth.Key{{APIKey: "k", SharedKey: "s"}}, nil, nil)})
+	h, err := mockserver.New(mockserver.Config{Auth: mockserver.Auth{Mode: "strict", Keys: []mockserver.Key{{APIKey: "k", SharedKey: "s"}}}})
 	require.NoError(t, err)
 	for name, r := range results(t, h, contract.Keys{APIKey: "k", SharedKey: "s"}) {
 		assert.Empty(t, r.Skipped, name)

@@ -1,0 +1,101 @@
+// Package load reads what lsmock serves: a spec and the scenario files that script it, from
+// disk, from memory, or from the defaults embedded in the binary. Serving, reloading, lint
+// and verify all load through it, so they agree on what a set of files means.
+package load
+
+import (
+	"fmt"
+	"io/fs"
+	"testing/fstest"
+
+	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// Files says where a spec and its scenarios come from. The zero value is lsmock's embedded
+// openapi.yaml and scenarios/.
+type Files struct {
+	// SpecPath is an OpenAPI file; its relative $refs resolve from its folder. Reloads read
+	// it again.
+	SpecPath string
+	// SpecYAML is an OpenAPI document in memory, used when SpecPath is empty; SpecName names
+	// it in messages. Both empty: the embedded openapi.yaml.
+	SpecYAML []byte
+	SpecName string
+	// Scenarios holds the scenario files (.yaml and .yml, read recursively); ScenariosName
+	// names the folder in messages. Nil means the embedded scenarios/ with the embedded spec,
+	// and no scenarios with any other.
+	Scenarios     fs.FS
+	ScenariosName string
+}
+
+// Embedded reports whether f serves the embedded spec.
+func (f Files) Embedded() bool { return f.SpecPath == "" && f.SpecYAML == nil }
+
+// Spec loads the spec alone.
+func (f Files) Spec() (*spec.Spec, error) {
+	switch {
+	case f.SpecPath != "":
+		return spec.LoadFile(f.SpecPath)
+	case f.SpecYAML != nil:
+		return spec.Load(f.specName(), f.SpecYAML)
+	default: // checked by the tests; skipping the meta-schema check saves ~10 ms of start-up
+		return spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	}
+}
+
+// Load loads the spec and the scenarios against it; an error says which of the two failed
+// and lists every problem as file:line:col.
+func (f Files) Load() (*spec.Spec, *scenario.Set, error) {
+	s, err := f.Spec()
+	if err != nil {
+		return nil, nil, fmt.Errorf("load spec:\n%w", err)
+	}
+	set, err := f.scenarios(s)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load scenarios:\n%w", err)
+	}
+	return s, set, nil
+}
+
+func (f Files) scenarios(s *spec.Spec) (*scenario.Set, error) {
+	fsys, name := f.Scenarios, f.ScenariosName
+	if fsys == nil {
+		if !f.Embedded() {
+			return scenario.Load(fstest.MapFS{}, "", s) // none, but the spec's own scenarios
+		}
+		fsys, name = lsmock.DefaultScenarios(), "scenarios"
+	}
+	return scenario.Load(fsys, name, s)
+}
+
+// SpecLabel names the spec for logs: its path, or what it is.
+func (f Files) SpecLabel() string {
+	switch {
+	case f.SpecPath != "":
+		return f.SpecPath
+	case f.SpecYAML != nil:
+		return f.specName()
+	}
+	return lsmock.DefaultSpecName + " (embedded)"
+}
+
+// ScenariosLabel names where the scenarios come from, for logs.
+func (f Files) ScenariosLabel() string {
+	switch {
+	case f.Scenarios != nil:
+		return f.ScenariosName
+	case f.Embedded():
+		return "scenarios/ (embedded)"
+	}
+	return "none"
+}
+
+func (f Files) specName() string {
+	if f.SpecName != "" {
+		return f.SpecName
+	}
+	return "spec"
+}
+
