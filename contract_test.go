@@ -72,7 +72,6 @@ func TestOracleCatchesDrift(t *testing.T) {
 	}
 }
 
-
 func startConfig(t *testing.T, cfg mockserver.Config) *httptest.Server {
 	t.Helper()
 	cfg.MaxHold = 5 * time.Second

@@ -44,7 +44,9 @@ func (f *files) Open(name string) (fs.File, error) {
 	return fstest.MapFS{"s.yaml": {Data: []byte(f.yaml)}}.Open(name)
 }
 
-func (f *files) files() mockserver.Files { return mockserver.Files{Scenarios: f, ScenariosName: "test"} }
+func (f *files) files() mockserver.Files {
+	return mockserver.Files{Scenarios: f, ScenariosName: "test"}
+}
 
 const beforeReload = `
 scenarios:

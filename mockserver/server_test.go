@@ -389,7 +389,7 @@ func TestPrecedenceWithLargeBodies(t *testing.T) {
 // exactly one gets it, and every other goes on to the next matching scenario, not the default.
 func TestTimesUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t, mockserver.Config{Files: scenarios( `
+	srv := newServer(t, mockserver.Config{Files: scenarios(`
 scenarios:
   - {name: once, operation: changePassword, priority: 2, times: 1, match: {body: {username: racer}}, response: {error: internal_error}}
   - {name: after, operation: changePassword, priority: 1, match: {body: {username: racer}}, response: {error: change_password_not_allowed}}

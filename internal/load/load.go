@@ -98,4 +98,3 @@ func (f Files) specName() string {
 	}
 	return "spec"
 }
-
