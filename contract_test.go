@@ -766,8 +766,8 @@ func TestCoverageListsWhatWasNeverProduced(t *testing.T) {
 	assert.Contains(t, op.NeverCodes, "hmac_required")
 	assert.Contains(t, op.NeverCodes, "change_password_not_allowed")
 	assert.NotContains(t, op.NeverCodes, "invalid_json")
-	assert.Equal(t, map[string]int{"success": 1, "signature_mismatch": 1}, rep.Scenarios.Hit)
-	assert.Contains(t, rep.Scenarios.Never, "timeout")
+	assert.Equal(t, map[string]int{"changePassword/success": 1, "changePassword/signature_mismatch": 1}, rep.Scenarios.Hit)
+	assert.Contains(t, rep.Scenarios.Never, "changePassword/timeout")
 }
 
 // TestVerifyAfterTheJournalWraps: verification counts every request, not what the journal

@@ -43,10 +43,10 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 	case rest == "scenarios":
 		return c.only(w, r, func() outcome { return writeJSON(w, http.StatusOK, c.scenarioList()) }, http.MethodGet)
 	case rest == "scenario":
-		return s.pin(c, w, r, func(name string) { s.sessions.PinGlobal(name) }, func() { s.sessions.PinGlobal("") })
+		return s.pin(c, w, r, s.sessions.PinGlobal, s.sessions.UnpinGlobal)
 	case rest == "sessions":
 		return c.only(w, r, func() outcome {
-			return writeJSON(w, http.StatusOK, map[string]any{"global_pin": s.sessions.Global(), "sessions": s.sessions.List()})
+			return writeJSON(w, http.StatusOK, map[string]any{"global_pins": s.sessions.Global(), "sessions": s.sessions.List()})
 		}, http.MethodGet)
 	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/users"):
 		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/users")
@@ -165,7 +165,7 @@ func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set fu
 		if err := dec.Decode(&req); err != nil || req.Name == "" {
 			return newAPIError(http.StatusBadRequest, "invalid_json", `lsmock: send {"name": "<scenario>"}`).write(w, "")
 		}
-		if c.scenarios.ByName(req.Name) == nil {
+		if !c.scenarios.Exists(req.Name) {
 			return newAPIError(http.StatusNotFound, "unknown_scenario",
 				"lsmock: no scenario named "+req.Name+"; GET "+AdminPrefix+"scenarios lists them").write(w, "")
 		}
@@ -190,6 +190,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) outcome {
 // scenarioInfo is a scenario as GET /__lsmock/scenarios shows it.
 type scenarioInfo struct {
 	Name        string         `json:"name"`
+	Ref         string         `json:"ref"` // operationId/name: unique across operations
+	Implied     bool           `json:"implied,omitempty"`
 	Description string         `json:"description,omitempty"`
 	Operation   string         `json:"operation"`
 	Method      string         `json:"method"`
@@ -222,7 +224,7 @@ func (c *compiled) scenarioList() map[string]any {
 	list := make([]scenarioInfo, 0, len(c.scenarios.Scenarios))
 	for _, sc := range c.scenarios.Scenarios {
 		info := scenarioInfo{
-			Name: sc.Name, Description: sc.Description, Operation: sc.Operation.ID,
+			Name: sc.Name, Ref: sc.Ref(), Implied: sc.Implied, Description: sc.Description, Operation: sc.Operation.ID,
 			Method: sc.Operation.Method, Path: sc.Operation.Path, Priority: sc.Priority,
 			Default: sc.Default, Times: sc.Times, Source: sc.Source,
 			Triggers: triggers{

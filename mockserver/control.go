@@ -20,9 +20,10 @@ func (s *Server) Count(f journal.Filter) (int, error) { return s.counts.Count(f)
 // ErrUnknownScenario is returned when pinning a scenario that does not exist.
 var ErrUnknownScenario = errors.New("no such scenario")
 
-// Pin makes the named scenario answer session's requests ("" pins it for every session).
+// Pin makes the scenario ref (a name, or "operationId/name" for one operation's) answer
+// session's requests ("" pins it for every session).
 func (s *Server) Pin(session, name string) error {
-	if s.cur.Load().scenarios.ByName(name) == nil {
+	if !s.cur.Load().scenarios.Exists(name) {
 		return fmt.Errorf("pin %s: %w", name, ErrUnknownScenario)
 	}
 	if session == "" {

@@ -66,10 +66,10 @@ func (s *Server) Coverage() CoverageReport {
 		rep.Operations = append(rep.Operations, oc)
 	}
 	for _, sc := range c.scenarios.Scenarios {
-		if n := hits[sc.Name]; n > 0 {
-			rep.Scenarios.Hit[sc.Name] = n
-		} else {
-			rep.Scenarios.Never = append(rep.Scenarios.Never, sc.Name)
+		if n := hits[sc.Ref()]; n > 0 {
+			rep.Scenarios.Hit[sc.Ref()] = n
+		} else if !sc.Implied { // a documented error never produced shows in never_codes
+			rep.Scenarios.Never = append(rep.Scenarios.Never, sc.Ref())
 		}
 	}
 	return rep

@@ -43,7 +43,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter) outcome {
 	gauge(&b, "lsmock_journal_entries", "Requests held by the journal (bounded by --journal-size).", uint64(s.journal.Len()))
 	gauge(&b, "lsmock_journal_bytes", "What the journal's entries are accounted to hold, in bytes.", uint64(s.journal.Bytes()))
 	gauge(&b, "lsmock_journal_budget_bytes", "The most the journal holds, in bytes; the oldest entries go first.", uint64(s.journal.Budget()))
-	gauge(&b, "lsmock_scenarios", "Scenarios loaded.", uint64(len(c.scenarios.Scenarios)))
+	gauge(&b, "lsmock_scenarios", "Scenarios the files declare.", uint64(c.scenarios.Declared()))
 	header(&b, "lsmock_reloads_total", "counter", "Reloads of the spec and scenario files, by result.")
 	fmt.Fprintf(&b, "lsmock_reloads_total{result=\"ok\"} %d\n", s.metrics.reloads.Load())
 	fmt.Fprintf(&b, "lsmock_reloads_total{result=\"failed\"} %d\n", s.metrics.reloadFailures.Load())

@@ -13,7 +13,11 @@ const maxJournaledBody = 64 << 10
 
 // record journals one API request, redacted, and counts it for coverage.
 func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.Time) {
-	s.coverage.Record(out.operation, out.status, out.code, out.scenario)
+	ref := ""
+	if out.scenario != "" {
+		ref = out.operation + "/" + out.scenario
+	}
+	s.coverage.Record(out.operation, out.status, out.code, ref)
 	e := journal.Entry{
 		Time:      start,
 		Method:    r.Method,

@@ -42,14 +42,14 @@ func (s *Server) loadAndSwap() (Loaded, error) {
 		return Loaded{}, err
 	}
 	s.cur.Store(c)
-	for _, d := range s.sessions.DropPins(func(name string) bool { return c.scenarios.ByName(name) != nil }) {
+	for _, d := range s.sessions.DropPins(c.scenarios.Exists) {
 		who := "every session"
 		if d.Session != "" {
 			who = d.Session
 		}
 		s.logger.Warn("pin dropped: the reload removed its scenario", slog.String("scenario", d.Scenario), slog.String("session", who))
 	}
-	return Loaded{Operations: len(sp.Operations), Scenarios: len(c.scenarios.Scenarios)}, nil
+	return Loaded{Operations: len(sp.Operations), Scenarios: c.scenarios.Declared()}, nil
 }
 
 // reload is POST /__lsmock/reload: 200 with what was loaded, or 422 with where the files

@@ -197,18 +197,19 @@ func TestReloadDropsStalePins(t *testing.T) {
 	w := httptest.NewRecorder()
 	srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/sessions"))
 	var got struct {
-		Global   string `json:"global_pin"`
+		Global   []string `json:"global_pins"`
 		Sessions []struct {
-			Session, Pinned string
+			Session string
+			Pins    []string
 		} `json:"sessions"`
 	}
 	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got))
 	assert.Empty(t, got.Global)
-	pins := map[string]string{}
+	pins := map[string][]string{}
 	for _, s := range got.Sessions {
-		pins[s.Session] = s.Pinned
+		pins[s.Session] = s.Pins
 	}
-	assert.Equal(t, map[string]string{session.Label("job-1"): "", session.Label("job-2"): "sequence"}, pins)
+	assert.Equal(t, map[string][]string{session.Label("job-1"): nil, session.Label("job-2"): {"sequence"}}, pins)
 	assert.Contains(t, logs.String(), `msg="pin dropped: the reload removed its scenario" scenario=slow session="every session"`)
 	assert.Contains(t, logs.String(), "scenario=slow session="+session.Label("job-1"))
 	status, _ := code(t, srv, withHeaders(signedRequest(validBody), mockserver.HeaderSession, "job-1"))

@@ -192,7 +192,7 @@ func New(cfg Config) (*Server, error) {
 // Summary says what the server serves, for its start-up log line.
 func (s *Server) Summary() Loaded {
 	c := s.cur.Load()
-	l := Loaded{Operations: len(c.spec.Operations), Scenarios: len(c.scenarios.Scenarios)}
+	l := Loaded{Operations: len(c.spec.Operations), Scenarios: c.scenarios.Declared()}
 	for _, op := range c.spec.Operations {
 		l.Paths = append(l.Paths, op.Method+" "+op.Path)
 	}
@@ -441,28 +441,28 @@ type refusal struct {
 }
 
 // selected returns the scenario chosen by name for this request: the X-Lsmock-Scenario
-// header, the __scenario query parameter, the session's pin, then the global pin. A name
-// that does not exist, or that scripts another operation, is refused when the request
-// itself named it; pins apply only to requests of their own operation.
+// header, the __scenario query parameter, the session's pins, then the global ones. Names
+// are the operation's own (each operation has its own internal_error) or qualified
+// ("checkLicense/internal_error"). A name the operation has no scenario of is refused when
+// the request itself named it; pins apply only to operations that have their scenario.
 func (s *Server) selected(c *compiled, r *http.Request, op *spec.Operation, sid session.ID) (*scenario.Scenario, string, *refusal) {
 	name, how := r.Header.Get(HeaderScenario), "header"
 	if name == "" && strings.Contains(r.URL.RawQuery, QueryScenario) {
 		name, how = r.URL.Query().Get(QueryScenario), "query"
 	}
 	if name != "" {
-		sc := c.scenarios.ByName(name)
-		if sc == nil {
-			return nil, how, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
-				"lsmock: no scenario named "+name+"; GET "+AdminPrefix+"scenarios lists them"), "unknown scenario " + name}
+		if sc := c.scenarios.Lookup(op, name); sc != nil {
+			return sc, how, nil
 		}
-		if sc.Operation != op {
-			return nil, how, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario",
-				"lsmock: scenario "+name+" scripts "+sc.Operation.ID+", not "+op.ID), "scenario for another operation"}
+		msg := "lsmock: no scenario named " + name + "; GET " + AdminPrefix + "scenarios lists them"
+		if c.scenarios.Exists(name) {
+			msg = "lsmock: scenario " + name + " scripts other operations, not " + op.ID
 		}
-		return sc, how, nil
+		return nil, how, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario", msg), "no scenario " + name + " for " + op.ID}
 	}
-	if pinned, own := s.sessions.Pinned(sid); pinned != "" {
-		if sc := c.scenarios.ByName(pinned); sc != nil && sc.Operation == op {
+	resolves := func(ref string) bool { return c.scenarios.Lookup(op, ref) != nil }
+	if ref, own := s.sessions.Pinned(sid, op.ID, resolves); ref != "" {
+		if sc := c.scenarios.Lookup(op, ref); sc != nil {
 			if own {
 				return sc, "session_pin", nil
 			}

@@ -55,7 +55,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
 		err = fmt.Errorf("send JSON such as {\"scenario\": \"internal_error\", \"count\": 1}: %w", err)
 	case (req.Count == nil) == (req.AtLeast == nil):
 		err = errors.New(`give one of "count" (exactly) and "at_least"`)
-	case req.Scenario != "" && s.cur.Load().scenarios.ByName(req.Scenario) == nil && req.Scenario != "users":
+	case req.Scenario != "" && !s.cur.Load().scenarios.Exists(req.Scenario) && req.Scenario != "users":
 		err = fmt.Errorf("no scenario named %s", req.Scenario)
 	}
 	if err != nil {

@@ -63,7 +63,7 @@ func (f Filter) keep(e *Entry) bool { return f.keepKey(e.Key()) }
 
 func (f Filter) keepKey(k Key) bool {
 	return (len(f.Sessions) == 0 || slices.Contains(f.Sessions, k.Session)) &&
-		(f.Scenario == "" || k.Scenario == f.Scenario) &&
+		(f.Scenario == "" || k.Scenario == f.Scenario || k.Operation+"/"+k.Scenario == f.Scenario) &&
 		(f.Operation == "" || k.Operation == f.Operation) &&
 		(f.Code == "" || k.Code == f.Code) &&
 		(f.Status == 0 || k.Status == f.Status)

@@ -20,10 +20,17 @@ type decoder struct {
 	errs fileerr.List
 }
 
+// errorf reports a problem at n, once: a scenario for several operations is decoded for each,
+// and would otherwise repeat a mistake they share.
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
 	e := &fileerr.Error{File: d.file, Msg: fmt.Sprintf(format, args...)}
 	if n != nil {
 		e.Line, e.Col = n.Line, n.Column
+	}
+	for _, prev := range d.errs {
+		if *prev == *e {
+			return
+		}
 	}
 	d.errs = append(d.errs, e)
 }

@@ -36,7 +36,7 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load scenarios %s: %w", prefix, err)
 	}
-	set := &Set{byName: map[string]*Scenario{}}
+	set := &Set{byOp: map[*spec.Operation]map[string]*Scenario{}, names: map[string]int{}}
 	var errs fileerr.List
 	defaults := map[*spec.Operation]*Scenario{}
 	users := &userDecl{seen: map[string]string{}}
@@ -47,8 +47,8 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 		}
 		d := &decoder{file: path.Join(prefix, f)}
 		for _, sc := range d.parseFile(data, s, users) {
-			if prev := set.byName[sc.Name]; prev != nil {
-				d.errorAt(sc, "scenario name %q is already used at %s", sc.Name, prev.Source)
+			if prev := set.byOp[sc.Operation][sc.Name]; prev != nil {
+				d.errorAt(sc, "%s already has a scenario named %q (at %s)", sc.Operation.ID, sc.Name, prev.Source)
 				continue
 			}
 			if sc.Default {
@@ -58,12 +58,11 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 				}
 				defaults[sc.Operation] = sc
 			}
-			sc.Order = len(set.Scenarios)
-			set.Scenarios = append(set.Scenarios, sc)
-			set.byName[sc.Name] = sc
+			set.add(sc)
 		}
 		errs = append(errs, d.errs...)
 	}
+	set.addImplied(s)
 	if len(users.list) > 0 {
 		if err := users.complete(set, s); err != nil {
 			errs = append(errs, err)
@@ -73,6 +72,49 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 		return nil, err
 	}
 	return set, nil
+}
+
+func (set *Set) add(sc *Scenario) {
+	sc.Order = len(set.Scenarios)
+	set.Scenarios = append(set.Scenarios, sc)
+	if set.byOp[sc.Operation] == nil {
+		set.byOp[sc.Operation] = map[string]*Scenario{}
+	}
+	set.byOp[sc.Operation][sc.Name] = sc
+	set.names[sc.Name]++
+}
+
+// addImplied adds, for each operation, a scenario for every error code the spec documents
+// for it (its own and the general ones) that no file has named: any documented error can be
+// asked for by name without writing a file.
+func (set *Set) addImplied(s *spec.Spec) {
+	for _, op := range s.Operations {
+		codes := make([]string, 0, len(op.Errors)+len(s.General))
+		for code := range op.Errors {
+			codes = append(codes, code)
+		}
+		for code := range s.General {
+			if _, own := op.Errors[code]; !own {
+				codes = append(codes, code)
+			}
+		}
+		sort.Strings(codes)
+		for _, code := range codes {
+			if set.byOp[op][code] != nil || !namePattern.MatchString(code) {
+				continue
+			}
+			e, _ := s.ErrorFor(op, code)
+			set.add(&Scenario{
+				Name:        code,
+				Description: "The documented error " + code + " (" + strconv.Itoa(e.Status) + ").",
+				Operation:   op,
+				Steps:       []*Response{errorResponse(e)},
+				After:       AfterRepeatLast,
+				Source:      s.Name + " (documented error)",
+				Implied:     true,
+			})
+		}
+	}
 }
 
 // errorAt reports at the name of an already decoded scenario.
@@ -130,9 +172,7 @@ func (d *decoder) parseFile(data []byte, s *spec.Spec, users *userDecl) []*Scena
 	}
 	var out []*Scenario
 	for _, n := range list.Content {
-		if sc := d.scenario(n, s); sc != nil {
-			out = append(out, sc)
-		}
+		out = append(out, d.scenario(n, s)...)
 	}
 	return out
 }
@@ -141,55 +181,94 @@ var scenarioKeys = []string{"name", "description", "operation", "priority", "def
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
-func (d *decoder) scenario(n *yaml.Node, s *spec.Spec) *Scenario {
+// scenario decodes one scenario entry: one Scenario for each operation it names.
+func (d *decoder) scenario(n *yaml.Node, s *spec.Spec) []*Scenario {
 	before := len(d.errs)
 	m := d.mapping(n, "a scenario", scenarioKeys...)
 	if m == nil {
 		return nil
 	}
-	sc := &Scenario{Source: fmt.Sprintf("%s:%d", d.file, resolve(n).Line), After: AfterRepeatLast}
+	base := Scenario{Source: fmt.Sprintf("%s:%d", d.file, resolve(n).Line), After: AfterRepeatLast}
 	if f, ok := m["name"]; ok {
 		if name, ok := d.str(f.value, "name"); ok {
 			if !namePattern.MatchString(name) {
 				d.errorf(f.value, "name %q may hold only letters, digits, '_', '.' and '-' (it travels in a header and a URL)", name)
 			}
-			sc.Name = name
-			sc.Source = fmt.Sprintf("%s:%d", d.file, f.value.Line)
-			sc.line, sc.col = f.value.Line, f.value.Column
+			base.Name = name
+			base.Source = fmt.Sprintf("%s:%d", d.file, f.value.Line)
+			base.line, base.col = f.value.Line, f.value.Column
 		}
 	} else {
 		d.errorf(n, "a scenario needs a name")
 	}
 	if f, ok := m["description"]; ok {
-		sc.Description, _ = d.str(f.value, "description")
+		base.Description, _ = d.str(f.value, "description")
 	}
+	var ops []*spec.Operation
 	if f, ok := m["operation"]; ok {
-		if ref, ok := d.str(f.value, "operation"); ok {
-			sc.Operation = s.Operation(ref)
-			if sc.Operation == nil {
-				d.errorf(f.value, "unknown operation %q; %s has: %s", ref, s.Name, operationNames(s))
-			}
-		}
+		ops = d.operations(f.value, s)
 	} else {
-		d.errorf(n, "scenario %q needs an operation (an operationId, or METHOD /path); %s has: %s", sc.Name, s.Name, operationNames(s))
+		d.errorf(n, "scenario %q needs an operation (an operationId, METHOD /path, a list of them, or \"*\" for all); %s has: %s", base.Name, s.Name, operationNames(s))
 	}
 	if f, ok := m["priority"]; ok {
-		sc.Priority, _ = d.integer(f.value, "priority")
+		base.Priority, _ = d.integer(f.value, "priority")
 	}
 	if f, ok := m["default"]; ok {
-		sc.Default, _ = d.boolean(f.value, "default")
+		base.Default, _ = d.boolean(f.value, "default")
 	}
 	if f, ok := m["times"]; ok {
 		if t, ok := d.integer(f.value, "times"); ok {
 			if t < 1 {
 				d.errorf(f.value, "times must be at least 1 (leave it out for no limit)")
 			}
-			sc.Times = t
+			base.Times = t
 		}
 	}
-	if sc.Operation == nil {
-		return nil // the rest is checked against the operation
+	baseOK := len(d.errs) == before
+	var out []*Scenario
+	for _, op := range ops {
+		sc := base
+		sc.Operation = op
+		if d.scenarioFor(&sc, n, m, s) && baseOK {
+			out = append(out, &sc)
+		}
 	}
+	return out
+}
+
+// operations reads `operation:`: an operationId or "METHOD /path", a list of them, or "*"
+// for every operation of the spec.
+func (d *decoder) operations(n *yaml.Node, s *spec.Spec) []*spec.Operation {
+	n = resolve(n)
+	var refs []*yaml.Node
+	switch {
+	case n != nil && n.Kind == yaml.ScalarNode && n.Value == "*":
+		return s.Operations
+	case n != nil && n.Kind == yaml.SequenceNode && len(n.Content) > 0:
+		refs = n.Content
+	default:
+		refs = []*yaml.Node{n}
+	}
+	var out []*spec.Operation
+	for _, r := range refs {
+		ref, ok := d.str(r, "operation")
+		if !ok {
+			continue
+		}
+		op := s.Operation(ref)
+		if op == nil {
+			d.errorf(r, "unknown operation %q; %s has: %s", ref, s.Name, operationNames(s))
+			continue
+		}
+		out = append(out, op)
+	}
+	return out
+}
+
+// scenarioFor decodes what a scenario says about one of its operations: conditions,
+// responses, verification. It reports whether the scenario is sound for op.
+func (d *decoder) scenarioFor(sc *Scenario, n *yaml.Node, m map[string]field, s *spec.Spec) bool {
+	before := len(d.errs)
 	if f, ok := m["match"]; ok {
 		sc.Match = d.match(f.value, sc.Operation)
 		if sc.Default && len(sc.Match) > 0 {
@@ -235,10 +314,7 @@ func (d *decoder) scenario(n *yaml.Node, s *spec.Spec) *Scenario {
 			}
 		}
 	}
-	if len(d.errs) > before {
-		return nil
-	}
-	return sc
+	return len(d.errs) == before
 }
 
 func operationNames(s *spec.Spec) string {

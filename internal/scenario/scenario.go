@@ -7,6 +7,7 @@ package scenario
 import (
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/lsmock/lsmock/internal/spec"
@@ -37,10 +38,15 @@ const (
 	AfterCycle      After = "cycle"
 )
 
-// Set is every scenario loaded, in file order, indexed by name, and the users declared.
+// Set is every scenario loaded, in file order, and the users declared. A scenario's name is
+// scoped to its operation: each operation can have its own internal_error; "operationId/name"
+// names one across operations.
 type Set struct {
+	// Scenarios are the files' scenarios in file order, then the scenarios the spec implies:
+	// one per documented error code of each operation that no file names.
 	Scenarios []*Scenario
-	byName    map[string]*Scenario
+	byOp      map[*spec.Operation]map[string]*Scenario
+	names     map[string]int // bare name -> how many operations have a scenario of it
 
 	// Users, when declared, make password changes real: the current password is checked
 	// and the new one replaces it, per session.
@@ -65,8 +71,64 @@ type User struct {
 // publishes none (see openapi.yaml).
 const DefaultWrongPasswordError = "invalid_credentials"
 
-// ByName returns the scenario with that name, or nil.
-func (s *Set) ByName(name string) *Scenario { return s.byName[name] }
+// Declared counts the scenarios the files declare (not the implied ones).
+func (s *Set) Declared() int {
+	n := 0
+	for _, sc := range s.Scenarios {
+		if !sc.Implied {
+			n++
+		}
+	}
+	return n
+}
+
+// Lookup returns op's scenario named by ref, a bare name or "operationId/name", or nil.
+func (s *Set) Lookup(op *spec.Operation, ref string) *Scenario {
+	if opID, name, qualified := SplitRef(ref); qualified {
+		if opID != op.ID {
+			return nil
+		}
+		ref = name
+	}
+	return s.byOp[op][ref]
+}
+
+// Exists reports whether ref names a scenario of some operation.
+func (s *Set) Exists(ref string) bool {
+	opID, name, qualified := SplitRef(ref)
+	if !qualified {
+		return s.names[ref] > 0
+	}
+	for op, byName := range s.byOp {
+		if op.ID == opID && byName[name] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Named returns the scenarios ref names: every operation's scenario of a bare name, or the
+// one of a qualified name.
+func (s *Set) Named(ref string) []*Scenario {
+	opID, name, qualified := SplitRef(ref)
+	var out []*Scenario
+	for _, sc := range s.Scenarios {
+		if sc.Name == name && (!qualified || sc.Operation.ID == opID) {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
+// SplitRef splits "operationId/name" at its last slash (names have none; an operationId
+// made of "METHOD /path" does); qualified is false for a bare name.
+func SplitRef(ref string) (opID, name string, qualified bool) {
+	i := strings.LastIndexByte(ref, '/')
+	if i < 0 {
+		return "", ref, false
+	}
+	return ref[:i], ref[i+1:], true
+}
 
 // Scenario is one named behaviour of one operation.
 type Scenario struct {
@@ -91,9 +153,15 @@ type Scenario struct {
 	// Verify is a request that provokes this behaviour from a real server, and what it must
 	// answer (lsmock verify --target). Nil when the scenario has none.
 	Verify *Verify
+	// Implied is true for a scenario no file declares: the spec documents an error code of
+	// the operation, so lsmock can answer it by name.
+	Implied bool
 
 	line, col int // of the name, for load errors found after decoding
 }
+
+// Ref is the scenario's qualified name, "operationId/name", unique across operations.
+func (sc *Scenario) Ref() string { return sc.Operation.ID + "/" + sc.Name }
 
 // Response is a scripted answer, complete at load.
 type Response struct {

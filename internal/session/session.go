@@ -86,7 +86,7 @@ const DefaultMax = 10_000
 // without bound. It is safe for concurrent use.
 type Store struct {
 	mu       sync.Mutex
-	global   string // the scenario pinned for every session, "" for none
+	global   map[string]string // the pins for every session, by scope (see Pin)
 	sessions map[string]*state
 	lru      list.List // of session ids, most recently used first
 	max      int
@@ -97,8 +97,8 @@ type Store struct {
 type state struct {
 	name      string // the session's ID.Name
 	elem      *list.Element
-	pinned    string
-	uses      map[string]int    // scenario name -> uses so far
+	pins      map[string]string // scope -> scenario ref (see Pin)
+	uses      map[string]int    // scenario ref -> uses so far
 	passwords map[string]string // username -> password this session changed it to
 }
 
@@ -109,7 +109,7 @@ func NewStore(max int, onEvict func(name string)) *Store {
 	if max <= 0 {
 		max = DefaultMax
 	}
-	return &Store{sessions: map[string]*state{}, max: max, onEvict: onEvict}
+	return &Store{sessions: map[string]*state{}, global: map[string]string{}, max: max, onEvict: onEvict}
 }
 
 // get returns session id's state, creating it, and marks it most recently used. The state
@@ -176,38 +176,75 @@ func (s *Store) Len() int {
 	return len(s.sessions)
 }
 
-// Pin makes name answer every request of session id (for its operation).
-func (s *Store) Pin(id ID, name string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.get(id).pinned = name
+// Scope is what a pinned scenario ref applies to: the operation of a qualified ref
+// ("checkLicense/internal_error"), or "" for a bare name, which applies to every operation
+// that has a scenario of that name. A session holds one pin per scope.
+func Scope(ref string) string {
+	opID, _, qualified := scenario.SplitRef(ref)
+	if qualified {
+		return opID
+	}
+	return ""
 }
 
-// Unpin clears session id's pin.
+// Pin makes the scenario ref answer session id's requests (of its scope), replacing the
+// session's pin of the same scope.
+func (s *Store) Pin(id ID, ref string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.get(id)
+	if st.pins == nil {
+		st.pins = map[string]string{}
+	}
+	st.pins[Scope(ref)] = ref
+}
+
+// Unpin clears session id's pins.
 func (s *Store) Unpin(id ID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.sessions[id.Key]; st != nil {
-		st.pinned = ""
+		st.pins = nil
 	}
 }
 
-// PinGlobal makes name answer every session that has no pin of its own; "" clears it.
-func (s *Store) PinGlobal(name string) {
+// PinGlobal makes ref answer every session that has no pin of its own for the request.
+func (s *Store) PinGlobal(ref string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.global = name
+	s.global[Scope(ref)] = ref
 }
 
-// Pinned returns the scenario pinned for session id (its own pin first, then the global
-// one) and whether the pin is the session's own.
-func (s *Store) Pinned(id ID) (name string, own bool) {
+// UnpinGlobal clears the pins for every session.
+func (s *Store) UnpinGlobal() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st := s.sessions[id.Key]; st != nil && st.pinned != "" {
-		return st.pinned, true
+	clear(s.global)
+}
+
+// Pinned returns the scenario ref pinned for a request of operation opID by session id, and
+// whether the pin is the session's own. The session's pins come first, then the global
+// ones; a pin for opID before one by bare name, which counts only when resolves says opID
+// has a scenario of that name.
+func (s *Store) Pinned(id ID, opID string, resolves func(ref string) bool) (ref string, own bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.sessions[id.Key]; st != nil && len(st.pins) > 0 {
+		if ref := pinFor(st.pins, opID, resolves); ref != "" {
+			return ref, true
+		}
 	}
-	return s.global, false
+	return pinFor(s.global, opID, resolves), false
+}
+
+func pinFor(pins map[string]string, opID string, resolves func(string) bool) string {
+	if ref := pins[opID]; ref != "" {
+		return ref
+	}
+	if ref := pins[""]; ref != "" && resolves(ref) {
+		return ref
+	}
+	return ""
 }
 
 // Take records one use of sc by session id and returns the step that answers it; ok is
@@ -220,11 +257,12 @@ func (s *Store) Take(id ID, sc *scenario.Scenario) (step *scenario.Response, ok 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.get(id)
-	n := st.uses[sc.Name]
+	ref := sc.Ref()
+	n := st.uses[ref]
 	if sc.Times > 0 && n >= sc.Times {
 		return nil, false
 	}
-	st.uses[sc.Name] = n + 1
+	st.uses[ref] = n + 1
 	i := n
 	if i >= len(sc.Steps) {
 		if sc.After == scenario.AfterCycle {
@@ -280,20 +318,29 @@ func (s *Store) Reset(id ID) {
 	}
 }
 
-// ResetAll clears every session and the global pin.
+// ResetAll clears every session and the global pins.
 func (s *Store) ResetAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sessions = map[string]*state{}
 	s.lru.Init()
-	s.global = ""
+	clear(s.global)
 }
 
 // Info is a session's state as the admin API shows it.
 type Info struct {
 	Session string         `json:"session"`
-	Pinned  string         `json:"pinned,omitempty"`
+	Pins    []string       `json:"pins,omitempty"`
 	Uses    map[string]int `json:"uses,omitempty"`
+}
+
+func sortedPins(pins map[string]string) []string {
+	out := make([]string, 0, len(pins))
+	for _, ref := range pins {
+		out = append(out, ref)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // List returns every session with state, by name, sorted.
@@ -306,17 +353,17 @@ func (s *Store) List() []Info {
 		for k, v := range st.uses {
 			uses[k] = v
 		}
-		out = append(out, Info{Session: st.name, Pinned: st.pinned, Uses: uses})
+		out = append(out, Info{Session: st.name, Pins: sortedPins(st.pins), Uses: uses})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Session < out[j].Session })
 	return out
 }
 
-// Global returns the globally pinned scenario, "" for none.
-func (s *Store) Global() string {
+// Global returns the scenarios pinned for every session.
+func (s *Store) Global() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.global
+	return sortedPins(s.global)
 }
 
 // Dropped is a pin DropPins removed.
@@ -325,21 +372,23 @@ type Dropped struct {
 	Scenario string
 }
 
-// DropPins removes the pins (the sessions' and the global one) to scenarios keep refuses,
+// DropPins removes the pins (the sessions' and the global ones) to scenarios keep refuses,
 // such as scenarios a reload removed, and returns them.
-func (s *Store) DropPins(keep func(scenario string) bool) []Dropped {
+func (s *Store) DropPins(keep func(ref string) bool) []Dropped {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Dropped
-	if s.global != "" && !keep(s.global) {
-		out = append(out, Dropped{Scenario: s.global})
-		s.global = ""
-	}
-	for _, st := range s.sessions {
-		if st.pinned != "" && !keep(st.pinned) {
-			out = append(out, Dropped{Session: st.name, Scenario: st.pinned})
-			st.pinned = ""
+	drop := func(pins map[string]string, session string) {
+		for scope, ref := range pins {
+			if !keep(ref) {
+				out = append(out, Dropped{Session: session, Scenario: ref})
+				delete(pins, scope)
+			}
 		}
+	}
+	drop(s.global, "")
+	for _, st := range s.sessions {
+		drop(st.pins, st.name)
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
+	"github.com/lsmock/lsmock/internal/spec"
 )
 
 func TestID(t *testing.T) {
@@ -74,6 +75,8 @@ func TestResolve(t *testing.T) {
 
 func sid(name string) session.ID { return session.ID{Key: name, Name: name} }
 
+var op = &spec.Operation{ID: "op"}
+
 func steps(n int) []*scenario.Response {
 	out := make([]*scenario.Response, n)
 	for i := range out {
@@ -89,10 +92,10 @@ func TestTake(t *testing.T) {
 		sc   *scenario.Scenario
 		want []int // statuses of consecutive takes; 0 = used up
 	}{
-		{"repeat_last", &scenario.Scenario{Name: "a", Steps: steps(2), After: scenario.AfterRepeatLast}, []int{200, 201, 201, 201}},
-		{"cycle", &scenario.Scenario{Name: "b", Steps: steps(2), After: scenario.AfterCycle}, []int{200, 201, 200, 201}},
-		{"times", &scenario.Scenario{Name: "c", Steps: steps(1), Times: 2}, []int{200, 200, 0, 0}},
-		{"times with steps", &scenario.Scenario{Name: "d", Steps: steps(3), Times: 2}, []int{200, 201, 0}},
+		{"repeat_last", &scenario.Scenario{Name: "a", Operation: op, Steps: steps(2), After: scenario.AfterRepeatLast}, []int{200, 201, 201, 201}},
+		{"cycle", &scenario.Scenario{Name: "b", Operation: op, Steps: steps(2), After: scenario.AfterCycle}, []int{200, 201, 200, 201}},
+		{"times", &scenario.Scenario{Name: "c", Operation: op, Steps: steps(1), Times: 2}, []int{200, 200, 0, 0}},
+		{"times with steps", &scenario.Scenario{Name: "d", Operation: op, Steps: steps(3), Times: 2}, []int{200, 201, 0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,29 +123,49 @@ func TestTake(t *testing.T) {
 	}
 }
 
+// TestPins: a session's pins, one per scope (an operation, or every operation that has the
+// pinned name), come before the global ones; a pin by bare name counts only for operations
+// that have a scenario of that name.
 func TestPins(t *testing.T) {
 	t.Parallel()
 	st := session.NewStore(0, nil)
-	name, own := st.Pinned(sid("a"))
-	assert.Empty(t, name)
+	hasOnlyX := func(ref string) bool { return ref == "x" || ref == "g" }
+	pinned := func(id, opID string) (string, bool) { return st.Pinned(sid(id), opID, hasOnlyX) }
+
+	ref, own := pinned("a", "check")
+	assert.Empty(t, ref)
 	assert.False(t, own)
 
 	st.PinGlobal("g")
 	st.Pin(sid("a"), "x")
-	name, own = st.Pinned(sid("a"))
-	assert.Equal(t, "x", name)
+	st.Pin(sid("a"), "activate/internal_error")
+	st.Pin(sid("a"), "activate/slow") // replaces the pin of the same scope
+	ref, own = pinned("a", "check")
+	assert.Equal(t, "x", ref)
 	assert.True(t, own)
-	name, own = st.Pinned(sid("b"))
-	assert.Equal(t, "g", name)
+	ref, _ = pinned("a", "activate")
+	assert.Equal(t, "activate/slow", ref, "a pin for the operation first")
+	ref, own = pinned("b", "check")
+	assert.Equal(t, "g", ref)
+	assert.False(t, own)
+	st.Pin(sid("c"), "y") // a name check has no scenario of
+	ref, own = pinned("c", "check")
+	assert.Equal(t, "g", ref, "a bare pin the operation cannot use yields to the global one")
 	assert.False(t, own)
 
+	assert.Equal(t, []string{"activate/slow", "x"}, st.List()[0].Pins)
 	st.Unpin(sid("a"))
-	name, _ = st.Pinned(sid("a"))
-	assert.Equal(t, "g", name)
+	ref, _ = pinned("a", "check")
+	assert.Equal(t, "g", ref)
 
+	dropped := st.DropPins(func(ref string) bool { return ref != "g" })
+	assert.Equal(t, []session.Dropped{{Scenario: "g"}}, dropped)
+	assert.Empty(t, st.Global())
+
+	st.PinGlobal("g")
 	st.ResetAll()
-	name, _ = st.Pinned(sid("b"))
-	assert.Empty(t, name)
+	ref, _ = pinned("b", "check")
+	assert.Empty(t, ref)
 }
 
 // TestConcurrentSessions: many sessions stepping through one sequence at once never see
@@ -150,7 +173,7 @@ func TestPins(t *testing.T) {
 func TestConcurrentSessions(t *testing.T) {
 	t.Parallel()
 	st := session.NewStore(0, nil)
-	sc := &scenario.Scenario{Name: "seq", Steps: steps(3), After: scenario.AfterRepeatLast}
+	sc := &scenario.Scenario{Name: "seq", Operation: op, Steps: steps(3), After: scenario.AfterRepeatLast}
 	var wg sync.WaitGroup
 	for i := range 100 {
 		wg.Add(1)
@@ -182,10 +205,11 @@ func TestStoreDropsLeastRecentlyUsed(t *testing.T) {
 	assert.Equal(t, 2, st.Len())
 	assert.Equal(t, uint64(1), st.Evicted())
 	assert.Equal(t, 2, st.Max())
-	name, own := st.Pinned(sid("b"))
+	any := func(string) bool { return true }
+	name, own := st.Pinned(sid("b"), "op", any)
 	assert.Equal(t, "", name, "b's state is gone")
 	assert.False(t, own)
-	name, _ = st.Pinned(sid("a"))
+	name, _ = st.Pinned(sid("a"), "op", any)
 	assert.Equal(t, "y", name, "a survived")
 
 	st.Reset(sid("a"))

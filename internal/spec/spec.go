@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/pb33f/libopenapi/datamodel"
@@ -37,6 +38,10 @@ type Spec struct {
 	// Errors are the error examples of the whole document by code, so that errors that
 	// belong to no operation (not_found) still take the document's status and message.
 	Errors map[string]ErrorExample
+	// General are the error codes every operation can answer (missing_headers,
+	// internal_error, ...): the examples of the document's components.responses, which
+	// operations share by $ref. The status is the example's own.
+	General map[string]ErrorExample
 
 	model     *v3.Document
 	router    *router
@@ -65,6 +70,12 @@ type Operation struct {
 	// NeedsParamValidation is true when some parameter has a schema worth checking beyond
 	// presence (a query, path or cookie parameter, or a header with more than `type: string`).
 	NeedsParamValidation bool
+	// Signed is true when the operation's success response declares the LicenseSignature
+	// header: lsmock then signs its 2xx answers as the vendor does.
+	Signed bool
+	// Behavior names the built-in behaviour that answers the operation from state
+	// (x-lsmock-behavior: activate_license, ...); "" for none.
+	Behavior string
 
 	model    *v3.Operation
 	pathItem *v3.PathItem
@@ -211,7 +222,7 @@ func load(name string, data []byte, baseDir string, checkDocument bool) (*Spec, 
 	if err != nil || built == nil {
 		return nil, fromModelErrors(name, []error{err}, libLog.messages)
 	}
-	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}, validator: docValidator}
+	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}, General: map[string]ErrorExample{}, validator: docValidator}
 	if v, err := strconv.ParseFloat(versionPrefix(built.Model.Version), 32); err == nil {
 		s.Version = float32(v)
 	}
@@ -252,11 +263,28 @@ func (s *Spec) compile() error {
 			}
 		}
 	}
+	if comps := s.model.Components; comps != nil && comps.Responses != nil {
+		for r := comps.Responses.First(); r != nil; r = r.Next() {
+			collectErrorExamples(0, r.Value(), s.General)
+		}
+	}
+	for code, e := range s.General {
+		if _, seen := s.Errors[code]; !seen {
+			s.Errors[code] = e
+		}
+	}
 	if len(list) > 0 {
 		return list
 	}
 	return nil
 }
+
+// LicenseSignatureHeader is the response header that carries the vendor's signature of the
+// body (RSA-SHA256, base64), and whose declaration marks an operation as signed.
+const LicenseSignatureHeader = "LicenseSignature"
+
+// BehaviorExtension names the built-in behaviour that answers an operation from state.
+const BehaviorExtension = "x-lsmock-behavior"
 
 func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.Operation) (*Operation, *fileerr.Error) {
 	out := &Operation{
@@ -329,7 +357,34 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 		return nil, &fileerr.Error{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: %v", out.ID, err)}
 	}
 	out.Success = success
+	out.Signed = declaresSignature(op)
+	if op.Extensions != nil {
+		if n, ok := op.Extensions.Get(BehaviorExtension); ok && n != nil {
+			if n.Kind != yaml.ScalarNode || n.Value == "" {
+				return nil, &fileerr.Error{File: s.Name, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("%s: %s must name a behaviour", out.ID, BehaviorExtension)}
+			}
+			out.Behavior = n.Value
+		}
+	}
 	return out, nil
+}
+
+// declaresSignature reports whether a 2xx response of op declares the LicenseSignature header.
+func declaresSignature(op *v3.Operation) bool {
+	if op.Responses == nil || op.Responses.Codes == nil {
+		return false
+	}
+	for c := op.Responses.Codes.First(); c != nil; c = c.Next() {
+		if !strings.HasPrefix(c.Key(), "2") || c.Value() == nil || c.Value().Headers == nil {
+			continue
+		}
+		for h := c.Value().Headers.First(); h != nil; h = h.Next() {
+			if strings.EqualFold(h.Key(), LicenseSignatureHeader) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mergedParameters returns the path item's parameters overridden by the operation's own.
@@ -370,7 +425,8 @@ func isJSON(mediaType string) bool {
 	return mt == "application/json" || strings.HasSuffix(mt, "+json")
 }
 
-// collectErrorExamples records every example of a response that has the error shape.
+// collectErrorExamples records every example of a response that has the error shape. A
+// status of 0 (a response of components, which has none) takes the example's own.
 func collectErrorExamples(status int, resp *v3.Response, into map[string]ErrorExample) {
 	if resp == nil || resp.Content == nil {
 		return
@@ -399,14 +455,32 @@ func collectErrorExamples(status int, resp *v3.Response, into map[string]ErrorEx
 			}
 			code, _ := obj["code"].(string)
 			msg, _ := obj["message"].(string)
-			if code == "" {
+			st := status
+			if st == 0 {
+				st = exampleStatus(obj["status"])
+			}
+			if code == "" || st == 0 {
 				continue
 			}
 			if _, seen := into[code]; !seen {
-				into[code] = ErrorExample{Status: status, Code: code, Message: msg}
+				into[code] = ErrorExample{Status: st, Code: code, Message: msg}
 			}
 		}
 	}
+}
+
+func exampleStatus(v any) int {
+	switch n := v.(type) {
+	case int:
+		return n
+	case int64:
+		return int(n)
+	case uint64:
+		return int(n)
+	case float64:
+		return int(n)
+	}
+	return 0
 }
 
 // namedExamples renders every named example of a response's JSON media types.
