@@ -17,6 +17,7 @@ import (
 	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/fileerr"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/yamldec"
 )
 
 // Load reads every .yaml and .yml file under fsys (recursively, in lexical order) and
@@ -45,7 +46,7 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 		if err != nil {
 			return nil, fmt.Errorf("load scenarios %s: %w", path.Join(prefix, f), err)
 		}
-		d := &decoder{file: path.Join(prefix, f)}
+		d := &decoder{&yamldec.Decoder{File: path.Join(prefix, f)}}
 		for _, sc := range d.parseFile(data, s, users) {
 			if prev := set.byOp[sc.Operation][sc.Name]; prev != nil {
 				d.errorAt(sc, "%s already has a scenario named %q (at %s)", sc.Operation.ID, sc.Name, prev.Source)
@@ -60,7 +61,7 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 			}
 			set.add(sc)
 		}
-		errs = append(errs, d.errs...)
+		errs = append(errs, d.Errs...)
 	}
 	set.addImplied(s)
 	if len(users.list) > 0 {
@@ -117,16 +118,21 @@ func (set *Set) addImplied(s *spec.Spec) {
 	}
 }
 
+// decoder reads one scenario file.
+type decoder struct {
+	*yamldec.Decoder
+}
+
 // errorAt reports at the name of an already decoded scenario.
 func (d *decoder) errorAt(sc *Scenario, format string, args ...any) {
-	d.errs = append(d.errs, &fileerr.Error{File: d.file, Line: sc.line, Col: sc.col, Msg: fmt.Sprintf(format, args...)})
+	d.Errs = append(d.Errs, &fileerr.Error{File: d.File, Line: sc.line, Col: sc.col, Msg: fmt.Sprintf(format, args...)})
 }
 
 // yamlPosition finds where go-yaml says a syntax error is: "L2.C3-L4.C4" (the end is the
 // offending token) or "line 4".
 var yamlPosition = regexp.MustCompile(`L(\d+)\.C(\d+)-L(\d+)\.C(\d+)|line (\d+)`)
 
-// parseFile decodes one file's scenarios and users; problems go to d.errs.
+// parseFile decodes one file's scenarios and users; problems go to d.Errs.
 func (d *decoder) parseFile(data []byte, s *spec.Spec, users *userDecl) []*Scenario {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -134,7 +140,7 @@ func (d *decoder) parseFile(data []byte, s *spec.Spec, users *userDecl) []*Scena
 		if i := strings.LastIndex(msg, ": "); i >= 0 {
 			msg = msg[i+2:] // go-yaml prefixes its parser's state; the end says what is wrong
 		}
-		e := &fileerr.Error{File: d.file, Msg: "not valid YAML: " + msg}
+		e := &fileerr.Error{File: d.File, Msg: "not valid YAML: " + msg}
 		if m := yamlPosition.FindStringSubmatch(err.Error()); m != nil {
 			if m[3] != "" {
 				e.Line, _ = strconv.Atoi(m[3])
@@ -143,31 +149,31 @@ func (d *decoder) parseFile(data []byte, s *spec.Spec, users *userDecl) []*Scena
 				e.Line, _ = strconv.Atoi(m[5])
 			}
 		}
-		d.errs = append(d.errs, e)
+		d.Errs = append(d.Errs, e)
 		return nil
 	}
 	if len(root.Content) == 0 {
 		return nil // an empty file scripts nothing
 	}
-	top := d.mapping(&root, "a scenario file", "scenarios", "users", "wrong_password_error")
+	top := d.Mapping(&root, "a scenario file", "scenarios", "users", "wrong_password_error")
 	if f, ok := top["users"]; ok {
-		d.users(f.value, users)
+		d.users(f.Value, users)
 	}
 	if f, ok := top["wrong_password_error"]; ok {
-		if code, ok := d.str(f.value, "wrong_password_error"); ok {
-			users.wrongPasswordCode, users.wrongPasswordAt = code, &fileerr.Error{File: d.file, Line: f.value.Line, Col: f.value.Column}
+		if code, ok := d.Str(f.Value, "wrong_password_error"); ok {
+			users.wrongPasswordCode, users.wrongPasswordAt = code, &fileerr.Error{File: d.File, Line: f.Value.Line, Col: f.Value.Column}
 		}
 	}
 	f, ok := top["scenarios"]
 	if !ok {
-		if top != nil && !has(top, "users") {
-			d.errorf(resolve(&root), "a scenario file needs a top-level scenarios: list (or users:)")
+		if top != nil && !yamldec.Has(top, "users") {
+			d.Errorf(yamldec.Resolve(&root), "a scenario file needs a top-level scenarios: list (or users:)")
 		}
 		return nil
 	}
-	list := resolve(f.value)
+	list := yamldec.Resolve(f.Value)
 	if list.Kind != yaml.SequenceNode {
-		d.errorf(list, "scenarios must be a list")
+		d.Errorf(list, "scenarios must be a list")
 		return nil
 	}
 	var out []*Scenario
@@ -183,48 +189,48 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // scenario decodes one scenario entry: one Scenario for each operation it names.
 func (d *decoder) scenario(n *yaml.Node, s *spec.Spec) []*Scenario {
-	before := len(d.errs)
-	m := d.mapping(n, "a scenario", scenarioKeys...)
+	before := len(d.Errs)
+	m := d.Mapping(n, "a scenario", scenarioKeys...)
 	if m == nil {
 		return nil
 	}
-	base := Scenario{Source: fmt.Sprintf("%s:%d", d.file, resolve(n).Line), After: AfterRepeatLast}
+	base := Scenario{Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line), After: AfterRepeatLast}
 	if f, ok := m["name"]; ok {
-		if name, ok := d.str(f.value, "name"); ok {
+		if name, ok := d.Str(f.Value, "name"); ok {
 			if !namePattern.MatchString(name) {
-				d.errorf(f.value, "name %q may hold only letters, digits, '_', '.' and '-' (it travels in a header and a URL)", name)
+				d.Errorf(f.Value, "name %q may hold only letters, digits, '_', '.' and '-' (it travels in a header and a URL)", name)
 			}
 			base.Name = name
-			base.Source = fmt.Sprintf("%s:%d", d.file, f.value.Line)
-			base.line, base.col = f.value.Line, f.value.Column
+			base.Source = fmt.Sprintf("%s:%d", d.File, f.Value.Line)
+			base.line, base.col = f.Value.Line, f.Value.Column
 		}
 	} else {
-		d.errorf(n, "a scenario needs a name")
+		d.Errorf(n, "a scenario needs a name")
 	}
 	if f, ok := m["description"]; ok {
-		base.Description, _ = d.str(f.value, "description")
+		base.Description, _ = d.Str(f.Value, "description")
 	}
 	var ops []*spec.Operation
 	if f, ok := m["operation"]; ok {
-		ops = d.operations(f.value, s)
+		ops = d.operations(f.Value, s)
 	} else {
-		d.errorf(n, "scenario %q needs an operation (an operationId, METHOD /path, a list of them, or \"*\" for all); %s has: %s", base.Name, s.Name, operationNames(s))
+		d.Errorf(n, "scenario %q needs an operation (an operationId, METHOD /path, a list of them, or \"*\" for all); %s has: %s", base.Name, s.Name, operationNames(s))
 	}
 	if f, ok := m["priority"]; ok {
-		base.Priority, _ = d.integer(f.value, "priority")
+		base.Priority, _ = d.Int(f.Value, "priority")
 	}
 	if f, ok := m["default"]; ok {
-		base.Default, _ = d.boolean(f.value, "default")
+		base.Default, _ = d.Bool(f.Value, "default")
 	}
 	if f, ok := m["times"]; ok {
-		if t, ok := d.integer(f.value, "times"); ok {
+		if t, ok := d.Int(f.Value, "times"); ok {
 			if t < 1 {
-				d.errorf(f.value, "times must be at least 1 (leave it out for no limit)")
+				d.Errorf(f.Value, "times must be at least 1 (leave it out for no limit)")
 			}
 			base.Times = t
 		}
 	}
-	baseOK := len(d.errs) == before
+	baseOK := len(d.Errs) == before
 	var out []*Scenario
 	for _, op := range ops {
 		sc := base
@@ -239,7 +245,7 @@ func (d *decoder) scenario(n *yaml.Node, s *spec.Spec) []*Scenario {
 // operations reads `operation:`: an operationId or "METHOD /path", a list of them, or "*"
 // for every operation of the spec.
 func (d *decoder) operations(n *yaml.Node, s *spec.Spec) []*spec.Operation {
-	n = resolve(n)
+	n = yamldec.Resolve(n)
 	var refs []*yaml.Node
 	switch {
 	case n != nil && n.Kind == yaml.ScalarNode && n.Value == "*":
@@ -251,13 +257,13 @@ func (d *decoder) operations(n *yaml.Node, s *spec.Spec) []*spec.Operation {
 	}
 	var out []*spec.Operation
 	for _, r := range refs {
-		ref, ok := d.str(r, "operation")
+		ref, ok := d.Str(r, "operation")
 		if !ok {
 			continue
 		}
 		op := s.Operation(ref)
 		if op == nil {
-			d.errorf(r, "unknown operation %q; %s has: %s", ref, s.Name, operationNames(s))
+			d.Errorf(r, "unknown operation %q; %s has: %s", ref, s.Name, operationNames(s))
 			continue
 		}
 		out = append(out, op)
@@ -267,27 +273,27 @@ func (d *decoder) operations(n *yaml.Node, s *spec.Spec) []*spec.Operation {
 
 // scenarioFor decodes what a scenario says about one of its operations: conditions,
 // responses, verification. It reports whether the scenario is sound for op.
-func (d *decoder) scenarioFor(sc *Scenario, n *yaml.Node, m map[string]field, s *spec.Spec) bool {
-	before := len(d.errs)
+func (d *decoder) scenarioFor(sc *Scenario, n *yaml.Node, m map[string]yamldec.Field, s *spec.Spec) bool {
+	before := len(d.Errs)
 	if f, ok := m["match"]; ok {
-		sc.Match = d.match(f.value, sc.Operation)
+		sc.Match = d.match(f.Value, sc.Operation)
 		if sc.Default && len(sc.Match) > 0 {
-			d.errorf(f.key, "a default scenario answers when nothing matches; it cannot have match conditions")
+			d.Errorf(f.Key, "a default scenario answers when nothing matches; it cannot have match conditions")
 		}
 	}
 	resp, hasResp := m["response"]
 	steps, hasSteps := m["steps"]
 	switch {
 	case hasResp && hasSteps:
-		d.errorf(steps.key, "a scenario has either response or steps, not both")
+		d.Errorf(steps.Key, "a scenario has either response or steps, not both")
 	case hasResp:
-		if r := d.response(resp.value, "response", sc.Operation, s); r != nil {
+		if r := d.response(resp.Value, "response", sc.Operation, s); r != nil {
 			sc.Steps = []*Response{r}
 		}
 	case hasSteps:
-		list := resolve(steps.value)
+		list := yamldec.Resolve(steps.Value)
 		if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
-			d.errorf(list, "steps must be a non-empty list of responses")
+			d.Errorf(list, "steps must be a non-empty list of responses")
 			break
 		}
 		for i, stepNode := range list.Content {
@@ -296,25 +302,25 @@ func (d *decoder) scenarioFor(sc *Scenario, n *yaml.Node, m map[string]field, s 
 			}
 		}
 	default:
-		d.errorf(n, "scenario %q needs a response or steps", sc.Name)
+		d.Errorf(n, "scenario %q needs a response or steps", sc.Name)
 	}
 	if f, ok := m["verify"]; ok {
-		sc.Verify = d.verify(f.value)
+		sc.Verify = d.verify(f.Value)
 	}
 	if f, ok := m["after"]; ok {
 		if !hasSteps {
-			d.errorf(f.key, "after applies to steps only")
+			d.Errorf(f.Key, "after applies to steps only")
 		}
-		if a, ok := d.str(f.value, "after"); ok {
+		if a, ok := d.Str(f.Value, "after"); ok {
 			switch After(a) {
 			case AfterRepeatLast, AfterCycle:
 				sc.After = After(a)
 			default:
-				d.errorf(f.value, "after must be repeat_last or cycle, not %q", a)
+				d.Errorf(f.Value, "after must be repeat_last or cycle, not %q", a)
 			}
 		}
 	}
-	return len(d.errs) == before
+	return len(d.Errs) == before
 }
 
 func operationNames(s *spec.Spec) string {
@@ -329,8 +335,8 @@ var responseKeys = []string{"status", "headers", "body", "raw_body", "error", "e
 
 // response decodes and completes one response, then holds it to the spec.
 func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spec.Spec) *Response {
-	before := len(d.errs)
-	m := d.mapping(n, what, responseKeys...)
+	before := len(d.Errs)
+	m := d.Mapping(n, what, responseKeys...)
 	if m == nil {
 		return nil
 	}
@@ -343,37 +349,37 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 		}
 	}
 	if sources > 1 {
-		d.errorf(n, "%s: use one of body, raw_body, error and example", what)
+		d.Errorf(n, "%s: use one of body, raw_body, error and example", what)
 		return nil
 	}
 	switch {
-	case has(m, "error"):
+	case yamldec.Has(m, "error"):
 		f := m["error"]
-		code, ok := d.str(f.value, "error")
+		code, ok := d.Str(f.Value, "error")
 		if !ok {
 			break
 		}
 		e, found := s.ErrorFor(op, code)
 		if !found {
-			d.errorf(f.value, "unknown error code %q: %s documents %s", code, s.Name, documentedCodes(s, op))
+			d.Errorf(f.Value, "unknown error code %q: %s documents %s", code, s.Name, documentedCodes(s, op))
 			break
 		}
 		r.Status, r.Code, r.Body = e.Status, e.Code, apierror.Body(e.Status, e.Code, e.Message)
 		contentType = apierror.ContentType
-	case has(m, "example"):
+	case yamldec.Has(m, "example"):
 		f := m["example"]
-		name, ok := d.str(f.value, "example")
+		name, ok := d.Str(f.Value, "example")
 		if !ok {
 			break
 		}
 		ex, found := op.Example(name)
 		if !found {
-			d.errorf(f.value, "unknown example %q: %s's responses name %s", name, op.ID, strings.Join(op.ExampleNames(), ", "))
+			d.Errorf(f.Value, "unknown example %q: %s's responses name %s", name, op.ID, strings.Join(op.ExampleNames(), ", "))
 			break
 		}
 		r.Status, r.Body, contentType, r.Code = ex.Response.Status, ex.Response.Body, ex.Response.ContentType, ex.Code
-	case has(m, "body"):
-		v, ok := d.value(m["body"].value, "body")
+	case yamldec.Has(m, "body"):
+		v, ok := d.Value(m["body"].Value, "body")
 		if !ok {
 			break
 		}
@@ -383,8 +389,8 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 		if obj, isObj := v.(map[string]any); isObj {
 			r.Code, _ = obj["code"].(string)
 		}
-	case has(m, "raw_body"):
-		raw, ok := d.str(m["raw_body"].value, "raw_body")
+	case yamldec.Has(m, "raw_body"):
+		raw, ok := d.Str(m["raw_body"].Value, "raw_body")
 		if !ok {
 			break
 		}
@@ -395,9 +401,9 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 		r.Status, r.Body, contentType = op.Success.Status, op.Success.Body, op.Success.ContentType
 	}
 	if f, ok := m["status"]; ok {
-		if st, ok := d.integer(f.value, "status"); ok {
+		if st, ok := d.Int(f.Value, "status"); ok {
 			if st < 100 || st > 599 {
-				d.errorf(f.value, "status %d is not an HTTP status", st)
+				d.Errorf(f.Value, "status %d is not an HTTP status", st)
 			}
 			r.Status = st
 		}
@@ -406,72 +412,67 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 		r.Header.Set("Content-Type", contentType)
 	}
 	if f, ok := m["headers"]; ok {
-		for _, h := range d.entries(f.value, "headers must be a mapping of names to values") {
-			if v, ok := d.str(h.value, "header "+h.key.Value); ok {
-				r.Header.Set(h.key.Value, v)
+		for _, h := range d.Entries(f.Value, "headers must be a mapping of names to values") {
+			if v, ok := d.Str(h.Value, "header "+h.Key.Value); ok {
+				r.Header.Set(h.Key.Value, v)
 			}
 		}
 	}
 	if f, ok := m["delay"]; ok {
-		r.Delay = d.delay(f.value)
+		r.Delay = d.delay(f.Value)
 	}
 	if f, ok := m["fault"]; ok {
-		if name, ok := d.str(f.value, "fault"); ok {
+		if name, ok := d.Str(f.Value, "fault"); ok {
 			r.Fault = Fault(name)
 			if !containsFault(r.Fault) {
-				d.errorf(f.value, "unknown fault %q (known: %s)", name, faultNames())
+				d.Errorf(f.Value, "unknown fault %q (known: %s)", name, faultNames())
 			}
 		}
 	}
 	if f, ok := m["duration"]; ok {
-		r.Duration, _ = d.duration(f.value, "duration")
+		r.Duration, _ = d.Duration(f.Value, "duration")
 		if r.Fault != FaultSlowBody && r.Fault != FaultTimeout {
-			d.errorf(f.key, "duration applies to the slow_body and timeout faults")
+			d.Errorf(f.Key, "duration applies to the slow_body and timeout faults")
 		}
 	}
 	if r.Fault == FaultSlowBody && r.Duration == 0 {
 		r.Duration = 2 * time.Second
 	}
 	if f, ok := m["off_spec"]; ok {
-		r.OffSpec, _ = d.boolean(f.value, "off_spec")
+		r.OffSpec, _ = d.Bool(f.Value, "off_spec")
 	}
-	if len(d.errs) > before {
+	if len(d.Errs) > before {
 		return nil
 	}
 	if r.OffSpec || (r.Fault != FaultNone && r.Fault != FaultSlowBody) {
 		return r // deliberately broken: nothing to hold to the spec
 	}
 	if problems := s.CheckResponse(op, r.Status, r.Header, r.Body); len(problems) > 0 {
-		d.errorf(n, "%s breaks %s: %s (set off_spec: true to send it anyway)", what, s.Name, strings.Join(problems, "; "))
+		d.Errorf(n, "%s breaks %s: %s (set off_spec: true to send it anyway)", what, s.Name, strings.Join(problems, "; "))
 		return nil
 	}
 	return r
 }
 
-func has(m map[string]field, key string) bool {
-	_, ok := m[key]
-	return ok
-}
-
 func (d *decoder) delay(n *yaml.Node) Delay {
-	n = resolve(n)
+	n = yamldec.Resolve(n)
 	if n.Kind == yaml.MappingNode {
-		m := d.mapping(n, "delay", "min", "max")
+		m := d.Mapping(n, "delay", "min", "max")
 		var dl Delay
 		minF, okMin := m["min"]
 		maxF, okMax := m["max"]
 		if !okMin || !okMax {
-			d.errorf(n, "a delay range needs both min and max")
+			d.Errorf(n, "a delay range needs both min and max")
 			return Delay{}
 		}
-		dl.Min, _ = d.duration(minF.value, "delay min")
-		dl.Max, _ = d.duration(maxF.value, "delay max")
+		dl.Min, _ = d.Duration(minF.Value, "delay min")
+		dl.Max, _ = d.Duration(maxF.Value, "delay max")
 		if dl.Max < dl.Min {
-			d.errorf(maxF.value, "delay max %s is below min %s", dl.Max, dl.Min)
+			d.Errorf(maxF.Value, "delay max %s is below min %s", dl.Max, dl.Min)
 		}
 		return dl
 	}
-	v, _ := d.duration(n, "delay")
+	v, _ := d.Duration(n, "delay")
 	return Delay{Min: v}
 }
 

@@ -4,34 +4,37 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pb33f/go-yaml"
+
+	"github.com/lsmock/lsmock/internal/yamldec"
 
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // match decodes `match:`: body fields, headers, query parameters and the API key.
 func (d *decoder) match(n *yaml.Node, op *spec.Operation) []Condition {
-	m := d.mapping(n, "match", "body", "headers", "query", "api_key")
+	m := d.Mapping(n, "match", "body", "headers", "query", "api_key")
 	var out []Condition
 	if f, ok := m["body"]; ok {
-		for _, e := range d.entries(f.value, "match.body must map field paths to conditions") {
-			key := e.key
+		for _, e := range d.Entries(f.Value, "match.body must map field paths to conditions") {
+			key := e.Key
 			segments := bodyPath(key.Value)
 			if op.Body == nil {
-				d.errorf(key, "%s takes no JSON body to match on", op.ID)
+				d.Errorf(key, "%s takes no JSON body to match on", op.ID)
 				continue
 			}
-			if props := topLevelProperties(op); len(props) > 0 && !contains(props, segments[0]) {
+			if props := topLevelProperties(op); len(props) > 0 && !slices.Contains(props, segments[0]) {
 				msg := fmt.Sprintf("body field %q is not in %s's request schema (fields: %s)", segments[0], op.ID, strings.Join(props, ", "))
-				if s := suggest(segments[0], props); s != "" {
+				if s := yamldec.Suggest(segments[0], props); s != "" {
 					msg = fmt.Sprintf("body field %q is not in %s's request schema (did you mean %q?)", segments[0], op.ID, s)
 				}
-				d.errorf(key, "%s", msg)
+				d.Errorf(key, "%s", msg)
 				continue
 			}
-			if c, ok := d.condition(e.value, "body "+key.Value, false); ok {
+			if c, ok := d.condition(e.Value, "body "+key.Value, false); ok {
 				c.Target, c.Path = TargetBody, segments
 				out = append(out, c)
 			}
@@ -45,19 +48,19 @@ func (d *decoder) match(n *yaml.Node, op *spec.Operation) []Condition {
 		if !ok {
 			continue
 		}
-		for _, e := range d.entries(f.value, "match."+t.key+" must map names to conditions") {
-			name := e.key.Value
+		for _, e := range d.Entries(f.Value, "match."+t.key+" must map names to conditions") {
+			name := e.Key.Value
 			if t.target == TargetHeader {
 				name = http.CanonicalHeaderKey(name)
 			}
-			if c, ok := d.condition(e.value, strings.TrimSuffix(t.key, "s")+" "+name, true); ok {
+			if c, ok := d.condition(e.Value, strings.TrimSuffix(t.key, "s")+" "+name, true); ok {
 				c.Target, c.Name = t.target, name
 				out = append(out, c)
 			}
 		}
 	}
 	if f, ok := m["api_key"]; ok {
-		if c, ok := d.condition(f.value, "api key", true); ok {
+		if c, ok := d.condition(f.Value, "api key", true); ok {
 			c.Target = TargetAPIKey
 			out = append(out, c)
 		}
@@ -93,15 +96,15 @@ func topLevelProperties(op *spec.Operation) []string {
 // scenario's 2 matches the header value "2".
 func (d *decoder) condition(n *yaml.Node, what string, text bool) (Condition, bool) {
 	value := func(n *yaml.Node) (any, bool) {
-		v, ok := d.value(n, what)
+		v, ok := d.Value(n, what)
 		if ok && text && v != nil {
 			if _, isString := v.(string); !isString {
-				v = strings.TrimSpace(resolve(n).Value)
+				v = strings.TrimSpace(yamldec.Resolve(n).Value)
 			}
 		}
 		return v, ok
 	}
-	n = resolve(n)
+	n = yamldec.Resolve(n)
 	if n.Kind != yaml.MappingNode {
 		v, ok := value(n)
 		if !ok {
@@ -109,25 +112,25 @@ func (d *decoder) condition(n *yaml.Node, what string, text bool) (Condition, bo
 		}
 		return Condition{Op: OpEquals, Keys: []string{ValueKey(v)}, Text: fmt.Sprintf("%s equals %s", what, display(v))}, true
 	}
-	m := d.mapping(n, "the condition on "+what, string(OpEquals), string(OpOneOf), string(OpRegex), string(OpPresent), string(OpAbsent))
+	m := d.Mapping(n, "the condition on "+what, string(OpEquals), string(OpOneOf), string(OpRegex), string(OpPresent), string(OpAbsent))
 	if len(m) != 1 {
 		if m != nil {
-			d.errorf(n, "the condition on %s needs exactly one of equals, one_of, regex, present, absent", what)
+			d.Errorf(n, "the condition on %s needs exactly one of equals, one_of, regex, present, absent", what)
 		}
 		return Condition{}, false
 	}
 	for op, f := range m {
 		switch Op(op) {
 		case OpEquals:
-			v, ok := value(f.value)
+			v, ok := value(f.Value)
 			if !ok {
 				return Condition{}, false
 			}
 			return Condition{Op: OpEquals, Keys: []string{ValueKey(v)}, Text: fmt.Sprintf("%s equals %s", what, display(v))}, true
 		case OpOneOf:
-			list := resolve(f.value)
+			list := yamldec.Resolve(f.Value)
 			if list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
-				d.errorf(list, "one_of on %s must be a non-empty list", what)
+				d.Errorf(list, "one_of on %s must be a non-empty list", what)
 				return Condition{}, false
 			}
 			c := Condition{Op: OpOneOf}
@@ -143,23 +146,23 @@ func (d *decoder) condition(n *yaml.Node, what string, text bool) (Condition, bo
 			c.Text = fmt.Sprintf("%s is one of %s", what, strings.Join(shown, ", "))
 			return c, true
 		case OpRegex:
-			pattern, ok := d.str(f.value, "regex")
+			pattern, ok := d.Str(f.Value, "regex")
 			if !ok {
 				return Condition{}, false
 			}
 			re, err := regexp.Compile(pattern)
 			if err != nil {
-				d.errorf(f.value, "bad regex for %s: %v", what, err)
+				d.Errorf(f.Value, "bad regex for %s: %v", what, err)
 				return Condition{}, false
 			}
 			return Condition{Op: OpRegex, Regex: re, Text: fmt.Sprintf("%s matches /%s/", what, pattern)}, true
 		case OpPresent, OpAbsent:
-			want, ok := d.boolean(f.value, op)
+			want, ok := d.Bool(f.Value, op)
 			if !ok {
 				return Condition{}, false
 			}
 			if !want {
-				d.errorf(f.value, "write %s: true (or use the other operator)", op)
+				d.Errorf(f.Value, "write %s: true (or use the other operator)", op)
 				return Condition{}, false
 			}
 			return Condition{Op: Op(op), Text: fmt.Sprintf("%s is %s", what, op)}, true

@@ -2,8 +2,11 @@ package scenario
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pb33f/go-yaml"
+
+	"github.com/lsmock/lsmock/internal/yamldec"
 
 	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/fileerr"
@@ -20,40 +23,40 @@ type userDecl struct {
 
 // users decodes a users: list.
 func (d *decoder) users(n *yaml.Node, decl *userDecl) {
-	list := resolve(n)
+	list := yamldec.Resolve(n)
 	if list.Kind != yaml.SequenceNode {
-		d.errorf(list, "users must be a list of {username, password, change_allowed}")
+		d.Errorf(list, "users must be a list of {username, password, change_allowed}")
 		return
 	}
 	for _, item := range list.Content {
-		m := d.mapping(item, "a user", "username", "password", "change_allowed")
+		m := d.Mapping(item, "a user", "username", "password", "change_allowed")
 		if m == nil {
 			continue
 		}
 		u := User{ChangeAllowed: true}
 		f, ok := m["username"]
 		if !ok {
-			d.errorf(item, "a user needs a username")
+			d.Errorf(item, "a user needs a username")
 			continue
 		}
-		if u.Username, ok = d.str(f.value, "username"); !ok {
+		if u.Username, ok = d.Str(f.Value, "username"); !ok {
 			continue
 		}
-		where := fmt.Sprintf("%s:%d", d.file, f.value.Line)
+		where := fmt.Sprintf("%s:%d", d.File, f.Value.Line)
 		if prev, dup := decl.seen[u.Username]; dup {
-			d.errorf(f.value, "user %q is already declared at %s", u.Username, prev)
+			d.Errorf(f.Value, "user %q is already declared at %s", u.Username, prev)
 			continue
 		}
 		p, ok := m["password"]
 		if !ok {
-			d.errorf(item, "user %q needs a password", u.Username)
+			d.Errorf(item, "user %q needs a password", u.Username)
 			continue
 		}
-		if u.Password, ok = d.str(p.value, "password"); !ok {
+		if u.Password, ok = d.Str(p.Value, "password"); !ok {
 			continue
 		}
 		if c, ok := m["change_allowed"]; ok {
-			u.ChangeAllowed, _ = d.boolean(c.value, "change_allowed")
+			u.ChangeAllowed, _ = d.Bool(c.Value, "change_allowed")
 		}
 		decl.seen[u.Username] = where
 		decl.list = append(decl.list, u)
@@ -63,8 +66,8 @@ func (d *decoder) users(n *yaml.Node, decl *userDecl) {
 // complete finds the operation users apply to and renders their two error answers.
 func (decl *userDecl) complete(set *Set, s *spec.Spec) *fileerr.Error {
 	for _, op := range s.Operations {
-		if op.Body != nil && contains(op.Body.RequiredFields, "username") &&
-			contains(op.Body.RequiredFields, "password") && contains(op.Body.RequiredFields, "new_password") {
+		if op.Body != nil && slices.Contains(op.Body.RequiredFields, "username") &&
+			slices.Contains(op.Body.RequiredFields, "password") && slices.Contains(op.Body.RequiredFields, "new_password") {
 			set.UserOperation = op
 			break
 		}

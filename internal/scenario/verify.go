@@ -5,23 +5,25 @@ import (
 	"net/http"
 
 	"github.com/pb33f/go-yaml"
+
+	"github.com/lsmock/lsmock/internal/yamldec"
 )
 
 // verify decodes a scenario's verify: block.
 func (d *decoder) verify(n *yaml.Node) *Verify {
-	m := d.mapping(n, "verify", "headers", "body", "raw_body", "sign", "expect")
+	m := d.Mapping(n, "verify", "headers", "body", "raw_body", "sign", "expect")
 	if m == nil {
 		return nil
 	}
 	v := &Verify{Headers: map[string]*string{}}
 	if f, ok := m["headers"]; ok {
-		for _, h := range d.entries(f.value, "verify.headers must map names to values (null removes a header)") {
-			name := http.CanonicalHeaderKey(h.key.Value)
-			if resolve(h.value).ShortTag() == "!!null" {
+		for _, h := range d.Entries(f.Value, "verify.headers must map names to values (null removes a header)") {
+			name := http.CanonicalHeaderKey(h.Key.Value)
+			if yamldec.Resolve(h.Value).ShortTag() == "!!null" {
 				v.Headers[name] = nil
 				continue
 			}
-			if s, ok := d.str(h.value, "header "+name); ok {
+			if s, ok := d.Str(h.Value, "header "+name); ok {
 				v.Headers[name] = &s
 			}
 		}
@@ -30,38 +32,38 @@ func (d *decoder) verify(n *yaml.Node) *Verify {
 	_, hasRaw := m["raw_body"]
 	switch {
 	case hasBody && hasRaw:
-		d.errorf(n, "verify: use body or raw_body, not both")
+		d.Errorf(n, "verify: use body or raw_body, not both")
 	case hasBody:
-		if val, ok := d.value(m["body"].value, "verify.body"); ok {
+		if val, ok := d.Value(m["body"].Value, "verify.body"); ok {
 			v.Body, _ = json.Marshal(val)
 			v.HasBody = true
 		}
 	case hasRaw:
-		if raw, ok := d.str(m["raw_body"].value, "verify.raw_body"); ok {
+		if raw, ok := d.Str(m["raw_body"].Value, "verify.raw_body"); ok {
 			v.Body, v.HasBody = []byte(raw), true
 		}
 	}
 	if f, ok := m["sign"]; ok {
-		if s, ok := d.str(f.value, "verify.sign"); ok {
+		if s, ok := d.Str(f.Value, "verify.sign"); ok {
 			if s != "wrong" {
-				d.errorf(f.value, `verify.sign takes "wrong" (sign with a wrong shared key)`)
+				d.Errorf(f.Value, `verify.sign takes "wrong" (sign with a wrong shared key)`)
 			}
 			v.WrongSignature = true
 		}
 	}
 	f, ok := m["expect"]
 	if !ok {
-		d.errorf(n, "verify needs expect: {status: …, code: …}")
+		d.Errorf(n, "verify needs expect: {status: …, code: …}")
 		return nil
 	}
-	em := d.mapping(f.value, "verify.expect", "status", "code")
+	em := d.Mapping(f.Value, "verify.expect", "status", "code")
 	if st, ok := em["status"]; ok {
-		v.ExpectStatus, _ = d.integer(st.value, "verify.expect.status")
+		v.ExpectStatus, _ = d.Int(st.Value, "verify.expect.status")
 	} else if em != nil {
-		d.errorf(f.value, "verify.expect needs a status")
+		d.Errorf(f.Value, "verify.expect needs a status")
 	}
 	if c, ok := em["code"]; ok {
-		v.ExpectCode, _ = d.str(c.value, "verify.expect.code")
+		v.ExpectCode, _ = d.Str(c.Value, "verify.expect.code")
 	}
 	return v
 }
