@@ -158,7 +158,7 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, target)
 		add(&out, "GET "+strings.ReplaceAll(target, canary, "CANARY"), b)
 	}
-	send(http.MethodPost, "/__lsmock/verify", `{"session":"`+canary+`","count":0}`, nil) // 409 lists what was seen
+	send(http.MethodPost, "/__lsmock/requests/assert", `{"session":"`+canary+`","count":0}`, nil) // 409 lists what was seen
 	send(http.MethodPost, "/__lsmock/reset?session="+canary, "", nil)
 
 	cancel()

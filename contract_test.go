@@ -709,7 +709,7 @@ func TestJournalShowsSelectionAndNearMisses(t *testing.T) {
 	assert.Equal(t, `body username matches /@not-allowed\.example$/`, e.NearMisses[0].Failed)
 }
 
-func TestVerifyAPI(t *testing.T) {
+func TestAssertRequestsAPI(t *testing.T) {
 	t.Parallel()
 	srv := startDefault(t)
 	session := map[string]string{mockserver.HeaderSession: "verify-1"}
@@ -720,21 +720,21 @@ func TestVerifyAPI(t *testing.T) {
 		status int
 		want   string
 	}{
-		{`{"session":"verify-1","count":2}`, 200, `"verified":true`},
+		{`{"session":"verify-1","count":2}`, 200, `"ok":true`},
 		{`{"session":"verify-1","scenario":"internal_error","count":1}`, 200, `"count":1`},
-		{`{"session":"verify-1","status":200,"at_least":1}`, 200, `"verified":true`},
+		{`{"session":"verify-1","status":200,"at_least":1}`, 200, `"ok":true`},
 		{`{"session":"verify-1","scenario":"internal_error","count":2}`, 409, `expected exactly 2 request(s) with scenario=internal_error, session=verify-1, saw 1`},
-		{`{"session":"nobody","at_least":1}`, 409, `"code":"verification_failed"`},
+		{`{"session":"nobody","at_least":1}`, 409, `"code":"assertion_failed"`},
 		{`{"session":"verify-1"}`, 400, `give one of \"count\" (exactly) and \"at_least\"`},
 		{`{"scenario":"no_such","count":1}`, 400, `no scenario named no_such`},
 		{`{"sesion":"x","count":1}`, 400, `unknown field`},
 	}
 	for _, tc := range cases {
-		status, body := admin(t, srv, http.MethodPost, "/__lsmock/verify", tc.body)
+		status, body := admin(t, srv, http.MethodPost, "/__lsmock/requests/assert", tc.body)
 		assert.Equal(t, tc.status, status, tc.body)
 		assert.Contains(t, string(body), tc.want, tc.body)
 	}
-	status, body := admin(t, srv, http.MethodPost, "/__lsmock/verify", `{"session":"verify-1","count":5}`)
+	status, body := admin(t, srv, http.MethodPost, "/__lsmock/requests/assert", `{"session":"verify-1","count":5}`)
 	require.Equal(t, 409, status)
 	var failed struct {
 		Seen []struct{ Scenario string } `json:"seen"`
@@ -744,7 +744,7 @@ func TestVerifyAPI(t *testing.T) {
 
 	status, _ = admin(t, srv, http.MethodDelete, "/__lsmock/requests", "")
 	require.Equal(t, 204, status)
-	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/verify", `{"session":"verify-1","count":0}`)
+	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/requests/assert", `{"session":"verify-1","count":0}`)
 	assert.Equal(t, 200, status)
 }
 
@@ -758,21 +758,23 @@ func TestCoverageListsWhatWasNeverProduced(t *testing.T) {
 	require.Equal(t, 200, status)
 	var rep mockserver.CoverageReport
 	require.NoError(t, json.Unmarshal(body, &rep))
-	require.Len(t, rep.Operations, 1)
-	op := rep.Operations[0]
+	require.Len(t, rep.Operations, 6)
+	op := rep.Operations[5]
+	require.Equal(t, "changePassword", op.Operation)
 	assert.Equal(t, map[string]int{"200": 1, "400": 2}, op.Statuses)
-	assert.Equal(t, map[string]int{"invalid_json": 1, "signature_mismatch": 1}, op.Codes)
+	assert.Empty(t, op.Codes, "the codes produced are general ones")
 	assert.Equal(t, []int{404, 405, 500}, op.NeverStatuses)
-	assert.Contains(t, op.NeverCodes, "hmac_required")
-	assert.Contains(t, op.NeverCodes, "change_password_not_allowed")
-	assert.NotContains(t, op.NeverCodes, "invalid_json")
+	assert.Equal(t, []string{"change_password_not_allowed", "invalid_credentials"}, op.NeverCodes)
+	assert.Equal(t, map[string]int{"invalid_json": 1, "signature_mismatch": 1}, rep.General.Codes)
+	assert.Contains(t, rep.General.NeverCodes, "hmac_required")
+	assert.NotContains(t, rep.General.NeverCodes, "invalid_json")
 	assert.Equal(t, map[string]int{"changePassword/success": 1, "changePassword/signature_mismatch": 1}, rep.Scenarios.Hit)
 	assert.Contains(t, rep.Scenarios.Never, "changePassword/timeout")
 }
 
 // TestVerifyAfterTheJournalWraps: verification counts every request, not what the journal
 // ring still holds, so one session's assertions do not depend on what other sessions did.
-func TestVerifyAfterTheJournalWraps(t *testing.T) {
+func TestAssertAfterTheJournalWraps(t *testing.T) {
 	t.Parallel()
 	srv := startConfig(t, mockserver.Config{JournalSize: 3})
 	for range 2 {
@@ -792,14 +794,14 @@ func TestVerifyAfterTheJournalWraps(t *testing.T) {
 		{`{"operation":"changePassword","count":5}`, 200},
 	}
 	for _, tc := range cases {
-		status, body := admin(t, srv, http.MethodPost, "/__lsmock/verify", tc.body)
+		status, body := admin(t, srv, http.MethodPost, "/__lsmock/requests/assert", tc.body)
 		assert.Equal(t, tc.status, status, "%s: %s", tc.body, body)
 	}
 	// Clearing one session's requests leaves the other's counts alone.
 	status, _ := admin(t, srv, http.MethodDelete, "/__lsmock/requests?session=job-A", "")
 	require.Equal(t, http.StatusNoContent, status)
-	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/verify", `{"session":"job-A","count":0}`)
+	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/requests/assert", `{"session":"job-A","count":0}`)
 	assert.Equal(t, http.StatusOK, status)
-	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/verify", `{"session":"job-B","count":3}`)
+	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/requests/assert", `{"session":"job-B","count":3}`)
 	assert.Equal(t, http.StatusOK, status)
 }

@@ -98,7 +98,7 @@ func TestNodeSDKStrictSigning(t *testing.T) {
 	keys := []mockserver.Key{{APIKey: "sdk-key", SharedKey: "sdk-shared"}}
 	start := func(skew time.Duration) string {
 		clock := func() time.Time { return time.Now().Add(skew) }
-		srv := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "strict", Keys: keys, Now: clock}})
+		srv := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "strict", Keys: keys}, Clock: clock})
 		return srv.URL + "/api/v4"
 	}
 	onTime, late := start(0), start(16*time.Minute)

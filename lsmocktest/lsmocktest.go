@@ -4,7 +4,7 @@
 //	srv := lsmocktest.New(t)
 //	client := NewClient(srv.URL + "/api/v4")
 //	...
-//	srv.Verify(t, lsmocktest.Match{Scenario: "success"}, 1)
+//	srv.AssertRequests(t, lsmocktest.Match{Scenario: "success"}, 1)
 package lsmocktest
 
 import (
@@ -159,9 +159,9 @@ func (s *Server) Requests(m Match) []Request {
 	return s.handler.Requests(m.filter())
 }
 
-// Verify fails the test unless exactly count requests match m. It counts every request,
-// however many the journal (which Requests reads) still holds.
-func (s *Server) Verify(t testing.TB, m Match, count int) {
+// AssertRequests fails the test unless exactly count requests match m. It counts every
+// request, however many the journal (which Requests reads) still holds.
+func (s *Server) AssertRequests(t testing.TB, m Match, count int) {
 	t.Helper()
 	got, err := s.handler.Count(m.filter())
 	if err != nil {

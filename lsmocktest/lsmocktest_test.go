@@ -67,15 +67,15 @@ func TestVerifyAndRequests(t *testing.T) {
 	srv := lsmocktest.New(t)
 	post(t, srv, "s1", valid)
 	post(t, srv, "s1", `{`)
-	srv.Verify(t, lsmocktest.Match{Session: "s1"}, 2)
-	srv.Verify(t, lsmocktest.Match{Session: "s1", Code: "invalid_json"}, 1)
+	srv.AssertRequests(t, lsmocktest.Match{Session: "s1"}, 2)
+	srv.AssertRequests(t, lsmocktest.Match{Session: "s1", Code: "invalid_json"}, 1)
 	reqs := srv.Requests(lsmocktest.Match{Session: "s1", Status: 200})
 	require.Len(t, reqs, 1)
 	assert.Equal(t, "success", reqs[0].Scenario)
 	assert.Equal(t, "[redacted]", reqs[0].Body.(map[string]any)["password"])
 
 	rec := &recorder{TB: t}
-	srv.Verify(rec, lsmocktest.Match{Session: "s1"}, 5)
+	srv.AssertRequests(rec, lsmocktest.Match{Session: "s1"}, 5)
 	assert.True(t, rec.failed, "a miscount fails the test")
 	assert.Contains(t, rec.msg, "2 request(s) match")
 }

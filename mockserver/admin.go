@@ -4,95 +4,157 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"slices"
-	"strings"
 
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
 )
 
-// serveAdmin answers lsmock's own endpoints under /__lsmock/. Their errors use the vendor's
-// shape too, so one client-side decoder reads everything lsmock says.
-//
-//	GET    /__lsmock/                            the dashboard (HTML over this API)
-//	GET    /__lsmock/health                      readiness
-//	GET    /__lsmock/metrics                     counters in the Prometheus text format
-//	GET    /__lsmock/scenarios                   every scenario and how to trigger it
-//	PUT    /__lsmock/scenario                    {"name": …} pins a scenario for everyone
-//	DELETE /__lsmock/scenario                    clears that pin
-//	GET    /__lsmock/sessions                    every session's pin and progress
-//	PUT    /__lsmock/sessions/{session}/scenario {"name": …} pins a scenario for one session
-//	DELETE /__lsmock/sessions/{session}/scenario clears it
-//	GET    /__lsmock/sessions/{session}/users    the declared users as that session sees them
-//	POST   /__lsmock/reset[?session=ID]          clears all state, or one session's
-//	POST   /__lsmock/reload                      loads the spec and scenario files again
-//	GET    /__lsmock/requests[?session&scenario&operation&status&code&limit]  the journal, newest first
-//	DELETE /__lsmock/requests[?session=ID]       empties the journal and the counts verify reads
-//	POST   /__lsmock/verify                      {"scenario"|"session"|"operation"|"status"|"code", "count"|"at_least"}
-//	GET    /__lsmock/coverage                    what each operation produced and never produced
-//	DELETE /__lsmock/coverage                    clears the counters
-func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
-	rest := strings.TrimPrefix(r.URL.Path, AdminPrefix)
-	switch {
-	case isDashboardFile(r.URL.Path):
-		return s.serveDashboard(c, w, r, rest)
-	case rest == "health":
-		return c.only(w, r, func() outcome { return s.health(w) }, http.MethodGet, http.MethodHead)
-	case rest == "metrics":
-		return c.only(w, r, func() outcome { return s.serveMetrics(w) }, http.MethodGet)
-	case rest == "scenarios":
-		return c.only(w, r, func() outcome { return writeJSON(w, http.StatusOK, c.scenarioList()) }, http.MethodGet)
-	case rest == "scenario":
-		return s.pin(c, w, r, s.sessions.PinGlobal, s.sessions.UnpinGlobal)
-	case rest == "sessions":
-		return c.only(w, r, func() outcome {
-			return writeJSON(w, http.StatusOK, map[string]any{"global_pins": s.sessions.Global(), "sessions": s.sessions.List()})
-		}, http.MethodGet)
-	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/users"):
-		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/users")
-		if strings.Contains(id, "/") {
-			return c.fixed.adminNotFound.write(w, "")
-		}
-		sid := s.sessions.Resolve(id)
-		return loggedAs(AdminPrefix+"sessions/"+sid.Name+"/users", c.only(w, r, func() outcome {
-			return writeJSON(w, http.StatusOK, map[string]any{"session": sid.Name, "users": s.userList(c, sid)})
-		}, http.MethodGet))
-	case strings.HasPrefix(rest, "sessions/") && strings.HasSuffix(rest, "/scenario"):
-		id := strings.TrimSuffix(strings.TrimPrefix(rest, "sessions/"), "/scenario")
-		if id == "" || strings.Contains(id, "/") {
-			return c.fixed.adminNotFound.write(w, "")
-		}
-		sid := s.sessions.Resolve(id)
-		return loggedAs(AdminPrefix+"sessions/"+sid.Name+"/scenario",
-			s.pin(c, w, r, func(name string) { s.sessions.Pin(sid, name) }, func() { s.sessions.Unpin(sid) }))
-	case rest == "requests":
-		return c.readOrClear(w, r, func() outcome {
-			f, err := requestFilter(r)
-			if err != nil {
-				return newAPIError(http.StatusBadRequest, "invalid_parameter", "lsmock: "+err.Error()).write(w, "")
-			}
-			entries := s.journal.List(f)
-			return writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
-		}, func() {
-			for _, name := range session.Names(r.URL.Query().Get("session")) {
-				s.journal.Clear(name)
-				s.counts.Clear(name)
-			}
-			if r.URL.Query().Get("session") == "" {
-				s.journal.Clear("")
-				s.counts.Clear("")
-			}
+// The admin API: lsmock's own endpoints under /__lsmock/. Its errors use the vendor's shape
+// too, so one client-side decoder reads everything lsmock says.
+func (s *Server) adminRoutes() *http.ServeMux {
+	mux := http.NewServeMux()
+	route := func(pattern string, h func(c *compiled, w http.ResponseWriter, r *http.Request) outcome) {
+		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			aw := w.(*adminWriter)
+			aw.handled = true
+			aw.out = h(aw.c, aw.ResponseWriter, r)
 		})
-	case rest == "coverage":
-		return c.readOrClear(w, r, func() outcome { return writeJSON(w, http.StatusOK, s.Coverage()) }, s.coverage.Clear)
-	case rest == "verify":
-		return c.only(w, r, func() outcome { return s.verify(w, r) }, http.MethodPost)
-	case rest == "reload":
-		return c.only(w, r, func() outcome { return s.reload(w) }, http.MethodPost)
-	case rest == "reset":
-		return c.only(w, r, func() outcome { return s.reset(w, r) }, http.MethodPost)
+	}
+	route("GET "+AdminPrefix+"{$}", s.serveDashboard)                          // the dashboard, over this API
+	route("GET "+AdminPrefix+"ui/{file}", s.serveDashboard)                    // its script and style
+	route("GET "+AdminPrefix+"health", s.health)                               // readiness
+	route("GET "+AdminPrefix+"metrics", s.serveMetrics)                        // counters, Prometheus text
+	route("GET "+AdminPrefix+"scenarios", s.listScenarios)                     // every scenario, how to trigger it
+	route("PUT "+AdminPrefix+"scenario", s.pinGlobal)                          // {"name": …} pins for everyone
+	route("DELETE "+AdminPrefix+"scenario", s.unpinGlobal)                     // clears those pins
+	route("GET "+AdminPrefix+"sessions", s.listSessions)                       // every session's pins and progress
+	route("PUT "+AdminPrefix+"sessions/{session}/scenario", s.pinSession)      // {"name": …} pins for one session
+	route("DELETE "+AdminPrefix+"sessions/{session}/scenario", s.unpinSession) // clears them
+	route("GET "+AdminPrefix+"sessions/{session}/users", s.sessionUsers)       // the users as the session sees them
+	route("GET "+AdminPrefix+"sessions/{session}/licenses", s.sessionLicenses) // its devices, trials, users
+	route("GET "+AdminPrefix+"licenses", s.listLicenses)                       // the declared products and licenses
+	route("GET "+AdminPrefix+"signing-key", s.signingKey)                      // the public key answers verify with
+	route("POST "+AdminPrefix+"reset", s.reset)                                // clears all state, or ?session=ID's
+	route("POST "+AdminPrefix+"reload", s.reload)                              // loads the files again
+	route("GET "+AdminPrefix+"requests", s.listRequests)                       // the journal, newest first
+	route("DELETE "+AdminPrefix+"requests", s.clearRequests)                   // empties it and the counts
+	route("POST "+AdminPrefix+"requests/assert", s.assertRequests)             // {"session", "count"|"at_least", …}
+	route("GET "+AdminPrefix+"coverage", s.serveCoverage)                      // produced and never produced
+	route("DELETE "+AdminPrefix+"coverage", s.clearCoverage)                   // starts it afresh
+	return mux
+}
+
+// adminWriter carries an admin request's configuration to its handler and its outcome back,
+// and catches the mux's own answers (404, 405) to give them in the vendor's shape.
+type adminWriter struct {
+	http.ResponseWriter
+	c       *compiled
+	out     outcome
+	handled bool // a route answered; otherwise the mux wrote 404 or 405
+	status  int  // what the mux wrote
+}
+
+func (aw *adminWriter) WriteHeader(status int) {
+	if !aw.handled {
+		aw.status = status
+		return
+	}
+	aw.ResponseWriter.WriteHeader(status)
+}
+
+func (aw *adminWriter) Write(p []byte) (int, error) {
+	if !aw.handled {
+		return len(p), nil
+	}
+	return aw.ResponseWriter.Write(p)
+}
+
+// serveAdmin answers an admin request through the routes.
+func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	aw := &adminWriter{ResponseWriter: w, c: c}
+	s.adminMux.ServeHTTP(aw, r)
+	if aw.handled {
+		return aw.out
+	}
+	h := w.Header()
+	h.Del("Content-Type")
+	h.Del("X-Content-Type-Options")
+	if aw.status == http.StatusMethodNotAllowed {
+		return c.fixed.methodNotAllowed.write(w, r.URL.Path+" takes "+h.Get("Allow"))
 	}
 	return c.fixed.adminNotFound.write(w, "")
+}
+
+// health is GET /__lsmock/health: {"status":"ok"}, with how the file watch is doing when
+// lsmock watches its files. lsmock answers as long as it runs, so it is always ok.
+func (s *Server) health(_ *compiled, w http.ResponseWriter, _ *http.Request) outcome {
+	if s.watch == nil {
+		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "watch": s.watch()})
+}
+
+func (s *Server) listScenarios(c *compiled, w http.ResponseWriter, _ *http.Request) outcome {
+	return writeJSON(w, http.StatusOK, c.scenarioList())
+}
+
+func (s *Server) listSessions(_ *compiled, w http.ResponseWriter, _ *http.Request) outcome {
+	return writeJSON(w, http.StatusOK, map[string]any{"global_pins": s.sessions.Global(), "sessions": s.sessions.List()})
+}
+
+// sessionOf is the session an admin path names (by its name, label or key), and the outcome
+// that logs the path by the session's name: the path may hold a credential.
+func (s *Server) sessionOf(r *http.Request, rest string) (session.ID, string) {
+	sid := s.sessions.Resolve(r.PathValue("session"))
+	return sid, AdminPrefix + "sessions/" + sid.Name + rest
+}
+
+func (s *Server) pinGlobal(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	return s.pin(c, w, r, s.sessions.PinGlobal)
+}
+
+func (s *Server) unpinGlobal(_ *compiled, w http.ResponseWriter, _ *http.Request) outcome {
+	s.sessions.UnpinGlobal()
+	w.WriteHeader(http.StatusNoContent)
+	return outcome{status: http.StatusNoContent}
+}
+
+func (s *Server) pinSession(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	sid, logged := s.sessionOf(r, "/scenario")
+	return loggedAs(logged, s.pin(c, w, r, func(ref string) { s.sessions.Pin(sid, ref) }))
+}
+
+func (s *Server) unpinSession(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	sid, logged := s.sessionOf(r, "/scenario")
+	s.sessions.Unpin(sid)
+	w.WriteHeader(http.StatusNoContent)
+	return loggedAs(logged, outcome{status: http.StatusNoContent})
+}
+
+func (s *Server) sessionUsers(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	sid, logged := s.sessionOf(r, "/users")
+	snap := s.state.Snapshot(sid.Key, c.engine.Catalog())
+	return loggedAs(logged, writeJSON(w, http.StatusOK, map[string]any{"session": sid.Name, "users": snap.Users}))
+}
+
+func (s *Server) sessionLicenses(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	sid, logged := s.sessionOf(r, "/licenses")
+	snap := s.state.Snapshot(sid.Key, c.engine.Catalog())
+	return loggedAs(logged, writeJSON(w, http.StatusOK, map[string]any{"session": sid.Name, "licenses": snap.Licenses, "trials": snap.Trials, "users": snap.Users}))
+}
+
+func (s *Server) listLicenses(c *compiled, w http.ResponseWriter, _ *http.Request) outcome {
+	return writeJSON(w, http.StatusOK, license.Declared(c.engine.Catalog()))
+}
+
+// signingKey is GET /__lsmock/signing-key: the public key (PEM) an SDK verifies lsmock's
+// answers with.
+func (s *Server) signingKey(_ *compiled, w http.ResponseWriter, _ *http.Request) outcome {
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(s.signer.PublicKeyPEM())
+	return outcome{status: http.StatusOK}
 }
 
 // loggedAs makes the log show path for an admin request whose own path names a session,
@@ -102,78 +164,69 @@ func loggedAs(path string, o outcome) outcome {
 	return o
 }
 
-// health is GET /__lsmock/health: {"status":"ok"}, with how the file watch is doing when
-// lsmock watches its files. lsmock answers as long as it runs, so it is always ok.
-func (s *Server) health(w http.ResponseWriter) outcome {
-	if s.watch == nil {
-		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "watch": s.watch()})
-}
-
-// reset is POST /__lsmock/reset[?session=ID].
-func (s *Server) reset(w http.ResponseWriter, r *http.Request) outcome {
+// reset is POST /__lsmock/reset[?session=ID]: pins, progress and the state of the licenses
+// and users, of one session or all.
+func (s *Server) reset(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	if id := r.URL.Query().Get("session"); id != "" {
 		sid := s.sessions.Resolve(id)
 		s.sessions.Reset(sid)
-		return writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": sid.Name})
+		s.state.Forget(sid.Key)
+		return loggedAs(AdminPrefix+"reset", writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": sid.Name}))
 	}
 	s.sessions.ResetAll()
+	s.state.ForgetAll()
 	return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
 }
 
-// readOrClear serves a resource that GET reads and DELETE empties.
-func (c *compiled) readOrClear(w http.ResponseWriter, r *http.Request, read func() outcome, clear func()) outcome {
-	switch r.Method {
-	case http.MethodGet:
-		return read()
-	case http.MethodDelete:
-		clear()
-		w.WriteHeader(http.StatusNoContent)
-		return outcome{status: http.StatusNoContent}
+func (s *Server) listRequests(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	f, err := requestFilter(r)
+	if err != nil {
+		return newAPIError(http.StatusBadRequest, "invalid_parameter", "lsmock: "+err.Error()).write(w, "")
 	}
-	return c.methodNotAllowed(w, r, http.MethodGet, http.MethodDelete)
+	entries := s.journal.List(f)
+	return writeJSON(w, http.StatusOK, map[string]any{"count": len(entries), "requests": entries})
 }
 
-// only answers with h when r's method is one of methods, and 405 with Allow otherwise.
-func (c *compiled) only(w http.ResponseWriter, r *http.Request, h func() outcome, methods ...string) outcome {
-	if slices.Contains(methods, r.Method) {
-		return h()
+func (s *Server) clearRequests(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	names := session.Names(r.URL.Query().Get("session"))
+	if names == nil {
+		names = []string{""} // all
 	}
-	return c.methodNotAllowed(w, r, methods...)
+	for _, name := range names {
+		s.journal.Clear(name)
+		s.counts.Clear(name)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return outcome{status: http.StatusNoContent}
 }
 
-func (c *compiled) methodNotAllowed(w http.ResponseWriter, r *http.Request, methods ...string) outcome {
-	allowed := strings.Join(methods, ", ")
-	w.Header().Set("Allow", allowed)
-	return c.fixed.methodNotAllowed.write(w, r.URL.Path+" takes "+allowed)
+func (s *Server) serveCoverage(_ *compiled, w http.ResponseWriter, _ *http.Request) outcome {
+	return writeJSON(w, http.StatusOK, s.Coverage())
 }
 
-// pin handles PUT {"name": …} and DELETE for a pin.
-func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set func(string), clear func()) outcome {
-	switch r.Method {
-	case http.MethodDelete:
-		clear()
-		w.WriteHeader(http.StatusNoContent)
-		return outcome{status: http.StatusNoContent}
-	case http.MethodPut:
-		var req struct {
-			Name string `json:"name"`
-		}
-		dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil || req.Name == "" {
-			return newAPIError(http.StatusBadRequest, "invalid_json", `lsmock: send {"name": "<scenario>"}`).write(w, "")
-		}
-		if !c.scenarios.Exists(req.Name) {
-			return newAPIError(http.StatusNotFound, "unknown_scenario",
-				"lsmock: no scenario named "+req.Name+"; GET "+AdminPrefix+"scenarios lists them").write(w, "")
-		}
-		set(req.Name)
-		return writeJSON(w, http.StatusOK, map[string]string{"pinned": req.Name})
-	default:
-		return c.methodNotAllowed(w, r, http.MethodPut, http.MethodDelete)
+func (s *Server) clearCoverage(_ *compiled, w http.ResponseWriter, _ *http.Request) outcome {
+	s.coverage.Clear()
+	w.WriteHeader(http.StatusNoContent)
+	return outcome{status: http.StatusNoContent}
+}
+
+// pin handles PUT {"name": …}: a scenario's name (every operation's of that name) or
+// "operationId/name".
+func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set func(string)) outcome {
+	var req struct {
+		Name string `json:"name"`
 	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || req.Name == "" {
+		return newAPIError(http.StatusBadRequest, "invalid_json", `lsmock: send {"name": "<scenario>"} or {"name": "<operationId>/<scenario>"}`).write(w, "")
+	}
+	if !c.scenarios.Exists(req.Name) {
+		return newAPIError(http.StatusNotFound, "unknown_scenario",
+			"lsmock: no scenario named "+req.Name+"; GET "+AdminPrefix+"scenarios lists them").write(w, "")
+	}
+	set(req.Name)
+	return writeJSON(w, http.StatusOK, map[string]string{"pinned": req.Name})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) outcome {
@@ -265,19 +318,3 @@ func describeStep(st *scenario.Response) responseInfo {
 	return ri
 }
 
-// userInfo is a declared user as one session sees it; the password never leaves lsmock.
-type userInfo struct {
-	Username      string `json:"username"`
-	Password      string `json:"password"`
-	Changed       bool   `json:"changed"`
-	ChangeAllowed bool   `json:"change_allowed"`
-}
-
-func (s *Server) userList(c *compiled, session session.ID) []userInfo {
-	out := make([]userInfo, 0, len(c.scenarios.Users))
-	for _, u := range c.scenarios.Users {
-		out = append(out, userInfo{Username: u.Username, Password: "[redacted]",
-			Changed: s.sessions.Changed(session, u.Username), ChangeAllowed: u.ChangeAllowed})
-	}
-	return out
-}

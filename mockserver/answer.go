@@ -6,25 +6,49 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/spec"
 )
 
-// answer sends a step of the named scenario: after its delay, either the scripted response
-// or the scripted fault.
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, out *outcome, name string, step *scenario.Response) {
+// answer sends a step of the named scenario ("" for none): after its delay, either the
+// response or the scripted fault. A live step (no body scripted) answers what the state
+// would. A 2xx answer of a signed operation gets its LicenseSignature, unless the step
+// scripts it wrong or away.
+func (s *Server) answer(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome, op *spec.Operation, name string, step *scenario.Response) {
 	out.scenario = name
+	if step.Live {
+		if a, ok := s.live(c, r, op, out); ok {
+			resolved := *step
+			resolved.Status, resolved.Code, resolved.Body = a.Status, a.Code, a.Body
+			resolved.Header = step.Header.Clone()
+			resolved.Header.Set("Content-Type", a.ContentType)
+			step = &resolved
+		}
+	}
 	out.status, out.code = step.Status, step.Code
 	if !s.hold(r, delayOf(step.Delay)) {
 		out.status, out.detail = 499, "the client left during the scripted delay"
 		return
 	}
 	h := w.Header()
-	h.Set(HeaderScenario, name)
+	if name != "" {
+		h.Set(HeaderScenario, name)
+	}
 	for k, v := range step.Header {
 		h[k] = v
+	}
+	if op.Signed && step.Status/100 == 2 {
+		// Set by hand: the vendor's spelling, not Go's canonical "Licensesignature".
+		switch step.Signature {
+		case scenario.SignatureValid:
+			h[spec.LicenseSignatureHeader] = []string{s.signer.Sign(step.Body)}
+		case scenario.SignatureInvalid: // a real signature, of other bytes
+			h[spec.LicenseSignatureHeader] = []string{s.signer.Sign(append(slices.Clip(step.Body), '\n'))}
+		}
 	}
 	out.detail = faultDetail(step.Fault)
 	switch step.Fault {

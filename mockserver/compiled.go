@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/match"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
@@ -19,7 +20,8 @@ type compiled struct {
 	scenarios *scenario.Set
 	validator *validate.Validator
 	matcher   *match.Matcher
-	signed    map[*spec.Operation]bool   // operations whose requests carry a signature
+	engine    *license.Engine            // answers from the declared licenses and users
+	authorized map[*spec.Operation]bool  // operations whose requests carry a signed Authorization
 	visible   map[string]map[string]bool // operation -> body fields the journal may show
 	cors      corsPolicy
 	fixed     fixedErrors
@@ -31,13 +33,16 @@ type fixedErrors struct {
 	adminNotFound, adminForbidden, adminUnauthorized apiError
 }
 
-func compile(sp *spec.Spec, set *scenario.Set, cors CORS) (*compiled, error) {
+// compile builds a configuration for s from a spec and its scenarios; the state and the
+// signing key are s's, and outlive it.
+func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 	v, err := validate.New(sp)
 	if err != nil {
 		return nil, fmt.Errorf("build validator: %w", err)
 	}
-	if set == nil {
-		set = &scenario.Set{}
+	engine, err := license.NewEngine(set.Catalog, s.state, sp, s.signer, s.clock)
+	if err != nil {
+		return nil, err
 	}
 	ops := make(map[*spec.Operation]bool, len(sp.Operations))
 	for _, op := range sp.Operations {
@@ -49,12 +54,13 @@ func compile(sp *spec.Spec, set *scenario.Set, cors CORS) (*compiled, error) {
 		}
 	}
 	c := &compiled{
-		spec:      sp,
-		scenarios: set,
-		validator: v,
-		matcher:   match.New(set),
-		signed:    map[*spec.Operation]bool{},
-		visible:   map[string]map[string]bool{},
+		spec:       sp,
+		scenarios:  set,
+		validator:  v,
+		matcher:    match.New(set),
+		engine:     engine,
+		authorized: map[*spec.Operation]bool{},
+		visible:    map[string]map[string]bool{},
 	}
 	var headerParams []string
 	for _, op := range sp.Operations {
@@ -62,11 +68,11 @@ func compile(sp *spec.Spec, set *scenario.Set, cors CORS) (*compiled, error) {
 		headerParams = append(headerParams, op.RequiredHeaders...)
 		for _, h := range op.RequiredHeaders {
 			if h == "Authorization" {
-				c.signed[op] = true
+				c.authorized[op] = true
 			}
 		}
 	}
-	c.cors = newCORSPolicy(cors, headerParams)
+	c.cors = newCORSPolicy(s.corsCfg, headerParams)
 	c.fixed = fixedErrors{
 		notFound:         c.documented("not_found", http.StatusNotFound, "Not found"),
 		methodNotAllowed: c.documented("method_not_allowed", http.StatusMethodNotAllowed, "Method not allowed"),

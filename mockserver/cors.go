@@ -15,7 +15,7 @@ type CORS struct {
 }
 
 // exposedHeaders are lsmock's response headers a page may read.
-const exposedHeaders = HeaderOperation + ", " + HeaderValidation + ", " + HeaderScenario + ", Allow"
+const exposedHeaders = HeaderOperation + ", " + HeaderValidation + ", " + HeaderScenario + ", Allow, LicenseSignature"
 
 // corsPolicy is CORS prepared at load: the headers a preflight allows.
 type corsPolicy struct {

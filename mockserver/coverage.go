@@ -8,10 +8,20 @@ import (
 // CoverageReport is what each operation produced and never produced.
 type CoverageReport struct {
 	Operations []OperationCoverage `json:"operations"`
-	Scenarios  ScenarioCoverage    `json:"scenarios"`
+	// General is the general error codes (the spec's components.responses), which every
+	// operation can answer: counted once, across operations.
+	General   GeneralCoverage  `json:"general"`
+	Scenarios ScenarioCoverage `json:"scenarios"`
 }
 
-// OperationCoverage compares the documented responses of one operation with the answers.
+// GeneralCoverage is which general error codes any operation produced, and which none did.
+type GeneralCoverage struct {
+	Codes      map[string]int `json:"codes"`
+	NeverCodes []string       `json:"never_codes"`
+}
+
+// OperationCoverage compares the documented responses of one operation with the answers;
+// its codes are the operation's own (the general ones are in CoverageReport.General).
 type OperationCoverage struct {
 	Operation        string         `json:"operation"`
 	Method           string         `json:"method"`
@@ -34,7 +44,8 @@ type ScenarioCoverage struct {
 func (s *Server) Coverage() CoverageReport {
 	statuses, codes, hits := s.coverage.Snapshot()
 	c := s.cur.Load()
-	rep := CoverageReport{Scenarios: ScenarioCoverage{Hit: map[string]int{}, Never: []string{}}}
+	rep := CoverageReport{Scenarios: ScenarioCoverage{Hit: map[string]int{}, Never: []string{}},
+		General: GeneralCoverage{Codes: map[string]int{}, NeverCodes: []string{}}}
 	for _, op := range c.spec.Operations {
 		oc := OperationCoverage{Operation: op.ID, Method: op.Method, Path: op.Path,
 			Statuses: map[string]int{}, Codes: map[string]int{}, NeverStatuses: []int{}, NeverCodes: []string{}}
@@ -49,22 +60,34 @@ func (s *Server) Coverage() CoverageReport {
 				oc.NeverStatuses = append(oc.NeverStatuses, st)
 			}
 		}
-		for c, n := range codes[op.ID] {
-			oc.Codes[c] = n
+		for code, n := range codes[op.ID] {
+			if _, general := c.spec.General[code]; general {
+				rep.General.Codes[code] += n
+				continue
+			}
+			oc.Codes[code] = n
 		}
 		documented := make([]string, 0, len(op.Errors))
-		for c := range op.Errors {
-			documented = append(documented, c)
+		for code := range op.Errors {
+			if _, general := c.spec.General[code]; !general {
+				documented = append(documented, code)
+			}
 		}
 		slices.Sort(documented)
-		for _, c := range documented {
-			if codes[op.ID][c] == 0 {
-				oc.NeverCodes = append(oc.NeverCodes, c)
+		for _, code := range documented {
+			if codes[op.ID][code] == 0 {
+				oc.NeverCodes = append(oc.NeverCodes, code)
 			}
 		}
 		slices.Sort(oc.UndocumentedSent)
 		rep.Operations = append(rep.Operations, oc)
 	}
+	for code := range c.spec.General {
+		if rep.General.Codes[code] == 0 {
+			rep.General.NeverCodes = append(rep.General.NeverCodes, code)
+		}
+	}
+	slices.Sort(rep.General.NeverCodes)
 	for _, sc := range c.scenarios.Scenarios {
 		if n := hits[sc.Ref()]; n > 0 {
 			rep.Scenarios.Hit[sc.Ref()] = n

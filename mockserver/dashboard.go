@@ -54,23 +54,21 @@ func loadDashboard() map[string]staticFile {
 }
 
 // serveDashboard answers GET /__lsmock/ and /__lsmock/ui/{file}.
-func (s *Server) serveDashboard(c *compiled, w http.ResponseWriter, r *http.Request, rest string) outcome {
-	f, ok := s.dashboard[rest]
+func (s *Server) serveDashboard(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	f, ok := s.dashboard[strings.TrimPrefix(r.URL.Path, AdminPrefix)]
 	if !ok {
 		return c.fixed.adminNotFound.write(w, "")
 	}
-	return c.only(w, r, func() outcome {
-		h := w.Header()
-		h.Set("Content-Type", f.contentType)
-		h.Set("Content-Security-Policy", dashboardCSP)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "no-cache")
-		w.WriteHeader(http.StatusOK)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(f.body)
-		}
-		return outcome{status: http.StatusOK}
-	}, http.MethodGet, http.MethodHead)
+	h := w.Header()
+	h.Set("Content-Type", f.contentType)
+	h.Set("Content-Security-Policy", dashboardCSP)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(f.body)
+	}
+	return outcome{status: http.StatusOK}
 }
 
 // isDashboardFile reports whether an admin path is one of the dashboard's static files.

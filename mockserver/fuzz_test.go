@@ -50,7 +50,7 @@ func FuzzServe(f *testing.F) {
 		{"OPTIONS", path, "Origin: http://x\nAccess-Control-Request-Method: POST", ""},
 		{"PUT", "/__lsmock/scenario", "", `{"name":"sequence"}`},
 		{"PUT", "/__lsmock/sessions/s/scenario", "", `{"name":"nope"}`},
-		{"POST", "/__lsmock/verify", "", `{"scenario":"sequence","count":1}`},
+		{"POST", "/__lsmock/requests/assert", "", `{"scenario":"sequence","count":1}`},
 		{"GET", "/__lsmock/requests?status=x", "", ""},
 		{"GET", "/__lsmock/sessions/s/users", "", ""},
 		{"POST", "/__lsmock/reset?session=s", "", ""},

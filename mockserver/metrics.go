@@ -24,7 +24,7 @@ type metrics struct {
 func newMetrics() *metrics { return &metrics{started: time.Now()} }
 
 // serveMetrics is GET /__lsmock/metrics.
-func (s *Server) serveMetrics(w http.ResponseWriter) outcome {
+func (s *Server) serveMetrics(c *compiled, w http.ResponseWriter, _ *http.Request) outcome {
 	var b strings.Builder
 	totals := s.coverage.Totals()
 	keys := slices.Collect(maps.Keys(totals))
@@ -36,7 +36,6 @@ func (s *Server) serveMetrics(w http.ResponseWriter) outcome {
 	for _, k := range keys {
 		fmt.Fprintf(&b, "lsmock_requests_total{operation=%s,status=\"%d\",code=%s} %d\n", label(k.Operation), k.Status, label(k.Code), totals[k])
 	}
-	c := s.cur.Load()
 	gauge(&b, "lsmock_sessions", "Sessions holding state (pins, progress, changed passwords).", uint64(s.sessions.Len()))
 	header(&b, "lsmock_sessions_evicted_total", "counter", "Sessions dropped, least recently used first, to stay within --max-sessions.")
 	fmt.Fprintf(&b, "lsmock_sessions_evicted_total %d\n", s.sessions.Evicted())

@@ -37,7 +37,7 @@ func (s *Server) loadAndSwap() (Loaded, error) {
 	if err != nil {
 		return Loaded{}, err
 	}
-	c, err := compile(sp, set, s.corsCfg)
+	c, err := s.compile(sp, set)
 	if err != nil {
 		return Loaded{}, err
 	}
@@ -54,7 +54,7 @@ func (s *Server) loadAndSwap() (Loaded, error) {
 
 // reload is POST /__lsmock/reload: 200 with what was loaded, or 422 with where the files
 // are broken (the old configuration still serving).
-func (s *Server) reload(w http.ResponseWriter) outcome {
+func (s *Server) reload(_ *compiled, w http.ResponseWriter, _ *http.Request) outcome {
 	loaded, err := s.Reload()
 	if err != nil {
 		return newAPIError(http.StatusUnprocessableEntity, "reload_failed",

@@ -6,7 +6,6 @@ import (
 
 	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // errorContentType is what the vendor sends errors as.
@@ -36,15 +35,4 @@ func (e apiError) write(w http.ResponseWriter, detail string) outcome {
 	w.WriteHeader(e.status)
 	_, _ = w.Write(e.body)
 	return outcome{status: e.status, code: e.code, detail: detail}
-}
-
-// writeResponse sends a complete scripted response.
-func writeResponse(w http.ResponseWriter, resp spec.Response) {
-	h := w.Header()
-	if resp.ContentType != "" {
-		h.Set("Content-Type", resp.ContentType)
-	}
-	h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
-	w.WriteHeader(resp.Status)
-	_, _ = w.Write(resp.Body)
 }

@@ -4,6 +4,7 @@
 package mockserver
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,10 +17,12 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/match"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
+	"github.com/lsmock/lsmock/internal/signing"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
@@ -70,6 +73,12 @@ type Config struct {
 	// Watch, when set, reports how the watch of the served files is doing; GET
 	// /__lsmock/health and the metrics show it.
 	Watch func() WatchStatus
+	// SigningKey is the RSA private key (PEM) answers are signed with; nil means lsmock's
+	// built-in test key (GET /__lsmock/signing-key serves its public half).
+	SigningKey []byte
+	// Clock is the time Date headers, license validity and trials are held to; nil means
+	// time.Now.
+	Clock func() time.Time
 }
 
 // Files says where the spec and the scenarios come from: a spec file or a document in
@@ -86,8 +95,6 @@ type Auth struct {
 	Keys []Key
 	// Tokens are the Bearer tokens strict mode accepts.
 	Tokens []string
-	// Now is the clock Date is held to; nil means time.Now.
-	Now func() time.Time
 }
 
 // Key is an API key with its shared key and status ("active", "revoked", "read_only").
@@ -117,12 +124,16 @@ type Server struct {
 	reloadMu sync.Mutex // one reload at a time
 
 	sessions  *session.Store
+	state     *license.State // what each session did with the declared licenses and users
+	signer    *signing.Signer
+	clock     func() time.Time
 	auth      *auth.Verifier
 	journal   *journal.Journal
 	counts    *journal.Counts // what verify counts: every request, unlike the journal's ring
 	coverage  *journal.Coverage
 	metrics   *metrics
 	dashboard map[string]staticFile // by the path after /__lsmock/
+	adminMux  *http.ServeMux
 	logger    *slog.Logger
 	maxBody   int64
 	maxHold   time.Duration
@@ -145,30 +156,31 @@ func New(cfg Config) (*Server, error) {
 		}
 		mode = m
 	}
-	sp, set, err := cfg.Files.Load()
-	if err != nil {
-		return nil, err
+	signer := signing.Builtin()
+	if cfg.SigningKey != nil {
+		k, err := signing.Parse(cfg.SigningKey, "the signing key")
+		if err != nil {
+			return nil, fmt.Errorf("mockserver: %w", err)
+		}
+		signer = k
 	}
-	c, err := compile(sp, set, cfg.CORS)
-	if err != nil {
-		return nil, err
+	clock := cfg.Clock
+	if clock == nil {
+		clock = time.Now
 	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	var sessions *session.Store
-	sessions = session.NewStore(cfg.MaxSessions, func(name string) {
-		logger.Info("session state dropped to stay within the session limit",
-			slog.String("session", name), slog.Int("max_sessions", sessions.Max()))
-	})
 	s := &Server{
 		corsCfg:   cfg.CORS,
 		watch:     cfg.Watch,
 		admin:     cfg.Admin,
 		files:     cfg.Files,
-		sessions:  sessions,
-		auth:      auth.NewVerifier(mode, cfg.Auth.Keys, cfg.Auth.Tokens, cfg.Auth.Now),
+		state:     license.NewState(),
+		signer:    signer,
+		clock:     clock,
+		auth:      auth.NewVerifier(mode, cfg.Auth.Keys, cfg.Auth.Tokens, clock),
 		journal:   journal.New(cfg.JournalSize, 0),
 		counts:    journal.NewCounts(0),
 		coverage:  journal.NewCoverage(),
@@ -179,7 +191,21 @@ func New(cfg Config) (*Server, error) {
 		maxHold:   cfg.MaxHold,
 		ending:    make(chan struct{}),
 	}
+	s.sessions = session.NewStore(cfg.MaxSessions, func(id session.ID) {
+		s.state.Forget(id.Key)
+		logger.Info("session state dropped to stay within the session limit",
+			slog.String("session", id.Name), slog.Int("max_sessions", s.sessions.Max()))
+	})
+	sp, set, err := cfg.Files.Load()
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.compile(sp, set)
+	if err != nil {
+		return nil, err
+	}
 	s.cur.Store(c)
+	s.adminMux = s.adminRoutes()
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
 	}
@@ -325,7 +351,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 			if err := s.readBody(w, r, out); err != nil && !tooLarge(err) {
 				return // the client left while sending; nobody to answer
 			}
-			s.answer(w, r, out, sc.Name, step)
+			s.answer(c, w, r, out, op, sc.Name, step)
 			return
 		}
 		// Its times are used up for this session: carry on as if it had not been chosen.
@@ -338,7 +364,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
 		return
 	}
-	if c.signed[op] {
+	if c.authorized[op] {
 		if f := s.auth.VerifyParsed(r.Header.Get("Date"), authz, authErr); f != nil {
 			s.writeError(w, out, c.authError(op, f), f.Detail)
 			out.selection = "auth"
@@ -359,8 +385,8 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		return
 	}
 
-	// 3. Matching, then declared users, then the operation's default, then the spec's
-	// own success response.
+	// 3. Matching, then the state (licenses, users), then the operation's default, then
+	// the spec's own success response.
 	req := &match.Request{Body: decoded, Header: r.Header, APIKey: apiKey}
 	if r.URL.RawQuery != "" {
 		req.Query = r.URL.Query()
@@ -369,26 +395,54 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	take := func(sc *scenario.Scenario) (ok bool) { step, ok = s.sessions.Take(sid, sc); return ok }
 	if sc := c.matcher.Match(op, req, take); sc != nil {
 		out.selection = "match"
-		s.answer(w, r, out, sc.Name, step)
+		s.answer(c, w, r, out, op, sc.Name, step)
 		return
 	}
 	out.nearMisses = c.matcher.NearMisses(op, req, 3)
-	if op == c.scenarios.UserOperation {
-		out.selection = "users"
-		if refused := s.changePassword(c.scenarios, sid, decoded); refused != nil {
-			s.answer(w, r, out, "users", refused)
-			return
+	if a, ok := s.live(c, r, op, out); ok {
+		out.selection = "state"
+		if a.Code != "" && a.Detail != "" {
+			w.Header().Set(HeaderValidation, journal.Clip(a.Detail, journal.MaxDetail))
 		}
+		s.answer(c, w, r, out, op, "", &scenario.Response{Status: a.Status, Code: a.Code, Body: a.Body,
+			Header: http.Header{"Content-Type": {a.ContentType}}})
+		out.detail = a.Detail
+		return
 	}
 	if sc := c.matcher.Default(op); sc != nil {
 		if step, ok := s.sessions.Take(sid, sc); ok {
 			out.selection = "default"
-			s.answer(w, r, out, sc.Name, step)
+			s.answer(c, w, r, out, op, sc.Name, step)
 			return
 		}
 	}
-	writeResponse(w, op.Success)
-	out.status, out.selection = op.Success.Status, "spec"
+	s.answer(c, w, r, out, op, "", &scenario.Response{Status: op.Success.Status, Body: op.Success.Body,
+		Header: http.Header{"Content-Type": {op.Success.ContentType}}})
+	out.selection = "spec"
+}
+
+// live is what the state answers the request: the licenses and users the files declare, and
+// what the session did with them. ok is false when it has nothing to say.
+func (s *Server) live(c *compiled, r *http.Request, op *spec.Operation, out *outcome) (license.Answer, bool) {
+	if op.Behavior == "" {
+		return license.Answer{}, false
+	}
+	var params license.Params
+	switch {
+	case op.Body != nil:
+		body, _ := out.decoded.(map[string]any)
+		if body == nil && len(out.body) > 0 {
+			_ = json.Unmarshal(out.body, &body) // a scenario chosen by name skips validation
+		}
+		params = body
+	case r.URL.RawQuery != "":
+		q := r.URL.Query()
+		params = make(license.Params, len(q))
+		for k, v := range q {
+			params[k] = v[0]
+		}
+	}
+	return c.engine.Answer(op, out.session.Key, params)
 }
 
 // readBody reads the request body, up to the size limit, into out.body. On an error the body
@@ -410,28 +464,6 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) 
 func tooLarge(err error) bool {
 	var e *http.MaxBytesError
 	return errors.As(err, &e)
-}
-
-// changePassword applies a change to the declared users of the session: nil when it
-// succeeded, else the refusal (unknown user or wrong password, or change not allowed).
-func (s *Server) changePassword(set *scenario.Set, sid session.ID, decoded any) *scenario.Response {
-	body, _ := decoded.(map[string]any)
-	username, _ := body["username"].(string)
-	current, _ := body["password"].(string)
-	next, _ := body["new_password"].(string)
-	for _, u := range set.Users {
-		if u.Username != username {
-			continue
-		}
-		if !u.ChangeAllowed {
-			return set.NotAllowed
-		}
-		if s.sessions.ChangePassword(sid, u.Username, u.Password, current, next) {
-			return nil
-		}
-		return set.WrongPassword
-	}
-	return set.WrongPassword
 }
 
 // refusal is an error answer with its detail.

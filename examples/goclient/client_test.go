@@ -25,7 +25,7 @@ func TestChangePassword(t *testing.T) {
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, "change_password_not_allowed", apiErr.Code)
 
-	srv.Verify(t, lsmocktest.Match{Scenario: "change_password_not_allowed"}, 1)
+	srv.AssertRequests(t, lsmocktest.Match{Scenario: "change_password_not_allowed"}, 1)
 }
 
 func TestChangePasswordWrongKey(t *testing.T) {

@@ -326,14 +326,23 @@ func TestReportsOnShutdown(t *testing.T) {
 	require.NoError(t, err)
 	var rep struct {
 		Operations []struct {
+			Operation  string         `json:"operation"`
 			Codes      map[string]int `json:"codes"`
 			NeverCodes []string       `json:"never_codes"`
 		} `json:"operations"`
+		General struct {
+			Codes      map[string]int `json:"codes"`
+			NeverCodes []string       `json:"never_codes"`
+		} `json:"general"`
 	}
 	require.NoError(t, json.Unmarshal(data, &rep))
-	require.Len(t, rep.Operations, 1)
-	assert.Equal(t, map[string]int{"missing_headers": 1}, rep.Operations[0].Codes)
-	assert.Contains(t, rep.Operations[0].NeverCodes, "change_password_not_allowed")
+	require.Len(t, rep.Operations, 6)
+	cp := rep.Operations[5]
+	require.Equal(t, "changePassword", cp.Operation)
+	assert.Empty(t, cp.Codes, "missing_headers is a general code")
+	assert.Equal(t, []string{"change_password_not_allowed", "invalid_credentials"}, cp.NeverCodes)
+	assert.Equal(t, map[string]int{"missing_headers": 1}, rep.General.Codes)
+	assert.Contains(t, rep.General.NeverCodes, "invalid_json")
 
 	data, err = os.ReadFile(junitFile)
 	require.NoError(t, err)
@@ -350,16 +359,16 @@ func TestReportsOnShutdown(t *testing.T) {
 		} `xml:"testsuite"`
 	}
 	require.NoError(t, xml.Unmarshal(data, &suites))
-	require.Len(t, suites.Suites, 2)
-	assert.Equal(t, "coverage changePassword", suites.Suites[0].Name)
-	assert.Positive(t, suites.Suites[0].Failures)
-	var passed []string
-	for _, c := range suites.Suites[0].Cases {
-		if c.Failure == nil {
-			passed = append(passed, c.Name)
+	passed := map[string][]string{}
+	for _, suite := range suites.Suites {
+		for _, c := range suite.Cases {
+			if c.Failure == nil {
+				passed[suite.Name] = append(passed[suite.Name], c.Name)
+			}
 		}
 	}
-	assert.Equal(t, []string{"status 400", "code missing_headers"}, passed)
+	assert.Equal(t, map[string][]string{"coverage changePassword": {"status 400"}, "coverage general errors": {"code missing_headers"}}, passed)
+	assert.Len(t, suites.Suites, 8, "one suite per operation, the general errors and the scenarios")
 }
 
 func TestVerifyCommand(t *testing.T) {

@@ -104,6 +104,18 @@ func junit(rep mockserver.CoverageReport) junitSuites {
 		suite.Tests = len(suite.Cases)
 		out.Suites = append(out.Suites, suite)
 	}
+	general := junitSuite{Name: "coverage general errors"}
+	for code := range rep.General.Codes {
+		general.Cases = append(general.Cases, junitCase{Name: "code " + code, ClassName: "general"})
+	}
+	for _, code := range rep.General.NeverCodes {
+		general.Cases = append(general.Cases, junitCase{Name: "code " + code, ClassName: "general",
+			Failure: &junitFailure{Message: "code " + code + " was never produced"}})
+		general.Failures++
+	}
+	sort.Slice(general.Cases, func(i, j int) bool { return general.Cases[i].Name < general.Cases[j].Name })
+	general.Tests = len(general.Cases)
+	out.Suites = append(out.Suites, general)
 	scen := junitSuite{Name: "coverage scenarios"}
 	for name := range rep.Scenarios.Hit {
 		scen.Cases = append(scen.Cases, junitCase{Name: name, ClassName: "scenarios"})

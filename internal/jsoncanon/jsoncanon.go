@@ -26,25 +26,20 @@ type Field struct {
 	Value any
 }
 
-// Set appends a member, or replaces the value of an existing one in place.
-func (o *Object) Set(key string, value any) {
-	for i := range *o {
-		if (*o)[i].Key == key {
-			(*o)[i].Value = value
-			return
-		}
-	}
-	*o = append(*o, Field{key, value})
-}
+// Pair is one member.
+func Pair(key string, value any) Field { return Field{Key: key, Value: value} }
 
-// Get returns the value of key.
-func (o Object) Get(key string) (any, bool) {
-	for _, f := range o {
-		if f.Key == key {
-			return f.Value, true
-		}
+// Pairs builds an Object from keys and values in turn: Pairs("id", 1, "name", "x"). An odd
+// count or a key that is not a string is a programming error.
+func Pairs(kv ...any) Object {
+	if len(kv)%2 != 0 {
+		panic("jsoncanon.Pairs: a key without a value")
 	}
-	return nil, false
+	o := make(Object, 0, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		o = append(o, Field{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return o
 }
 
 // Marshal writes v: nil, bool, string, int, int64, uint64, float64, json-style

@@ -88,7 +88,7 @@ func TestMatch(t *testing.T) {
 	t.Parallel()
 	s, set := load(t, scenarios)
 	m := match.New(set)
-	op := s.Operations[0]
+	op := s.Operation("changePassword")
 	always := func(*scenario.Scenario) bool { return true }
 	body := func(user string) map[string]any {
 		return map[string]any{"username": user, "password": "p", "new_password": "n"}
@@ -145,7 +145,7 @@ func BenchmarkMatch(b *testing.B) {
 		b.Run(fmt.Sprintf("scenarios=%d", n), func(b *testing.B) {
 			s, set := load(b, generated(n))
 			m := match.New(set)
-			op := s.Operations[0]
+			op := s.Operation("changePassword")
 			req := &match.Request{Body: map[string]any{"username": fmt.Sprintf("user%d@example.com", n-1), "password": "p", "new_password": "n"}}
 			always := func(*scenario.Scenario) bool { return true }
 			b.ReportAllocs()

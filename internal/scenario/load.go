@@ -16,6 +16,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/fileerr"
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/yamldec"
 )
@@ -40,14 +41,14 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 	set := &Set{byOp: map[*spec.Operation]map[string]*Scenario{}, names: map[string]int{}}
 	var errs fileerr.List
 	defaults := map[*spec.Operation]*Scenario{}
-	users := &userDecl{seen: map[string]string{}}
+	decls := &license.Decls{}
 	for _, f := range files {
 		data, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, fmt.Errorf("load scenarios %s: %w", path.Join(prefix, f), err)
 		}
 		d := &decoder{&yamldec.Decoder{File: path.Join(prefix, f)}}
-		for _, sc := range d.parseFile(data, s, users) {
+		for _, sc := range d.parseFile(data, s, decls) {
 			if prev := set.byOp[sc.Operation][sc.Name]; prev != nil {
 				d.errorAt(sc, "%s already has a scenario named %q (at %s)", sc.Operation.ID, sc.Name, prev.Source)
 				continue
@@ -64,14 +65,12 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 		errs = append(errs, d.Errs...)
 	}
 	set.addImplied(s)
-	if len(users.list) > 0 {
-		if err := users.complete(set, s); err != nil {
-			errs = append(errs, err)
-		}
-	}
+	catalog, err := decls.Catalog(func(code string) bool { _, ok := s.ErrorFor(nil, code); return ok })
+	errs = append(errs, fileerr.As(err)...)
 	if err := errs.ErrOrNil(); err != nil {
 		return nil, err
 	}
+	set.Catalog = catalog
 	return set, nil
 }
 
@@ -105,9 +104,13 @@ func (set *Set) addImplied(s *spec.Spec) {
 				continue
 			}
 			e, _ := s.ErrorFor(op, code)
+			description := e.Summary
+			if description == "" {
+				description = "The documented error " + code + " (" + strconv.Itoa(e.Status) + ")."
+			}
 			set.add(&Scenario{
 				Name:        code,
-				Description: "The documented error " + code + " (" + strconv.Itoa(e.Status) + ").",
+				Description: description,
 				Operation:   op,
 				Steps:       []*Response{errorResponse(e)},
 				After:       AfterRepeatLast,
@@ -123,6 +126,13 @@ type decoder struct {
 	*yamldec.Decoder
 }
 
+// errorResponse is the answer of a documented error.
+func errorResponse(e spec.ErrorExample) *Response {
+	r := &Response{Status: e.Status, Code: e.Code, Body: apierror.Body(e.Status, e.Code, e.Message), Header: map[string][]string{}}
+	r.Header.Set("Content-Type", apierror.ContentType)
+	return r
+}
+
 // errorAt reports at the name of an already decoded scenario.
 func (d *decoder) errorAt(sc *Scenario, format string, args ...any) {
 	d.Errs = append(d.Errs, &fileerr.Error{File: d.File, Line: sc.line, Col: sc.col, Msg: fmt.Sprintf(format, args...)})
@@ -132,8 +142,9 @@ func (d *decoder) errorAt(sc *Scenario, format string, args ...any) {
 // offending token) or "line 4".
 var yamlPosition = regexp.MustCompile(`L(\d+)\.C(\d+)-L(\d+)\.C(\d+)|line (\d+)`)
 
-// parseFile decodes one file's scenarios and users; problems go to d.Errs.
-func (d *decoder) parseFile(data []byte, s *spec.Spec, users *userDecl) []*Scenario {
+// parseFile decodes one file's scenarios, and hands its declarations of products, licenses
+// and users to decls; problems go to d.Errs.
+func (d *decoder) parseFile(data []byte, s *spec.Spec, decls *license.Decls) []*Scenario {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := err.Error()
@@ -155,19 +166,18 @@ func (d *decoder) parseFile(data []byte, s *spec.Spec, users *userDecl) []*Scena
 	if len(root.Content) == 0 {
 		return nil // an empty file scripts nothing
 	}
-	top := d.Mapping(&root, "a scenario file", "scenarios", "users", "wrong_password_error")
-	if f, ok := top["users"]; ok {
-		d.users(f.Value, users)
-	}
-	if f, ok := top["wrong_password_error"]; ok {
-		if code, ok := d.Str(f.Value, "wrong_password_error"); ok {
-			users.wrongPasswordCode, users.wrongPasswordAt = code, &fileerr.Error{File: d.File, Line: f.Value.Line, Col: f.Value.Column}
+	top := d.Mapping(&root, "a scenario file", append([]string{"scenarios"}, license.TopLevelKeys...)...)
+	declares := false
+	for _, key := range license.TopLevelKeys {
+		if f, ok := top[key]; ok {
+			decls.Decode(d.Decoder, key, f.Value)
+			declares = true
 		}
 	}
 	f, ok := top["scenarios"]
 	if !ok {
-		if top != nil && !yamldec.Has(top, "users") {
-			d.Errorf(yamldec.Resolve(&root), "a scenario file needs a top-level scenarios: list (or users:)")
+		if top != nil && !declares {
+			d.Errorf(yamldec.Resolve(&root), "a scenario file needs a top-level scenarios: list (or products:, licenses:, users:)")
 		}
 		return nil
 	}
@@ -331,7 +341,7 @@ func operationNames(s *spec.Spec) string {
 	return strings.Join(names, ", ")
 }
 
-var responseKeys = []string{"status", "headers", "body", "raw_body", "error", "example", "delay", "fault", "duration", "off_spec"}
+var responseKeys = []string{"status", "headers", "body", "raw_body", "error", "example", "delay", "fault", "duration", "off_spec", "signature"}
 
 // response decodes and completes one response, then holds it to the spec.
 func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spec.Spec) *Response {
@@ -397,8 +407,9 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 		r.Body = []byte(raw)
 		r.Status = op.Success.Status
 		contentType = "text/plain; charset=utf-8"
-	default: // the operation's own success answer, perhaps delayed or broken
+	default: // what lsmock answers without the scenario, perhaps delayed or broken
 		r.Status, r.Body, contentType = op.Success.Status, op.Success.Body, op.Success.ContentType
+		r.Live = true
 	}
 	if f, ok := m["status"]; ok {
 		if st, ok := d.Int(f.Value, "status"); ok {
@@ -441,13 +452,29 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 	if f, ok := m["off_spec"]; ok {
 		r.OffSpec, _ = d.Bool(f.Value, "off_spec")
 	}
+	if f, ok := m["signature"]; ok {
+		if v, ok := d.Str(f.Value, "signature"); ok {
+			r.Signature = Signature(v)
+			switch {
+			case r.Signature != SignatureInvalid && r.Signature != SignatureMissing:
+				d.Errorf(f.Value, "signature takes invalid (a signature the SDK must refuse) or missing (none), not %q", v)
+			case !op.Signed:
+				d.Errorf(f.Key, "%s's answers are not signed (its success response declares no LicenseSignature header)", op.ID)
+			}
+		}
+	}
 	if len(d.Errs) > before {
 		return nil
 	}
-	if r.OffSpec || (r.Fault != FaultNone && r.Fault != FaultSlowBody) {
+	if r.OffSpec || (r.Fault != FaultNone && r.Fault != FaultSlowBody) || r.Signature == SignatureMissing {
 		return r // deliberately broken: nothing to hold to the spec
 	}
-	if problems := s.CheckResponse(op, r.Status, r.Header, r.Body); len(problems) > 0 {
+	header := r.Header
+	if op.Signed && r.Status/100 == 2 { // lsmock signs it as it answers
+		header = header.Clone()
+		header.Set(spec.LicenseSignatureHeader, "signed-when-answered")
+	}
+	if problems := s.CheckResponse(op, r.Status, header, r.Body); len(problems) > 0 {
 		d.Errorf(n, "%s breaks %s: %s (set off_spec: true to send it anyway)", what, s.Name, strings.Join(problems, "; "))
 		return nil
 	}
@@ -496,7 +523,7 @@ func faultNames() string {
 func documentedCodes(s *spec.Spec, op *spec.Operation) string {
 	seen := map[string]bool{}
 	var codes []string
-	for _, m := range []map[string]spec.ErrorExample{op.Errors, s.Errors} {
+	for _, m := range []map[string]spec.ErrorExample{op.Errors, s.General} {
 		for c := range m {
 			if !seen[c] {
 				seen[c] = true

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
@@ -38,7 +39,7 @@ const (
 	AfterCycle      After = "cycle"
 )
 
-// Set is every scenario loaded, in file order, and the users declared. A scenario's name is
+// Set is every scenario loaded, in file order, and what the files declare. A scenario's name is
 // scoped to its operation: each operation can have its own internal_error; "operationId/name"
 // names one across operations.
 type Set struct {
@@ -48,28 +49,9 @@ type Set struct {
 	byOp      map[*spec.Operation]map[string]*Scenario
 	names     map[string]int // bare name -> how many operations have a scenario of it
 
-	// Users, when declared, make password changes real: the current password is checked
-	// and the new one replaces it, per session.
-	Users []User
-	// UserOperation is the operation the users apply to: the one whose body requires
-	// username, password and new_password.
-	UserOperation *spec.Operation
-	// WrongPassword answers an unknown user or a wrong current password.
-	WrongPassword *Response
-	// NotAllowed answers a user whose password may not change.
-	NotAllowed *Response
+	// Catalog holds the products, licenses and users the files declare.
+	Catalog *license.Catalog
 }
-
-// User is a declared license user.
-type User struct {
-	Username      string
-	Password      string
-	ChangeAllowed bool
-}
-
-// DefaultWrongPasswordError is the code for a wrong password or unknown user; the vendor
-// publishes none (see openapi.yaml).
-const DefaultWrongPasswordError = "invalid_credentials"
 
 // Declared counts the scenarios the files declare (not the implied ones).
 func (s *Set) Declared() int {
@@ -174,7 +156,23 @@ type Response struct {
 	Fault    Fault
 	Duration time.Duration // how long slow_body dribbles, or how long timeout holds
 	OffSpec  bool
+	// Live is true when the response scripts no body: it answers what lsmock would answer
+	// without the scenario (from the licenses and users declared, or the spec), delayed or
+	// broken as the response says. Status and Body hold the spec's own success response.
+	Live bool
+	// Signature is how a 2xx answer of a signed operation is signed.
+	Signature Signature
 }
+
+// Signature says how an answer's LicenseSignature header is made.
+type Signature string
+
+// The ways an answer can be signed.
+const (
+	SignatureValid   Signature = ""        // signed with lsmock's key, as the SDKs expect
+	SignatureInvalid Signature = "invalid" // a real signature of other bytes: the SDK must refuse it
+	SignatureMissing Signature = "missing" // no LicenseSignature header at all
+)
 
 // Delay waits before answering: exactly Min when Max is zero, else uniformly in [Min, Max].
 type Delay struct {

@@ -5,7 +5,6 @@ package session
 
 import (
 	"container/list"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -91,7 +90,7 @@ type Store struct {
 	lru      list.List // of session ids, most recently used first
 	max      int
 	evicted  uint64
-	onEvict  func(name string)
+	onEvict  func(ID)
 }
 
 type state struct {
@@ -99,13 +98,12 @@ type state struct {
 	elem      *list.Element
 	pins      map[string]string // scope -> scenario ref (see Pin)
 	uses      map[string]int    // scenario ref -> uses so far
-	passwords map[string]string // username -> password this session changed it to
 }
 
 // NewStore returns an empty store that keeps at most max sessions (0 means DefaultMax).
-// onEvict, when not nil, is told the name of each session dropped to make room, under the
-// store's lock.
-func NewStore(max int, onEvict func(name string)) *Store {
+// onEvict, when not nil, is told of each session dropped to make room, under the store's
+// lock (so whoever keeps more state by session drops it too).
+func NewStore(max int, onEvict func(ID)) *Store {
 	if max <= 0 {
 		max = DefaultMax
 	}
@@ -129,7 +127,7 @@ func (s *Store) get(id ID) *state {
 		delete(s.sessions, victim)
 		s.evicted++
 		if s.onEvict != nil {
-			s.onEvict(name)
+			s.onEvict(ID{Key: victim, Name: name})
 		}
 	}
 	st = &state{name: id.Name, uses: map[string]int{}, elem: s.lru.PushFront(id.Key)}
@@ -274,41 +272,7 @@ func (s *Store) Take(id ID, sc *scenario.Scenario) (step *scenario.Response, ok 
 	return sc.Steps[i], true
 }
 
-// ChangePassword replaces username's password with next if current is the session's
-// password for the user (initial until the session changed it). It reports whether it did;
-// the check and the change are one step, so concurrent changes cannot both succeed.
-func (s *Store) ChangePassword(id ID, username, initial, current, next string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.get(id)
-	have, changed := st.passwords[username]
-	if !changed {
-		have = initial
-	}
-	if !hmac.Equal([]byte(have), []byte(current)) {
-		return false
-	}
-	if st.passwords == nil {
-		st.passwords = map[string]string{}
-	}
-	st.passwords[username] = next
-	return true
-}
-
-// Changed reports whether session id has changed username's password.
-func (s *Store) Changed(id ID, username string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.sessions[id.Key]
-	if st == nil {
-		return false
-	}
-	_, ok := st.passwords[username]
-	return ok
-}
-
-// Reset clears session id's state: its pin, its progress through every scenario and the
-// passwords it changed.
+// Reset clears session id's state: its pins and its progress through every scenario.
 func (s *Store) Reset(id ID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -195,7 +195,7 @@ func TestConcurrentSessions(t *testing.T) {
 func TestStoreDropsLeastRecentlyUsed(t *testing.T) {
 	t.Parallel()
 	var dropped []string
-	st := session.NewStore(2, func(id string) { dropped = append(dropped, id) })
+	st := session.NewStore(2, func(id session.ID) { dropped = append(dropped, id.Name) })
 	st.Pin(sid("a"), "x")
 	st.Pin(sid("b"), "x")
 	st.Pin(sid("a"), "y") // a is now the most recently used

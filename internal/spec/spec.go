@@ -116,6 +116,8 @@ type ErrorExample struct {
 	Status  int    `json:"status"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Summary is the example's summary, when the spec gives one: what the error means.
+	Summary string `json:"-"`
 }
 
 // Example returns the operation's response example with that name.
@@ -433,23 +435,27 @@ func collectErrorExamples(status int, resp *v3.Response, into map[string]ErrorEx
 	}
 	for m := resp.Content.First(); m != nil; m = m.Next() {
 		media := m.Value()
-		var values []any
+		type example struct {
+			value   any
+			summary string
+		}
+		var examples []example
 		for e := orderedFirst(media.Examples); e != nil; e = e.Next() {
 			if ex := e.Value(); ex != nil && ex.Value != nil {
 				var v any
 				if ex.Value.Decode(&v) == nil {
-					values = append(values, v)
+					examples = append(examples, example{v, ex.Summary})
 				}
 			}
 		}
 		if media.Example != nil {
 			var v any
 			if media.Example.Decode(&v) == nil {
-				values = append(values, v)
+				examples = append(examples, example{value: v})
 			}
 		}
-		for _, v := range values {
-			obj, ok := v.(map[string]any)
+		for _, ex := range examples {
+			obj, ok := ex.value.(map[string]any)
 			if !ok {
 				continue
 			}
@@ -463,7 +469,7 @@ func collectErrorExamples(status int, resp *v3.Response, into map[string]ErrorEx
 				continue
 			}
 			if _, seen := into[code]; !seen {
-				into[code] = ErrorExample{Status: st, Code: code, Message: msg}
+				into[code] = ErrorExample{Status: st, Code: code, Message: msg, Summary: strings.TrimSpace(ex.summary)}
 			}
 		}
 	}

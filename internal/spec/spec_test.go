@@ -16,8 +16,12 @@ func TestLoadDefaultSpec(t *testing.T) {
 	t.Parallel()
 	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	require.NoError(t, err)
-	require.Len(t, s.Operations, 1)
-	op := s.Operations[0]
+	ids := make([]string, len(s.Operations))
+	for i, op := range s.Operations {
+		ids[i] = op.ID
+	}
+	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails", "changePassword"}, ids)
+	op := s.Operation("changePassword")
 
 	assert.Equal(t, "changePassword", op.ID)
 	assert.Equal(t, "POST", op.Method)
@@ -55,6 +59,14 @@ func TestLoadDefaultSpec(t *testing.T) {
 			}
 		}
 	}
+	assert.Contains(t, s.General, "missing_headers", "the general errors are the components' examples")
+	assert.Contains(t, s.General, "internal_error")
+	assert.NotContains(t, s.General, "change_password_not_allowed", "an operation's own error is not general")
+	assert.Equal(t, "change_password", op.Behavior)
+	assert.False(t, op.Signed, "change_password's answer is not signed")
+	check := s.Operation("checkLicense")
+	assert.True(t, check.Signed, "check_license's success declares LicenseSignature")
+	assert.Equal(t, []string{"hardware_id", "product"}, check.RequiredQuery)
 	nf, ok := s.ErrorFor(nil, "not_found")
 	require.True(t, ok)
 	assert.Equal(t, 404, nf.Status)

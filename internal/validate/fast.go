@@ -8,7 +8,7 @@ import (
 )
 
 // flatObject is a request body schema simple enough to check directly: an object whose
-// properties have only primitive types, some required, perhaps no others allowed. Most API
+// properties only name their types, some required, perhaps no others allowed. Most API
 // bodies look like this, change_password's among them. Checking them directly skips the
 // general JSON Schema walk and its allocations on the path valid requests take; a body it
 // does not pass goes to the general validator, which decides and words the error.
@@ -78,8 +78,9 @@ func newFlatObject(rendered []byte) *flatObject {
 	return f
 }
 
-// primitiveProperty returns the types of a property schema that only names primitive types
-// (and the password format, which no validator asserts); nil for anything else.
+// primitiveProperty returns the types of a property schema that only names types (and the
+// password format, which no validator asserts): an object or array property with no schema
+// of its own counts, as any value of the type passes; nil for anything else.
 func primitiveProperty(p any) []string {
 	m, ok := p.(map[string]any)
 	if !ok {
@@ -94,7 +95,7 @@ func primitiveProperty(p any) []string {
 			types = typeList(val)
 			for _, t := range types {
 				switch t {
-				case "string", "number", "integer", "boolean", "null":
+				case "string", "number", "integer", "boolean", "null", "object", "array":
 				default:
 					return nil
 				}
@@ -168,6 +169,14 @@ func hasType(v any, types []string) bool {
 			}
 		case nil:
 			if t == "null" {
+				return true
+			}
+		case map[string]any:
+			if t == "object" {
+				return true
+			}
+		case []any:
+			if t == "array" {
 				return true
 			}
 		}

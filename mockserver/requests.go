@@ -31,8 +31,8 @@ func requestFilter(r *http.Request) (journal.Filter, error) {
 	return f, nil
 }
 
-// verifyRequest is POST /__lsmock/verify: which requests, and how many are expected.
-type verifyRequest struct {
+// assertion is POST /__lsmock/requests/assert: which requests, and how many are expected.
+type assertion struct {
 	Scenario  string `json:"scenario"`
 	Session   string `json:"session"`
 	Operation string `json:"operation"`
@@ -42,11 +42,11 @@ type verifyRequest struct {
 	AtLeast   *int   `json:"at_least"` // or at least
 }
 
-// verify answers 200 when the expected number of matching requests was seen (since the
-// requests were last cleared), and 409 with what was seen instead. It counts every request,
-// not the journal's ring, which drops the oldest.
-func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
-	var req verifyRequest
+// assertRequests answers 200 when the expected number of matching requests was seen (since
+// the requests were last cleared), and 409 with what was seen instead. It counts every
+// request, not the journal's ring, which drops the oldest.
+func (s *Server) assertRequests(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	var req assertion
 	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(&req)
@@ -55,7 +55,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
 		err = fmt.Errorf("send JSON such as {\"scenario\": \"internal_error\", \"count\": 1}: %w", err)
 	case (req.Count == nil) == (req.AtLeast == nil):
 		err = errors.New(`give one of "count" (exactly) and "at_least"`)
-	case req.Scenario != "" && !s.cur.Load().scenarios.Exists(req.Scenario) && req.Scenario != "users":
+	case req.Scenario != "" && !c.scenarios.Exists(req.Scenario):
 		err = fmt.Errorf("no scenario named %s", req.Scenario)
 	}
 	if err != nil {
@@ -74,22 +74,22 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) outcome {
 		ok, want = seen >= *req.AtLeast, fmt.Sprintf("at least %d", *req.AtLeast)
 	}
 	if ok {
-		return writeJSON(w, http.StatusOK, map[string]any{"verified": true, "count": seen})
+		return writeJSON(w, http.StatusOK, map[string]any{"ok": true, "count": seen})
 	}
 	// What was seen instead: the latest requests of the same session or operation that the
 	// journal still holds.
 	nearby := s.journal.List(journal.Filter{Sessions: f.Sessions, Operation: req.Operation, Limit: 10})
 	return writeJSON(w, http.StatusConflict, map[string]any{
 		"status":  http.StatusConflict,
-		"code":    "verification_failed",
+		"code":    "assertion_failed",
 		"message": fmt.Sprintf("lsmock: expected %s request(s) %s, saw %d", want, describe(req, s.counts.Named(f.Sessions)), seen),
 		"seen":    nearby,
 	})
 }
 
-// describe says which requests a verification counted; the session appears by the name
+// describe says which requests an assertion counted; the session appears by the name
 // requests were counted under (sessionName), not as a credential the user may have typed.
-func describe(f verifyRequest, sessionName string) string {
+func describe(f assertion, sessionName string) string {
 	var parts []string
 	for _, p := range [][2]string{{"scenario", f.Scenario}, {"session", sessionName}, {"operation", f.Operation}, {"code", f.Code}} {
 		if p[1] != "" {

@@ -1,0 +1,425 @@
+package license
+
+import (
+	"strings"
+	"time"
+
+	"github.com/lsmock/lsmock/internal/jsoncanon"
+)
+
+// companyID is the company every answer belongs to (the vendor's is the customer's account).
+const companyID = 1
+
+// view is what an activation or a check answers with: the license and its state in the
+// session, copied out under the state's lock.
+type view struct {
+	lic        *License
+	device     Device
+	times      int
+	until      time.Time
+	hardwareID string
+	signedID   string // the request's username (up to "|") or license_key
+	username   string // the request's username, echoed by an activation
+}
+
+// iso writes a time as the vendor does: ISO 8601 in UTC with milliseconds.
+func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// isoOrNull is a time as the vendor writes it, or null when it is zero.
+func isoOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return iso(t)
+}
+
+// licenseSignature is the license_signature of a view: RSA-SHA256 over
+// lower(hardware_id#id#validity_period).
+func (e *Engine) licenseSignature(v view) string {
+	validity := ""
+	if !v.until.IsZero() {
+		validity = iso(v.until)
+	}
+	return e.signer.Sign([]byte(strings.ToLower(v.hardwareID + "#" + v.signedID + "#" + validity)))
+}
+
+// licenseAnswer is the license object an activation (or a check) answers, in the vendor's
+// field order, with its license_signature.
+func (e *Engine) licenseAnswer(v view, activation bool) Answer {
+	var o jsoncanon.Object
+	if activation {
+		o = e.activationBody(v)
+	} else {
+		o = e.checkBody(v)
+	}
+	return e.signed(append(o, jsoncanon.Pair("license_signature", e.licenseSignature(v))))
+}
+
+func (e *Engine) activationBody(v view) jsoncanon.Object {
+	l := v.lic
+	o := jsoncanon.Pairs(
+		"id", l.ID,
+		"active", true,
+		"allow_grace_period", l.GracePeriod > 0,
+		"allow_overages", l.AllowOverages,
+		"allow_unlimited_activations", l.UnlimitedActivations,
+		"allow_offline_activation", false,
+		"can_borrow", false,
+		"custom_fields", customFieldsBody(l.CustomFields),
+		"customer", customerBody(l.Customer),
+		"company", jsoncanon.Pairs(
+			"id", companyID,
+		),
+		"device_id", v.device.ID,
+		"enable_maintenance_period", !l.MaintenancePeriod.IsZero(),
+		"floating_timeout", l.Product.FloatingTimeout,
+		"grace_period", l.GracePeriod,
+		"is_air_gapped", false,
+		"is_expired", false,
+		"is_floating_cloud", false,
+		"is_floating", false,
+		"is_hardware_key_auth", false,
+		"is_trial", l.Trial,
+	)
+	if l.Trial {
+		o = append(o, jsoncanon.Pair("trial_days", l.TrialDays))
+	}
+	if l.User == nil {
+		o = append(o, jsoncanon.Pair("license_key", l.Key))
+	}
+	o = append(o, jsoncanon.Pairs(
+		"license_type", l.Type,
+		"license_template_id", nil,
+		"maintenance_period", isoOrNull(l.MaintenancePeriod),
+		"max_activations", l.MaxActivations,
+		"max_borrow_time", 0,
+		"max_overages", l.MaxOverages,
+		"max_transfers", l.MaxTransfers,
+		"metadata", l.Metadata,
+		"prevent_vm", l.PreventVM || l.Product.PreventVM,
+		"product_details", productBody(l.Product, true),
+		"product_features", featuresBody(l.Features),
+		"start_date", isoOrNull(l.StartDate),
+		"times_activated", v.times,
+		"transfer_count", 0,
+		"validity_period", isoOrNull(v.until),
+	)...)
+	o = append(o, consumptionFields(l)...)
+	if l.User != nil {
+		o = append(o, jsoncanon.Pair("max_license_users", 1), jsoncanon.Pair("user", userBody(l, v.times)))
+	}
+	o = append(o, jsoncanon.Pair("request", "activation"))
+	if v.username != "" {
+		o = append(o, jsoncanon.Pair("username", v.username))
+	}
+	return append(o, jsoncanon.Pair("hardware_id", v.hardwareID))
+}
+
+func (e *Engine) checkBody(v view) jsoncanon.Object {
+	l := v.lic
+	maxUsers := 0
+	if l.User != nil {
+		maxUsers = 1
+	}
+	o := jsoncanon.Pairs(
+		"id", l.ID,
+		"allow_grace_period", l.GracePeriod > 0,
+		"allow_offline_activation", false,
+		"allow_overages", l.AllowOverages,
+		"allow_unlimited_activations", l.UnlimitedActivations,
+		"can_borrow", false,
+		"enable_maintenance_period", !l.MaintenancePeriod.IsZero(),
+		"floating_timeout", l.Product.FloatingTimeout,
+		"grace_period", l.GracePeriod,
+		"is_air_gapped", false,
+		"is_floating", false,
+		"is_floating_cloud", false,
+		"is_hardware_key_auth", false,
+		"is_trial", l.Trial,
+	)
+	if l.Trial {
+		o = append(o, jsoncanon.Pair("trial_days", l.TrialDays))
+	}
+	o = append(o, jsoncanon.Pairs(
+		"license_active", true,
+		"license_enabled", true,
+		"license_template_id", nil,
+		"license_type", l.Type,
+		"maintenance_period", isoOrNull(l.MaintenancePeriod),
+		"max_activations", l.MaxActivations,
+		"max_borrow_time", 0,
+		"max_license_users", maxUsers,
+		"max_overages", l.MaxOverages,
+		"max_transfers", l.MaxTransfers,
+		"order_store_id", l.OrderStoreID,
+		"prevent_vm", l.PreventVM || l.Product.PreventVM,
+		"start_date", isoOrNull(l.StartDate),
+		"times_activated", v.times,
+		"transfer_count", 0,
+		"validity_period", isoOrNull(v.until),
+		"metadata", l.Metadata,
+		"custom_fields", customFieldsBody(l.CustomFields),
+		"product_features", featuresBody(l.Features),
+		"customer", customerBody(l.Customer),
+		"company", jsoncanon.Pairs(
+			"id", companyID,
+		),
+		"product_details", productBody(l.Product, false),
+	)...)
+	o = append(o, consumptionFields(l)...)
+	o = append(o, jsoncanon.Pairs(
+		"is_expired", false,
+		"device_id", v.device.ID,
+		"is_borrowed", false,
+		"borrowed_until", nil,
+		"version", "",
+		"installation_file", "",
+		"release_date", nil,
+		"hash_md5", "",
+		"requires_version", nil,
+		"environment", "",
+		"eula_link", "",
+		"release_notes_link", "",
+		"size", nil,
+		"channel", "",
+	)...)
+	if l.User != nil {
+		o = append(o, jsoncanon.Pair("user", userBody(l, v.times)))
+	} else {
+		o = append(o, jsoncanon.Pair("license_key", l.Key))
+	}
+	return o
+}
+
+func consumptionFields(l *License) jsoncanon.Object {
+	if l.Type != Consumption {
+		return nil
+	}
+	period := any(nil)
+	if l.ConsumptionPeriod != "" {
+		period = l.ConsumptionPeriod
+	}
+	return jsoncanon.Pairs(
+		"max_consumptions", l.MaxConsumptions,
+		"total_consumptions", 0,
+		"allow_unlimited_consumptions", l.UnlimitedConsumptions,
+		"allow_negative_consumptions", l.AllowNegativeConsumptions,
+		"reset_consumption", l.ResetConsumption,
+		"consumption_period", period,
+	)
+}
+
+func customFieldsBody(fields []CustomField) []jsoncanon.Object {
+	out := make([]jsoncanon.Object, len(fields))
+	for i, f := range fields {
+		out[i] = jsoncanon.Pairs(
+			"name", f.Name,
+			"data_type", nil,
+			"value", f.Value,
+		)
+	}
+	return out
+}
+
+func customerBody(c Customer) jsoncanon.Object {
+	meta := c.Metadata
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	return jsoncanon.Pairs(
+		"email", c.Email,
+		"company_name", c.CompanyName,
+		"reference", c.Reference,
+		"phone", c.Phone,
+		"first_name", c.FirstName,
+		"last_name", c.LastName,
+		"city", c.City,
+		"postcode", c.Postcode,
+		"state", c.State,
+		"country", c.Country,
+		"address", c.Address,
+		"customer_account", nil,
+		"metadata", meta,
+	)
+}
+
+// productBody is the product inside a license object: in full in an activation, in short
+// in a check (as the vendor's answers have it).
+func productBody(p *Product, full bool) jsoncanon.Object {
+	if !full {
+		return jsoncanon.Pairs(
+			"product_id", p.ID,
+			"product_name", p.Name,
+			"short_code", p.Code,
+			"authorization_method", p.AuthorizationMethod,
+			"metadata", p.Metadata,
+		)
+	}
+	return jsoncanon.Pairs(
+		"product_id", p.ID,
+		"product_name", p.Name,
+		"short_code", p.Code,
+		"allow_trial", p.AllowTrial,
+		"trial_days", p.TrialDays,
+		"authorization_method", p.AuthorizationMethod,
+		"allow_overages", false,
+		"max_overages", 0,
+		"prevent_vm", p.PreventVM,
+		"validity_period", nil,
+		"floating_timeout", p.FloatingTimeout,
+		"company_id", companyID,
+		"metadata", p.Metadata,
+	)
+}
+
+func featuresBody(features []Feature) []jsoncanon.Object {
+	out := make([]jsoncanon.Object, len(features))
+	for i, f := range features {
+		o := jsoncanon.Pairs(
+			"id", f.ID,
+			"code", f.Code,
+			"name", f.Name,
+			"feature_type", f.Type,
+			"expiry_date", isoOrNull(f.ExpiryDate),
+			"metadata", f.Metadata,
+		)
+		if f.Type == "consumption" {
+			period := any(nil)
+			if f.ConsumptionPeriod != "" {
+				period = f.ConsumptionPeriod
+			}
+			o = append(o, jsoncanon.Pairs(
+				"max_consumption", f.MaxConsumption,
+				"allow_unlimited_consumptions", f.UnlimitedConsumption,
+				"total_consumptions", 0,
+				"allow_overages", f.AllowOverages,
+				"max_overages", f.MaxOverages,
+				"reset_consumption", f.ResetConsumption,
+				"consumption_period", period,
+				"allow_negative_consumptions", f.AllowNegative,
+			)...)
+		}
+		o = append(o, jsoncanon.Pair("is_floating", f.Floating), jsoncanon.Pair("is_floating_cloud", f.FloatingCloud))
+		if f.Floating || f.FloatingCloud {
+			o = append(o, jsoncanon.Pair("floating_timeout", f.FloatingTimeout), jsoncanon.Pair("floating_users", f.FloatingUsers))
+		}
+		out[i] = o
+	}
+	return out
+}
+
+func userBody(l *License, activations int) jsoncanon.Object {
+	u := l.User
+	return jsoncanon.Pairs(
+		"id", u.ID,
+		"email", u.Username,
+		"first_name", u.FirstName,
+		"last_name", u.LastName,
+		"phone_number", u.Phone,
+		"is_initial_password", u.Initial,
+		"max_activations", l.MaxActivations,
+		"allow_unlimited_activations", l.UnlimitedActivations,
+		"total_activations", activations,
+	)
+}
+
+// trialAnswer is a trial license: in full when new, in short when asked for again.
+func (e *Engine) trialAnswer(l *License, fresh bool) Answer {
+	if !fresh {
+		o := jsoncanon.Pairs(
+			"license_type", l.Type,
+			"is_trial", true,
+		)
+		if l.User != nil {
+			o = append(o, jsoncanon.Pair("license_user", l.User.Username))
+		} else {
+			o = append(o, jsoncanon.Pair("license", l.Key))
+		}
+		return e.signed(o)
+	}
+	created := l.issued.UnixMilli()
+	o := jsoncanon.Pairs(
+		"id", l.ID,
+		"order_id", stableID("order", l.Ref()),
+		"product_id", l.Product.ID,
+		"created_at", created,
+		"updated_at", created,
+		"times_activated", 0,
+		"is_trial", true,
+		"active", false,
+		"enabled", true,
+		"is_floating", false,
+		"max_activations", l.MaxActivations,
+		"trial_days", l.TrialDays,
+		"license_type", l.Type,
+		"max_transfers", 0,
+		"prevent_vm", l.Product.PreventVM,
+		"enable_maintenance_period", false,
+		"maintenance_duration", nil,
+		"metadata", l.Metadata,
+		"is_hardware_key_auth", false,
+		"company", jsoncanon.Pairs(
+			"id", companyID,
+		),
+		"LicenseProductFeatures", []any{},
+		"LicenseCustomFields", []any{},
+	)
+	if l.User != nil {
+		return e.signed(append(o, jsoncanon.Pairs(
+			"license_user_id", l.User.ID,
+			"max_license_users", 1,
+			"license_user", l.User.Username,
+			"initial_password", l.User.Password,
+		)...))
+	}
+	return e.signed(append(o, jsoncanon.Pairs(
+		"license_key", l.Key,
+		"allow_overages", false,
+		"max_overages", 0,
+		"valid_duration", nil,
+		"consumption_period", nil,
+		"reset_consumption", false,
+		"license", l.Key,
+	)...))
+}
+
+func productDetailsBody(p *Product, customFields bool) jsoncanon.Object {
+	o := jsoncanon.Pairs(
+		"product_id", p.ID,
+		"product_name", p.Name,
+		"short_code", p.Code,
+		"allow_trial", p.AllowTrial,
+		"trial_days", p.TrialDays,
+		"authorization_method", p.AuthorizationMethod,
+		"floating_timeout", p.FloatingTimeout,
+		"allow_overages", false,
+		"max_overages", 0,
+		"prevent_vm", p.PreventVM,
+		"metadata", p.Metadata,
+		"company", jsoncanon.Pairs(
+			"id", companyID,
+		),
+	)
+	if customFields {
+		list := make([]jsoncanon.Object, len(p.CustomFields))
+		for i, f := range p.CustomFields {
+			list[i] = jsoncanon.Pairs(
+				"name", f.Name,
+				"id", f.ID,
+				"default_value", f.Value,
+			)
+		}
+		o = append(o, jsoncanon.Pair("custom_fields", list))
+	}
+	return o
+}
+
+// signed renders a success body as canonical JSON; the server adds the LicenseSignature.
+func (e *Engine) signed(o jsoncanon.Object) Answer {
+	body, err := jsoncanon.Marshal(o)
+	if err != nil { // metadata from the files is JSON already; this is a defect
+		return Answer{Status: 500, Code: "internal_error", ContentType: "application/json; charset=utf-8",
+			Body: []byte(`{"status":500,"code":"internal_error","message":"lsmock: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `"}`)}
+	}
+	return Answer{Status: 200, Body: body, ContentType: "application/json; charset=utf-8"}
+}

@@ -1,0 +1,205 @@
+// Package license is lsmock's stateful License API: the products, licenses and users that
+// scenario files declare (the catalog), what each session did with them (devices activated,
+// trials issued, passwords changed), and the behaviours that answer the operations from both
+// (activate_license, check_license, ...), signed as the vendor signs.
+package license
+
+import (
+	"time"
+)
+
+// Catalog is what the scenario files declare: products, the licenses sold for them and the
+// license users. It is built at load and never changes; a reload builds a new one.
+type Catalog struct {
+	Products []*Product
+	Licenses []*License
+	Users    []*User
+	// WrongPasswordCode answers an unknown user or a wrong password (the vendor publishes
+	// none; lsmock's default is invalid_credentials).
+	WrongPasswordCode string
+	// AcceptUnknownUsers makes change_password accept any user not declared (the embedded
+	// defaults do, so a change for any username succeeds), instead of answering
+	// WrongPasswordCode.
+	AcceptUnknownUsers bool
+
+	products map[string]*Product // by code
+	byKey    map[string]*License
+	users    map[string]*User // by username
+}
+
+// Product is a product licenses are sold for.
+type Product struct {
+	Code                string // short_code, what the SDKs send as product
+	Name                string
+	ID                  int64
+	AuthorizationMethod string // license-key or user
+	AllowTrial          bool
+	TrialDays           int
+	TrialType           string // the license_type of its trials
+	TrialMaxActivations int
+	FloatingTimeout     int // minutes
+	PreventVM           bool
+	Metadata            map[string]any
+	CustomFields        []CustomField // with their default values
+	Source              string        // file:line
+}
+
+// UserBased reports whether the product's licenses are activated by user and password.
+func (p *Product) UserBased() bool { return p.AuthorizationMethod == MethodUser }
+
+// The authorization methods.
+const (
+	MethodKey  = "license-key"
+	MethodUser = "user"
+)
+
+// The license types.
+const (
+	Perpetual    = "perpetual"
+	TimeLimited  = "time-limited"
+	Subscription = "subscription"
+	Consumption  = "consumption"
+)
+
+// License is a license of a product: by key, or for a user.
+type License struct {
+	ID      int64
+	Key     string // license_key; "" for a user-based license
+	User    *User  // the license user; nil for a key-based license
+	Product *Product
+
+	Type                 string
+	MaxActivations       int
+	UnlimitedActivations bool
+	Enabled              bool // false: license_not_enabled
+	Active               bool // false: license_not_active (suspended)
+	Trial                bool
+	TrialDays            int
+	// ValidityPeriod is when the license stops being valid; zero for none.
+	ValidityPeriod time.Time
+	// ValidDuration, when set, is how long the license is valid from its first activation
+	// in a session (the vendor's valid_duration).
+	ValidDuration     time.Duration
+	StartDate         time.Time
+	MaintenancePeriod time.Time
+	MaxTransfers      int
+	GracePeriod       int
+	PreventVM         bool
+	AllowOverages     bool
+	MaxOverages       int
+	// Consumption licenses: how many uses, and how they count.
+	MaxConsumptions           int
+	UnlimitedConsumptions     bool
+	AllowNegativeConsumptions bool
+	ResetConsumption          bool
+	ConsumptionPeriod         string
+	Metadata                  map[string]any
+	CustomFields              []CustomField
+	Features                  []Feature
+	Customer                  Customer
+	OrderStoreID              string
+	Source                    string // file:line
+
+	issued time.Time // when trial_key gave out a trial license
+}
+
+// Ref names a license in state and in the admin API: its key, or "user:" and its username.
+func (l *License) Ref() string {
+	if l.User != nil {
+		return "user:" + l.User.Username + "/" + l.Product.Code
+	}
+	return l.Key
+}
+
+// User is a license user, who logs in with a password.
+type User struct {
+	Username      string
+	Password      string
+	ChangeAllowed bool
+	ID            int64
+	FirstName     string
+	LastName      string
+	Phone         string
+	// Initial is true for a password lsmock gave out (a trial user's), which the user has
+	// not changed yet.
+	Initial bool
+	Source  string
+}
+
+// Feature is a feature of a license.
+type Feature struct {
+	ID         int64
+	Code       string
+	Name       string
+	Type       string // activation or consumption
+	ExpiryDate time.Time
+	Metadata   map[string]any
+
+	MaxConsumption       int
+	UnlimitedConsumption bool
+	AllowOverages        bool
+	MaxOverages          int
+	AllowNegative        bool
+	ResetConsumption     bool
+	ConsumptionPeriod    string
+	Floating             bool
+	FloatingCloud        bool
+	FloatingTimeout      int
+	FloatingUsers        int
+}
+
+// CustomField is a named value of a license or product.
+type CustomField struct {
+	Name  string
+	Value string
+	ID    int64
+}
+
+// Customer is who a license was sold to.
+type Customer struct {
+	Email, CompanyName, Reference, Phone, FirstName, LastName string
+	City, Postcode, State, Country, Address                   string
+	Metadata                                                  map[string]any
+}
+
+// Product returns the product with that code, or nil.
+func (c *Catalog) Product(code string) *Product { return c.products[code] }
+
+// ByKey returns the license with that key, or nil.
+func (c *Catalog) ByKey(key string) *License { return c.byKey[key] }
+
+// User returns the declared user with that username, or nil.
+func (c *Catalog) User(username string) *User { return c.users[username] }
+
+// ForUser returns the user's license of product, or nil.
+func (c *Catalog) ForUser(u *User, product *Product) *License {
+	for _, l := range c.Licenses {
+		if l.User == u && l.Product == product {
+			return l
+		}
+	}
+	return nil
+}
+
+// Empty reports whether the files declare nothing: lsmock then answers from the spec alone.
+func (c *Catalog) Empty() bool {
+	return c == nil || (len(c.Products) == 0 && len(c.Users) == 0)
+}
+
+// index builds the lookups once the declarations are complete.
+func (c *Catalog) index() {
+	c.products = map[string]*Product{}
+	for _, p := range c.Products {
+		c.products[p.Code] = p
+	}
+	c.byKey = map[string]*License{}
+	for _, l := range c.Licenses {
+		if l.Key != "" {
+			c.byKey[l.Key] = l
+		}
+	}
+	c.users = map[string]*User{}
+	for _, u := range c.Users {
+		c.users[u.Username] = u
+	}
+}

@@ -1,0 +1,541 @@
+package license
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pb33f/go-yaml"
+
+	"github.com/lsmock/lsmock/internal/fileerr"
+	"github.com/lsmock/lsmock/internal/yamldec"
+)
+
+// Decls gathers the products:, licenses: and users: of every scenario file; Catalog checks
+// them together (a license may name a product declared in another file).
+type Decls struct {
+	products []*Product
+	licenses []pendingLicense
+	users    []*User
+
+	wrongPasswordCode string
+	wrongPasswordAt   *fileerr.Error
+	acceptUnknown     bool
+	errs              fileerr.List
+}
+
+// pendingLicense is a license whose product and user are resolved once every file is read.
+type pendingLicense struct {
+	lic     *License
+	product string
+	user    string
+	at      *fileerr.Error // where the license is, for errors found later
+	prodAt  *fileerr.Error
+	userAt  *fileerr.Error
+}
+
+// TopLevelKeys are the keys of a scenario file that declare licenses.
+var TopLevelKeys = []string{"products", "licenses", "users", "wrong_password_error", "unknown_users"}
+
+// Decode reads one of the TopLevelKeys of a file.
+func (ds *Decls) Decode(d *yamldec.Decoder, key string, n *yaml.Node) {
+	switch key {
+	case "products":
+		ds.decodeList(d, n, "products must be a list of products", func(item *yaml.Node) { ds.product(d, item) })
+	case "licenses":
+		ds.decodeList(d, n, "licenses must be a list of licenses", func(item *yaml.Node) { ds.license(d, item) })
+	case "users":
+		ds.decodeList(d, n, "users must be a list of {username, password, change_allowed}", func(item *yaml.Node) { ds.user(d, item) })
+	case "wrong_password_error":
+		if code, ok := d.Str(n, "wrong_password_error"); ok {
+			ds.wrongPasswordCode = code
+			ds.wrongPasswordAt = at(d, n)
+		}
+	case "unknown_users":
+		if v, ok := d.Str(n, "unknown_users"); ok {
+			switch v {
+			case "accept":
+				ds.acceptUnknown = true
+			case "refuse":
+			default:
+				d.Errorf(n, "unknown_users takes accept or refuse, not %q", v)
+			}
+		}
+	}
+}
+
+func at(d *yamldec.Decoder, n *yaml.Node) *fileerr.Error {
+	e := &fileerr.Error{File: d.File}
+	if n != nil {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	return e
+}
+
+func (ds *Decls) decodeList(d *yamldec.Decoder, n *yaml.Node, msg string, item func(*yaml.Node)) {
+	list := yamldec.Resolve(n)
+	if list == nil || list.Kind != yaml.SequenceNode {
+		d.Errorf(list, "%s", msg)
+		return
+	}
+	for _, it := range list.Content {
+		item(it)
+	}
+}
+
+// fields decodes a mapping whose keys each set one thing, by a table of setters.
+type fields map[string]func(d *yamldec.Decoder, n *yaml.Node)
+
+func (f fields) decode(d *yamldec.Decoder, n *yaml.Node, what string) map[string]yamldec.Field {
+	keys := make([]string, 0, len(f))
+	for k := range f {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	m := d.Mapping(n, what, keys...)
+	inOrder := make([]string, 0, len(m))
+	for k := range m {
+		inOrder = append(inOrder, k)
+	}
+	sort.Slice(inOrder, func(i, j int) bool { // as written, so problems come in file order
+		a, b := m[inOrder[i]].Key, m[inOrder[j]].Key
+		return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
+	})
+	for _, k := range inOrder {
+		f[k](d, m[k].Value)
+	}
+	return m
+}
+
+func str(p *string, what string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		if v, ok := d.Str(n, what); ok {
+			*p = v
+		}
+	}
+}
+
+func integer(p *int, what string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		if v, ok := d.Int(n, what); ok {
+			if v < 0 {
+				d.Errorf(n, "%s must not be negative", what)
+			}
+			*p = v
+		}
+	}
+}
+
+func id(p *int64, what string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		if v, ok := d.Int(n, what); ok {
+			if v <= 0 || int64(v) > maxSafeInteger {
+				d.Errorf(n, "%s must be a whole number from 1 to 2^53-1 (JavaScript reads larger ones wrongly)", what)
+			}
+			*p = int64(v)
+		}
+	}
+}
+
+func boolean(p *bool, what string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		if v, ok := d.Bool(n, what); ok {
+			*p = v
+		}
+	}
+}
+
+func date(p *time.Time, what string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		n = yamldec.Resolve(n)
+		if n == nil || n.Kind != yaml.ScalarNode {
+			d.Errorf(n, "%s must be a date such as 2027-01-31 or 2027-01-31T12:00:00Z", what)
+			return
+		}
+		for _, layout := range []string{time.DateOnly, time.RFC3339Nano} {
+			if t, err := time.Parse(layout, n.Value); err == nil {
+				*p = t.UTC()
+				return
+			}
+		}
+		d.Errorf(n, "%s must be a date such as 2027-01-31 or 2027-01-31T12:00:00Z, not %q", what, n.Value)
+	}
+}
+
+func object(p *map[string]any, what string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		v, ok := d.Value(n, what)
+		if !ok {
+			return
+		}
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			d.Errorf(n, "%s must be a mapping", what)
+			return
+		}
+		*p = m
+	}
+}
+
+func oneOf(p *string, what string, allowed ...string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		if v, ok := d.Str(n, what); ok {
+			if !slices.Contains(allowed, v) {
+				d.Errorf(n, "%s must be one of %s, not %q", what, strings.Join(allowed, ", "), v)
+			}
+			*p = v
+		}
+	}
+}
+
+// duration reads a validity such as 30d, 12h, 2w, 6m or 1y (days, hours, weeks, months of
+// 30 days, years of 365 days).
+func duration(p *time.Duration, what string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		v, ok := d.Str(n, what)
+		if !ok {
+			return
+		}
+		unit := map[byte]time.Duration{'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour, 'm': 30 * 24 * time.Hour, 'y': 365 * 24 * time.Hour}
+		if len(v) >= 2 {
+			if u, known := unit[v[len(v)-1]]; known {
+				if k, err := strconv.Atoi(v[:len(v)-1]); err == nil && k > 0 {
+					*p = time.Duration(k) * u
+					return
+				}
+			}
+		}
+		d.Errorf(n, "%s must be a count and a unit, such as 30d, 12h, 2w, 6m or 1y, not %q", what, v)
+	}
+}
+
+// customFields reads {name: value, ...}: the license's (or the product's default) values.
+func customFields(p *[]CustomField, what string) func(*yamldec.Decoder, *yaml.Node) {
+	return func(d *yamldec.Decoder, n *yaml.Node) {
+		for _, f := range d.Entries(n, what+" must map field names to values") {
+			v := yamldec.Resolve(f.Value)
+			if v == nil || v.Kind != yaml.ScalarNode {
+				d.Errorf(f.Value, "%s %s must be a plain value", what, f.Key.Value)
+				continue
+			}
+			*p = append(*p, CustomField{Name: f.Key.Value, Value: v.Value, ID: stableID("custom-field", f.Key.Value)})
+		}
+	}
+}
+
+func (ds *Decls) product(d *yamldec.Decoder, n *yaml.Node) {
+	p := &Product{AuthorizationMethod: MethodKey, TrialType: Perpetual, TrialMaxActivations: 1, FloatingTimeout: 120,
+		Metadata: map[string]any{}, Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line)}
+	before := len(d.Errs)
+	m := fields{
+		"short_code":            str(&p.Code, "short_code"),
+		"product_name":          str(&p.Name, "product_name"),
+		"product_id":            id(&p.ID, "product_id"),
+		"authorization_method":  oneOf(&p.AuthorizationMethod, "authorization_method", MethodKey, MethodUser),
+		"allow_trial":           boolean(&p.AllowTrial, "allow_trial"),
+		"trial_days":            integer(&p.TrialDays, "trial_days"),
+		"trial_license_type":    oneOf(&p.TrialType, "trial_license_type", Perpetual, TimeLimited, Subscription, Consumption),
+		"trial_max_activations": integer(&p.TrialMaxActivations, "trial_max_activations"),
+		"floating_timeout":      integer(&p.FloatingTimeout, "floating_timeout"),
+		"prevent_vm":            boolean(&p.PreventVM, "prevent_vm"),
+		"metadata":              object(&p.Metadata, "metadata"),
+		"custom_fields":         customFields(&p.CustomFields, "custom_fields"),
+	}.decode(d, n, "a product")
+	if m == nil {
+		return
+	}
+	if !yamldec.Has(m, "short_code") {
+		d.Errorf(n, "a product needs a short_code: the product code the SDKs send")
+	}
+	if len(d.Errs) > before {
+		return
+	}
+	for _, prev := range ds.products {
+		if prev.Code == p.Code {
+			d.Errorf(m["short_code"].Value, "product %q is already declared at %s", p.Code, prev.Source)
+			return
+		}
+	}
+	if p.Name == "" {
+		p.Name = p.Code
+	}
+	if p.ID == 0 {
+		p.ID = stableID("product", p.Code)
+	}
+	if p.AllowTrial && p.TrialDays == 0 {
+		p.TrialDays = 14
+	}
+	ds.products = append(ds.products, p)
+}
+
+func (ds *Decls) license(d *yamldec.Decoder, n *yaml.Node) {
+	l := &License{Type: Perpetual, MaxActivations: 1, Enabled: true, Active: true, Metadata: map[string]any{},
+		Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line)}
+	pl := pendingLicense{lic: l, at: at(d, yamldec.Resolve(n))}
+	before := len(d.Errs)
+	var features *yaml.Node
+	var customer *yaml.Node
+	m := fields{
+		"license_key":                  str(&l.Key, "license_key"),
+		"username":                     str(&pl.user, "username"),
+		"product":                      str(&pl.product, "product"),
+		"id":                           id(&l.ID, "id"),
+		"license_type":                 oneOf(&l.Type, "license_type", Perpetual, TimeLimited, Subscription, Consumption),
+		"max_activations":              integer(&l.MaxActivations, "max_activations"),
+		"allow_unlimited_activations":  boolean(&l.UnlimitedActivations, "allow_unlimited_activations"),
+		"license_enabled":              boolean(&l.Enabled, "license_enabled"),
+		"license_active":               boolean(&l.Active, "license_active"),
+		"is_trial":                     boolean(&l.Trial, "is_trial"),
+		"trial_days":                   integer(&l.TrialDays, "trial_days"),
+		"validity_period":              date(&l.ValidityPeriod, "validity_period"),
+		"valid_duration":               duration(&l.ValidDuration, "valid_duration"),
+		"start_date":                   date(&l.StartDate, "start_date"),
+		"maintenance_period":           date(&l.MaintenancePeriod, "maintenance_period"),
+		"max_transfers":                integer(&l.MaxTransfers, "max_transfers"),
+		"grace_period":                 integer(&l.GracePeriod, "grace_period"),
+		"prevent_vm":                   boolean(&l.PreventVM, "prevent_vm"),
+		"allow_overages":               boolean(&l.AllowOverages, "allow_overages"),
+		"max_overages":                 integer(&l.MaxOverages, "max_overages"),
+		"max_consumptions":             integer(&l.MaxConsumptions, "max_consumptions"),
+		"allow_unlimited_consumptions": boolean(&l.UnlimitedConsumptions, "allow_unlimited_consumptions"),
+		"allow_negative_consumptions":  boolean(&l.AllowNegativeConsumptions, "allow_negative_consumptions"),
+		"reset_consumption":            boolean(&l.ResetConsumption, "reset_consumption"),
+		"consumption_period":           str(&l.ConsumptionPeriod, "consumption_period"),
+		"metadata":                     object(&l.Metadata, "metadata"),
+		"custom_fields":                customFields(&l.CustomFields, "custom_fields"),
+		"order_store_id":               str(&l.OrderStoreID, "order_store_id"),
+		"product_features":             func(_ *yamldec.Decoder, n *yaml.Node) { features = n },
+		"customer":                     func(_ *yamldec.Decoder, n *yaml.Node) { customer = n },
+	}.decode(d, n, "a license")
+	if m == nil {
+		return
+	}
+	switch {
+	case yamldec.Has(m, "license_key") == yamldec.Has(m, "username"):
+		d.Errorf(n, "a license needs either a license_key or, for a user-based product, a username")
+	case yamldec.Has(m, "username"):
+		pl.userAt = at(d, m["username"].Value)
+	}
+	if f, ok := m["product"]; ok {
+		pl.prodAt = at(d, f.Value)
+	} else {
+		d.Errorf(n, "a license needs a product (a product's short_code)")
+	}
+	if yamldec.Has(m, "validity_period") && yamldec.Has(m, "valid_duration") {
+		d.Errorf(m["valid_duration"].Key, "a license has either a validity_period (a date) or a valid_duration (from its first activation), not both")
+	}
+	if features != nil {
+		ds.features(d, features, l)
+	}
+	if customer != nil {
+		ds.customer(d, customer, &l.Customer)
+	}
+	if len(d.Errs) > before {
+		return
+	}
+	ds.licenses = append(ds.licenses, pl)
+}
+
+func (ds *Decls) features(d *yamldec.Decoder, n *yaml.Node, l *License) {
+	list := yamldec.Resolve(n)
+	if list == nil || list.Kind != yaml.SequenceNode {
+		d.Errorf(list, "product_features must be a list of features")
+		return
+	}
+	for _, item := range list.Content {
+		f := Feature{Type: "activation", Metadata: map[string]any{}}
+		var expiry time.Time
+		m := fields{
+			"code":                         str(&f.Code, "code"),
+			"name":                         str(&f.Name, "name"),
+			"id":                           id(&f.ID, "id"),
+			"feature_type":                 oneOf(&f.Type, "feature_type", "activation", "consumption"),
+			"expiry_date":                  date(&expiry, "expiry_date"),
+			"metadata":                     object(&f.Metadata, "metadata"),
+			"max_consumption":              integer(&f.MaxConsumption, "max_consumption"),
+			"allow_unlimited_consumptions": boolean(&f.UnlimitedConsumption, "allow_unlimited_consumptions"),
+			"allow_overages":               boolean(&f.AllowOverages, "allow_overages"),
+			"max_overages":                 integer(&f.MaxOverages, "max_overages"),
+			"allow_negative_consumptions":  boolean(&f.AllowNegative, "allow_negative_consumptions"),
+			"reset_consumption":            boolean(&f.ResetConsumption, "reset_consumption"),
+			"consumption_period":           str(&f.ConsumptionPeriod, "consumption_period"),
+			"is_floating":                  boolean(&f.Floating, "is_floating"),
+			"is_floating_cloud":            boolean(&f.FloatingCloud, "is_floating_cloud"),
+			"floating_timeout":             integer(&f.FloatingTimeout, "floating_timeout"),
+			"floating_users":               integer(&f.FloatingUsers, "floating_users"),
+		}.decode(d, item, "a feature")
+		if m == nil {
+			continue
+		}
+		if !yamldec.Has(m, "code") {
+			d.Errorf(item, "a feature needs a code")
+			continue
+		}
+		f.ExpiryDate = expiry
+		if f.Name == "" {
+			f.Name = f.Code
+		}
+		if f.ID == 0 {
+			f.ID = stableID("feature", f.Code)
+		}
+		l.Features = append(l.Features, f)
+	}
+}
+
+func (ds *Decls) customer(d *yamldec.Decoder, n *yaml.Node, c *Customer) {
+	c.Metadata = map[string]any{}
+	fields{
+		"email":        str(&c.Email, "email"),
+		"company_name": str(&c.CompanyName, "company_name"),
+		"reference":    str(&c.Reference, "reference"),
+		"phone":        str(&c.Phone, "phone"),
+		"first_name":   str(&c.FirstName, "first_name"),
+		"last_name":    str(&c.LastName, "last_name"),
+		"city":         str(&c.City, "city"),
+		"postcode":     str(&c.Postcode, "postcode"),
+		"state":        str(&c.State, "state"),
+		"country":      str(&c.Country, "country"),
+		"address":      str(&c.Address, "address"),
+		"metadata":     object(&c.Metadata, "metadata"),
+	}.decode(d, n, "customer")
+}
+
+func (ds *Decls) user(d *yamldec.Decoder, n *yaml.Node) {
+	u := &User{ChangeAllowed: true, Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line)}
+	before := len(d.Errs)
+	m := fields{
+		"username":       str(&u.Username, "username"),
+		"password":       str(&u.Password, "password"),
+		"change_allowed": boolean(&u.ChangeAllowed, "change_allowed"),
+		"id":             id(&u.ID, "id"),
+		"first_name":     str(&u.FirstName, "first_name"),
+		"last_name":      str(&u.LastName, "last_name"),
+		"phone_number":   str(&u.Phone, "phone_number"),
+	}.decode(d, n, "a user")
+	if m == nil {
+		return
+	}
+	if !yamldec.Has(m, "username") {
+		d.Errorf(n, "a user needs a username")
+		return
+	}
+	if !yamldec.Has(m, "password") {
+		d.Errorf(n, "user %q needs a password", u.Username)
+		return
+	}
+	if len(d.Errs) > before {
+		return
+	}
+	for _, prev := range ds.users {
+		if prev.Username == u.Username {
+			d.Errorf(m["username"].Value, "user %q is already declared at %s", u.Username, prev.Source)
+			return
+		}
+	}
+	u.Source = fmt.Sprintf("%s:%d", d.File, m["username"].Value.Line)
+	if u.ID == 0 {
+		u.ID = stableID("user", u.Username) % 1_000_000
+	}
+	ds.users = append(ds.users, u)
+}
+
+// Catalog resolves the declarations: each license's product and user must be declared, a
+// key or a user's license of a product only once. errorCode reports whether the spec
+// documents a code (for wrong_password_error).
+func (ds *Decls) Catalog(errorCode func(code string) bool) (*Catalog, error) {
+	c := &Catalog{Products: ds.products, Users: ds.users, WrongPasswordCode: DefaultWrongPasswordCode, AcceptUnknownUsers: ds.acceptUnknown}
+	errs := ds.errs
+	if ds.wrongPasswordCode != "" {
+		c.WrongPasswordCode = ds.wrongPasswordCode
+		if !errorCode(ds.wrongPasswordCode) {
+			e := *ds.wrongPasswordAt
+			e.Msg = fmt.Sprintf("wrong_password_error %q: the spec documents no such error code", ds.wrongPasswordCode)
+			errs = append(errs, &e)
+		}
+	}
+	c.index()
+	seen := map[string]*License{}
+	for _, pl := range ds.licenses {
+		l := pl.lic
+		l.Product = c.products[pl.product]
+		if l.Product == nil {
+			e := *pl.prodAt
+			e.Msg = fmt.Sprintf("unknown product %q: declare it under products: (known: %s)", pl.product, productCodes(c.Products))
+			errs = append(errs, &e)
+			continue
+		}
+		if pl.user != "" {
+			l.User = c.users[pl.user]
+			if l.User == nil {
+				e := *pl.userAt
+				e.Msg = fmt.Sprintf("unknown user %q: declare it under users: with a password", pl.user)
+				errs = append(errs, &e)
+				continue
+			}
+			if !l.Product.UserBased() {
+				e := *pl.userAt
+				e.Msg = fmt.Sprintf("product %q is activated by license key; give the license a license_key, or the product authorization_method: user", l.Product.Code)
+				errs = append(errs, &e)
+				continue
+			}
+		} else if l.Product.UserBased() {
+			e := *pl.at
+			e.Msg = fmt.Sprintf("product %q is user-based: give the license a username, not a license_key", l.Product.Code)
+			errs = append(errs, &e)
+			continue
+		}
+		if prev := seen[l.Ref()]; prev != nil {
+			e := *pl.at
+			e.Msg = fmt.Sprintf("license %s is already declared at %s", l.Ref(), prev.Source)
+			errs = append(errs, &e)
+			continue
+		}
+		seen[l.Ref()] = l
+		if l.ID == 0 {
+			l.ID = stableID("license", l.Ref())
+		}
+		if l.Trial && l.TrialDays == 0 {
+			l.TrialDays = l.Product.TrialDays
+		}
+		c.Licenses = append(c.Licenses, l)
+	}
+	if err := errs.ErrOrNil(); err != nil {
+		return nil, err
+	}
+	c.index()
+	return c, nil
+}
+
+// Errors adds problems found by the caller that belong with the declarations.
+func (ds *Decls) Errors(errs ...*fileerr.Error) { ds.errs = append(ds.errs, errs...) }
+
+// DefaultWrongPasswordCode is lsmock's code for a wrong password or an unknown user; the
+// vendor publishes none.
+const DefaultWrongPasswordCode = "invalid_credentials"
+
+func productCodes(ps []*Product) string {
+	if len(ps) == 0 {
+		return "none"
+	}
+	codes := make([]string, len(ps))
+	for i, p := range ps {
+		codes[i] = p.Code
+	}
+	return strings.Join(codes, ", ")
+}
+
+// maxSafeInteger is the largest integer JavaScript reads exactly (2^53-1): every id lsmock
+// sends stays below it, as the vendor's 16-digit ids do.
+const maxSafeInteger = 1<<53 - 1
+
+// stableID derives a 16-digit id from what it identifies, the same on every run, so answers
+// (and their signatures) repeat and tests can expect them.
+func stableID(kind, name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(kind + "\x00" + name))
+	return 1_000_000_000_000_000 + int64(h.Sum64()%8_000_000_000_000_000)
+}

@@ -1,0 +1,417 @@
+package license
+
+import (
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lsmock/lsmock/internal/apierror"
+	"github.com/lsmock/lsmock/internal/signing"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// The behaviours an operation can name with x-lsmock-behavior.
+const (
+	BehaviorActivate       = "activate_license"
+	BehaviorCheck          = "check_license"
+	BehaviorDeactivate     = "deactivate_license"
+	BehaviorTrialKey       = "trial_key"
+	BehaviorProductDetails = "product_details"
+	BehaviorChangePassword = "change_password"
+)
+
+// Behaviors lists every behaviour, for messages.
+var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword}
+
+// Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
+type Params map[string]any
+
+// Str returns a parameter as text: a string, or a number or boolean as written.
+func (p Params) Str(name string) string {
+	switch v := p[name].(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// Answer is what a behaviour answers.
+type Answer struct {
+	Status      int
+	Code        string // the error code; "" for a success
+	Body        []byte
+	ContentType string
+	// Detail explains a refusal to a human (X-Lsmock-Validation); never a secret.
+	Detail string
+}
+
+// Engine answers the operations that name a behaviour, from a catalog and the sessions'
+// state. A reload builds a new Engine over the same State.
+type Engine struct {
+	catalog *Catalog
+	state   *State
+	spec    *spec.Spec
+	signer  *signing.Signer
+	now     func() time.Time
+}
+
+// NewEngine builds an engine; now is the clock (nil for time.Now). It fails when an operation
+// of sp names a behaviour that does not exist.
+func NewEngine(c *Catalog, st *State, sp *spec.Spec, signer *signing.Signer, now func() time.Time) (*Engine, error) {
+	for _, op := range sp.Operations {
+		if op.Behavior != "" && !known(op.Behavior) {
+			return nil, fmt.Errorf("%s: %s: %s %q is not one lsmock has (it has %s)", sp.Name, op.ID, spec.BehaviorExtension, op.Behavior, strings.Join(Behaviors, ", "))
+		}
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if c == nil {
+		c = &Catalog{}
+		c.index()
+	}
+	return &Engine{catalog: c, state: st, spec: sp, signer: signer, now: now}, nil
+}
+
+func known(b string) bool {
+	for _, k := range Behaviors {
+		if k == b {
+			return true
+		}
+	}
+	return false
+}
+
+// Catalog is what the engine answers from.
+func (e *Engine) Catalog() *Catalog { return e.catalog }
+
+// Answer answers a request of op for session. ok is false when the engine has nothing to
+// say: the operation names no behaviour, or the files declare nothing it could answer from.
+// The request then goes on to the operation's default scenario or the spec's own answer.
+func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer, ok bool) {
+	switch op.Behavior {
+	case BehaviorChangePassword:
+		return e.changePassword(op, session, p)
+	case "":
+		return Answer{}, false
+	}
+	if len(e.catalog.Products) == 0 {
+		return Answer{}, false
+	}
+	switch op.Behavior {
+	case BehaviorActivate:
+		return e.activate(op, session, p), true
+	case BehaviorCheck:
+		return e.check(op, session, p), true
+	case BehaviorDeactivate:
+		return e.deactivate(op, session, p), true
+	case BehaviorTrialKey:
+		return e.trialKey(op, session, p), true
+	case BehaviorProductDetails:
+		return e.productDetails(op, p), true
+	}
+	return Answer{}, false
+}
+
+// fail renders an error the spec documents for op (its status and message); detail says
+// why to a human.
+func (e *Engine) fail(op *spec.Operation, code, detail string) Answer {
+	status, message := 400, code
+	if ex, ok := e.spec.ErrorFor(op, code); ok {
+		status, message = ex.Status, ex.Message
+	}
+	return Answer{Status: status, Code: code, Body: apierror.Body(status, code, message), ContentType: apierror.ContentType, Detail: detail}
+}
+
+// missing is missing_parameters naming what is missing, as the validator words it.
+func (e *Engine) missing(op *spec.Operation, names string) Answer {
+	a := e.fail(op, "missing_parameters", "missing required parameter(s): "+names)
+	a.Body = apierror.Body(a.Status, a.Code, "Some parameters are missing in the request: "+names+".")
+	return a
+}
+
+// success is the operation's own documented success (license_deactivated, password_changed).
+func success(op *spec.Operation) Answer {
+	return Answer{Status: op.Success.Status, Body: op.Success.Body, ContentType: op.Success.ContentType}
+}
+
+// found is a license a request named, with the user it named it by.
+type found struct {
+	lic *License
+	// id is what the license_signature covers: the request's username up to "|", else its
+	// license_key.
+	id string
+}
+
+// identify finds the license a request names: by license_key (declared, or a trial this
+// session was given), or by username (with its password when withPassword). The answer is
+// nil when it found one.
+func (e *Engine) identify(op *spec.Operation, a *account, prod *Product, p Params, withPassword bool) (found, *Answer) {
+	if key := p.Str("license_key"); key != "" {
+		l := e.catalog.ByKey(key)
+		if l == nil {
+			l = a.trialKeys[key]
+		}
+		if l == nil || l.Product != prod {
+			f := e.fail(op, "license_not_found", "no license "+key+" of product "+prod.Code)
+			return found{}, &f
+		}
+		return found{lic: l, id: key}, nil
+	}
+	username := p.Str("username")
+	if username == "" {
+		if p.Str("id_token") != "" || p.Str("code") != "" {
+			f := e.missing(op, "license_key")
+			f.Detail = "lsmock does not do SSO (id_token, code): identify the license by license_key, or username and password"
+			return found{}, &f
+		}
+		f := e.missing(op, "license_key")
+		return found{}, &f
+	}
+	name, _, _ := strings.Cut(username, "|")
+	u := e.catalog.User(name)
+	if u == nil {
+		u = a.trialUser[name]
+	}
+	if withPassword {
+		if u == nil || !passwordMatches(a.password(u), p.Str("password")) {
+			f := e.fail(op, e.catalog.WrongPasswordCode, "unknown user, or a wrong password")
+			return found{}, &f
+		}
+	}
+	var l *License
+	if u != nil {
+		if l = e.catalog.ForUser(u, prod); l == nil {
+			l = a.userLic[u.Username][prod.Code]
+		}
+	}
+	if l == nil {
+		f := e.fail(op, "license_not_found", "no license of product "+prod.Code+" for that user")
+		return found{}, &f
+	}
+	return found{lic: l, id: name}, nil
+}
+
+// validUntil is when a license stops being valid in a session; zero for never.
+func validUntil(l *License, ls *licenseState) time.Time {
+	if !l.ValidityPeriod.IsZero() {
+		return l.ValidityPeriod
+	}
+	if l.ValidDuration > 0 && ls != nil && !ls.firstActivated.IsZero() {
+		return ls.firstActivated.Add(l.ValidDuration)
+	}
+	return time.Time{}
+}
+
+// refusal is the answer for a license that cannot be used now, or nil.
+func (e *Engine) refusal(op *spec.Operation, l *License, ls *licenseState) *Answer {
+	var a Answer
+	switch until := validUntil(l, ls); {
+	case !l.Enabled:
+		a = e.fail(op, "license_not_enabled", "the license is declared license_enabled: false")
+	case !l.Active:
+		a = e.fail(op, "license_not_active", "the license is declared license_active: false")
+	case !until.IsZero() && !e.now().Before(until):
+		if l.Trial {
+			a = e.fail(op, "trial_expired", "the trial ended "+iso(until))
+		} else {
+			a = e.fail(op, "license_expired", "the license ended "+iso(until))
+		}
+	default:
+		return nil
+	}
+	return &a
+}
+
+func (e *Engine) activate(op *spec.Operation, session string, p Params) Answer {
+	prod := e.catalog.Product(p.Str("product"))
+	if prod == nil {
+		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+	}
+	hwid := p.Str("hardware_id")
+	e.state.mu.Lock()
+	a := e.state.account(session)
+	f, refused := e.identify(op, a, prod, p, true)
+	if refused != nil {
+		e.state.mu.Unlock()
+		return *refused
+	}
+	ls := a.license(f.lic)
+	if r := e.refusal(op, f.lic, ls); r != nil {
+		e.state.mu.Unlock()
+		return *r
+	}
+	dev := ls.devices[hwid]
+	if dev == nil {
+		if !f.lic.UnlimitedActivations && len(ls.devices) >= f.lic.MaxActivations {
+			e.state.mu.Unlock()
+			return e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", len(ls.devices), f.lic.MaxActivations))
+		}
+		now := e.now().UTC()
+		dev = &Device{ID: stableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
+		ls.devices[hwid] = dev
+		if ls.firstActivated.IsZero() {
+			ls.firstActivated = now
+		}
+	}
+	v := view{lic: f.lic, device: *dev, times: len(ls.devices), until: validUntil(f.lic, ls), hardwareID: hwid, signedID: f.id}
+	if p.Str("username") != "" {
+		v.username = p.Str("username")
+	}
+	e.state.mu.Unlock()
+	return e.licenseAnswer(v, true)
+}
+
+func (e *Engine) check(op *spec.Operation, session string, p Params) Answer {
+	prod := e.catalog.Product(p.Str("product"))
+	if prod == nil {
+		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+	}
+	hwid := p.Str("hardware_id")
+	v, refused := e.checked(op, session, prod, hwid, p)
+	if refused != nil {
+		return *refused
+	}
+	return e.licenseAnswer(v, false)
+}
+
+// checked finds the license and device a check names, under the state's lock.
+func (e *Engine) checked(op *spec.Operation, session string, prod *Product, hwid string, p Params) (view, *Answer) {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	a := e.state.account(session)
+	f, refused := e.identify(op, a, prod, p, false)
+	if refused != nil {
+		return view{}, refused
+	}
+	ls := a.licenses[f.lic.Ref()]
+	if !f.lic.Enabled || !f.lic.Active {
+		return view{}, e.refusal(op, f.lic, ls)
+	}
+	if ls == nil || len(ls.devices) == 0 {
+		r := e.fail(op, "license_not_active", "the license has not been activated in this session")
+		return view{}, &r
+	}
+	dev := ls.devices[hwid]
+	if dev == nil {
+		r := e.fail(op, "device_not_found", "the license is not active on this hardware_id")
+		return view{}, &r
+	}
+	if r := e.refusal(op, f.lic, ls); r != nil {
+		return view{}, r
+	}
+	return view{lic: f.lic, device: *dev, times: len(ls.devices), until: validUntil(f.lic, ls), hardwareID: hwid, signedID: f.id}, nil
+}
+
+func (e *Engine) deactivate(op *spec.Operation, session string, p Params) Answer {
+	prod := e.catalog.Product(p.Str("product"))
+	if prod == nil {
+		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+	}
+	hwid := p.Str("hardware_id")
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	a := e.state.account(session)
+	f, refused := e.identify(op, a, prod, p, false)
+	if refused != nil {
+		return *refused
+	}
+	ls := a.licenses[f.lic.Ref()]
+	if ls == nil || ls.devices[hwid] == nil {
+		return e.fail(op, "device_not_found", "the license is not active on this hardware_id")
+	}
+	delete(ls.devices, hwid)
+	return success(op)
+}
+
+func (e *Engine) changePassword(op *spec.Operation, session string, p Params) (Answer, bool) {
+	username, current, next := p.Str("username"), p.Str("password"), p.Str("new_password")
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	a := e.state.sessions[session]
+	var u *User
+	if u = e.catalog.User(username); u == nil && a != nil {
+		u = a.trialUser[username]
+	}
+	switch {
+	case u == nil && len(e.catalog.Users) == 0 && (a == nil || len(a.trialUser) == 0):
+		return Answer{}, false // no users to check against: the default answers
+	case u == nil && e.catalog.AcceptUnknownUsers:
+		return success(op), true
+	case u == nil:
+		return e.fail(op, e.catalog.WrongPasswordCode, "no such user"), true
+	case !u.ChangeAllowed:
+		return e.fail(op, "change_password_not_allowed", "the user is declared change_allowed: false"), true
+	}
+	a = e.state.account(session)
+	if !passwordMatches(a.password(u), current) {
+		return e.fail(op, e.catalog.WrongPasswordCode, "the current password is wrong"), true
+	}
+	a.passwords[u.Username] = next
+	return success(op), true
+}
+
+func (e *Engine) trialKey(op *spec.Operation, session string, p Params) Answer {
+	prod := e.catalog.Product(p.Str("product"))
+	if prod == nil {
+		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+	}
+	if !prod.AllowTrial {
+		return e.fail(op, "trial_not_allowed", "product "+prod.Code+" is declared without allow_trial")
+	}
+	email := p.Str("email")
+	if prod.UserBased() && email == "" {
+		return e.missing(op, "email")
+	}
+	key := prod.Code + "\x00" + p.Str("hardware_id")
+	if prod.UserBased() {
+		key = prod.Code + "\x00" + email
+	}
+	e.state.mu.Lock()
+	a := e.state.account(session)
+	if l := a.trials[key]; l != nil {
+		e.state.mu.Unlock()
+		return e.trialAnswer(l, false)
+	}
+	now := e.now().UTC()
+	seed := session + "\x00" + key
+	l := &License{Product: prod, Type: prod.TrialType, Trial: true, TrialDays: prod.TrialDays,
+		MaxActivations: prod.TrialMaxActivations, Enabled: true, Active: true, Metadata: map[string]any{},
+		ValidityPeriod: now.Add(time.Duration(prod.TrialDays) * 24 * time.Hour).Truncate(time.Second),
+		Source:         "trial_key", ID: stableID("trial", seed), issued: now}
+	if prod.UserBased() {
+		u := &User{Username: email, Password: code(seed, "password", 10), ChangeAllowed: true, Initial: true, ID: stableID("trial-user", seed) % 1_000_000, Source: "trial_key"}
+		l.User = u
+		a.trialUser[email] = u
+		if a.userLic[email] == nil {
+			a.userLic[email] = map[string]*License{}
+		}
+		a.userLic[email][prod.Code] = l
+	} else {
+		k := code(seed, "key", 16)
+		l.Key = k[0:4] + "-" + k[4:8] + "-" + k[8:12] + "-" + k[12:16]
+		a.trialKeys[l.Key] = l
+	}
+	a.trials[key] = l
+	e.state.mu.Unlock()
+	return e.trialAnswer(l, true)
+}
+
+// code derives an uppercase code of n letters and digits from seed: the same every run.
+func code(seed, kind string, n int) string {
+	sum := sha256.Sum256([]byte(kind + "\x00" + seed))
+	return base32.StdEncoding.EncodeToString(sum[:])[:n]
+}
+
+func (e *Engine) productDetails(op *spec.Operation, p Params) Answer {
+	prod := e.catalog.Product(p.Str("product"))
+	if prod == nil {
+		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+	}
+	return e.signed(productDetailsBody(prod, p.Str("include_custom_fields") == "true"))
+}

@@ -1,0 +1,89 @@
+package license
+
+import "time"
+
+// Listing is the catalog as GET /__lsmock/licenses shows it, with the vendor's field names;
+// passwords are never shown.
+type Listing struct {
+	Products []ProductListing `json:"products"`
+	Licenses []LicenseListing `json:"licenses"`
+	Users    []UserListing    `json:"users"`
+}
+
+// ProductListing is a declared product.
+type ProductListing struct {
+	ShortCode           string `json:"short_code"`
+	ProductName         string `json:"product_name"`
+	ProductID           int64  `json:"product_id"`
+	AuthorizationMethod string `json:"authorization_method"`
+	AllowTrial          bool   `json:"allow_trial"`
+	TrialDays           int    `json:"trial_days"`
+	FloatingTimeout     int    `json:"floating_timeout"`
+	Source              string `json:"source"`
+}
+
+// LicenseListing is a declared license.
+type LicenseListing struct {
+	ID                        int64             `json:"id"`
+	LicenseKey                string            `json:"license_key,omitempty"`
+	Username                  string            `json:"username,omitempty"`
+	Product                   string            `json:"product"`
+	LicenseType               string            `json:"license_type"`
+	MaxActivations            int               `json:"max_activations"`
+	AllowUnlimitedActivations bool              `json:"allow_unlimited_activations"`
+	LicenseEnabled            bool              `json:"license_enabled"`
+	LicenseActive             bool              `json:"license_active"`
+	IsTrial                   bool              `json:"is_trial"`
+	ValidityPeriod            *string           `json:"validity_period"`
+	ValidDuration             string            `json:"valid_duration,omitempty"`
+	MaxConsumptions           int               `json:"max_consumptions,omitempty"`
+	ProductFeatures           []string          `json:"product_features"`
+	CustomFields              map[string]string `json:"custom_fields"`
+	Metadata                  map[string]any    `json:"metadata"`
+	Source                    string            `json:"source"`
+}
+
+// UserListing is a declared license user.
+type UserListing struct {
+	Username      string `json:"username"`
+	Password      string `json:"password"` // always "[redacted]"
+	ChangeAllowed bool   `json:"change_allowed"`
+	Source        string `json:"source"`
+}
+
+// Declared lists the catalog.
+func Declared(c *Catalog) Listing {
+	out := Listing{Products: []ProductListing{}, Licenses: []LicenseListing{}, Users: []UserListing{}}
+	for _, p := range c.Products {
+		out.Products = append(out.Products, ProductListing{ShortCode: p.Code, ProductName: p.Name, ProductID: p.ID,
+			AuthorizationMethod: p.AuthorizationMethod, AllowTrial: p.AllowTrial, TrialDays: p.TrialDays,
+			FloatingTimeout: p.FloatingTimeout, Source: p.Source})
+	}
+	for _, l := range c.Licenses {
+		ll := LicenseListing{ID: l.ID, LicenseKey: l.Key, Product: l.Product.Code, LicenseType: l.Type,
+			MaxActivations: l.MaxActivations, AllowUnlimitedActivations: l.UnlimitedActivations,
+			LicenseEnabled: l.Enabled, LicenseActive: l.Active, IsTrial: l.Trial, MaxConsumptions: l.MaxConsumptions,
+			ProductFeatures: []string{}, CustomFields: map[string]string{}, Metadata: l.Metadata, Source: l.Source}
+		if l.User != nil {
+			ll.Username = l.User.Username
+		}
+		if !l.ValidityPeriod.IsZero() {
+			v := iso(l.ValidityPeriod)
+			ll.ValidityPeriod = &v
+		}
+		if l.ValidDuration > 0 {
+			ll.ValidDuration = (l.ValidDuration / time.Hour * time.Hour).String() + " from the first activation"
+		}
+		for _, f := range l.Features {
+			ll.ProductFeatures = append(ll.ProductFeatures, f.Code)
+		}
+		for _, f := range l.CustomFields {
+			ll.CustomFields[f.Name] = f.Value
+		}
+		out.Licenses = append(out.Licenses, ll)
+	}
+	for _, u := range c.Users {
+		out.Users = append(out.Users, UserListing{Username: u.Username, Password: "[redacted]", ChangeAllowed: u.ChangeAllowed, Source: u.Source})
+	}
+	return out
+}

@@ -1,0 +1,179 @@
+package license
+
+import (
+	"crypto/hmac"
+	"sort"
+	"sync"
+	"time"
+)
+
+// State is what every session did with the catalog: devices activated, trials issued,
+// passwords changed. Sessions never see each other's state, so parallel CI jobs can share one
+// lsmock. It outlives reloads (licenses are kept by key or user, so they survive for the
+// declarations that remain) and is safe for concurrent use.
+type State struct {
+	mu       sync.Mutex
+	sessions map[string]*account
+}
+
+// NewState returns empty state.
+func NewState() *State { return &State{sessions: map[string]*account{}} }
+
+// account is one session's state.
+type account struct {
+	passwords map[string]string              // username -> the password it was changed to
+	licenses  map[string]*licenseState       // by License.Ref
+	trials    map[string]*License            // issued trial licenses by trialKey
+	trialKeys map[string]*License            // the same, by license key
+	trialUser map[string]*User               // trial users, by username
+	userLic   map[string]map[string]*License // trial user -> product -> license
+}
+
+// licenseState is a license's state in one session.
+type licenseState struct {
+	devices        map[string]*Device // by hardware_id: the active ones
+	firstActivated time.Time
+}
+
+// Device is a device a license is active on.
+type Device struct {
+	ID         int64     `json:"device_id"`
+	HardwareID string    `json:"hardware_id"`
+	Activated  time.Time `json:"activated"`
+}
+
+func (st *State) account(session string) *account {
+	a := st.sessions[session]
+	if a == nil {
+		a = &account{
+			passwords: map[string]string{},
+			licenses:  map[string]*licenseState{},
+			trials:    map[string]*License{},
+			trialKeys: map[string]*License{},
+			trialUser: map[string]*User{},
+			userLic:   map[string]map[string]*License{},
+		}
+		st.sessions[session] = a
+	}
+	return a
+}
+
+func (a *account) license(l *License) *licenseState {
+	ls := a.licenses[l.Ref()]
+	if ls == nil {
+		ls = &licenseState{devices: map[string]*Device{}}
+		a.licenses[l.Ref()] = ls
+	}
+	return ls
+}
+
+// Forget drops a session's state (reset, or the session store dropped the session).
+func (st *State) Forget(session string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.sessions, session)
+}
+
+// ForgetAll drops every session's state.
+func (st *State) ForgetAll() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	clear(st.sessions)
+}
+
+// password returns the session's password for u: changed, else declared.
+func (a *account) password(u *User) string {
+	if p, ok := a.passwords[u.Username]; ok {
+		return p
+	}
+	return u.Password
+}
+
+// passwordMatches compares in constant time.
+func passwordMatches(have, got string) bool { return hmac.Equal([]byte(have), []byte(got)) }
+
+// Snapshot is one session's state as the admin API shows it (no passwords).
+type Snapshot struct {
+	Licenses []LicenseSnapshot `json:"licenses"`
+	Trials   []TrialSnapshot   `json:"trials"`
+	Users    []UserSnapshot    `json:"users"`
+}
+
+// LicenseSnapshot is one license in a session.
+type LicenseSnapshot struct {
+	License        string    `json:"license"` // license_key, or user:username/product
+	Product        string    `json:"product"`
+	TimesActivated int       `json:"times_activated"`
+	Devices        []Device  `json:"devices"`
+	FirstActivated time.Time `json:"first_activated,omitzero"`
+}
+
+// TrialSnapshot is a trial license issued in a session.
+type TrialSnapshot struct {
+	Product    string `json:"product"`
+	LicenseKey string `json:"license_key,omitempty"`
+	Username   string `json:"username,omitempty"`
+	HardwareID string `json:"hardware_id,omitempty"`
+}
+
+// UserSnapshot is a license user as a session sees it.
+type UserSnapshot struct {
+	Username      string `json:"username"`
+	Password      string `json:"password"` // always "[redacted]"
+	Changed       bool   `json:"changed"`
+	ChangeAllowed bool   `json:"change_allowed"`
+}
+
+// Snapshot returns session's state against catalog.
+func (st *State) Snapshot(session string, c *Catalog) Snapshot {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	snap := Snapshot{Licenses: []LicenseSnapshot{}, Trials: []TrialSnapshot{}, Users: []UserSnapshot{}}
+	a := st.sessions[session]
+	licenses := append([]*License{}, c.Licenses...)
+	if a != nil {
+		for _, l := range a.trials {
+			licenses = append(licenses, l)
+		}
+	}
+	for _, l := range licenses {
+		ls := &licenseState{}
+		if a != nil && a.licenses[l.Ref()] != nil {
+			ls = a.licenses[l.Ref()]
+		}
+		s := LicenseSnapshot{License: l.Ref(), Product: l.Product.Code, TimesActivated: len(ls.devices), Devices: []Device{}, FirstActivated: ls.firstActivated}
+		for _, d := range ls.devices {
+			s.Devices = append(s.Devices, *d)
+		}
+		sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Activated.Before(s.Devices[j].Activated) })
+		snap.Licenses = append(snap.Licenses, s)
+	}
+	if a != nil {
+		for k, l := range a.trials {
+			t := TrialSnapshot{Product: l.Product.Code, LicenseKey: l.Key}
+			if l.User != nil {
+				t.Username = l.User.Username
+			} else {
+				t.HardwareID = k[len(l.Product.Code)+1:]
+			}
+			snap.Trials = append(snap.Trials, t)
+		}
+		sort.Slice(snap.Trials, func(i, j int) bool {
+			return snap.Trials[i].LicenseKey+snap.Trials[i].Username < snap.Trials[j].LicenseKey+snap.Trials[j].Username
+		})
+	}
+	users := append([]*User{}, c.Users...)
+	if a != nil {
+		for _, u := range a.trialUser {
+			users = append(users, u)
+		}
+	}
+	for _, u := range users {
+		changed := false
+		if a != nil {
+			_, changed = a.passwords[u.Username]
+		}
+		snap.Users = append(snap.Users, UserSnapshot{Username: u.Username, Password: "[redacted]", Changed: changed, ChangeAllowed: u.ChangeAllowed})
+	}
+	return snap
+}
