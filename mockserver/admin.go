@@ -317,4 +317,3 @@ func describeStep(st *scenario.Response) responseInfo {
 	}
 	return ri
 }
-

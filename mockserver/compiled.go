@@ -16,15 +16,15 @@ import (
 // compiled schemas, scenario indexes, fixed answers. A reload builds a new one and swaps it
 // in whole, so a request sees one configuration from start to end.
 type compiled struct {
-	spec      *spec.Spec
-	scenarios *scenario.Set
-	validator *validate.Validator
-	matcher   *match.Matcher
-	engine    *license.Engine            // answers from the declared licenses and users
-	authorized map[*spec.Operation]bool  // operations whose requests carry a signed Authorization
-	visible   map[string]map[string]bool // operation -> body fields the journal may show
-	cors      corsPolicy
-	fixed     fixedErrors
+	spec       *spec.Spec
+	scenarios  *scenario.Set
+	validator  *validate.Validator
+	matcher    *match.Matcher
+	engine     *license.Engine            // answers from the declared licenses and users
+	authorized map[*spec.Operation]bool   // operations whose requests carry a signed Authorization
+	visible    map[string]map[string]bool // operation -> body fields the journal may show
+	cors       corsPolicy
+	fixed      fixedErrors
 }
 
 // fixedErrors are the answers that do not depend on the request, rendered once.

@@ -94,10 +94,10 @@ type Store struct {
 }
 
 type state struct {
-	name      string // the session's ID.Name
-	elem      *list.Element
-	pins      map[string]string // scope -> scenario ref (see Pin)
-	uses      map[string]int    // scenario ref -> uses so far
+	name string // the session's ID.Name
+	elem *list.Element
+	pins map[string]string // scope -> scenario ref (see Pin)
+	uses map[string]int    // scenario ref -> uses so far
 }
 
 // NewStore returns an empty store that keeps at most max sessions (0 means DefaultMax).
