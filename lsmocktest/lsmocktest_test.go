@@ -71,7 +71,7 @@ func TestVerifyAndRequests(t *testing.T) {
 	srv.AssertRequests(t, lsmocktest.Match{Session: "s1", Code: "invalid_json"}, 1)
 	reqs := srv.Requests(lsmocktest.Match{Session: "s1", Status: 200})
 	require.Len(t, reqs, 1)
-	assert.Equal(t, "success", reqs[0].Scenario)
+	assert.Equal(t, "state", reqs[0].Selection, "the declared users answered")
 	assert.Equal(t, "[redacted]", reqs[0].Body.(map[string]any)["password"])
 
 	rec := &recorder{TB: t}

@@ -263,6 +263,10 @@ type responseInfo struct {
 	Code   string `json:"code,omitempty"`
 	Fault  string `json:"fault,omitempty"`
 	Delay  string `json:"delay,omitempty"`
+	// Live is true for a response that answers what lsmock would without the scenario (so
+	// Status is only the operation's success status).
+	Live      bool   `json:"live,omitempty"`
+	Signature string `json:"signature,omitempty"`
 }
 
 type triggers struct {
@@ -302,7 +306,7 @@ func (c *compiled) scenarioList() map[string]any {
 }
 
 func describeStep(st *scenario.Response) responseInfo {
-	ri := responseInfo{Fault: string(st.Fault), Code: st.Code}
+	ri := responseInfo{Fault: string(st.Fault), Code: st.Code, Live: st.Live, Signature: string(st.Signature)}
 	switch st.Fault {
 	case scenario.FaultConnectionReset, scenario.FaultEmptyResponse, scenario.FaultTimeout:
 		ri.Code = ""

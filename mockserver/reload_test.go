@@ -100,7 +100,7 @@ func TestReloadSwapsAndSessionsSurvive(t *testing.T) {
 	w := httptest.NewRecorder()
 	srv.ServeHTTP(w, local(http.MethodPost, "/__lsmock/reload"))
 	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
-	assert.JSONEq(t, `{"reloaded":true,"operations":1,"scenarios":3}`, w.Body.String())
+	assert.JSONEq(t, `{"reloaded":true,"operations":6,"scenarios":3}`, w.Body.String())
 
 	status, c = code(t, srv, signedRequest(validBody))
 	assert.Equal(t, http.StatusOK, status, "the new default answers")

@@ -442,7 +442,11 @@ func (s *Server) live(c *compiled, r *http.Request, op *spec.Operation, out *out
 			params[k] = v[0]
 		}
 	}
-	return c.engine.Answer(op, out.session.Key, params)
+	a, ok := c.engine.Answer(op, out.session.Key, params)
+	if ok {
+		s.sessions.Touch(out.session) // the state it may keep goes when the session goes
+	}
+	return a, ok
 }
 
 // readBody reads the request body, up to the size limit, into out.body. On an error the body

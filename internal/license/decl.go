@@ -25,6 +25,7 @@ type Decls struct {
 	wrongPasswordCode string
 	wrongPasswordAt   *fileerr.Error
 	acceptUnknown     bool
+	unknownAt         *fileerr.Error
 	errs              fileerr.List
 }
 
@@ -52,11 +53,20 @@ func (ds *Decls) Decode(d *yamldec.Decoder, key string, n *yaml.Node) {
 		ds.decodeList(d, n, "users must be a list of {username, password, change_allowed}", func(item *yaml.Node) { ds.user(d, item) })
 	case "wrong_password_error":
 		if code, ok := d.Str(n, "wrong_password_error"); ok {
+			if ds.wrongPasswordAt != nil {
+				d.Errorf(n, "wrong_password_error is already set at %s:%d", ds.wrongPasswordAt.File, ds.wrongPasswordAt.Line)
+				return
+			}
 			ds.wrongPasswordCode = code
 			ds.wrongPasswordAt = at(d, n)
 		}
 	case "unknown_users":
 		if v, ok := d.Str(n, "unknown_users"); ok {
+			if ds.unknownAt != nil {
+				d.Errorf(n, "unknown_users is already set at %s:%d", ds.unknownAt.File, ds.unknownAt.Line)
+				return
+			}
+			ds.unknownAt = at(d, n)
 			switch v {
 			case "accept":
 				ds.acceptUnknown = true

@@ -80,7 +80,7 @@ func TestShippedScenarios(t *testing.T) {
 
 	success := byName(set, "success")
 	require.NotNil(t, success)
-	assert.True(t, success.Default)
+	assert.True(t, success.Steps[0].Live, "it answers what lsmock would without it")
 	assert.Equal(t, 200, success.Steps[0].Status)
 	assert.Equal(t, `"password_changed"`, string(success.Steps[0].Body))
 
@@ -100,6 +100,21 @@ func TestShippedScenarios(t *testing.T) {
 	assert.Equal(t, 200, seq.Steps[1].Status)
 
 	assert.Equal(t, 2*time.Second, byName(set, "slow_success").Steps[0].Delay.Min)
+	implied := byName(set, "invalid_credentials")
+	require.NotNil(t, implied, "every documented error answers by name")
+	assert.True(t, implied.Implied)
+	assert.Equal(t, "lsmock's code for an unknown user or a wrong password", implied.Description, "from the example's summary")
+	for _, op := range []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails", "changePassword"} {
+		n := 0
+		for _, sc := range set.Scenarios {
+			if sc.Name == "timeout" && sc.Operation.ID == op {
+				n++
+			}
+		}
+		assert.Equal(t, 1, n, "operation: \"*\" gives %s its own timeout", op)
+	}
+	require.NotNil(t, set.Catalog)
+	assert.NotNil(t, set.Catalog.ByKey("DEMO-PERP-0000-0001"), "the demo licenses")
 	assert.Equal(t, 3*time.Second, byName(set, "slow_body").Steps[0].Duration)
 	for _, f := range []scenario.Fault{scenario.FaultConnectionReset, scenario.FaultEmptyResponse, scenario.FaultTruncatedBody,
 		scenario.FaultMalformedJSON, scenario.FaultSlowBody, scenario.FaultTimeout} {

@@ -135,6 +135,14 @@ func (s *Store) get(id ID) *state {
 	return st
 }
 
+// Touch records that session id has state elsewhere (its licenses): the store then names it,
+// and drops it (telling onEvict) like any other when it is the least recently used.
+func (s *Store) Touch(id ID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.get(id)
+}
+
 // Resolve returns the session a user named in the admin API: by its key (a session name or
 // an API key, as sent), or by the name outputs show it by (a label). A value no request has
 // used yet may be a credential, so it is named by its label until a request says otherwise.
