@@ -1,7 +1,11 @@
 package lsmock_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"net/http"
 	"os"
 	"os/exec"
@@ -121,4 +125,126 @@ func TestNodeSDKStrictSigning(t *testing.T) {
 			assert.JSONEq(t, tc.want, runNodeSDK(t, node, tc.apiPath, tc.env...))
 		})
 	}
+}
+
+// runNodeFlow runs a flow of testdata/nodesdk/license_flow.js against apiPath with publicKey
+// and returns its lines, one per step.
+func runNodeFlow(t *testing.T, node, apiPath, publicKey, flow, apiKey string) []string {
+	t.Helper()
+	cmd := exec.Command(node, "license_flow.js")
+	cmd.Dir = nodeSDKDir
+	cmd.Env = append(os.Environ(), "LSMOCK_API_PATH="+apiPath, "LSMOCK_PUBLIC_KEY="+publicKey,
+		"LSMOCK_FLOW="+flow, "LSMOCK_API_KEY="+apiKey, "LSMOCK_DIR="+t.TempDir())
+	out, err := cmd.Output()
+	require.NoError(t, err, "node: %s", out)
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if strings.HasPrefix(l, "{") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
+
+// TestNodeSDKLicenseFlow runs the real Node SDK's license flows against lsmock, configured
+// with lsmock's public key as an SDK team would: activate, check and deactivate a key-based
+// and a user-based license, a trial, the errors the SDK must handle, and tampered answers it
+// must refuse. The SDK verifies every signature (LicenseSignature over JSON.stringify of the
+// body, license_signature over the request's device and key).
+func TestNodeSDKLicenseFlow(t *testing.T) {
+	t.Parallel()
+	node := requireNodeSDK(t)
+	srv := startDefault(t)
+	apiPath := srv.URL + "/api/v4"
+	key := string(publicKey)
+	for _, pin := range []struct{ session, scenario string }{
+		{"sdk-tampered", "activateLicense/tampered_signature"},
+		{"sdk-unsigned", "activateLicense/missing_signature"},
+	} {
+		status, _ := admin(t, srv, http.MethodPut, "/__lsmock/sessions/"+pin.session+"/scenario", `{"name":"`+pin.scenario+`"}`)
+		require.Equal(t, http.StatusOK, status)
+	}
+	cases := []struct {
+		flow, apiKey string
+		want         []string
+	}{
+		{"key", "sdk-key", []string{
+			`{"step":"activate","result":{"license_key":"DEMO-PERP-0000-0001","times_activated":1,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"check","result":{"license_key":"DEMO-PERP-0000-0001","times_activated":1,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"deactivate","result":false}`,
+			`{"step":"check after deactivate","error":{"status":400,"code":"license_not_active","message":"license is not active"}}`,
+		}},
+		{"user", "sdk-user", []string{
+			`{"step":"activate","result":{"user":"demo-user@example.com","times_activated":1,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"check","result":{"user":"demo-user@example.com","times_activated":1,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"deactivate","result":false}`,
+			`{"step":"wrong password","error":{"status":400,"code":"invalid_credentials","message":"user or password is wrong"}}`,
+		}},
+		{"errors", "sdk-errors", []string{
+			`{"step":"unknown key","error":{"status":400,"code":"license_not_found","message":"license with provided license_key not found"}}`,
+			`{"step":"disabled","error":{"status":400,"code":"license_not_enabled","message":"license is not enabled"}}`,
+			`{"step":"expired","error":{"status":400,"code":"license_expired","message":"license has expired"}}`,
+			`{"step":"not activated","error":{"status":400,"code":"license_not_active","message":"license is not active"}}`,
+			`{"step":"unknown product","error":{"status":400,"code":"unknown_product","message":"product with provided code not found"}}`,
+			`{"step":"activate on hw-a","result":{"license_key":"DEMO-PERP-0000-0001","times_activated":1,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"activate on hw-b","result":{"license_key":"DEMO-PERP-0000-0001","times_activated":2,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"activate on hw-c","result":{"license_key":"DEMO-PERP-0000-0001","times_activated":3,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"activate on hw-d","error":{"status":400,"code":"license_activated_max_times","message":"license has been activated the maximum number of times"}}`,
+		}},
+		{"product", "sdk-product", []string{`{"step":"product details","result":"demo"}`}},
+		{"once", "sdk-tampered", []string{
+			`{"step":"activate","error":{"status":400,"code":"signature_v2_mismatch","message":"Signature v2 does not match"}}`,
+		}},
+		{"once", "sdk-unsigned", []string{
+			`{"step":"activate","error":{"status":500,"code":"internal_server_error","message":"Internal server error"}}`,
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.flow+"/"+tc.apiKey, func(t *testing.T) {
+			t.Parallel()
+			got := runNodeFlow(t, node, apiPath, key, tc.flow, tc.apiKey)
+			require.Len(t, got, len(tc.want), "%s", strings.Join(got, "\n"))
+			for i := range tc.want {
+				assert.JSONEq(t, tc.want[i], got[i])
+			}
+		})
+	}
+
+	t.Run("trial", func(t *testing.T) {
+		t.Parallel()
+		got := runNodeFlow(t, node, apiPath, key, "trial", "sdk-trial")
+		require.Len(t, got, 3, "%s", strings.Join(got, "\n"))
+		var trial struct{ Result string }
+		require.NoError(t, json.Unmarshal([]byte(got[0]), &trial))
+		require.Regexp(t, `^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$`, trial.Result)
+		assert.JSONEq(t, `{"step":"activate trial","result":{"license_key":"`+trial.Result+`","times_activated":1,"license_type":"perpetual","is_trial":true}}`, got[1])
+		assert.JSONEq(t, `{"step":"trial again","result":{"license_type":"perpetual","is_trial":true,"license":"`+trial.Result+`"}}`, got[2])
+	})
+}
+
+// TestNodeSDKCatchesBrokenSigning shows that the flow test above would fail if lsmock's
+// signing broke: with answers signed by another key, or written in JSON that
+// JSON.stringify does not give back byte for byte, the real SDK refuses them.
+func TestNodeSDKCatchesBrokenSigning(t *testing.T) {
+	t.Parallel()
+	node := requireNodeSDK(t)
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	der, err := x509.MarshalPKCS8PrivateKey(other)
+	require.NoError(t, err)
+	wrongKey := startConfig(t, mockserver.Config{SigningKey: pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})})
+	got := runNodeFlow(t, node, wrongKey.URL+"/api/v4", string(publicKey), "once", "sdk-wrong-key")
+	require.NotEmpty(t, got)
+	assert.JSONEq(t, `{"step":"activate","error":{"status":401,"code":"license_signature_invalid","message":"Received license_signature is invalid"}}`, got[0],
+		"signed with a key the SDK does not hold")
+
+	escaped := startConfig(t, mockserver.Config{Files: mockserver.Files{Scenarios: os.DirFS("testdata/noncanonical"), ScenariosName: "testdata/noncanonical"}})
+	for session, scenario := range map[string]string{"sdk-canonical": "canonical", "sdk-escaped": "html_escaped"} {
+		status, _ := admin(t, escaped, http.MethodPut, "/__lsmock/sessions/"+session+"/scenario", `{"name":"`+scenario+`"}`)
+		require.Equal(t, http.StatusOK, status)
+	}
+	assert.Equal(t, []string{`{"step":"product details","result":"demo"}`},
+		runNodeFlow(t, node, escaped.URL+"/api/v4", string(publicKey), "product", "sdk-canonical"), "canonical JSON, signed over its bytes: accepted")
+	assert.Equal(t, []string{`{"step":"product details","error":{"status":400,"code":"signature_v2_mismatch","message":"Signature v2 does not match"}}`},
+		runNodeFlow(t, node, escaped.URL+"/api/v4", string(publicKey), "product", "sdk-escaped"), `the same value with & escaped as \u0026: refused`)
 }
