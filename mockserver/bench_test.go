@@ -100,3 +100,40 @@ func BenchmarkScenarioScale(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLicense drives the full handler for the signed license operations, with the
+// embedded demo licenses, beside change_password: an SDK re-checking its license sends the
+// same request, gets the same body, and lsmock signs it once (later checks re-use the
+// signature; signing a new body costs ~0.7 ms, go test ./internal/signing -bench .).
+//
+//	go test ./mockserver -run '^$' -bench BenchmarkLicense -benchmem
+func BenchmarkLicense(b *testing.B) {
+	srv, err := mockserver.New(mockserver.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	activate := `{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"bench-hw"}`
+	w := &discardWriter{header: http.Header{}}
+	srv.ServeHTTP(w, signedRequestTo(http.MethodPost, "/api/v4/activate_license", activate))
+	if w.status != http.StatusOK {
+		b.Fatalf("activation: %d", w.status)
+	}
+	cases := []struct {
+		name, method, target, body string
+	}{
+		{"change_password", http.MethodPost, path, `{"username":"user@example.com","password":"old","new_password":"new"}`},
+		{"check_license", http.MethodGet, "/api/v4/check_license?license_key=DEMO-PERP-0000-0001&product=demo&hardware_id=bench-hw&include_expired_features=false", ""},
+		{"activate_license_again", http.MethodPost, "/api/v4/activate_license", activate},
+		{"product_details", http.MethodGet, "/api/v4/product_details?product=demo", ""},
+		{"check_license_not_activated", http.MethodGet, "/api/v4/check_license?license_key=DEMO-PERP-0000-0001&product=demo&hardware_id=other", ""},
+	}
+	for _, bc := range cases {
+		b.Run(bc.name, func(b *testing.B) {
+			want := http.StatusOK
+			if strings.HasSuffix(bc.name, "not_activated") {
+				want = http.StatusBadRequest
+			}
+			drive(b, srv, signedRequestTo(bc.method, bc.target, bc.body), []byte(bc.body), want)
+		})
+	}
+}

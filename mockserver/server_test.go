@@ -40,7 +40,12 @@ func newServer(t testing.TB, cfg mockserver.Config) *mockserver.Server {
 }
 
 func signedRequest(body string) *http.Request {
-	r := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	return signedRequestTo(http.MethodPost, path, body)
+}
+
+// signedRequestTo is a request the Node SDK would send to target.
+func signedRequestTo(method, target, body string) *http.Request {
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
 	r.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	r.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)

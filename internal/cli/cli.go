@@ -54,6 +54,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return serve(ctx, args[1:], env)
 	case "sign":
 		return sign(args[1:], env)
+	case "signing-key":
+		return signingKey(args[1:], env)
 	case "lint":
 		return lint(args[1:], env)
 	case "verify":
@@ -76,6 +78,7 @@ const usage = `lsmock: a mock and contract-test server for the LicenseSpring Lic
 Usage:
   lsmock serve [flags]   serve the spec's operations (embedded defaults unless --spec/--scenarios)
   lsmock sign [flags]    print signed Date and Authorization headers, or a curl command (--curl)
+  lsmock signing-key     print the public key the SDKs verify lsmock's answers with
   lsmock lint [flags]    check a spec and its scenario files (file:line:col), without serving
   lsmock verify --target URL   check a running server (the real API) against the spec and scenarios
   lsmock version         print the version
@@ -104,6 +107,7 @@ func Version() string {
 type serveOptions struct {
 	addr, specPath, scenariosDir, logFormat, logLevel string
 	authMode, apiKey, sharedKey, keysFile             string
+	signingKeyFile                                    string
 	reportFile, junitFile                             string
 	corsOrigins, adminToken, adminAddr                string
 	noCORS, watch                                     bool
@@ -114,15 +118,16 @@ type serveOptions struct {
 
 func serve(ctx context.Context, args []string, env Env) int {
 	opts := serveOptions{
-		addr:         envOr(env, "LSMOCK_ADDR", DefaultAddr),
-		specPath:     env.Getenv("LSMOCK_SPEC"),
-		scenariosDir: env.Getenv("LSMOCK_SCENARIOS"),
-		logFormat:    envOr(env, "LSMOCK_LOG_FORMAT", "text"),
-		logLevel:     envOr(env, "LSMOCK_LOG_LEVEL", "info"),
-		authMode:     envOr(env, "LSMOCK_AUTH", string(auth.ModeFormat)),
-		apiKey:       env.Getenv("LSMOCK_API_KEY"),
-		sharedKey:    env.Getenv("LSMOCK_SHARED_KEY"),
-		keysFile:     env.Getenv("LSMOCK_KEYS"),
+		addr:           envOr(env, "LSMOCK_ADDR", DefaultAddr),
+		specPath:       env.Getenv("LSMOCK_SPEC"),
+		scenariosDir:   env.Getenv("LSMOCK_SCENARIOS"),
+		logFormat:      envOr(env, "LSMOCK_LOG_FORMAT", "text"),
+		logLevel:       envOr(env, "LSMOCK_LOG_LEVEL", "info"),
+		authMode:       envOr(env, "LSMOCK_AUTH", string(auth.ModeFormat)),
+		apiKey:         env.Getenv("LSMOCK_API_KEY"),
+		sharedKey:      env.Getenv("LSMOCK_SHARED_KEY"),
+		keysFile:       env.Getenv("LSMOCK_KEYS"),
+		signingKeyFile: env.Getenv("LSMOCK_SIGNING_KEY"),
 	}
 	fs := flag.NewFlagSet("lsmock serve", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
@@ -135,6 +140,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&opts.apiKey, "api-key", opts.apiKey, "an API `key` lsmock knows, with --shared-key (env LSMOCK_API_KEY)")
 	fs.StringVar(&opts.sharedKey, "shared-key", opts.sharedKey, "the shared `key` of --api-key (env LSMOCK_SHARED_KEY)")
 	fs.StringVar(&opts.keysFile, "keys", opts.keysFile, "YAML `file` of known keys and Bearer tokens (env LSMOCK_KEYS)")
+	fs.StringVar(&opts.signingKeyFile, "signing-key", opts.signingKeyFile, "RSA private key `file` (PEM) to sign answers with, instead of the built-in test key (env LSMOCK_SIGNING_KEY)")
 	fs.StringVar(&opts.corsOrigins, "cors-origins", env.Getenv("LSMOCK_CORS_ORIGINS"), "comma-separated `origins` browsers may call from (default: any) (env LSMOCK_CORS_ORIGINS)")
 	fs.BoolVar(&opts.noCORS, "no-cors", env.Getenv("LSMOCK_NO_CORS") == "1", "answer no CORS headers (env LSMOCK_NO_CORS=1)")
 	fs.BoolVar(&opts.watch, "watch", env.Getenv("LSMOCK_WATCH") == "1", "reload the spec and scenario files when they change; a broken edit is logged and the last good files keep serving (env LSMOCK_WATCH=1)")
@@ -193,6 +199,11 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 2
 	}
+	signingKey, err := readSigningKey(opts.signingKeyFile)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		return 2
+	}
 	started := time.Now()
 	files, err := filesOf(opts.specPath, opts.scenariosDir)
 	if err != nil {
@@ -207,7 +218,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 	}
 	cfg := mockserver.Config{Files: files, Logger: logger, Auth: authCfg,
 		JournalSize: opts.journalSize, CORS: cors, MaxSessions: opts.maxSessions,
-		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold,
+		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold, SigningKey: signingKey,
 		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}}
 	var watcher *watch.Watcher
 	if opts.watch {

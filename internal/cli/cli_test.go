@@ -20,6 +20,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/cli"
+	"github.com/lsmock/lsmock/internal/signing"
 	"github.com/lsmock/lsmock/internal/testutil"
 )
 
@@ -76,6 +77,12 @@ func TestCommands(t *testing.T) {
 		{name: "bad number from env", args: []string{"serve"}, env: map[string]string{"LSMOCK_JOURNAL_SIZE": "many"},
 			wantCode: 2, wantStderr: `LSMOCK_JOURNAL_SIZE="many"`},
 		{name: "address in use or invalid", args: []string{"serve", "--addr", "256.0.0.1:99999"}, wantCode: 1, wantStderr: "listen on 256.0.0.1:99999"},
+		{name: "the built-in public key", args: []string{"signing-key"}, wantCode: 0, wantStdout: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1tOAn18lLEwVJrRacC9O\n"},
+		{name: "a signing key's public half", args: []string{"signing-key", "--signing-key", "testdata/other-key.pem"}, wantCode: 0, wantStdout: "-----BEGIN PUBLIC KEY-----"},
+		{name: "a signing key that is not a private key", args: []string{"serve", "--signing-key", "testdata/public-key.pem"},
+			wantCode: 2, wantStderr: `--signing-key: testdata/public-key.pem: a PEM "PUBLIC KEY" block; want an RSA private key`},
+		{name: "a signing key that is not there", args: []string{"signing-key"}, env: map[string]string{"LSMOCK_SIGNING_KEY": "nope.pem"},
+			wantCode: 2, wantStderr: "--signing-key: open nope.pem"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -397,4 +404,38 @@ func TestVerifyCommand(t *testing.T) {
 	code, _, stderr = runCLI(t, nil, "verify")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "--target is required")
+}
+
+// serve --signing-key signs with that key and serves its public half at
+// /__lsmock/signing-key, which is what lsmock signing-key prints.
+func TestServeWithSigningKey(t *testing.T) {
+	t.Parallel()
+	base, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--signing-key", "testdata/other-key.pem")
+	defer stop()
+	resp, err := http.Get(base + "/__lsmock/signing-key")
+	require.NoError(t, err)
+	served, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "application/x-pem-file", resp.Header.Get("Content-Type"))
+	_, printed, _ := runCLI(t, nil, "signing-key", "--signing-key", "testdata/other-key.pem")
+	assert.Equal(t, printed, string(served))
+	_, builtin, _ := runCLI(t, nil, "signing-key")
+	assert.NotEqual(t, builtin, string(served))
+
+	resp, err = http.DefaultClient.Do(mustRequest(t, http.MethodGet, base+"/api/v4/product_details?product=demo"))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	assert.NoError(t, signing.Verify(served, body, resp.Header.Get("LicenseSignature")))
+}
+
+func mustRequest(t *testing.T, method, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	require.NoError(t, err)
+	date := time.Now().UTC().Format(http.TimeFormat)
+	req.Header.Set("Date", date)
+	req.Header.Set("Authorization", auth.HeaderValue("k", "s", date))
+	return req
 }

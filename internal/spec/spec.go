@@ -68,8 +68,12 @@ type Operation struct {
 	// Statuses are the documented response statuses, in document order ("default" excluded).
 	Statuses []int
 	// NeedsParamValidation is true when some parameter has a schema worth checking beyond
-	// presence (a query, path or cookie parameter, or a header with more than `type: string`).
+	// what QueryTypes says (a path or cookie parameter, a header with more than
+	// `type: string`, a query parameter with more than a type).
 	NeedsParamValidation bool
+	// QueryTypes are the query parameters whose schema only names a type (string, integer,
+	// number, boolean): a request is checked against them directly.
+	QueryTypes map[string]string
 	// Signed is true when the operation's success response declares the LicenseSignature
 	// header: lsmock then signs its 2xx answers as the vendor does.
 	Signed bool
@@ -317,7 +321,14 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 			if required {
 				out.RequiredQuery = append(out.RequiredQuery, p.Name)
 			}
-			out.NeedsParamValidation = true
+			if t := simpleType(p.Schema); t != "" && (p.Style == "" || p.Style == "form") {
+				if out.QueryTypes == nil {
+					out.QueryTypes = map[string]string{}
+				}
+				out.QueryTypes[p.Name] = t
+			} else {
+				out.NeedsParamValidation = true
+			}
 		default:
 			out.NeedsParamValidation = true
 		}
@@ -410,16 +421,34 @@ func mergedParameters(item *v3.PathItem, op *v3.Operation) []*v3.Parameter {
 
 // isPlainString reports whether a parameter schema asks nothing beyond "a string".
 func isPlainString(proxy *base.SchemaProxy) bool {
+	return proxy == nil || simpleType(proxy) == "string"
+}
+
+// simpleType is the one type a parameter schema names when it asks nothing else of the
+// value (string, integer, number or boolean); "" for anything more.
+func simpleType(proxy *base.SchemaProxy) string {
 	if proxy == nil {
-		return true
+		return "string"
 	}
 	s := proxy.Schema()
-	if s == nil {
-		return false
+	if s == nil || len(s.Type) > 1 {
+		return ""
 	}
-	plain := len(s.Type) == 0 || (len(s.Type) == 1 && s.Type[0] == "string")
-	return plain && s.Pattern == "" && s.Format == "" && len(s.Enum) == 0 && s.Const == nil &&
-		s.MinLength == nil && s.MaxLength == nil && len(s.AllOf) == 0 && len(s.AnyOf) == 0 && len(s.OneOf) == 0
+	typ := "string"
+	if len(s.Type) == 1 {
+		typ = s.Type[0]
+	}
+	switch typ {
+	case "string", "integer", "number", "boolean":
+	default:
+		return ""
+	}
+	if s.Pattern != "" || s.Format != "" || len(s.Enum) > 0 || s.Const != nil || s.MinLength != nil || s.MaxLength != nil ||
+		s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil ||
+		len(s.AllOf) > 0 || len(s.AnyOf) > 0 || len(s.OneOf) > 0 || s.Not != nil {
+		return ""
+	}
+	return typ
 }
 
 func isJSON(mediaType string) bool {

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/pb33f/jsonschema/v6"
@@ -167,12 +168,43 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) 
 			return decoded, &rej
 		}
 	}
-	if op.NeedsParamValidation {
+	if op.NeedsParamValidation || !queryTyped(op, r) {
 		if rej := v.checkParameters(c, r); rej != nil {
 			return nil, rej
 		}
 	}
 	return decoded, nil
+}
+
+// queryTyped reports whether every query parameter with a type in op.QueryTypes holds a
+// value of it; when not, the general validator decides and words the error.
+func queryTyped(op *spec.Operation, r *http.Request) bool {
+	if len(op.QueryTypes) == 0 || r.URL.RawQuery == "" {
+		return true
+	}
+	for name, vals := range r.URL.Query() {
+		typ, ok := op.QueryTypes[name]
+		if !ok {
+			continue
+		}
+		for _, v := range vals {
+			var err error
+			switch typ {
+			case "integer":
+				_, err = strconv.ParseInt(v, 10, 64)
+			case "number":
+				_, err = strconv.ParseFloat(v, 64)
+			case "boolean":
+				if v != "true" && v != "false" {
+					return false
+				}
+			}
+			if err != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func missingHeaders(required []string, h http.Header) []string {
