@@ -471,6 +471,12 @@ func TestAdminErrors(t *testing.T) {
 		{"GET", "/__lsmock/scenario", ``, 405, "method_not_allowed"},
 		{"GET", "/__lsmock/reset", ``, 405, "method_not_allowed"},
 		{"PUT", "/__lsmock/sessions//scenario", `{"name":"success"}`, 404, "not_found"},
+		{"GET", "/__lsmock/sessions/a/b/licenses", ``, 404, "not_found"},
+		{"POST", "/__lsmock/licenses", ``, 405, "method_not_allowed"},
+		{"GET", "/__lsmock/requests/assert", ``, 405, "method_not_allowed"},
+		{"POST", "/__lsmock/requests/assert", `{"count":1,"scenario":"no_such"}`, 400, "invalid_json"},
+		{"PUT", "/__lsmock/scenario", `{"name":"nope/internal_error"}`, 404, "unknown_scenario"},
+		{"DELETE", "/__lsmock/signing-key", ``, 405, "method_not_allowed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.method+" "+tc.path+" "+tc.body, func(t *testing.T) {
@@ -815,4 +821,74 @@ func TestAssertAfterTheJournalWraps(t *testing.T) {
 	assert.Equal(t, http.StatusOK, status)
 	status, _ = admin(t, srv, http.MethodPost, "/__lsmock/requests/assert", `{"session":"job-B","count":3}`)
 	assert.Equal(t, http.StatusOK, status)
+}
+
+// TestAdminLicenses: what the admin API says of the declared licenses, a session's state of
+// them, and the key answers are signed with.
+func TestAdminLicenses(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	status, body := admin(t, srv, http.MethodGet, "/__lsmock/licenses", "")
+	require.Equal(t, http.StatusOK, status)
+	var listing struct {
+		Products []map[string]any `json:"products"`
+		Licenses []map[string]any `json:"licenses"`
+		Users    []map[string]any `json:"users"`
+	}
+	require.NoError(t, json.Unmarshal(body, &listing))
+	require.Len(t, listing.Products, 2)
+	assert.Equal(t, "demo", listing.Products[0]["short_code"])
+	require.Len(t, listing.Licenses, 6)
+	first := listing.Licenses[0]
+	assert.Equal(t, "DEMO-PERP-0000-0001", first["license_key"])
+	assert.Equal(t, "demo", first["product"])
+	assert.Equal(t, "perpetual", first["license_type"])
+	assert.Equal(t, 3.0, first["max_activations"])
+	assert.Equal(t, []any{"export"}, first["product_features"])
+	assert.Equal(t, "scenarios/licenses.yaml:27", first["source"])
+	assert.Equal(t, "demo-user@example.com", listing.Licenses[5]["username"])
+	for _, u := range listing.Users {
+		assert.Equal(t, "[redacted]", u["password"])
+	}
+	assert.NotContains(t, string(body), "demo-password")
+
+	api := licenseAPI{t: t, srv: srv, session: "admin-licenses"}
+	require.Equal(t, http.StatusOK, api.activate("DEMO-PERP-0000-0001", "hw-1").status)
+	status, body = admin(t, srv, http.MethodGet, "/__lsmock/sessions/admin-licenses/licenses", "")
+	require.Equal(t, http.StatusOK, status)
+	var snap struct {
+		Session  string `json:"session"`
+		Licenses []struct {
+			License        string `json:"license"`
+			TimesActivated int    `json:"times_activated"`
+			Devices        []struct {
+				HardwareID string `json:"hardware_id"`
+			} `json:"devices"`
+		} `json:"licenses"`
+	}
+	require.NoError(t, json.Unmarshal(body, &snap))
+	assert.Equal(t, "admin-licenses", snap.Session)
+	require.NotEmpty(t, snap.Licenses)
+	assert.Equal(t, "DEMO-PERP-0000-0001", snap.Licenses[0].License)
+	assert.Equal(t, 1, snap.Licenses[0].TimesActivated)
+	assert.Equal(t, "hw-1", snap.Licenses[0].Devices[0].HardwareID)
+
+	resp, err := srv.Client().Get(srv.URL + "/__lsmock/signing-key")
+	require.NoError(t, err)
+	key, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, string(publicKey), string(key))
+}
+
+// TestTrailingSlash: some clients call "activate_license/" (the ESP32 client, the vendor's
+// own endpoint list); the operation answers either way.
+func TestTrailingSlash(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	api := licenseAPI{t: t, srv: srv, session: "slash"}
+	r := api.call(http.MethodPost, "activate_license/", map[string]any{"license_key": "DEMO-PERP-0000-0001", "product": "demo", "hardware_id": "h"})
+	assert.Equal(t, http.StatusOK, r.status, "%s", r.body)
+	assert.Equal(t, "activateLicense", r.header.Get(mockserver.HeaderOperation))
+	r = api.call(http.MethodGet, "check_license/", map[string]any{"license_key": "DEMO-PERP-0000-0001", "product": "demo", "hardware_id": "h"})
+	assert.Equal(t, http.StatusOK, r.status, "%s", r.body)
 }
