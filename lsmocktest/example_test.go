@@ -1,7 +1,13 @@
 package lsmocktest_test
 
 import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -95,4 +101,32 @@ func ExampleServer_Requests() {
 		fmt.Println(r.Status, r.Code, r.Selection, string(b))
 	}
 	// Output: 400 missing_parameters validation {"password":"[redacted]","username":"user@example.com"}
+}
+
+// An activation of one of the demo licenses, its signature checked as the Python and Go
+// SDKs check it: RSA-SHA256 over the raw body, with the key srv.PublicKey holds.
+func ExampleServer_PublicKey() {
+	srv, _ := lsmocktest.Start()
+	defer srv.Close()
+
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v4/activate_license",
+		strings.NewReader(`{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"my-device"}`))
+	srv.Sign(req)
+	resp, _ := http.DefaultClient.Do(req)
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+
+	block, _ := pem.Decode(srv.PublicKey)
+	key, _ := x509.ParsePKIXPublicKey(block.Bytes)
+	signature, _ := base64.StdEncoding.DecodeString(resp.Header.Get("LicenseSignature"))
+	digest := sha256.Sum256(answer)
+	err := rsa.VerifyPKCS1v15(key.(*rsa.PublicKey), crypto.SHA256, digest[:], signature)
+
+	var license struct {
+		LicenseKey     string `json:"license_key"`
+		TimesActivated int    `json:"times_activated"`
+	}
+	_ = json.Unmarshal(answer, &license)
+	fmt.Println(resp.StatusCode, license.LicenseKey, license.TimesActivated, "signature ok:", err == nil)
+	// Output: 200 DEMO-PERP-0000-0001 1 signature ok: true
 }

@@ -18,8 +18,6 @@ import (
 
 	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/auth"
-	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -30,6 +28,9 @@ type Server struct {
 	// APIKey and SharedKey sign requests (Sign uses them); WithStrictAuth makes them the
 	// only keys that pass.
 	APIKey, SharedKey string
+	// PublicKey (PEM) verifies lsmock's signed answers: give it to the SDK under test (for the
+	// Go SDK, which holds the vendor's key, set VerifySignature to false instead).
+	PublicKey []byte
 
 	handler *mockserver.Server
 	http    *httptest.Server
@@ -102,7 +103,7 @@ func Start(opts ...Option) (*Server, error) {
 		}
 	}
 	srv.http = httptest.NewServer(h)
-	srv.URL, srv.handler = srv.http.URL, h
+	srv.URL, srv.handler, srv.PublicKey = srv.http.URL, h, h.PublicKey()
 	return srv, nil
 }
 
@@ -147,12 +148,12 @@ type Match struct {
 	Status                             int
 }
 
-func (m Match) filter() journal.Filter {
-	return journal.Filter{Sessions: session.Names(m.Session), Scenario: m.Scenario, Operation: m.Operation, Code: m.Code, Status: m.Status}
+func (m Match) filter() mockserver.Filter {
+	return mockserver.Filter{Sessions: mockserver.SessionNames(m.Session), Scenario: m.Scenario, Operation: m.Operation, Code: m.Code, Status: m.Status}
 }
 
-// Request is one journaled request, with passwords redacted.
-type Request = journal.Entry
+// Request is one journaled request, with every secret redacted.
+type Request = mockserver.Request
 
 // Requests returns the requests m selects, newest first.
 func (s *Server) Requests(m Match) []Request {
