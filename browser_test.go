@@ -139,7 +139,7 @@ func TestDashboard(t *testing.T) {
 
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/__lsmock/"),
-		chromedp.WaitVisible(`#scenarios tr[data-scenario="change_password_not_allowed"]`),
+		chromedp.WaitVisible(`#scenarios tr[data-scenario="changePassword/change_password_not_allowed"]`),
 	))
 
 	// A request made after the page loaded shows up without a reload of the page.
@@ -153,14 +153,14 @@ func TestDashboard(t *testing.T) {
 	require.NoError(t, err, "the request never appeared")
 	assert.Contains(t, row, "POST /api/v4/change_password")
 	assert.Contains(t, row, "200")
-	assert.Contains(t, row, "success", "the scenario that answered")
+	assert.Contains(t, row, "state", "what answered: the declared users")
 	assert.Contains(t, row, hostile, "values show as text")
 
 	// Clicking Pin on a scenario changes the next answer.
 	delete(headers, mockserver.HeaderSession)
 	require.NoError(t, chromedp.Do(ctx,
-		chromedp.Click(`#scenarios tr[data-scenario="change_password_not_allowed"] button.pin`),
-		chromedp.WaitVisible(`#scenarios tr.pinned[data-scenario="change_password_not_allowed"]`),
+		chromedp.Click(`#scenarios tr[data-scenario="changePassword/change_password_not_allowed"] button.pin`),
+		chromedp.WaitVisible(`#scenarios tr.pinned[data-scenario="changePassword/change_password_not_allowed"]`),
 	))
 	_, body := call(t, srv, "/api/v4/change_password", `{"username":"u@example.com","password":"old","new_password":"new"}`, headers)
 	assert.Contains(t, string(body), `"code":"change_password_not_allowed"`)
@@ -169,8 +169,9 @@ func TestDashboard(t *testing.T) {
 	require.NoError(t, chromedp.Do(ctx,
 		chromedp.Click(`#unpin`),
 		chromedp.SendKeys(`#session`, "qa-1"),
-		chromedp.Click(`#scenarios tr[data-scenario="internal_error"] button.pin`),
-		chromedp.WaitVisible(`#scenarios tr.pinned[data-scenario="internal_error"]`),
+		chromedp.Click(`#implied`), // internal_error is a documented error, listed on demand
+		chromedp.Click(`#scenarios tr[data-scenario="changePassword/internal_error"] button.pin`),
+		chromedp.WaitVisible(`#scenarios tr.pinned[data-scenario="changePassword/internal_error"]`),
 	))
 	headers[mockserver.HeaderSession] = "qa-1"
 	resp, _ = call(t, srv, "/api/v4/change_password", `{"username":"u@example.com","password":"old","new_password":"new"}`, headers)

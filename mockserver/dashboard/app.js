@@ -44,11 +44,22 @@ function setStatus(text, cls) {
   s.className = cls || "muted";
 }
 
-let pins = {global: "", sessions: {}};
+let pins = {global: [], sessions: {}};
 let scenarios = [];
 let shownRequest = null;
 
 function session() { return $("session").value.trim(); }
+
+// A session that no request has named yet may be a credential, so lsmock lists it by its
+// label, key: and the first 12 hex digits of SHA-256: the page matches the box by either.
+let sessionLabel = "";
+async function updateLabel() {
+  const s = session();
+  if (!s || !crypto.subtle) { sessionLabel = ""; return; }
+  const sum = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s)));
+  sessionLabel = "key:" + [...sum.slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+function sessionPins(s) { return pins.sessions[s] || pins.sessions[sessionLabel] || []; }
 
 async function pin(name) {
   const s = session();
@@ -69,23 +80,41 @@ async function unpin() {
   refresh();
 }
 
+// pinned reports whether a scenario is pinned for the session in the box (or everyone):
+// by its qualified name, or by its bare name, which pins it for every operation that has it.
+function pinned(sc, active) { return active.includes(sc.ref) || active.includes(sc.name); }
+
 function renderScenarios() {
   const s = session();
-  const active = s ? (pins.sessions[s] || pins.global) : pins.global;
-  $("pin-state").textContent = active ? `pinned: ${active}` + (s && pins.sessions[s] ? ` (session ${s})` : " (every session)") : "none pinned";
-  fill($("scenarios").tBodies[0], scenarios.map((sc) => {
+  const own = s ? sessionPins(s) : [];
+  const active = own.length ? own : pins.global;
+  $("pin-state").textContent = active.length ? `pinned: ${active.join(", ")}` + (own.length ? ` (session ${s})` : " (every session)") : "none pinned";
+  const op = $("operation").value;
+  const implied = $("implied").checked;
+  const shown = scenarios.filter((sc) => (!op || sc.operation === op) && (implied || !sc.implied || pinned(sc, active)));
+  fill($("scenarios").tBodies[0], shown.map((sc) => {
     const answers = sc.responses.map((r) => el("span", {class: "tag"},
-      [r.status, r.code, r.fault, r.delay && "after " + r.delay].filter(Boolean).join(" ")));
+      [r.live ? "the usual answer" : r.status, r.code, r.fault, r.signature && "signature " + r.signature,
+        r.delay && "after " + r.delay].filter(Boolean).join(" ")));
     const triggers = [];
     if (sc.default) triggers.push(el("span", {class: "tag"}, "default"));
     for (const m of sc.triggers.match || []) triggers.push(el("span", {class: "tag"}, m));
     triggers.push(el("span", {class: "muted"}, " or by name"));
-    return el("tr", {class: sc.name === active ? "pinned" : "", "data-scenario": sc.name},
+    return el("tr", {class: pinned(sc, active) ? "pinned" : "", "data-scenario": sc.ref},
       el("td", {}, el("strong", {}, sc.name), el("br"), el("span", {class: "muted"}, sc.description || "")),
+      el("td", {class: "mono"}, sc.operation),
       el("td", {}, answers),
       el("td", {}, triggers),
-      el("td", {}, el("button", {type: "button", class: "pin", onclick: () => pin(sc.name)}, "Pin")));
-  }), "no scenarios loaded");
+      el("td", {}, el("button", {type: "button", class: "pin", title: "pin " + sc.ref, onclick: () => pin(sc.ref)}, "Pin")));
+  }), "no scenarios to show");
+}
+
+function renderOperations() {
+  const select = $("operation");
+  const chosen = select.value;
+  const ops = [...new Set(scenarios.map((sc) => sc.operation))];
+  select.replaceChildren(el("option", {value: ""}, "all operations"), ...ops.map((op) => el("option", {value: op}, op)));
+  select.value = ops.includes(chosen) ? chosen : "";
 }
 
 function time(t) {
@@ -121,38 +150,65 @@ function showRequest(r) {
 }
 
 function renderSessions(data) {
-  pins = {global: data.global_pin || "", sessions: {}};
-  for (const s of data.sessions) if (s.pinned) pins.sessions[s.session] = s.pinned;
+  pins = {global: data.global_pins || [], sessions: {}};
+  for (const s of data.sessions) if (s.pins) pins.sessions[s.session] = s.pins;
   fill($("sessions").tBodies[0], data.sessions.map((s) => el("tr", {},
     el("td", {class: "mono"}, s.session === "" ? "(no session)" : s.session),
-    el("td", {}, s.pinned || ""),
+    el("td", {}, (s.pins || []).map((p) => el("span", {class: "tag"}, p))),
     el("td", {}, Object.entries(s.uses || {}).map(([k, v]) => el("span", {class: "tag"}, `${k} ×${v}`))),
-  )), data.global_pin ? `every session: ${data.global_pin}` : "no session state yet");
+  )), pins.global.length ? `every session: ${pins.global.join(", ")}` : "no session state yet");
+}
+
+// renderLicenses shows the declared licenses, and for the session in the box its devices.
+async function renderLicenses(declared) {
+  const s = session();
+  const state = {};
+  if (s) {
+    for (const l of (await api("sessions/" + encodeURIComponent(s) + "/licenses")).licenses) state[l.license] = l;
+  }
+  fill($("licenses").tBodies[0], declared.licenses.map((l) => {
+    const ref = l.license_key || `user:${l.username}/${l.product}`;
+    const st = state[ref];
+    return el("tr", {},
+      el("td", {class: "mono"}, l.license_key || l.username),
+      el("td", {class: "mono"}, l.product),
+      el("td", {}, l.license_type, l.is_trial ? " (trial)" : ""),
+      el("td", {}, l.allow_unlimited_activations ? "unlimited" : l.max_activations),
+      el("td", {}, [!l.license_enabled && "not enabled", !l.license_active && "not active",
+        l.validity_period && "until " + l.validity_period, l.valid_duration].filter(Boolean).join(", ")),
+      el("td", {}, st ? st.devices.map((d) => el("span", {class: "tag mono"}, d.hardware_id)) : el("span", {class: "muted"}, s ? "none" : "type a session")));
+  }), "no licenses declared");
 }
 
 function renderCoverage(cov) {
-  const parts = cov.operations.map((op) => el("div", {},
+  const parts = [el("div", {},
+    el("h3", {}, "general errors (every operation)"),
+    el("div", {}, "answered: ", Object.entries(cov.general.codes).map(([c, n]) => el("span", {class: "tag"}, `${c} ×${n}`))),
+    el("div", {class: "muted"}, "never: ", cov.general.never_codes.map((c) => el("span", {class: "tag"}, c))))];
+  parts.push(...cov.operations.map((op) => el("div", {},
     el("h3", {class: "mono"}, `${op.method} ${op.path}`),
     el("div", {}, "answered: ", Object.entries(op.codes).map(([c, n]) => el("span", {class: "tag"}, `${c} ×${n}`)),
       Object.entries(op.statuses).map(([s, n]) => el("span", {class: "tag"}, `${s} ×${n}`))),
     el("div", {class: "muted"}, "never: ", op.never_codes.map((c) => el("span", {class: "tag"}, c)),
       op.never_statuses.map((s) => el("span", {class: "tag"}, s))),
-  ));
+  )));
   parts.push(el("div", {class: "muted"}, "scenarios never hit: ", cov.scenarios.never.map((n) => el("span", {class: "tag"}, n))));
   $("coverage").replaceChildren(...parts);
 }
 
 async function loadScenarios() {
   scenarios = (await api("scenarios")).scenarios;
+  renderOperations();
 }
 
 async function refresh() {
   try {
-    const [reqs, sess, cov] = await Promise.all([api("requests?limit=50"), api("sessions"), api("coverage")]);
+    const [reqs, sess, cov, lic] = await Promise.all([api("requests?limit=50"), api("sessions"), api("coverage"), api("licenses")]);
     renderRequests(reqs);
     renderSessions(sess);
     renderScenarios();
     renderCoverage(cov);
+    await renderLicenses(lic);
     if ($("status").className === "muted" || $("status").textContent.startsWith("lsmock is not")) setStatus("live", "ok");
   } catch (e) {
     setStatus("lsmock is not answering: " + e.message, "err");
@@ -171,7 +227,9 @@ async function post(path, done) {
 $("unpin").addEventListener("click", unpin);
 $("reload").addEventListener("click", () => post("reload", (r) => `reloaded: ${r.scenarios} scenarios`));
 $("reset").addEventListener("click", () => post("reset", () => "state cleared"));
-$("session").addEventListener("input", renderScenarios);
+$("session").addEventListener("input", async () => { await updateLabel(); renderScenarios(); });
+$("operation").addEventListener("change", renderScenarios);
+$("implied").addEventListener("change", renderScenarios);
 
 (async () => {
   try { await loadScenarios(); } catch (e) { setStatus(e.message, "err"); }
