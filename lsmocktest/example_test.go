@@ -112,7 +112,10 @@ func ExampleServer_PublicKey() {
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v4/activate_license",
 		strings.NewReader(`{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"my-device"}`))
 	srv.Sign(req)
-	resp, _ := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		panic(err)
+	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(resp.Body)
 
@@ -120,7 +123,7 @@ func ExampleServer_PublicKey() {
 	key, _ := x509.ParsePKIXPublicKey(block.Bytes)
 	signature, _ := base64.StdEncoding.DecodeString(resp.Header.Get("LicenseSignature"))
 	digest := sha256.Sum256(answer)
-	err := rsa.VerifyPKCS1v15(key.(*rsa.PublicKey), crypto.SHA256, digest[:], signature)
+	err = rsa.VerifyPKCS1v15(key.(*rsa.PublicKey), crypto.SHA256, digest[:], signature)
 
 	var license struct {
 		LicenseKey     string `json:"license_key"`

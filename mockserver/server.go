@@ -127,7 +127,7 @@ type Server struct {
 	state     *license.State // what each session did with the declared licenses and users
 	signer    *signing.Signer
 	clock     func() time.Time
-	auth      *auth.Verifier
+	auth      *auth.Checker
 	journal   *journal.Journal
 	counts    *journal.Counts // what verify counts: every request, unlike the journal's ring
 	coverage  *journal.Coverage
@@ -180,7 +180,7 @@ func New(cfg Config) (*Server, error) {
 		state:     license.NewState(),
 		signer:    signer,
 		clock:     clock,
-		auth:      auth.NewVerifier(mode, cfg.Auth.Keys, cfg.Auth.Tokens, clock),
+		auth:      auth.NewChecker(mode, cfg.Auth.Keys, cfg.Auth.Tokens, clock),
 		journal:   journal.New(cfg.JournalSize, 0),
 		counts:    journal.NewCounts(0),
 		coverage:  journal.NewCoverage(),
@@ -365,7 +365,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		return
 	}
 	if c.authorized[op] {
-		if f := s.auth.VerifyParsed(r.Header.Get("Date"), authz, authErr); f != nil {
+		if f := s.auth.CheckParsed(r.Header.Get("Date"), authz, authErr); f != nil {
 			s.writeError(w, out, c.authError(op, f), f.Detail)
 			out.selection = "auth"
 			return

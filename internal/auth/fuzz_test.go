@@ -43,14 +43,14 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// FuzzVerify: the signing checks answer any Date and header pair without panicking.
-func FuzzVerify(f *testing.F) {
+// FuzzCheck: the signing checks answer any Date and header pair without panicking.
+func FuzzCheck(f *testing.F) {
 	date := time.Now().UTC().Format(http.TimeFormat)
 	f.Add(date, auth.HeaderValue("key", "shared", date))
 	f.Add("yesterday", `algorithm="md5",headers="x",signature="",apikey=""`)
-	v := auth.NewVerifier(auth.ModeStrict, []auth.Key{{APIKey: "key", SharedKey: "shared"}}, []string{"tok"}, nil)
+	v := auth.NewChecker(auth.ModeStrict, []auth.Key{{APIKey: "key", SharedKey: "shared"}}, []string{"tok"}, nil)
 	f.Fuzz(func(t *testing.T, date, value string) {
 		h, err := auth.Parse(value)
-		_ = v.VerifyParsed(date, h, err)
+		_ = v.CheckParsed(date, h, err)
 	})
 }

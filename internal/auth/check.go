@@ -103,17 +103,17 @@ type Failure struct {
 	Detail string
 }
 
-// Verifier checks the Date and Authorization headers of requests.
-type Verifier struct {
+// Checker checks the Date and Authorization headers of requests.
+type Checker struct {
 	mode   Mode
 	keys   map[string]Key
 	tokens map[string]bool
 	now    func() time.Time
 }
 
-// NewVerifier builds a verifier; now is the server's clock (nil for time.Now).
-func NewVerifier(mode Mode, keys []Key, tokens []string, now func() time.Time) *Verifier {
-	v := &Verifier{mode: mode, keys: map[string]Key{}, tokens: map[string]bool{}, now: now}
+// NewChecker builds a checker; now is the server's clock (nil for time.Now).
+func NewChecker(mode Mode, keys []Key, tokens []string, now func() time.Time) *Checker {
+	v := &Checker{mode: mode, keys: map[string]Key{}, tokens: map[string]bool{}, now: now}
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -130,18 +130,18 @@ func NewVerifier(mode Mode, keys []Key, tokens []string, now func() time.Time) *
 }
 
 // Mode returns the verifier's mode.
-func (v *Verifier) Mode() Mode { return v.mode }
+func (v *Checker) Mode() Mode { return v.mode }
 
-// Verify checks one request's Date and Authorization values (both present: their absence
+// Check checks one request's Date and Authorization values (both present: their absence
 // is missing_headers, checked before). It returns nil when the request may proceed.
-func (v *Verifier) Verify(date, authorization string) *Failure {
+func (v *Checker) Check(date, authorization string) *Failure {
 	h, err := Parse(authorization)
-	return v.VerifyParsed(date, h, err)
+	return v.CheckParsed(date, h, err)
 }
 
-// VerifyParsed is Verify for an Authorization header already parsed (h, err from Parse),
+// CheckParsed is Check for an Authorization header already parsed (h, err from Parse),
 // so a request's header is read once.
-func (v *Verifier) VerifyParsed(date string, h Header, err error) *Failure {
+func (v *Checker) CheckParsed(date string, h Header, err error) *Failure {
 	if v.mode == ModeOff {
 		return nil
 	}
@@ -196,7 +196,7 @@ func (v *Verifier) VerifyParsed(date string, h Header, err error) *Failure {
 	return nil
 }
 
-func (v *Verifier) checkDate(date string) *Failure {
+func (v *Checker) checkDate(date string) *Failure {
 	t, err := ParseDate(date)
 	var zone *UnknownZoneError
 	switch {

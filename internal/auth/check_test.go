@@ -18,7 +18,7 @@ func TestSignVendorVector(t *testing.T) {
 		auth.Sign("kw4qSnpSwXzgiv5yxYpZZmFEd9QAeiKTQ6OuyMja", "Tue, 07 Jun 2011 20:51:35 GMT"))
 }
 
-func TestVerify(t *testing.T) {
+func TestCheck(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -68,8 +68,8 @@ func TestVerify(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			v := auth.NewVerifier(tc.mode, keys, []string{"tok-1"}, clock)
-			f := v.Verify(tc.date, tc.auth)
+			v := auth.NewChecker(tc.mode, keys, []string{"tok-1"}, clock)
+			f := v.Check(tc.date, tc.auth)
 			if tc.want == "" {
 				assert.Nil(t, f, "refused: %+v", f)
 				return
@@ -130,8 +130,8 @@ func TestDateForms(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			v := auth.NewVerifier(auth.ModeStrict, keys, nil, clock)
-			f := v.Verify(tc.date, auth.HeaderValue("go-sdk", "s3cret", tc.date))
+			v := auth.NewChecker(auth.ModeStrict, keys, nil, clock)
+			f := v.Check(tc.date, auth.HeaderValue("go-sdk", "s3cret", tc.date))
 			if tc.want == "" {
 				assert.Nil(t, f, "refused: %+v", f)
 				return
