@@ -18,9 +18,16 @@ import (
 // fuzzScenarios exercise selection, matching, sequences and users without delays or faults
 // (which hold the connection, and a recorder cannot be hijacked).
 const fuzzScenarios = `
+products:
+  - {short_code: p, allow_trial: true}
+  - {short_code: u, authorization_method: user, allow_trial: true}
 users:
   - {username: user@example.com, password: old-password}
+licenses:
+  - {license_key: K, product: p, max_activations: 2, metadata: {a: "<&>"}}
+  - {username: user@example.com, product: u}
 scenarios:
+  - {name: tampered, operation: [activateLicense, checkLicense, trialKey, productDetails], response: {signature: invalid}}
   - {name: by_name, operation: changePassword, response: {error: missing_headers}}
   - name: matched
     operation: changePassword
@@ -56,6 +63,16 @@ func FuzzServe(f *testing.F) {
 		{"POST", "/__lsmock/reset?session=s", "", ""},
 		{"GET", "/__lsmock/metrics", "", ""},
 		{"DELETE", "/__lsmock/coverage", "", ""},
+		{"POST", "/api/v4/activate_license", signed, `{"license_key":"K","product":"p","hardware_id":"h"}`},
+		{"POST", "/api/v4/activate_license/", signed, `{"username":"user@example.com","password":"old-password","product":"u","hardware_id":"h"}`},
+		{"GET", "/api/v4/check_license?license_key=K&product=p&hardware_id=h&license_id=1&include_expired_features=false", signed, ""},
+		{"GET", "/api/v4/check_license?username=user%40example.com&product=u&hardware_id=h", signed + "\nX-Lsmock-Scenario: tampered", ""},
+		{"POST", "/api/v4/deactivate_license", signed, `{"license_key":"K","product":"p","hardware_id":"h"}`},
+		{"GET", "/api/v4/trial_key?product=u&hardware_id=h&email=e%40x", signed, ""},
+		{"GET", "/api/v4/product_details?product=p&include_custom_fields=true", signed, ""},
+		{"GET", "/__lsmock/sessions/s/licenses", "", ""},
+		{"GET", "/__lsmock/licenses", "", ""},
+		{"GET", "/__lsmock/signing-key", "", ""},
 	} {
 		f.Add(seed.method, seed.target, seed.headers, []byte(seed.body))
 	}

@@ -15,7 +15,8 @@ import (
 func FuzzLoad(f *testing.F) {
 	s := defaultSpec(f)
 	seeds, _ := filepath.Glob("testdata/load/*/*.yaml")
-	seeds = append(seeds, "../../scenarios/change_password.yaml")
+	shipped, _ := filepath.Glob("../../scenarios/*.yaml")
+	seeds = append(seeds, shipped...)
 	for _, p := range seeds {
 		if data, err := os.ReadFile(p); err == nil {
 			f.Add(data)
