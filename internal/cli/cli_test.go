@@ -302,6 +302,9 @@ func TestLint(t *testing.T) {
 		wantStderr string
 	}{
 		{"embedded defaults", []string{"lint"}, 0, "changePassword: 15 scenarios from files, 11 more for its documented error codes", ""},
+		{"embedded catalog", []string{"lint"}, 0, "catalog: 2 products, 6 licenses, 2 users", ""},
+		{"broken license declarations", []string{"lint", "--scenarios", "../scenario/testdata/load/licenses_errors"}, 1, "",
+			`licenses_errors/scenarios.yaml:10:33: unknown product "nope": declare it under products: (known: demo, demo-users)`},
 		{"broken scenario file", []string{"lint", "--scenarios", "../scenario/testdata/load/typo_key"}, 1, "",
 			`typo_key/scenarios.yaml:5:7: unknown key "staus"`},
 		{"broken spec", []string{"lint", "--spec", "../spec/testdata/bad-schema.yaml"}, 1, "", "bad-schema.yaml:9:11"},

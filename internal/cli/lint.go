@@ -44,6 +44,9 @@ func lint(args []string, env Env) int {
 		return 1
 	}
 	fmt.Fprintf(env.Stdout, "ok: %s (%d operations), %s (%d scenarios)\n", s.Name, len(s.Operations), files.ScenariosLabel(), set.Declared())
+	if c := set.Catalog; c != nil && len(c.Products)+len(c.Licenses)+len(c.Users) > 0 {
+		fmt.Fprintf(env.Stdout, "catalog: %d products, %d licenses, %d users\n", len(c.Products), len(c.Licenses), len(c.Users))
+	}
 	for _, op := range s.Operations {
 		declared, implied := 0, 0
 		for _, sc := range set.Scenarios {
