@@ -23,7 +23,7 @@ func (s *Server) answer(c *compiled, w http.ResponseWriter, r *http.Request, out
 	if step.Live {
 		if a, ok := s.live(c, r, op, out); ok {
 			resolved := *step
-			resolved.Status, resolved.Code, resolved.Body = a.Status, a.Code, a.Body
+			resolved.Status, resolved.Code, resolved.Body, resolved.SignedAs = a.Status, a.Code, a.Body, a.Signature
 			resolved.Header = step.Header.Clone()
 			resolved.Header.Set("Content-Type", a.ContentType)
 			step = &resolved
@@ -45,7 +45,11 @@ func (s *Server) answer(c *compiled, w http.ResponseWriter, r *http.Request, out
 		// Set by hand: the vendor's spelling, not Go's canonical "Licensesignature".
 		switch step.Signature {
 		case scenario.SignatureValid:
-			h[spec.LicenseSignatureHeader] = []string{s.signer.Sign(step.Body)}
+			sig := step.SignedAs
+			if sig == "" {
+				sig = s.signer.Sign(step.Body)
+			}
+			h[spec.LicenseSignatureHeader] = []string{sig}
 		case scenario.SignatureInvalid: // a real signature, of other bytes
 			h[spec.LicenseSignatureHeader] = []string{s.signer.Sign(append(slices.Clip(step.Body), '\n'))}
 		}
@@ -53,7 +57,7 @@ func (s *Server) answer(c *compiled, w http.ResponseWriter, r *http.Request, out
 	out.detail = faultDetail(step.Fault)
 	switch step.Fault {
 	case scenario.FaultNone:
-		h.Set("Content-Length", strconv.Itoa(len(step.Body)))
+		h["Content-Length"] = s.lengths.of(len(step.Body))
 		w.WriteHeader(step.Status)
 		_, _ = w.Write(step.Body)
 	case scenario.FaultMalformedJSON:
@@ -186,4 +190,23 @@ func abort(w http.ResponseWriter, reset bool) {
 		_ = tcp.SetLinger(0) // close sends RST instead of FIN
 	}
 	_ = conn.Close()
+}
+
+// lengths are Content-Length header values, rendered once for the sizes most answers have.
+type lengths [][]string
+
+func newLengths(n int) lengths {
+	l := make(lengths, n)
+	for i := range l {
+		l[i] = []string{strconv.Itoa(i)}
+	}
+	return l
+}
+
+// of returns the header value for n bytes: shared, read only.
+func (l lengths) of(n int) []string {
+	if n < len(l) {
+		return l[n]
+	}
+	return []string{strconv.Itoa(n)}
 }

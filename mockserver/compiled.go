@@ -16,15 +16,30 @@ import (
 // compiled schemas, scenario indexes, fixed answers. A reload builds a new one and swaps it
 // in whole, so a request sees one configuration from start to end.
 type compiled struct {
-	spec       *spec.Spec
-	scenarios  *scenario.Set
-	validator  *validate.Validator
-	matcher    *match.Matcher
-	engine     *license.Engine            // answers from the declared licenses and users
-	authorized map[*spec.Operation]bool   // operations whose requests carry a signed Authorization
-	visible    map[string]map[string]bool // operation -> body fields the journal may show
-	cors       corsPolicy
-	fixed      fixedErrors
+	spec      *spec.Spec
+	scenarios *scenario.Set
+	validator *validate.Validator
+	matcher   *match.Matcher
+	engine    *license.Engine // answers from the declared licenses and users
+	ops       map[*spec.Operation]*opInfo
+	visible   map[string]map[string]bool // operation -> body fields the journal may show
+	cors      corsPolicy
+	fixed     fixedErrors
+	types     map[string]http.Header // Content-Type headers of the spec's answers, by value
+}
+
+// opInfo is what a request of an operation needs that the operation alone decides.
+type opInfo struct {
+	authorized bool     // its requests carry a signed Authorization
+	idHeader   []string // the X-Lsmock-Operation header's value
+}
+
+// contentType is a response header holding only Content-Type t, shared: read only.
+func (c *compiled) contentType(t string) http.Header {
+	if h, ok := c.types[t]; ok {
+		return h
+	}
+	return http.Header{"Content-Type": {t}}
 }
 
 // fixedErrors are the answers that do not depend on the request, rendered once.
@@ -54,21 +69,29 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		}
 	}
 	c := &compiled{
-		spec:       sp,
-		scenarios:  set,
-		validator:  v,
-		matcher:    match.New(set),
-		engine:     engine,
-		authorized: map[*spec.Operation]bool{},
-		visible:    map[string]map[string]bool{},
+		spec:      sp,
+		scenarios: set,
+		validator: v,
+		matcher:   match.New(set),
+		engine:    engine,
+		ops:       map[*spec.Operation]*opInfo{},
+		visible:   map[string]map[string]bool{},
+		types:     map[string]http.Header{},
 	}
 	var headerParams []string
 	for _, op := range sp.Operations {
+		info := &opInfo{idHeader: []string{op.ID}}
+		c.ops[op] = info
 		c.visible[op.ID] = visibleFields(op)
 		headerParams = append(headerParams, op.RequiredHeaders...)
 		for _, h := range op.RequiredHeaders {
 			if h == "Authorization" {
-				c.authorized[op] = true
+				info.authorized = true
+			}
+		}
+		for _, t := range []string{op.Success.ContentType, errorContentType} {
+			if t != "" && c.types[t] == nil {
+				c.types[t] = http.Header{"Content-Type": {t}}
 			}
 		}
 	}

@@ -30,12 +30,12 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 		Code:      out.code,
 		Detail:    out.detail,
 		Duration:  time.Since(start),
-		Headers:   journal.RedactHeaders(r.Header, out.authz, out.authErr),
+		Headers:   journal.RedactHeaders(r.Header, out.authz, out.authErr, out.keyLabel),
 		BodyBytes: len(out.body),
 	}
 	body := out.decoded
 	if body == nil && len(out.body) > 0 && len(out.body) <= maxJournaledBody {
-		_ = json.Unmarshal(out.body, &body) // not JSON: the journal keeps only its size
+		body = decodeForJournal(out.body) // not JSON: the journal keeps only its size
 	}
 	if body != nil {
 		e.Body = journal.RedactBody(body, c.visible[out.operation])
@@ -47,4 +47,11 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 	}
 	s.counts.Add(e.Key())
 	s.journal.Add(e)
+}
+
+// decodeForJournal decodes a body validation did not read; nil when it is not JSON.
+func decodeForJournal(body []byte) any {
+	var v any
+	_ = json.Unmarshal(body, &v)
+	return v
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -134,6 +135,8 @@ type Server struct {
 	metrics   *metrics
 	dashboard map[string]staticFile // by the path after /__lsmock/
 	adminMux  *http.ServeMux
+	bodies    sync.Pool // *[]byte buffers for request bodies
+	lengths   lengths   // Content-Length values
 	logger    *slog.Logger
 	maxBody   int64
 	maxHold   time.Duration
@@ -190,6 +193,7 @@ func New(cfg Config) (*Server, error) {
 		maxBody:   cfg.MaxBodyBytes,
 		maxHold:   cfg.MaxHold,
 		ending:    make(chan struct{}),
+		lengths:   newLengths(4096),
 	}
 	s.sessions = session.NewStore(cfg.MaxSessions, func(id session.ID) {
 		s.state.Forget(id.Key)
@@ -239,11 +243,14 @@ type outcome struct {
 	detail    string
 	path      string // what the log shows for the path, when not the request's (it may name a credential)
 
-	authz   auth.Header // the Authorization header as parsed once, for the journal
-	authErr error
+	authz    auth.Header // the Authorization header as parsed once, for the journal
+	authErr  error
+	keyLabel string // session.Label of its API key, when the session has it already
 
-	body       []byte // the request body as read
-	decoded    any    // the body as validated JSON, when it was
+	query      url.Values // the request's query, parsed once (see queryOf)
+	body       []byte     // the request body as read
+	bodyBuf    *[]byte    // the pooled buffer body is in, if it is
+	decoded    any        // the body as validated JSON, when it was
 	nearMisses []match.NearMiss
 }
 
@@ -263,6 +270,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		s.logRequest(r, &out, start, slog.LevelInfo)
 		s.record(c, r, &out, start)
+		s.releaseBody(&out)
 	}()
 	s.serveAPI(c, w, r, &out)
 }
@@ -284,28 +292,37 @@ func (s *Server) serveAdminFor(c *compiled, w http.ResponseWriter, r *http.Reque
 }
 
 func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time, level slog.Level) {
-	if !s.logger.Enabled(r.Context(), level) {
+	h := s.logger.Handler()
+	if !h.Enabled(r.Context(), level) {
 		return // below --log-level: build nothing
 	}
 	path := r.URL.Path
 	if out.path != "" {
 		path = out.path
 	}
-	attrs := []slog.Attr{
+	now := time.Now()
+	// The record is built here, not by Logger.LogAttrs, which spends a stack walk on a
+	// source location nobody asked for.
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(
 		slog.String("method", r.Method),
 		slog.String("path", path),
 		slog.Int("status", out.status),
-		slog.Duration("duration", time.Since(start)),
-	}
+		slog.Duration("duration", now.Sub(start)),
+	)
+	var extra [5]slog.Attr
+	n := 0
 	for _, a := range [...]struct{ key, val string }{
 		{"operation", out.operation}, {"scenario", out.scenario}, {"session", out.session.Name},
 		{"code", out.code}, {"detail", out.detail},
 	} {
 		if a.val != "" {
-			attrs = append(attrs, slog.String(a.key, a.val))
+			extra[n] = slog.String(a.key, a.val)
+			n++
 		}
 	}
-	s.logger.LogAttrs(r.Context(), level, "request", attrs...)
+	rec.AddAttrs(extra[:n]...)
+	_ = h.Handle(r.Context(), rec)
 }
 
 func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
@@ -322,7 +339,8 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		out.selection = "routing"
 		return
 	}
-	w.Header().Set(HeaderOperation, op.ID)
+	info := c.ops[op]
+	w.Header()[HeaderOperation] = info.idHeader
 	out.operation = op.ID
 	if len(r.Header["Date"]) == 0 {
 		if d := r.Header[HeaderDate]; len(d) > 0 {
@@ -337,6 +355,9 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	}
 	sid := session.Of(r, apiKey)
 	out.session = sid
+	if r.Header.Get(HeaderSession) == "" {
+		out.keyLabel = sid.Name // the API key's label, for the journal's Authorization
+	}
 
 	// 1. A scenario chosen by name wins over validation and matching.
 	sc, how, refusal := s.selected(c, r, op, sid)
@@ -364,7 +385,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
 		return
 	}
-	if c.authorized[op] {
+	if info.authorized {
 		if f := s.auth.CheckParsed(r.Header.Get("Date"), authz, authErr); f != nil {
 			s.writeError(w, out, c.authError(op, f), f.Detail)
 			out.selection = "auth"
@@ -378,7 +399,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		return
 	}
 	body := out.body
-	decoded, rej := c.validator.CheckBody(op, r, body)
+	decoded, rej := c.validator.CheckBody(op, r, out.queryOf(r), body)
 	out.decoded = decoded
 	if rej != nil {
 		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
@@ -389,7 +410,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	// the spec's own success response.
 	req := &match.Request{Body: decoded, Header: r.Header, APIKey: apiKey}
 	if r.URL.RawQuery != "" {
-		req.Query = r.URL.Query()
+		req.Query = out.queryOf(r)
 	}
 	var step *scenario.Response
 	take := func(sc *scenario.Scenario) (ok bool) { step, ok = s.sessions.Take(sid, sc); return ok }
@@ -405,7 +426,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 			w.Header().Set(HeaderValidation, journal.Clip(a.Detail, journal.MaxDetail))
 		}
 		s.answer(c, w, r, out, op, "", &scenario.Response{Status: a.Status, Code: a.Code, Body: a.Body,
-			Header: http.Header{"Content-Type": {a.ContentType}}})
+			Header: c.contentType(a.ContentType), SignedAs: a.Signature})
 		out.detail = a.Detail
 		return
 	}
@@ -417,7 +438,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		}
 	}
 	s.answer(c, w, r, out, op, "", &scenario.Response{Status: op.Success.Status, Body: op.Success.Body,
-		Header: http.Header{"Content-Type": {op.Success.ContentType}}})
+		Header: c.contentType(op.Success.ContentType)})
 	out.selection = "spec"
 }
 
@@ -430,13 +451,12 @@ func (s *Server) live(c *compiled, r *http.Request, op *spec.Operation, out *out
 	var params license.Params
 	switch {
 	case op.Body != nil:
-		body, _ := out.decoded.(map[string]any)
-		if body == nil && len(out.body) > 0 {
-			_ = json.Unmarshal(out.body, &body) // a scenario chosen by name skips validation
+		params, _ = out.decoded.(map[string]any)
+		if params == nil && len(out.body) > 0 {
+			params = unvalidatedParams(out.body) // a scenario chosen by name skips validation
 		}
-		params = body
 	case r.URL.RawQuery != "":
-		q := r.URL.Query()
+		q := out.queryOf(r)
 		params = make(license.Params, len(q))
 		for k, v := range q {
 			params[k] = v[0]
@@ -449,9 +469,44 @@ func (s *Server) live(c *compiled, r *http.Request, op *spec.Operation, out *out
 	return a, ok
 }
 
+// queryOf is r's query, parsed on first use.
+func (o *outcome) queryOf(r *http.Request) url.Values {
+	if o.query == nil {
+		o.query = r.URL.Query()
+	}
+	return o.query
+}
+
+// unvalidatedParams decodes a body validation did not read; nil when it is not an object.
+func unvalidatedParams(body []byte) license.Params {
+	var m map[string]any
+	_ = json.Unmarshal(body, &m)
+	return m
+}
+
 // readBody reads the request body, up to the size limit, into out.body. On an error the body
-// is too large (tooLarge) or the client left while sending it, which out then says.
+// is too large (tooLarge) or the client left while sending it, which out then says. A body
+// of a known, allowed length is read into a buffer the next request re-uses (see
+// releaseBody): nothing keeps the raw bytes past the request.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) error {
+	if n := r.ContentLength; n >= 0 && n <= s.maxBody {
+		if n == 0 {
+			return nil
+		}
+		buf, _ := s.bodies.Get().(*[]byte)
+		if buf == nil || int64(cap(*buf)) < n {
+			b := make([]byte, 0, max(n, minBodyBuffer))
+			buf = &b
+		}
+		body := (*buf)[:n]
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			s.bodies.Put(buf)
+			out.status, out.detail = 499, "reading the body: "+err.Error()
+			return err
+		}
+		out.body, out.bodyBuf = body, buf
+		return nil
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
 	switch {
 	case tooLarge(err):
@@ -463,6 +518,21 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) 
 	}
 	out.body = body
 	return nil
+}
+
+// minBodyBuffer and maxBodyBuffer bound the buffers kept for request bodies: an SDK's bodies
+// are a few hundred bytes; a rare large one is not kept.
+const (
+	minBodyBuffer = 1 << 10
+	maxBodyBuffer = 64 << 10
+)
+
+// releaseBody hands the request's body buffer to the next request, once nothing reads it.
+func (s *Server) releaseBody(out *outcome) {
+	if out.bodyBuf != nil && cap(*out.bodyBuf) <= maxBodyBuffer {
+		s.bodies.Put(out.bodyBuf)
+	}
+	out.body, out.bodyBuf = nil, nil
 }
 
 func tooLarge(err error) bool {

@@ -150,19 +150,19 @@ func (v *Checker) CheckParsed(date string, h Header, err error) *Failure {
 	}
 	if h.Bearer == "" {
 		var missing []string
-		for _, p := range []string{"algorithm", "headers", "signature", "apikey"} {
-			if h.Params[p] == "" {
-				missing = append(missing, p)
+		for _, p := range HMACParams {
+			if v, _ := h.Param(p); v == "" {
+				missing = append(missing, p.String())
 			}
 		}
 		if len(missing) > 0 {
 			return &Failure{Code: CodeMissingParams, Message: missingParamsMsgPrefix + strings.Join(missing, ", "),
 				Detail: "Authorization lacks " + strings.Join(missing, ", ")}
 		}
-		if !strings.EqualFold(h.Params["algorithm"], signingAlgorithm) {
+		if algorithm, _ := h.Param(ParamAlgorithm); !strings.EqualFold(algorithm, signingAlgorithm) {
 			return &Failure{Code: CodeHMACRequired, Detail: "algorithm must be hmac-sha256"}
 		}
-		if !strings.EqualFold(strings.TrimSpace(h.Params["headers"]), signedHeaders) {
+		if headers, _ := h.Param(ParamHeaders); !strings.EqualFold(strings.TrimSpace(headers), signedHeaders) {
 			return &Failure{Code: CodeInvalidHeaders, Detail: `headers must be "date"`}
 		}
 	}
@@ -175,14 +175,14 @@ func (v *Checker) CheckParsed(date string, h Header, err error) *Failure {
 		}
 		return nil
 	}
-	key, known := v.keys[h.Params["apikey"]]
+	key, known := v.keys[h.APIKey()]
 	if !known {
 		if v.mode == ModeStrict {
 			return &Failure{Code: CodeInvalidAPIKey, Detail: "unknown API key"}
 		}
 		return nil // format mode: nothing to verify the signature with
 	}
-	if !hmac.Equal([]byte(Sign(key.SharedKey, date)), []byte(h.Params["signature"])) {
+	if signature, _ := h.Param(ParamSignature); !hmac.Equal([]byte(Sign(key.SharedKey, date)), []byte(signature)) {
 		return &Failure{Code: CodeSignatureMismatch, Detail: "the signature is not HMAC-SHA256(shared key, \"licenseSpring\\ndate: \" + Date)"}
 	}
 	if v.mode == ModeStrict {
@@ -198,11 +198,10 @@ func (v *Checker) CheckParsed(date string, h Header, err error) *Failure {
 
 func (v *Checker) checkDate(date string) *Failure {
 	t, err := ParseDate(date)
-	var zone *UnknownZoneError
-	switch {
-	case errors.As(err, &zone):
-		return &Failure{Code: CodeDateHeaderDiff, Detail: zone.Error()}
-	case err != nil:
+	if err != nil {
+		if zone := (*UnknownZoneError)(nil); errors.As(err, &zone) {
+			return &Failure{Code: CodeDateHeaderDiff, Detail: zone.Error()}
+		}
 		return &Failure{Code: CodeDateHeaderDiff, Detail: "Date is not an HTTP date such as " + v.now().UTC().Format(http.TimeFormat)}
 	}
 	skew := v.now().Sub(t)

@@ -6,21 +6,48 @@ import (
 	"strings"
 )
 
-// Header is a parsed Authorization header: either HMAC parameters or a Bearer token.
+// Param is one of the HMAC parameters of an Authorization header.
+type Param uint8
+
+// The parameters lsmock reads; any others a client sends are read past.
+const (
+	ParamAlgorithm Param = iota
+	ParamHeaders
+	ParamSignature
+	ParamAPIKey
+	numParams
+)
+
+// HMACParams are the parameters, in the order the SDKs send them.
+var HMACParams = [...]Param{ParamAlgorithm, ParamHeaders, ParamSignature, ParamAPIKey}
+
+var paramNames = [numParams]string{"algorithm", "headers", "signature", "apikey"}
+
+// String is the parameter's name as the Node SDK writes it.
+func (p Param) String() string { return paramNames[p] }
+
+// Header is a parsed Authorization header: either HMAC parameters or a Bearer token. It is
+// a value with fixed fields, not a map: every request parses one.
 type Header struct {
-	// Params holds the HMAC parameters by lower-cased name (algorithm, headers, signature,
-	// apikey): the Node SDK sends "apikey", the Python SDK "apiKey".
-	Params map[string]string
 	// Bearer is the OAuth token of a "Bearer <token>" header.
 	Bearer string
+	// Pairs counts the name="value" pairs read, the four known parameters and any others.
+	Pairs int
+
+	values  [numParams]string
+	present [numParams]bool
 }
+
+// Param returns a parameter's value, and whether the header has it (names in any case: the
+// Node SDK sends "apikey", the Python SDK "apiKey").
+func (h Header) Param(p Param) (string, bool) { return h.values[p], h.present[p] }
 
 // APIKey is the key that identifies the caller: the apikey parameter, or the Bearer token.
 func (h Header) APIKey() string {
 	if h.Bearer != "" {
 		return h.Bearer
 	}
-	return h.Params["apikey"]
+	return h.values[ParamAPIKey]
 }
 
 // ErrUnparsable is returned for a header that is neither Bearer nor name="value" pairs.
@@ -37,11 +64,11 @@ func Parse(value string) (Header, error) {
 		}
 		return Header{Bearer: token}, nil
 	}
-	params := make(map[string]string, 4)
+	var h Header
 	rest := value
 	for rest != "" {
 		name, after, ok := strings.Cut(rest, "=")
-		name = strings.ToLower(strings.TrimSpace(name))
+		name = strings.TrimSpace(name)
 		if !ok || name == "" || strings.ContainsAny(name, " \t\",") {
 			return Header{}, ErrUnparsable
 		}
@@ -61,7 +88,13 @@ func Parse(value string) (Header, error) {
 				rest = ""
 			}
 		}
-		params[name] = val
+		h.Pairs++
+		for _, p := range HMACParams {
+			if strings.EqualFold(name, paramNames[p]) {
+				h.values[p], h.present[p] = val, true
+				break
+			}
+		}
 		rest = strings.TrimLeft(rest, " \t")
 		if rest == "" {
 			break
@@ -71,8 +104,8 @@ func Parse(value string) (Header, error) {
 		}
 		rest = strings.TrimLeft(rest[1:], " \t")
 	}
-	if len(params) == 0 {
+	if h.Pairs == 0 {
 		return Header{}, ErrUnparsable
 	}
-	return Header{Params: params}, nil
+	return h, nil
 }

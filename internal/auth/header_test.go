@@ -43,7 +43,13 @@ func TestParse(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.bearer, h.Bearer)
 			if tc.want != nil {
-				assert.Equal(t, tc.want, h.Params)
+				got := map[string]string{}
+				for _, p := range auth.HMACParams {
+					if v, ok := h.Param(p); ok {
+						got[p.String()] = v
+					}
+				}
+				assert.Equal(t, tc.want, got)
 			}
 			assert.NotEmpty(t, h.APIKey())
 		})

@@ -19,6 +19,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/load"
+	"github.com/lsmock/lsmock/internal/logtext"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/watch"
 	"github.com/lsmock/lsmock/mockserver"
@@ -109,7 +110,7 @@ type serveOptions struct {
 	authMode, apiKey, sharedKey, keysFile             string
 	signingKeyFile                                    string
 	reportFile, junitFile                             string
-	corsOrigins, adminToken, adminAddr                string
+	corsOrigins, adminToken, adminAddr, pprofAddr     string
 	noCORS, watch                                     bool
 	journalSize, maxSessions, maxHeaderBytes          int
 	maxBodyBytes                                      int64
@@ -147,6 +148,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.IntVar(&opts.journalSize, "journal-size", 1000, "how many requests GET /__lsmock/requests keeps (env LSMOCK_JOURNAL_SIZE)")
 	fs.StringVar(&opts.adminToken, "admin-token", env.Getenv("LSMOCK_ADMIN_TOKEN"), "let clients not on loopback use the admin API with Authorization: Bearer `token` (env LSMOCK_ADMIN_TOKEN)")
 	fs.StringVar(&opts.adminAddr, "admin-addr", env.Getenv("LSMOCK_ADMIN_ADDR"), "serve the admin API and dashboard on their own `host:port`, not on --addr (env LSMOCK_ADMIN_ADDR)")
+	fs.StringVar(&opts.pprofAddr, "pprof-addr", env.Getenv("LSMOCK_PPROF_ADDR"), "serve Go's profiles (net/http/pprof) on their own `host:port`, for measuring lsmock itself (env LSMOCK_PPROF_ADDR)")
 	fs.IntVar(&opts.maxSessions, "max-sessions", 10_000, "sessions that keep state; the least recently used is dropped beyond it (env LSMOCK_MAX_SESSIONS)")
 	fs.Int64Var(&opts.maxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "larger request bodies get 413 payload_too_large (env LSMOCK_MAX_BODY_BYTES)")
 	fs.IntVar(&opts.maxHeaderBytes, "max-header-bytes", defaultMaxHeaderBytes, "larger request headers get 431 (env LSMOCK_MAX_HEADER_BYTES)")
@@ -189,7 +191,9 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: unexpected argument %q (flags only; see lsmock serve --help)\n", fs.Arg(0))
 		return 2
 	}
-	logger, err := newLogger(env.Stderr, opts.logFormat, opts.logLevel)
+	logOut := newBatchWriter(env.Stderr) // one write per burst of request lines, not per line
+	defer logOut.Close()
+	logger, err := newLogger(logOut, opts.logFormat, opts.logLevel)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 2
@@ -258,6 +262,18 @@ func serve(ctx context.Context, args []string, env Env) int {
 		}
 		servers = append(servers, served{newHTTPServer(handler.AdminHandler(), opts, logger), adminLn})
 		adminURL = "http://" + adminLn.Addr().String() + mockserver.AdminPrefix
+	}
+	if opts.pprofAddr != "" {
+		pprofLn, err := net.Listen("tcp", opts.pprofAddr)
+		if err != nil {
+			for _, sv := range servers {
+				_ = sv.ln.Close()
+			}
+			fmt.Fprintf(env.Stderr, "lsmock serve: --pprof-addr: listen on %s: %v\n", opts.pprofAddr, err)
+			return 1
+		}
+		servers = append(servers, served{newHTTPServer(profiles(), opts, logger), pprofLn})
+		logger.Info("profiles served", slog.String("url", "http://"+pprofLn.Addr().String()+"/debug/pprof/"))
 	}
 	for _, sv := range servers {
 		sv.srv.RegisterOnShutdown(handler.EndHolds) // a held request must not hold up the exit
@@ -435,7 +451,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lvl}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(logtext.New(w, opts)), nil // slog's text, written faster
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	default:

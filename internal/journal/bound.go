@@ -52,8 +52,35 @@ func Bound(e *Entry) {
 	}
 	if e.Body != nil {
 		room := MaxEntryBytes - e.sizeWithoutBody()
-		e.Body = boundValue(e.Body, &room)
+		if probe := room; !fits(e.Body, &probe) {
+			e.Body = boundValue(e.Body, &room)
+		}
 	}
+}
+
+// fits reports whether boundValue would keep v as it is: no string or key longer than
+// MaxString, and the whole within *room. Most bodies fit, and then need no copy.
+func fits(v any, room *int) bool {
+	*room -= valueOverhead
+	switch t := v.(type) {
+	case string:
+		*room -= len(t)
+		return len(t) <= MaxString && *room >= 0
+	case map[string]any:
+		for k, e := range t {
+			*room -= len(k)
+			if len(k) > MaxString || !fits(e, room) {
+				return false
+			}
+		}
+	case []any:
+		for _, e := range t {
+			if !fits(e, room) {
+				return false
+			}
+		}
+	}
+	return *room >= 0
 }
 
 // omitted stands in for what did not fit.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/session"
@@ -184,13 +185,48 @@ func (j *Journal) Clear(session string) {
 
 // secretName reports whether a body field or header holds a secret by its name.
 func secretName(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"password", "secret", "token", "signature", "shared_key", "cookie"} {
-		if strings.Contains(n, s) {
-			return true
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			return secretLower(strings.ToLower(name))
+		}
+	}
+	return secretLower(name)
+}
+
+// secretWords are what a secret's name contains, in lower case.
+var secretWords = [...]string{"password", "secret", "token", "signature", "shared_key", "cookie"}
+
+// secretLower reports whether an ASCII name (in any case) or a lowered one contains one of
+// secretWords, in one pass: it runs for every header and field of every request.
+func secretLower(name string) bool {
+	for i := 0; i < len(name); i++ {
+		switch name[i] | 0x20 { // lower case, for letters
+		case 'p', 's', 't', 'c':
+			for _, w := range secretWords {
+				if hasFoldAt(name, i, w) {
+					return true
+				}
+			}
 		}
 	}
 	return false
+}
+
+// hasFoldAt reports whether name has the lower-case ASCII word at i, in any case.
+func hasFoldAt(name string, i int, word string) bool {
+	if len(name)-i < len(word) {
+		return false
+	}
+	for j := 0; j < len(word); j++ {
+		c := name[i+j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != word[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // RedactBody returns a copy of a decoded JSON body fit for the journal. Only the values
@@ -239,8 +275,9 @@ func redactNested(v any) any {
 
 // RedactHeaders flattens headers, keeping the Authorization header's form but not its
 // signature or token, and dropping secret-named headers' values. authorization is the
-// request's Authorization header as Parse read it (parsed once per request by the caller).
-func RedactHeaders(h map[string][]string, authorization auth.Header, authErr error) Headers {
+// request's Authorization header as Parse read it (parsed once per request by the caller);
+// keyLabel is session.Label of its API key, when the caller has it already ("" computes it).
+func RedactHeaders(h map[string][]string, authorization auth.Header, authErr error, keyLabel string) Headers {
 	out := make(Headers, 0, len(h))
 	for k, vals := range h {
 		if len(vals) == 0 {
@@ -249,7 +286,7 @@ func RedactHeaders(h map[string][]string, authorization auth.Header, authErr err
 		v := vals[0]
 		switch {
 		case k == "Authorization":
-			v = redactAuthorization(authorization, authErr)
+			v = redactAuthorization(authorization, authErr, keyLabel)
 		case secretName(k):
 			v = Redacted
 		}
@@ -299,27 +336,30 @@ func (h *Headers) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-func redactAuthorization(h auth.Header, err error) string {
+func redactAuthorization(h auth.Header, err error, keyLabel string) string {
 	switch {
-	case err != nil, h.Bearer == "" && h.Params == nil: // unparsable, or not parsed (unrouted requests)
+	case err != nil, h.Bearer == "" && h.Pairs == 0: // unparsable, or not parsed (unrouted requests)
 		return Redacted
 	case h.Bearer != "":
 		return "Bearer " + Redacted
 	}
 	var b strings.Builder
 	b.Grow(96)
-	for _, name := range [...]string{"algorithm", "headers", "signature", "apikey"} {
-		if val, ok := h.Params[name]; ok {
-			switch name {
-			case "signature":
+	for _, p := range auth.HMACParams {
+		if val, ok := h.Param(p); ok {
+			switch p {
+			case auth.ParamSignature:
 				val = Redacted
-			case "apikey":
-				val = session.Label(val) // a secret too; its session is shown by the same name
+			case auth.ParamAPIKey:
+				if keyLabel == "" {
+					keyLabel = session.Label(val)
+				}
+				val = keyLabel // a secret too; its session is shown by the same name
 			}
 			if b.Len() > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString(name)
+			b.WriteString(p.String())
 			b.WriteString(`="`)
 			b.WriteString(val)
 			b.WriteByte('"')

@@ -89,7 +89,7 @@ func TestRedact(t *testing.T) {
 	red := journal.RedactBody(body, map[string]bool{"username": true, "password": true, "nested": true})
 	authz, err := auth.Parse(headers["Authorization"][0])
 	require.NoError(t, err)
-	h := journal.RedactHeaders(headers, authz, nil)
+	h := journal.RedactHeaders(headers, authz, nil, "")
 	all, err := json.Marshal(map[string]any{"body": red, "headers": h})
 	require.NoError(t, err)
 	for _, c := range []string{"canary-1", "canary-2", "canary-3", "canary-4", "canary-5", "canary-6"} {
@@ -99,9 +99,9 @@ func TestRedact(t *testing.T) {
 	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="`+session.Label("k1")+`"`, h.Get("Authorization"))
 	bearer, err := auth.Parse("Bearer canary")
 	require.NoError(t, err)
-	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, bearer, nil).Get("Authorization"))
+	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, bearer, nil, "").Get("Authorization"))
 	_, garbageErr := auth.Parse("garbage canary")
-	assert.Equal(t, journal.Redacted, journal.RedactHeaders(map[string][]string{"Authorization": {"garbage canary"}}, auth.Header{}, garbageErr).Get("Authorization"))
+	assert.Equal(t, journal.Redacted, journal.RedactHeaders(map[string][]string{"Authorization": {"garbage canary"}}, auth.Header{}, garbageErr, "").Get("Authorization"))
 	assert.Equal(t, "canary-1", body["password"], "the original is not modified")
 	assert.Equal(t, journal.Redacted, journal.RedactBody(map[string]any{"extra": "canary"}, nil).(map[string]any)["extra"],
 		"a field the schema does not declare is redacted")

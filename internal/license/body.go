@@ -2,6 +2,7 @@ package license
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lsmock/lsmock/internal/jsoncanon"
@@ -44,15 +45,63 @@ func (e *Engine) licenseSignature(v view) string {
 }
 
 // licenseAnswer is the license object an activation (or a check) answers, in the vendor's
-// field order, with its license_signature.
+// field order, with its license_signature. The answer is a function of the view alone, so
+// it is built once per distinct view: an SDK re-checking its license gets the remembered
+// body and LicenseSignature, without rendering ~2 KB of JSON and hashing it again.
 func (e *Engine) licenseAnswer(v view, activation bool) Answer {
+	key := answerKey{lic: v.lic, activation: activation, device: v.device.ID, times: v.times,
+		until: v.until.UnixNano(), hardwareID: v.hardwareID, signedID: v.signedID, username: v.username}
+	if a, ok := e.answers.get(key); ok {
+		return a
+	}
 	var o jsoncanon.Object
 	if activation {
 		o = e.activationBody(v)
 	} else {
 		o = e.checkBody(v)
 	}
-	return e.signed(append(o, jsoncanon.Pair("license_signature", e.licenseSignature(v))))
+	a := e.signed(append(o, jsoncanon.Pair("license_signature", e.licenseSignature(v))))
+	if a.Status == 200 {
+		a.Signature = e.signer.Sign(a.Body)
+		e.answers.put(key, a)
+	}
+	return a
+}
+
+// answerKey is everything a license answer depends on.
+type answerKey struct {
+	lic                            *License
+	activation                     bool
+	device                         int64
+	times                          int
+	until                          int64
+	hardwareID, signedID, username string
+}
+
+// answerCache remembers license answers by answerKey. Bounded: it starts over when full,
+// which costs a re-render, never a wrong answer.
+type answerCache struct {
+	mu sync.RWMutex
+	m  map[answerKey]Answer
+}
+
+// maxAnswers bounds the remembered answers: ~2 KB each.
+const maxAnswers = 4096
+
+func (c *answerCache) get(k answerKey) (Answer, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	a, ok := c.m[k]
+	return a, ok
+}
+
+func (c *answerCache) put(k answerKey, a Answer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxAnswers {
+		c.m = make(map[answerKey]Answer, 64)
+	}
+	c.m[k] = a
 }
 
 func (e *Engine) activationBody(v view) jsoncanon.Object {

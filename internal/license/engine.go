@@ -48,6 +48,9 @@ type Answer struct {
 	ContentType string
 	// Detail explains a refusal to a human (X-Lsmock-Validation); never a secret.
 	Detail string
+	// Signature is the LicenseSignature of Body when the engine has it already; "" when the
+	// server is to sign Body itself.
+	Signature string
 }
 
 // Engine answers the operations that name a behaviour, from a catalog and the sessions'
@@ -58,6 +61,7 @@ type Engine struct {
 	spec    *spec.Spec
 	signer  *signing.Signer
 	now     func() time.Time
+	answers answerCache // license answers by what they depend on
 }
 
 // NewEngine builds an engine; now is the clock (nil for time.Now). It fails when an operation

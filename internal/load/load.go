@@ -65,7 +65,9 @@ func (f Files) scenarios(s *spec.Spec) (*scenario.Set, error) {
 		if !f.Embedded() {
 			return scenario.Load(fstest.MapFS{}, "", s) // none, but the spec's own scenarios
 		}
-		fsys, name = lsmock.DefaultScenarios(), "scenarios"
+		// Checked by the tests (TestShippedScenarios): not checking each response against
+		// the spec's schemas again halves lsmock's start-up.
+		return scenario.LoadChecked(lsmock.DefaultScenarios(), "scenarios", s)
 	}
 	return scenario.Load(fsys, name, s)
 }

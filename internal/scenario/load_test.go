@@ -169,3 +169,25 @@ scenarios:
 	assert.Equal(t, scenario.Delay{Min: 10 * time.Millisecond, Max: 20 * time.Millisecond}, sc.Steps[0].Delay)
 	assert.Equal(t, "change_password_not_allowed", sc.Steps[0].Code)
 }
+
+// TestLoadCheckedSkipsOnlyTheResponseCheck: the embedded scenarios load without holding
+// each response to the spec again (TestShippedScenarios does that), and to the same set.
+func TestLoadCheckedSkipsOnlyTheResponseCheck(t *testing.T) {
+	t.Parallel()
+	s := defaultSpec(t)
+	checked, err := scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
+	require.NoError(t, err)
+	trusted, err := scenario.LoadChecked(lsmock.DefaultScenarios(), "scenarios", s)
+	require.NoError(t, err)
+	require.Len(t, trusted.Scenarios, len(checked.Scenarios))
+	for i, sc := range checked.Scenarios {
+		assert.Equal(t, sc.Ref(), trusted.Scenarios[i].Ref())
+		assert.Equal(t, sc.Steps, trusted.Scenarios[i].Steps, sc.Ref())
+	}
+
+	dir := "testdata/load/breaks_spec"
+	_, err = scenario.Load(os.DirFS(dir), dir, s)
+	require.Error(t, err, "a response the spec forbids")
+	_, err = scenario.LoadChecked(os.DirFS(dir), dir, s)
+	assert.NoError(t, err, "LoadChecked trusts the responses, and only them")
+}

@@ -162,6 +162,9 @@ type Response struct {
 	Live bool
 	// Signature is how a 2xx answer of a signed operation is signed.
 	Signature Signature
+	// SignedAs is the LicenseSignature of Body when it is known already (an answer the
+	// license engine remembers); "" means sign Body when answering.
+	SignedAs string
 }
 
 // Signature says how an answer's LicenseSignature header is made.

@@ -51,7 +51,10 @@ func Of(r *http.Request, credential string) ID {
 // a CI job can compute its own.
 func Label(credential string) string {
 	sum := sha256.Sum256([]byte(credential))
-	return labelPrefix + hex.EncodeToString(sum[:6])
+	var b [len(labelPrefix) + 12]byte
+	copy(b[:], labelPrefix)
+	hex.Encode(b[len(labelPrefix):], sum[:6])
+	return string(b[:])
 }
 
 const labelPrefix = "key:"

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
@@ -43,9 +44,12 @@ type Spec struct {
 	// operations share by $ref. The status is the example's own.
 	General map[string]ErrorExample
 
-	model     *v3.Document
-	router    *router
-	validator validator.Validator
+	model  *v3.Document
+	router *router
+	// responses checks scripted responses (CheckResponse). Built on first use: it compiles
+	// every schema of the document, half of lsmock's start-up, and the embedded defaults,
+	// checked by the tests, never use it.
+	responses func() (validator.Validator, []error)
 }
 
 // Operation is one method on one path, with everything the request path needs precomputed.
@@ -215,11 +219,12 @@ func load(name string, data []byte, baseDir string, checkDocument bool) (*Spec, 
 	if err != nil {
 		return nil, fromParseError(name, err)
 	}
-	docValidator, errs := validator.NewValidator(doc)
-	if len(errs) > 0 {
-		return nil, fromModelErrors(name, errs, libLog.messages)
-	}
+	responses := sync.OnceValues(func() (validator.Validator, []error) { return validator.NewValidator(doc) })
 	if checkDocument {
+		docValidator, errs := responses()
+		if len(errs) > 0 {
+			return nil, fromModelErrors(name, errs, libLog.messages)
+		}
 		if ok, verrs := docValidator.ValidateDocument(); !ok {
 			return nil, fromDocumentErrors(name, verrs)
 		}
@@ -228,7 +233,7 @@ func load(name string, data []byte, baseDir string, checkDocument bool) (*Spec, 
 	if err != nil || built == nil {
 		return nil, fromModelErrors(name, []error{err}, libLog.messages)
 	}
-	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}, General: map[string]ErrorExample{}, validator: docValidator}
+	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}, General: map[string]ErrorExample{}, responses: responses}
 	if v, err := strconv.ParseFloat(versionPrefix(built.Model.Version), 32); err == nil {
 		s.Version = float32(v)
 	}
@@ -631,7 +636,15 @@ func (s *Spec) CheckResponse(op *Operation, status int, header http.Header, body
 		Body:       io.NopCloser(bytes.NewReader(body)),
 		Request:    req,
 	}
-	if ok, errs := s.validator.ValidateHttpResponse(req, resp); !ok {
+	docValidator, errs := s.responses()
+	if len(errs) > 0 {
+		out := make([]string, len(errs))
+		for i, e := range errs {
+			out[i] = e.Error()
+		}
+		return out
+	}
+	if ok, errs := docValidator.ValidateHttpResponse(req, resp); !ok {
 		var out []string
 		for _, e := range errs {
 			msg := e.Message

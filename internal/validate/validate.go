@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -62,6 +63,9 @@ type operationCheck struct {
 	op     *spec.Operation
 	schema *jsonschema.Schema // nil when the operation takes no JSON body
 	flat   *flatObject        // the schema checked directly, when it is that simple
+	keys   map[string]string  // the body's property names, shared by every decoded body
+	// refused remembers the general validator's answers for a flat schema, by body shape.
+	refused shapes
 
 	missingHeaders    Rejection // Message and Status fixed; Detail filled per request
 	invalidJSON       Rejection
@@ -92,6 +96,12 @@ func New(s *spec.Spec) (*Validator, error) {
 				return nil, fmt.Errorf("%s: compile the request body schema of %s: %w", s.Name, op.ID, err)
 			}
 			c.schema = compiled.CompiledSchema
+			c.keys = map[string]string{}
+			if props := op.Body.Schema.Properties; props != nil {
+				for p := props.First(); p != nil; p = p.Next() {
+					c.keys[p.Key()] = p.Key()
+				}
+			}
 			if rendered, err := op.Body.Schema.RenderInline(); err == nil {
 				c.flat = newFlatObject(rendered)
 			}
@@ -129,8 +139,8 @@ func (v *Validator) CheckHeaders(op *spec.Operation, r *http.Request) *Rejection
 // CheckBody validates everything but the required headers: the body's JSON, required
 // parameters, the body schema and, where the spec gives them schemas, parameters. The decoded
 // body comes back also with a rejection for a body that was JSON, so callers need not decode
-// it again (the journal keeps it, redacted).
-func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) (any, *Rejection) {
+// it again (the journal keeps it, redacted). query is r.URL.Query(), parsed once by the caller.
+func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Values, body []byte) (any, *Rejection) {
 	c := v.ops[op]
 	if c == nil {
 		return nil, &Rejection{Status: http.StatusInternalServerError, Code: "internal_error",
@@ -144,20 +154,29 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) 
 			rej.Detail = "the request body is empty; " + op.ID + " requires a JSON body (" + op.Body.MediaType + ")"
 			return nil, &rej
 		}
-		if err := json.Unmarshal(body, &decoded); err != nil {
+		if m, ok := decodeFlat(body, c.keys); ok {
+			decoded = m
+		} else if err := json.Unmarshal(body, &decoded); err != nil {
 			rej := c.invalidJSON
 			rej.Detail = describeJSONError(err)
 			return nil, &rej
 		}
 		parsed = true
 	}
-	if missing := missingParameters(op, r, decoded); missing != nil {
+	if missing := missingParameters(op, query, decoded); missing != nil {
 		rej := c.missingParameters
 		rej.Message = "Some parameters are missing in the request: " + strings.Join(missing, ", ") + "."
 		rej.Detail = "missing required parameter(s): " + strings.Join(missing, ", ")
 		return decoded, &rej
 	}
 	if c.schema != nil && parsed && (c.flat == nil || !c.flat.valid(decoded)) {
+		shape := ""
+		if c.flat != nil {
+			shape = shapeOf(decoded)
+			if rej, ok := c.refused.get(shape); ok {
+				return decoded, &rej
+			}
+		}
 		if err := c.schema.Validate(decoded); err != nil {
 			failures := schemaFailures(err)
 			rej := c.validationError
@@ -165,10 +184,13 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) 
 				rej.Message = failures[0].String()
 				rej.Detail = joinFailures(failures)
 			}
+			if c.flat != nil {
+				c.refused.put(shape, rej)
+			}
 			return decoded, &rej
 		}
 	}
-	if op.NeedsParamValidation || !queryTyped(op, r) {
+	if op.NeedsParamValidation || !queryTyped(op, r, query) {
 		if rej := v.checkParameters(c, r); rej != nil {
 			return nil, rej
 		}
@@ -178,11 +200,11 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, body []byte) 
 
 // queryTyped reports whether every query parameter with a type in op.QueryTypes holds a
 // value of it; when not, the general validator decides and words the error.
-func queryTyped(op *spec.Operation, r *http.Request) bool {
+func queryTyped(op *spec.Operation, r *http.Request, query url.Values) bool {
 	if len(op.QueryTypes) == 0 || r.URL.RawQuery == "" {
 		return true
 	}
-	for name, vals := range r.URL.Query() {
+	for name, vals := range query {
 		typ, ok := op.QueryTypes[name]
 		if !ok {
 			continue
@@ -219,12 +241,11 @@ func missingHeaders(required []string, h http.Header) []string {
 
 // missingParameters lists required query parameters, then required top-level body fields,
 // each in the spec's order.
-func missingParameters(op *spec.Operation, r *http.Request, decoded any) []string {
+func missingParameters(op *spec.Operation, query url.Values, decoded any) []string {
 	var missing []string
 	if len(op.RequiredQuery) > 0 {
-		q := r.URL.Query()
 		for _, name := range op.RequiredQuery {
-			if !q.Has(name) {
+			if !query.Has(name) {
 				missing = append(missing, name)
 			}
 		}

@@ -22,10 +22,10 @@ func check(v *validate.Validator, op *spec.Operation, r *http.Request, body []by
 	if rej := v.CheckHeaders(op, r); rej != nil {
 		return nil, rej
 	}
-	return v.CheckBody(op, r, body)
+	return v.CheckBody(op, r, r.URL.Query(), body)
 }
 
-func load(t *testing.T, path string) (*spec.Spec, *validate.Validator) {
+func load(t testing.TB, path string) (*spec.Spec, *validate.Validator) {
 	t.Helper()
 	var s *spec.Spec
 	var err error

@@ -1,0 +1,95 @@
+package validate
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// shapes remembers how the general validator refused bodies of a flat schema, by the body's
+// shape: its field names and the JSON type of each value. For a schema of types, required
+// fields and perhaps no others, the shape is all the validator looks at, and its messages
+// name fields and types, never values. So a client that sends the same wrong type again
+// gets the same answer without the schema walk: the error path costs little more than the
+// success path.
+type shapes struct {
+	mu sync.RWMutex
+	m  map[string]Rejection
+}
+
+// maxShapes bounds what a client sending ever new field names can make lsmock remember.
+const maxShapes = 512
+
+func (s *shapes) get(key string) (Rejection, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.m[key]
+	return r, ok
+}
+
+func (s *shapes) put(key string, r Rejection) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil || len(s.m) >= maxShapes {
+		s.m = make(map[string]Rejection, 16) // start over rather than grow without bound
+	}
+	s.m[key] = r
+}
+
+// shapeOf is the key of a decoded body's shape: each field's name and value type, in name
+// order. Names are written with their length, so no name can pass for two.
+func shapeOf(body any) string {
+	obj, ok := body.(map[string]any)
+	if !ok {
+		return "!" + jsonType(body)
+	}
+	names := make([]string, 0, len(obj))
+	size := 0
+	for name := range obj {
+		names = append(names, name)
+		size += len(name) + 12
+	}
+	slices.Sort(names)
+	var b strings.Builder
+	b.Grow(size)
+	for _, name := range names {
+		b.WriteString(jsonType(obj[name]))
+		b.WriteByte(' ')
+		b.WriteString(itoa(len(name)))
+		b.WriteByte(':')
+		b.WriteString(name)
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+// jsonType names a decoded value's type as JSON Schema tells them apart.
+func jsonType(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case string:
+		return "string"
+	case float64:
+		if x == math.Trunc(x) && !math.IsInf(x, 0) {
+			return "integer"
+		}
+		return "number"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	default:
+		return "other"
+	}
+}
+
+func itoa(n int) string {
+	if n < 10 {
+		return string(rune('0' + n))
+	}
+	return itoa(n/10) + string(rune('0'+n%10))
+}
