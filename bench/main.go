@@ -14,6 +14,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,6 +28,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"syscall"
 	"time"
 
@@ -47,6 +49,8 @@ func main() {
 	soak := flag.Uint64("soak", 1_000_000, "valid requests sent to lsmock before reading its memory (0 skips)")
 	serverCPU := flag.Int("server-cpu", 1, "the core servers are pinned to (-1: none)")
 	loadCPU := flag.Int("load-cpu", 0, "the core the load generator is pinned to (-1: none)")
+	checkLoad := flag.Bool("check-load", false, "also load lsmock with wrk and with the built-in generator in turns, to compare them")
+	binaryStart := flag.Bool("binary-start", true, "also time the start of the real lsmock binary (go build ./cmd/lsmock)")
 	flag.Parse()
 	switch {
 	case *role != "":
@@ -60,7 +64,7 @@ func main() {
 		os.Exit(2)
 	}
 	defer os.RemoveAll(g.tmp)
-	cfg := config{duration: *duration, rounds: max(1, *rounds), soak: *soak, serverCPU: *serverCPU, gen: g}
+	cfg := config{checkLoad: *checkLoad, binaryStart: *binaryStart, duration: *duration, rounds: max(1, *rounds), soak: *soak, serverCPU: *serverCPU, gen: g}
 	if err := run(os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -137,11 +141,13 @@ func generateOnce(addr, name string, d time.Duration, conns int, total uint64) i
 }
 
 type config struct {
-	duration  time.Duration
-	rounds    int
-	soak      uint64
-	serverCPU int
-	gen       generator
+	checkLoad   bool // also compare wrk with the built-in generator
+	binaryStart bool // also time the real lsmock binary's start
+	duration    time.Duration
+	rounds      int
+	soak        uint64
+	serverCPU   int
+	gen         generator
 }
 
 // contender is a server and what it measured.
@@ -187,7 +193,7 @@ func run(out io.Writer, cfg config) error {
 			return err
 		}
 		defer logFile.Close()
-		p, err := start(s.name, s.role, s.args, cfg.serverCPU, logFile)
+		p, err := start(s.name, s.role, s.args, cfg.serverCPU, logFile, "")
 		if err != nil {
 			return err
 		}
@@ -249,8 +255,81 @@ func run(out io.Writer, cfg config) error {
 		}
 		s.soaked, s.rssEnd = r.Requests, s.proc.rss()
 	}
+	var comparison bytes.Buffer
+	if cfg.checkLoad {
+		if err := compareGenerators(&comparison, cfg, ps[0], servers[1]); err != nil {
+			return err
+		}
+	}
 	report(out, cfg, ps, servers)
+	if cfg.binaryStart {
+		reportBinaryStart(out, cfg.serverCPU, cfg.gen.tmp)
+	}
+	_, _ = comparison.WriteTo(out)
 	return nil
+}
+
+// compareGenerators loads one server with wrk and with the built-in generator in turns,
+// to show the two measure alike (the README's claim that the bench agrees with wrk).
+func compareGenerators(out io.Writer, cfg config, p phase, s *contender) error {
+	wrk, err := newGenerator("wrk", cfg.gen.threads, cfg.gen.conns, cfg.gen.cpu)
+	if err != nil {
+		return fmt.Errorf("-check-load: %w", err)
+	}
+	defer os.RemoveAll(wrk.tmp)
+	builtin := cfg.gen
+	builtin.kind = "builtin"
+	var sums [2]measured
+	slice := max(time.Second, cfg.duration/time.Duration(cfg.rounds))
+	for range cfg.rounds {
+		for i, g := range []generator{wrk, builtin} {
+			before := cpuTime(s.proc.pid())
+			r, used, err := g.run(context.Background(), p, s.proc.addr, slice, 0)
+			if err != nil {
+				return fmt.Errorf("-check-load %s: %w", g.kind, err)
+			}
+			m := &sums[i]
+			m.serverCPU += cpuTime(s.proc.pid()) - before
+			m.loadCPU += used
+			m.requests += r.Requests
+			m.elapsed += r.Elapsed
+			m.p50sum += r.P50
+			m.p99sum += r.P99
+			m.slices++
+		}
+	}
+	fmt.Fprintf(out, "\nThe two load generators on %s, %s (%s in %d slices each):\n", s.name, p.name, cfg.duration, cfg.rounds)
+	for i, name := range []string{"wrk", "built-in"} {
+		m := sums[i]
+		fmt.Fprintf(out, "  %-9s %8.0f req/s  p50 %8s  p99 %8s  CPU/req %7s  load core %3.0f%%\n", name, m.rate(),
+			m.p50().Round(time.Microsecond), m.p99().Round(time.Microsecond), m.cpuPer().Round(100*time.Nanosecond), 100*m.loadBusy())
+	}
+	fmt.Fprintf(out, "  built-in / wrk: %.2fx req/s, %.2fx server CPU per request\n",
+		sums[1].rate()/sums[0].rate(), float64(sums[1].cpuPer())/float64(sums[0].cpuPer()))
+	return nil
+}
+
+// reportBinaryStart times the real lsmock binary (go build ./cmd/lsmock) from exec to its
+// first answer, pinned as the servers are: what a user starting lsmock waits.
+func reportBinaryStart(out io.Writer, cpu int, tmp string) {
+	bin := filepath.Join(tmp, "lsmock")
+	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/lsmock").CombinedOutput(); err != nil {
+		fmt.Fprintf(out, "lsmock binary: not built (%v: %s)\n", err, b)
+		return
+	}
+	var times []time.Duration
+	for range 11 {
+		p, err := start("lsmock binary", "", nil, cpu, nil, bin)
+		if err != nil {
+			fmt.Fprintf(out, "lsmock binary: %v\n", err)
+			return
+		}
+		times = append(times, p.startup)
+		p.stop()
+	}
+	slices.Sort(times)
+	fmt.Fprintf(out, "%-26s %35s %22s (median of %d; fastest %s)\n", "lsmock binary", "", times[len(times)/2].Round(100*time.Microsecond),
+		len(times), times[0].Round(100*time.Microsecond))
 }
 
 func report(out io.Writer, cfg config, ps []phase, servers []*contender) {

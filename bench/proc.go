@@ -27,7 +27,8 @@ type process struct {
 // pinned to cpu when there are two cores or more, and waits for its first 200.
 // Its standard error goes to logFile: lsmock writes its request log there, as it would to a
 // file or a terminal.
-func start(name, role string, args []string, cpu int, logFile *os.File) (*process, error) {
+// binary, when set, is an lsmock binary to run (lsmock serve) instead of this program.
+func start(name, role string, args []string, cpu int, logFile *os.File, binary string) (*process, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -38,10 +39,16 @@ func start(name, role string, args []string, cpu int, logFile *os.File) (*proces
 	if err != nil {
 		return nil, err
 	}
-	argv := pinned(cpu, append([]string{self, "-serve", role, "-addr", addr, "--"}, args...))
+	argv := append([]string{self, "-serve", role, "-addr", addr, "--"}, args...)
+	if binary != "" {
+		argv = append([]string{binary, "serve", "--addr", addr}, args...)
+	}
+	argv = pinned(cpu, argv)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
-	cmd.Stderr = logFile
+	if logFile != nil {
+		cmd.Stderr = logFile
+	}
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err

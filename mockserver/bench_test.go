@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lsmock/lsmock/internal/logtext"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -48,7 +49,7 @@ func BenchmarkServe(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			cfg := mockserver.Config{}
 			if bc.logged {
-				cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+				cfg.Logger = slog.New(logtext.New(io.Discard, nil)) // as lsmock serve logs
 			}
 			srv := newServer(b, cfg)
 			body := []byte(bc.body)

@@ -442,3 +442,29 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 	req.Header.Set("Authorization", auth.HeaderValue("k", "s", date))
 	return req
 }
+
+// TestServePprof: --pprof-addr serves Go's profiles on their own listener, and only there.
+func TestServePprof(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	pprofAddr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	base, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--pprof-addr", pprofAddr)
+
+	resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/cmdline")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	resp, err = http.Get(base + "/debug/pprof/cmdline")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "the API listener serves no profiles")
+
+	assert.Equal(t, 0, stop())
+	assert.Contains(t, logs.String(), "http://"+pprofAddr+"/debug/pprof/")
+
+	code, _, stderr := runCLI(t, nil, "serve", "--addr", "127.0.0.1:0", "--pprof-addr", "256.0.0.1:1")
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr, "--pprof-addr")
+}
