@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/signing"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -27,6 +28,8 @@ type licenseAPI struct {
 	t       *testing.T
 	srv     *httptest.Server
 	session string
+	// clock, when set, is the time requests are dated and signed at: the server's fake clock.
+	clock func() time.Time
 }
 
 // reply is an answer, with what a test checks.
@@ -68,6 +71,11 @@ func (a licenseAPI) call(method, op string, params map[string]any) reply {
 	require.NoError(a.t, err)
 	for k, v := range nodeSDKHeaders() {
 		req.Header.Set(k, v)
+	}
+	if a.clock != nil {
+		date := a.clock().UTC().Format(http.TimeFormat)
+		req.Header.Set("Date", date)
+		req.Header.Set("Authorization", auth.HeaderValue(testAPIKey, testSharedKey, date))
 	}
 	req.Header.Set(mockserver.HeaderSession, a.session)
 	resp, err := a.srv.Client().Do(req)

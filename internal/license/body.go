@@ -1,6 +1,7 @@
 package license
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,39 @@ type view struct {
 	hardwareID string
 	signedID   string // the request's username (up to "|") or license_key
 	username   string // the request's username, echoed by an activation
+	// consumed and featureTotals are the consumption totals in the session: the license's,
+	// and its features' by index.
+	consumed      int
+	featureTotals []int
+}
+
+// viewOf is what an answer about license l on device dev says, copied out of the session's
+// state (under its lock).
+func viewOf(l *License, ls *licenseState, dev *Device, hardwareID, signedID string) view {
+	v := view{lic: l, device: *dev, times: len(ls.devices), until: validUntil(l, ls), hardwareID: hardwareID,
+		signedID: signedID, consumed: ls.consumed}
+	if len(ls.features) > 0 {
+		v.featureTotals = make([]int, len(l.Features))
+		for i, f := range l.Features {
+			if fs := ls.features[f.Code]; fs != nil {
+				v.featureTotals[i] = fs.consumed
+			}
+		}
+	}
+	return v
+}
+
+// totalsKey writes the consumption totals for answerKey.
+func (v view) totalsKey() string {
+	if v.consumed == 0 && v.featureTotals == nil {
+		return ""
+	}
+	b := strconv.AppendInt(nil, int64(v.consumed), 10)
+	for _, t := range v.featureTotals {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(t), 10)
+	}
+	return string(b)
 }
 
 // iso writes a time as the vendor does: ISO 8601 in UTC with milliseconds.
@@ -50,7 +84,7 @@ func (e *Engine) licenseSignature(v view) string {
 // body and LicenseSignature, without rendering ~2 KB of JSON and hashing it again.
 func (e *Engine) licenseAnswer(v view, activation bool) Answer {
 	key := answerKey{lic: v.lic, activation: activation, device: v.device.ID, times: v.times,
-		until: v.until.UnixNano(), hardwareID: v.hardwareID, signedID: v.signedID, username: v.username}
+		until: v.until.UnixNano(), hardwareID: v.hardwareID, signedID: v.signedID, username: v.username, totals: v.totalsKey()}
 	if a, ok := e.answers.get(key); ok {
 		return a
 	}
@@ -76,6 +110,7 @@ type answerKey struct {
 	times                          int
 	until                          int64
 	hardwareID, signedID, username string
+	totals                         string // view.totalsKey
 }
 
 // answerCache remembers license answers by answerKey. Bounded: it starts over when full,
@@ -147,13 +182,13 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		"metadata", l.Metadata,
 		"prevent_vm", l.PreventVM || l.Product.PreventVM,
 		"product_details", productBody(l.Product, true),
-		"product_features", featuresBody(l.Features),
+		"product_features", featuresBody(l.Features, v.featureTotals),
 		"start_date", isoOrNull(l.StartDate),
 		"times_activated", v.times,
 		"transfer_count", 0,
 		"validity_period", isoOrNull(v.until),
 	)...)
-	o = append(o, consumptionFields(l)...)
+	o = append(o, consumptionFields(l, v.consumed)...)
 	if l.User != nil {
 		o = append(o, jsoncanon.Pair("max_license_users", 1), jsoncanon.Pair("user", userBody(l, v.times)))
 	}
@@ -208,14 +243,14 @@ func (e *Engine) checkBody(v view) jsoncanon.Object {
 		"validity_period", isoOrNull(v.until),
 		"metadata", l.Metadata,
 		"custom_fields", customFieldsBody(l.CustomFields),
-		"product_features", featuresBody(l.Features),
+		"product_features", featuresBody(l.Features, v.featureTotals),
 		"customer", customerBody(l.Customer),
 		"company", jsoncanon.Pairs(
 			"id", companyID,
 		),
 		"product_details", productBody(l.Product, false),
 	)...)
-	o = append(o, consumptionFields(l)...)
+	o = append(o, consumptionFields(l, v.consumed)...)
 	o = append(o, jsoncanon.Pairs(
 		"is_expired", false,
 		"device_id", v.device.ID,
@@ -240,7 +275,7 @@ func (e *Engine) checkBody(v view) jsoncanon.Object {
 	return o
 }
 
-func consumptionFields(l *License) jsoncanon.Object {
+func consumptionFields(l *License, total int) jsoncanon.Object {
 	if l.Type != Consumption {
 		return nil
 	}
@@ -250,7 +285,7 @@ func consumptionFields(l *License) jsoncanon.Object {
 	}
 	return jsoncanon.Pairs(
 		"max_consumptions", l.MaxConsumptions,
-		"total_consumptions", 0,
+		"total_consumptions", total,
 		"allow_unlimited_consumptions", l.UnlimitedConsumptions,
 		"allow_negative_consumptions", l.AllowNegativeConsumptions,
 		"reset_consumption", l.ResetConsumption,
@@ -321,9 +356,15 @@ func productBody(p *Product, full bool) jsoncanon.Object {
 	)
 }
 
-func featuresBody(features []Feature) []jsoncanon.Object {
+// featuresBody is the license's features; totals are their total_consumptions in the
+// session, by index (nil: none yet).
+func featuresBody(features []Feature, totals []int) []jsoncanon.Object {
 	out := make([]jsoncanon.Object, len(features))
 	for i, f := range features {
+		total := 0
+		if i < len(totals) {
+			total = totals[i]
+		}
 		o := jsoncanon.Pairs(
 			"id", f.ID,
 			"code", f.Code,
@@ -340,7 +381,7 @@ func featuresBody(features []Feature) []jsoncanon.Object {
 			o = append(o, jsoncanon.Pairs(
 				"max_consumption", f.MaxConsumption,
 				"allow_unlimited_consumptions", f.UnlimitedConsumption,
-				"total_consumptions", 0,
+				"total_consumptions", total,
 				"allow_overages", f.AllowOverages,
 				"max_overages", f.MaxOverages,
 				"reset_consumption", f.ResetConsumption,

@@ -14,12 +14,12 @@ type Catalog struct {
 	Products []*Product
 	Licenses []*License
 	Users    []*User
-	// WrongPasswordCode answers an unknown user or a wrong password (the vendor publishes
-	// none; lsmock's default is invalid_credentials).
-	WrongPasswordCode string
+	// Codes are the error codes lsmock answers for conditions the vendor publishes no code
+	// for, by condition (see DefaultCodes); scenario files choose others with error_codes:.
+	Codes map[string]string
 	// AcceptUnknownUsers makes change_password accept any user not declared (the embedded
-	// defaults do, so a change for any username succeeds), instead of answering
-	// WrongPasswordCode.
+	// defaults do, so a change for any username succeeds), instead of answering the
+	// wrong_password code.
 	AcceptUnknownUsers bool
 
 	products map[string]*Product // by code
@@ -202,4 +202,71 @@ func (c *Catalog) index() {
 	for _, u := range c.Users {
 		c.users[u.Username] = u
 	}
+}
+
+// The conditions lsmock answers with codes of its own choosing: the vendor publishes none for
+// them. Each is a key of error_codes: in scenario files.
+const (
+	CondWrongPassword         = "wrong_password"          // an unknown user or a wrong password
+	CondWrongLicenseType      = "wrong_license_type"      // add_consumption for a license that is not a consumption license
+	CondNotEnoughConsumptions = "not_enough_consumptions" // past max_consumptions (and the overages allowed)
+	CondNegativeConsumptions  = "negative_consumptions"   // a negative amount without allow_negative_consumptions
+	CondUnknownFeature        = "unknown_feature"         // a feature code the license does not have
+	CondFeatureNotConsumption = "feature_not_consumption" // add_feature_consumption for an activation feature
+	CondFeatureNotEnough      = "feature_not_enough"      // past the feature's max_consumption
+	CondFeatureExpired        = "feature_expired"         // a feature past its expiry_date
+	CondMaxFloatingReached    = "max_floating_reached"    // every floating seat taken by other devices
+	CondLicenseNotFloating    = "license_not_floating"    // floating/borrow for a license that is not floating
+	CondBorrowingNotAllowed   = "borrowing_not_allowed"   // floating/borrow for a license without can_borrow
+	CondFeatureNotFloating    = "feature_not_floating"    // floating/feature_borrow for a feature that is not floating
+	CondCustomerNotFound      = "customer_not_found"      // customer_license_users for an unknown customer
+)
+
+// defaultCodes are lsmock's codes for those conditions, in the order error_codes: lists
+// them: the Node SDK's own code where it raises one for the same condition, a code the vendor
+// documents where its meaning fits, else a name for the condition.
+func defaultCodes() [][2]string {
+	return [][2]string{
+		{CondWrongPassword, "invalid_credentials"},
+		{CondWrongLicenseType, "wrong_license_type"},
+		{CondNotEnoughConsumptions, "license_not_enough_consumptions"},
+		{CondNegativeConsumptions, "negative_consumptions_not_allowed"},
+		{CondUnknownFeature, "unsupported_product_feature"},
+		{CondFeatureNotConsumption, "feature_not_consumption"},
+		{CondFeatureNotEnough, "feature_not_enough_consumptions"},
+		{CondFeatureExpired, "feature_expired"},
+		{CondMaxFloatingReached, "max_floating_reached"},
+		{CondLicenseNotFloating, "license_not_floating"},
+		{CondBorrowingNotAllowed, "borrowing_not_allowed"},
+		{CondFeatureNotFloating, "feature_not_floating"},
+		{CondCustomerNotFound, "customer_not_found"},
+	}
+}
+
+// DefaultCode is lsmock's code for a condition; ok is false for an unknown condition.
+func DefaultCode(condition string) (code string, ok bool) {
+	for _, c := range defaultCodes() {
+		if c[0] == condition {
+			return c[1], true
+		}
+	}
+	return "", false
+}
+
+// Conditions lists the conditions error_codes: may name.
+func Conditions() []string {
+	var out []string
+	for _, c := range defaultCodes() {
+		out = append(out, c[0])
+	}
+	return out
+}
+
+// Code is the code the catalog answers a condition with.
+func (c *Catalog) Code(condition string) string {
+	if code, ok := c.Codes[condition]; ok {
+		return code
+	}
+	code, _ := DefaultCode(condition)
+	return code
 }

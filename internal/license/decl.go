@@ -22,11 +22,29 @@ type Decls struct {
 	licenses []pendingLicense
 	users    []*User
 
-	wrongPasswordCode string
-	wrongPasswordAt   *fileerr.Error
-	acceptUnknown     bool
-	unknownAt         *fileerr.Error
-	errs              fileerr.List
+	codes         map[string]chosenCode // error_codes: (and wrong_password_error:), by condition
+	acceptUnknown bool
+	unknownAt     *fileerr.Error
+	errs          fileerr.List
+}
+
+// chosenCode is a code a file chose for a condition, and where.
+type chosenCode struct {
+	code string
+	at   *fileerr.Error
+	key  string // the key that chose it, for messages
+}
+
+// chooseCode records a file's code for a condition; each condition is chosen once.
+func (ds *Decls) chooseCode(d *yamldec.Decoder, n *yaml.Node, condition, code, key string) {
+	if prev, ok := ds.codes[condition]; ok {
+		d.Errorf(n, "%s: the code for %s is already chosen at %s:%d (%s)", key, condition, prev.at.File, prev.at.Line, prev.key)
+		return
+	}
+	if ds.codes == nil {
+		ds.codes = map[string]chosenCode{}
+	}
+	ds.codes[condition] = chosenCode{code: code, at: at(d, n), key: key}
 }
 
 // pendingLicense is a license whose product and user are resolved once every file is read.
@@ -40,7 +58,7 @@ type pendingLicense struct {
 }
 
 // TopLevelKeys are the keys of a scenario file that declare licenses.
-var TopLevelKeys = []string{"products", "licenses", "users", "wrong_password_error", "unknown_users"}
+var TopLevelKeys = []string{"products", "licenses", "users", "error_codes", "wrong_password_error", "unknown_users"}
 
 // Decode reads one of the TopLevelKeys of a file.
 func (ds *Decls) Decode(d *yamldec.Decoder, key string, n *yaml.Node) {
@@ -51,14 +69,19 @@ func (ds *Decls) Decode(d *yamldec.Decoder, key string, n *yaml.Node) {
 		ds.decodeList(d, n, "licenses must be a list of licenses", func(item *yaml.Node) { ds.license(d, item) })
 	case "users":
 		ds.decodeList(d, n, "users must be a list of {username, password, change_allowed}", func(item *yaml.Node) { ds.user(d, item) })
-	case "wrong_password_error":
+	case "wrong_password_error": // the older spelling of error_codes: {wrong_password: …}
 		if code, ok := d.Str(n, "wrong_password_error"); ok {
-			if ds.wrongPasswordAt != nil {
-				d.Errorf(n, "wrong_password_error is already set at %s:%d", ds.wrongPasswordAt.File, ds.wrongPasswordAt.Line)
-				return
+			ds.chooseCode(d, n, CondWrongPassword, code, "wrong_password_error")
+		}
+	case "error_codes":
+		for _, f := range d.Entries(n, "error_codes must map conditions to error codes, e.g. {wrong_password: invalid_credentials}") {
+			if _, known := DefaultCode(f.Key.Value); !known {
+				d.Errorf(f.Key, "unknown condition %q in error_codes (known: %s)", f.Key.Value, strings.Join(Conditions(), ", "))
+				continue
 			}
-			ds.wrongPasswordCode = code
-			ds.wrongPasswordAt = at(d, n)
+			if code, ok := d.Str(f.Value, "error_codes."+f.Key.Value); ok {
+				ds.chooseCode(d, f.Value, f.Key.Value, code, "error_codes."+f.Key.Value)
+			}
 		}
 	case "unknown_users":
 		if v, ok := d.Str(n, "unknown_users"); ok {
@@ -455,15 +478,19 @@ func (ds *Decls) user(d *yamldec.Decoder, n *yaml.Node) {
 
 // Catalog resolves the declarations: each license's product and user must be declared, a
 // key or a user's license of a product only once. errorCode reports whether the spec
-// documents a code (for wrong_password_error).
+// documents a code (for error_codes:).
 func (ds *Decls) Catalog(errorCode func(code string) bool) (*Catalog, error) {
-	c := &Catalog{Products: ds.products, Users: ds.users, WrongPasswordCode: DefaultWrongPasswordCode, AcceptUnknownUsers: ds.acceptUnknown}
+	c := &Catalog{Products: ds.products, Users: ds.users, Codes: map[string]string{}, AcceptUnknownUsers: ds.acceptUnknown}
 	errs := ds.errs
-	if ds.wrongPasswordCode != "" {
-		c.WrongPasswordCode = ds.wrongPasswordCode
-		if !errorCode(ds.wrongPasswordCode) {
-			e := *ds.wrongPasswordAt
-			e.Msg = fmt.Sprintf("wrong_password_error %q: the spec documents no such error code", ds.wrongPasswordCode)
+	for _, cond := range Conditions() {
+		chosen, ok := ds.codes[cond]
+		if !ok {
+			continue
+		}
+		c.Codes[cond] = chosen.code
+		if !errorCode(chosen.code) {
+			e := *chosen.at
+			e.Msg = fmt.Sprintf("%s %q: the spec documents no such error code", chosen.key, chosen.code)
 			errs = append(errs, &e)
 		}
 	}
@@ -522,10 +549,6 @@ func (ds *Decls) Catalog(errorCode func(code string) bool) (*Catalog, error) {
 
 // Errors adds problems found by the caller that belong with the declarations.
 func (ds *Decls) Errors(errs ...*fileerr.Error) { ds.errs = append(ds.errs, errs...) }
-
-// DefaultWrongPasswordCode is lsmock's code for a wrong password or an unknown user; the
-// vendor publishes none.
-const DefaultWrongPasswordCode = "invalid_credentials"
 
 func productCodes(ps []*Product) string {
 	if len(ps) == 0 {

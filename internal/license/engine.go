@@ -20,10 +20,14 @@ const (
 	BehaviorTrialKey       = "trial_key"
 	BehaviorProductDetails = "product_details"
 	BehaviorChangePassword = "change_password"
+	BehaviorAddConsumption = "add_consumption"
+	BehaviorAddFeatureUse  = "add_feature_consumption"
+	BehaviorCheckFeature   = "check_license_feature"
 )
 
 // Behaviors lists every behaviour, for messages.
-var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword}
+var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword,
+	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature}
 
 // Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
 type Params map[string]any
@@ -118,6 +122,12 @@ func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer,
 		return e.trialKey(op, session, p), true
 	case BehaviorProductDetails:
 		return e.productDetails(op, p), true
+	case BehaviorAddConsumption:
+		return e.addConsumption(op, session, p), true
+	case BehaviorAddFeatureUse:
+		return e.addFeatureConsumption(op, session, p), true
+	case BehaviorCheckFeature:
+		return e.checkFeature(op, session, p), true
 	}
 	return Answer{}, false
 }
@@ -184,7 +194,7 @@ func (e *Engine) identify(op *spec.Operation, a *account, prod *Product, p Param
 	}
 	if withPassword {
 		if u == nil || !passwordMatches(a.password(u), p.Str("password")) {
-			f := e.fail(op, e.catalog.WrongPasswordCode, "unknown user, or a wrong password")
+			f := e.fail(op, e.catalog.Code(CondWrongPassword), "unknown user, or a wrong password")
 			return found{}, &f
 		}
 	}
@@ -263,7 +273,7 @@ func (e *Engine) activate(op *spec.Operation, session string, p Params) Answer {
 			ls.firstActivated = now
 		}
 	}
-	v := view{lic: f.lic, device: *dev, times: len(ls.devices), until: validUntil(f.lic, ls), hardwareID: hwid, signedID: f.id}
+	v := viewOf(f.lic, ls, dev, hwid, f.id)
 	if p.Str("username") != "" {
 		v.username = p.Str("username")
 	}
@@ -309,7 +319,7 @@ func (e *Engine) checked(op *spec.Operation, session string, prod *Product, hwid
 	if r := e.refusal(op, f.lic, ls); r != nil {
 		return view{}, r
 	}
-	return view{lic: f.lic, device: *dev, times: len(ls.devices), until: validUntil(f.lic, ls), hardwareID: hwid, signedID: f.id}, nil
+	return viewOf(f.lic, ls, dev, hwid, f.id), nil
 }
 
 func (e *Engine) deactivate(op *spec.Operation, session string, p Params) Answer {
@@ -348,13 +358,13 @@ func (e *Engine) changePassword(op *spec.Operation, session string, p Params) (A
 	case u == nil && e.catalog.AcceptUnknownUsers:
 		return success(op), true
 	case u == nil:
-		return e.fail(op, e.catalog.WrongPasswordCode, "no such user"), true
+		return e.fail(op, e.catalog.Code(CondWrongPassword), "no such user"), true
 	case !u.ChangeAllowed:
 		return e.fail(op, "change_password_not_allowed", "the user is declared change_allowed: false"), true
 	}
 	a = e.state.account(session)
 	if !passwordMatches(a.password(u), current) {
-		return e.fail(op, e.catalog.WrongPasswordCode, "the current password is wrong"), true
+		return e.fail(op, e.catalog.Code(CondWrongPassword), "the current password is wrong"), true
 	}
 	a.passwords[u.Username] = next
 	return success(op), true

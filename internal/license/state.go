@@ -33,6 +33,8 @@ type account struct {
 type licenseState struct {
 	devices        map[string]*Device // by hardware_id: the active ones
 	firstActivated time.Time
+	consumed       int                      // total_consumptions of a consumption license
+	features       map[string]*featureState // by feature code
 }
 
 // Device is a device a license is active on.

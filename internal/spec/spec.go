@@ -366,7 +366,9 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 				continue // "2XX" style ranges document nothing lsmock can send
 			}
 			out.Statuses = append(out.Statuses, status)
-			collectErrorExamples(status, c.Value(), out.Errors)
+			if status >= 400 { // a success may have a code field of its own (a feature's)
+				collectErrorExamples(status, c.Value(), out.Errors)
+			}
 			out.Examples = append(out.Examples, namedExamples(status, c.Value())...)
 		}
 	}

@@ -20,7 +20,8 @@ func TestLoadDefaultSpec(t *testing.T) {
 	for i, op := range s.Operations {
 		ids[i] = op.ID
 	}
-	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails", "changePassword"}, ids)
+	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails",
+		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "changePassword"}, ids)
 	op := s.Operation("changePassword")
 
 	assert.Equal(t, "changePassword", op.ID)

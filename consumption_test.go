@@ -1,0 +1,165 @@
+package lsmock_test
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// fakeClock is a clock a test moves by hand, so floating timeouts need no sleeping.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+const (
+	consumptionKey = "DEMO-CONS-0000-0006"
+	featuresKey    = "DEMO-FEAT-0000-0007"
+)
+
+func (a licenseAPI) addConsumption(key, hwid string, n int) reply {
+	return a.call(http.MethodPost, "add_consumption", map[string]any{"license_key": key, "product": "demo", "hardware_id": hwid, "consumptions": n})
+}
+
+func (a licenseAPI) addFeatureConsumption(key, hwid, feature string, n int) reply {
+	return a.call(http.MethodPost, "add_feature_consumption", map[string]any{"license_key": key, "product": "demo", "hardware_id": hwid,
+		"feature": feature, "consumptions": n})
+}
+
+func (a licenseAPI) checkFeature(key, hwid, feature string) reply {
+	return a.call(http.MethodGet, "check_license_feature", map[string]any{"license_key": key, "product": "demo", "hardware_id": hwid, "feature": feature})
+}
+
+// TestConsumption: a consumption license counts per session up to max_consumptions, and
+// check_license reports the total; every answer honours the spec and every success is signed.
+func TestConsumption(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	o := newOracle(t, lsmock.DefaultSpec())
+	api := licenseAPI{t: t, srv: srv, session: "consumption"}
+	checked := func(r reply) reply { o.check(t, r.req, r.status, r.header, r.body); return r }
+
+	assert.Equal(t, "license_not_active", checked(api.addConsumption(consumptionKey, "hw-1", 1)).code(), "not activated yet")
+	assertSigned(t, checked(api.activate(consumptionKey, "hw-1")), "hw-1", consumptionKey)
+	assert.Equal(t, "device_not_found", checked(api.addConsumption(consumptionKey, "hw-2", 1)).code())
+
+	steps := []struct {
+		n     int
+		total float64
+		code  string
+	}{
+		{2, 2, ""},
+		{3, 5, ""},
+		{1, 5, "license_not_enough_consumptions"}, // max_consumptions 5, no overages
+		{-1, 5, "negative_consumptions_not_allowed"},
+		{0, 5, ""},
+	}
+	for _, s := range steps {
+		r := checked(api.addConsumption(consumptionKey, "hw-1", s.n))
+		if s.code != "" {
+			assert.Equal(t, s.code, r.code(), "adding %d", s.n)
+			continue
+		}
+		assertSigned(t, r, "", "")
+		assert.Equal(t, s.total, r.field("total_consumptions"), "adding %d", s.n)
+		assert.Equal(t, 5.0, r.field("max_consumptions"))
+	}
+	r := checked(api.check(consumptionKey, "hw-1"))
+	assertSigned(t, r, "hw-1", consumptionKey)
+	assert.Equal(t, 5.0, r.field("total_consumptions"), "check_license reports the session's total")
+	assert.Equal(t, "consumption", r.field("license_type"))
+
+	assertSigned(t, checked(api.activate("DEMO-PERP-0000-0001", "hw-1")), "hw-1", "DEMO-PERP-0000-0001")
+	assert.Equal(t, "wrong_license_type", checked(api.addConsumption("DEMO-PERP-0000-0001", "hw-1", 1)).code())
+
+	other := licenseAPI{t: t, srv: srv, session: "consumption-other"}
+	assertSigned(t, other.activate(consumptionKey, "hw-1"), "hw-1", consumptionKey)
+	r = checked(other.addConsumption(consumptionKey, "hw-1", 1))
+	assertSigned(t, r, "", "")
+	assert.Equal(t, 1.0, r.field("total_consumptions"), "another session counts its own")
+}
+
+// TestFeatures: check_license_feature and add_feature_consumption for the features a license
+// declares; a floating feature's one seat is held per device until its timeout.
+func TestFeatures(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{now: time.Now()}
+	srv := startConfig(t, mockserver.Config{Clock: clock.Now})
+	o := newOracle(t, lsmock.DefaultSpec())
+	api := licenseAPI{t: t, srv: srv, session: "features", clock: clock.Now}
+	checked := func(r reply) reply { o.check(t, r.req, r.status, r.header, r.body); return r }
+
+	assert.Equal(t, "license_not_active", checked(api.checkFeature(featuresKey, "hw-1", "export")).code())
+	for _, hw := range []string{"hw-1", "hw-2"} {
+		assertSigned(t, checked(api.activate(featuresKey, hw)), hw, featuresKey)
+	}
+
+	r := checked(api.checkFeature(featuresKey, "hw-1", "export"))
+	assertSigned(t, r, "", "")
+	assert.Equal(t, "export", r.field("code"))
+	assert.Equal(t, "activation", r.field("feature_type"))
+	assert.Nil(t, r.field("total_consumptions"), "an activation feature has no totals")
+
+	r = checked(api.addFeatureConsumption(featuresKey, "hw-1", "credits", 4))
+	assertSigned(t, r, "", "")
+	assert.Equal(t, 4.0, r.field("total_consumptions"))
+	assert.Equal(t, 10.0, r.field("max_consumptions"))
+	for _, tc := range []struct {
+		name, feature string
+		n             int
+		code          string
+	}{
+		{"past max_consumption", "credits", 7, "feature_not_enough_consumptions"},
+		{"an activation feature", "export", 1, "feature_not_consumption"},
+		{"a feature the license does not have", "nope", 1, "unsupported_product_feature"},
+		{"a negative amount", "credits", -2, "negative_consumptions_not_allowed"},
+	} {
+		assert.Equal(t, tc.code, checked(api.addFeatureConsumption(featuresKey, "hw-1", tc.feature, tc.n)).code(), tc.name)
+	}
+	r = checked(api.checkFeature(featuresKey, "hw-2", "credits"))
+	assertSigned(t, r, "", "")
+	assert.Equal(t, 4.0, r.field("total_consumptions"), "the license's total, whichever device")
+	r = checked(api.check(featuresKey, "hw-1"))
+	assertSigned(t, r, "hw-1", featuresKey)
+	features, _ := r.field("product_features").([]any)
+	require.Len(t, features, 3)
+	assert.Equal(t, 4.0, features[0].(map[string]any)["total_consumptions"], "check_license reports the feature's total")
+	assert.Equal(t, "unsupported_product_feature", checked(api.checkFeature(featuresKey, "hw-1", "nope")).code())
+
+	// The floating feature has one seat, held per device until floating_timeout (10 min).
+	r = checked(api.checkFeature(featuresKey, "hw-1", "seat"))
+	assertSigned(t, r, "", "")
+	assert.Equal(t, 1.0, r.field("floating_in_use_devices"))
+	assert.Equal(t, "max_floating_reached", checked(api.checkFeature(featuresKey, "hw-2", "seat")).code(), "the seat is taken")
+	clock.advance(9 * time.Minute)
+	assertSigned(t, checked(api.checkFeature(featuresKey, "hw-1", "seat")), "", "") // renews hw-1's seat
+	clock.advance(9 * time.Minute)
+	assert.Equal(t, "max_floating_reached", checked(api.checkFeature(featuresKey, "hw-2", "seat")).code(), "renewed 9 minutes ago")
+	clock.advance(2 * time.Minute)
+	assertSigned(t, checked(api.checkFeature(featuresKey, "hw-2", "seat")), "", "")
+
+	other := licenseAPI{t: t, srv: srv, session: "features-other", clock: clock.Now}
+	assertSigned(t, other.activate(featuresKey, "hw-3"), "hw-3", featuresKey)
+	assertSigned(t, other.checkFeature(featuresKey, "hw-3", "seat"), "", "")
+	r = other.checkFeature(featuresKey, "hw-3", "credits")
+	assert.Equal(t, 0.0, r.field("total_consumptions"), "another session has its own seats and totals")
+}

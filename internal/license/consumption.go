@@ -1,0 +1,286 @@
+package license
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/lsmock/lsmock/internal/jsoncanon"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// featureState is a feature's state in one session: consumptions and floating seats.
+type featureState struct {
+	consumed int
+	seats    map[string]time.Time // hardware_id -> when the device last took its seat
+}
+
+func (ls *licenseState) feature(code string) *featureState {
+	fs := ls.features[code]
+	if fs == nil {
+		fs = &featureState{seats: map[string]time.Time{}}
+		if ls.features == nil {
+			ls.features = map[string]*featureState{}
+		}
+		ls.features[code] = fs
+	}
+	return fs
+}
+
+// onDevice finds the license a request names and checks it may be used on the request's
+// device now, as check_license does. It runs under the state's lock.
+func (e *Engine) onDevice(op *spec.Operation, session string, p Params) (*account, found, *licenseState, *Answer) {
+	prod := e.catalog.Product(p.Str("product"))
+	if prod == nil {
+		r := e.fail(op, "unknown_product", "no product "+p.Str("product"))
+		return nil, found{}, nil, &r
+	}
+	a := e.state.account(session)
+	f, refused := e.identify(op, a, prod, p, false)
+	if refused != nil {
+		return nil, found{}, nil, refused
+	}
+	ls := a.licenses[f.lic.Ref()]
+	if !f.lic.Enabled || !f.lic.Active {
+		return nil, found{}, nil, e.refusal(op, f.lic, ls)
+	}
+	if ls == nil || len(ls.devices) == 0 {
+		r := e.fail(op, "license_not_active", "the license has not been activated in this session")
+		return nil, found{}, nil, &r
+	}
+	if ls.devices[p.Str("hardware_id")] == nil {
+		r := e.fail(op, "device_not_found", "the license is not active on this hardware_id")
+		return nil, found{}, nil, &r
+	}
+	if r := e.refusal(op, f.lic, ls); r != nil {
+		return nil, found{}, nil, r
+	}
+	return a, f, ls, nil
+}
+
+// feature finds the feature a request names on a license.
+func (e *Engine) feature(op *spec.Operation, l *License, code string) (*Feature, *Answer) {
+	for i := range l.Features {
+		if l.Features[i].Code == code {
+			return &l.Features[i], nil
+		}
+	}
+	r := e.fail(op, e.catalog.Code(CondUnknownFeature), "the license has no feature "+strconv.Quote(code))
+	return nil, &r
+}
+
+// consumptions is the request's consumptions field: an integer (the validator made sure).
+func consumptions(p Params) int {
+	if f, ok := p["consumptions"].(float64); ok {
+		return int(f)
+	}
+	n, _ := strconv.Atoi(p.Str("consumptions"))
+	return n
+}
+
+// spend adds n to total within a limit: limit < 0 is none. It answers the condition that
+// refuses it, or "".
+func spend(total, n, limit int, negative bool) (int, string) {
+	switch {
+	case n < 0 && !negative:
+		return total, CondNegativeConsumptions
+	case limit >= 0 && total+n > limit:
+		return total, CondNotEnoughConsumptions
+	}
+	return total + n, ""
+}
+
+func (e *Engine) addConsumption(op *spec.Operation, session string, p Params) Answer {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, session, p)
+	if refused != nil {
+		return *refused
+	}
+	l := f.lic
+	if l.Type != Consumption {
+		return e.fail(op, e.catalog.Code(CondWrongLicenseType), "the license is a "+l.Type+" license, not a consumption license")
+	}
+	limit := -1
+	if !l.UnlimitedConsumptions {
+		limit = l.MaxConsumptions
+		if l.AllowOverages {
+			limit += l.MaxOverages
+		}
+	}
+	n := consumptions(p)
+	total, cond := spend(ls.consumed, n, limit, l.AllowNegativeConsumptions)
+	if cond != "" {
+		return e.fail(op, e.catalog.Code(cond), fmt.Sprintf("%d consumed, %d more asked, %d allowed", ls.consumed, n, limit))
+	}
+	ls.consumed = total
+	o := jsoncanon.Pairs(
+		"id", l.ID,
+		"max_consumptions", l.MaxConsumptions,
+		"allow_unlimited_consumptions", l.UnlimitedConsumptions,
+		"allow_negative_consumptions", l.AllowNegativeConsumptions,
+		"allow_overages", l.AllowOverages,
+		"max_overages", l.MaxOverages,
+		"reset_consumption", l.ResetConsumption,
+		"consumption_period", orNull(l.ConsumptionPeriod),
+		"total_consumptions", total,
+		"company", jsoncanon.Pairs("id", companyID),
+	)
+	return e.signed(o)
+}
+
+func (e *Engine) addFeatureConsumption(op *spec.Operation, session string, p Params) Answer {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, session, p)
+	if refused != nil {
+		return *refused
+	}
+	ft, refused := e.feature(op, f.lic, p.Str("feature"))
+	if refused != nil {
+		return *refused
+	}
+	if ft.Type != "consumption" {
+		return e.fail(op, e.catalog.Code(CondFeatureNotConsumption), "feature "+ft.Code+" is an "+ft.Type+" feature")
+	}
+	if r := e.featureExpired(op, ft); r != nil {
+		return *r
+	}
+	limit := -1
+	if !ft.UnlimitedConsumption {
+		limit = ft.MaxConsumption
+		if ft.AllowOverages {
+			limit += ft.MaxOverages
+		}
+	}
+	fs := ls.feature(ft.Code)
+	n := consumptions(p)
+	total, cond := spend(fs.consumed, n, limit, ft.AllowNegative)
+	if cond == CondNotEnoughConsumptions {
+		cond = CondFeatureNotEnough
+	}
+	if cond != "" {
+		return e.fail(op, e.catalog.Code(cond), fmt.Sprintf("feature %s: %d consumed, %d more asked, %d allowed", ft.Code, fs.consumed, n, limit))
+	}
+	fs.consumed = total
+	o := jsoncanon.Pairs(
+		"id", ft.ID,
+		"license_id", f.lic.ID,
+		"company", jsoncanon.Pairs("id", companyID),
+		"total_consumptions", total,
+		"max_consumptions", ft.MaxConsumption,
+		"allow_negative_consumptions", ft.AllowNegative,
+		"allow_unlimited_consumptions", ft.UnlimitedConsumption,
+		"allow_overages", ft.AllowOverages,
+		"max_overages", ft.MaxOverages,
+		"reset_consumption", ft.ResetConsumption,
+		"consumption_period", orNull(ft.ConsumptionPeriod),
+		"is_floating", ft.Floating,
+		"is_floating_cloud", ft.FloatingCloud,
+	)
+	if ft.Floating || ft.FloatingCloud {
+		o = append(o, jsoncanon.Pair("floating_timeout", ft.FloatingTimeout), jsoncanon.Pair("floating_users", ft.FloatingUsers))
+	}
+	return e.signed(o)
+}
+
+// featureExpired refuses a feature past its expiry_date.
+func (e *Engine) featureExpired(op *spec.Operation, ft *Feature) *Answer {
+	if ft.ExpiryDate.IsZero() || e.now().Before(ft.ExpiryDate) {
+		return nil
+	}
+	r := e.fail(op, e.catalog.Code(CondFeatureExpired), "feature "+ft.Code+" expired "+iso(ft.ExpiryDate))
+	return &r
+}
+
+func (e *Engine) checkFeature(op *spec.Operation, session string, p Params) Answer {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, session, p)
+	if refused != nil {
+		return *refused
+	}
+	ft, refused := e.feature(op, f.lic, p.Str("feature"))
+	if refused != nil {
+		return *refused
+	}
+	if r := e.featureExpired(op, ft); r != nil {
+		return *r
+	}
+	fs := ls.feature(ft.Code)
+	inUse := 0
+	if ft.Floating || ft.FloatingCloud {
+		var r *Answer
+		if inUse, r = e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, "feature "+ft.Code); r != nil {
+			return *r
+		}
+	}
+	o := jsoncanon.Pairs(
+		"id", ft.ID,
+		"license_id", f.lic.ID,
+		"code", ft.Code,
+		"name", ft.Name,
+		"feature_type", ft.Type,
+		"company", jsoncanon.Pairs("id", companyID),
+		"metadata", ft.Metadata,
+	)
+	if p.Str("include_metadata_string") == "true" {
+		ms, err := jsoncanon.Marshal(ft.Metadata)
+		if err == nil {
+			o = append(o, jsoncanon.Pair("metadata_string", string(ms)))
+		}
+	}
+	o = append(o, jsoncanon.Pair("is_floating", ft.Floating), jsoncanon.Pair("is_floating_cloud", ft.FloatingCloud))
+	if ft.Floating || ft.FloatingCloud {
+		o = append(o, jsoncanon.Pairs("floating_timeout", ft.FloatingTimeout, "floating_users", ft.FloatingUsers,
+			"floating_in_use_devices", inUse)...)
+	}
+	o = append(o, jsoncanon.Pair("expiry_date", isoOrNull(ft.ExpiryDate)))
+	if ft.Type == "consumption" {
+		o = append(o, jsoncanon.Pairs(
+			"consumption_period", orNull(ft.ConsumptionPeriod),
+			"allow_negative_consumptions", ft.AllowNegative,
+			"allow_overages", ft.AllowOverages,
+			"allow_unlimited_consumptions", ft.UnlimitedConsumption,
+			"max_consumption", ft.MaxConsumption,
+			"max_overages", ft.MaxOverages,
+			"reset_consumption", ft.ResetConsumption,
+			"total_consumptions", fs.consumed,
+		)...)
+	}
+	return e.signed(o)
+}
+
+// takeSeat gives hardwareID one of users floating seats (renewing its own), after freeing
+// the seats not renewed within timeout minutes. It answers how many seats are in use, or
+// max_floating_reached. users 0 means no limit.
+func (e *Engine) takeSeat(op *spec.Operation, seats map[string]time.Time, hardwareID string, users, timeout int, what string) (int, *Answer) {
+	now := e.now()
+	expireSeats(seats, now, timeout)
+	if _, mine := seats[hardwareID]; !mine && users > 0 && len(seats) >= users {
+		r := e.fail(op, e.catalog.Code(CondMaxFloatingReached), fmt.Sprintf("%s: all %d floating seats are in use by other devices", what, users))
+		return len(seats), &r
+	}
+	seats[hardwareID] = now
+	return len(seats), nil
+}
+
+// expireSeats frees the seats not renewed within timeout minutes (0: never).
+func expireSeats(seats map[string]time.Time, now time.Time, timeout int) {
+	if timeout <= 0 {
+		return
+	}
+	for hw, at := range seats {
+		if now.Sub(at) >= time.Duration(timeout)*time.Minute {
+			delete(seats, hw)
+		}
+	}
+}
+
+// orNull is s, or null when it is empty.
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
