@@ -163,3 +163,79 @@ func TestFeatures(t *testing.T) {
 	r = other.checkFeature(featuresKey, "hw-3", "credits")
 	assert.Equal(t, 0.0, r.field("total_consumptions"), "another session has its own seats and totals")
 }
+
+const floatingKey = "DEMO-FLOT-0000-0008"
+
+// TestFloating: a floating-cloud license shares one seat among its devices: a check takes it,
+// floating/release and the timeout free it, a borrowed seat outlives the timeout.
+func TestFloating(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
+	srv := startConfig(t, mockserver.Config{Clock: clock.Now})
+	o := newOracle(t, lsmock.DefaultSpec())
+	api := licenseAPI{t: t, srv: srv, session: "floating", clock: clock.Now}
+	checked := func(r reply) reply { o.check(t, r.req, r.status, r.header, r.body); return r }
+	borrow := func(hw string, until any) reply {
+		return checked(api.call(http.MethodPost, "floating/borrow", map[string]any{"license_key": floatingKey, "product": "demo", "hardware_id": hw, "borrowed_until": until}))
+	}
+	release := func(hw string) reply {
+		return checked(api.call(http.MethodPost, "floating/release", map[string]any{"license_key": floatingKey, "product": "demo", "hardware_id": hw}))
+	}
+
+	for _, hw := range []string{"hw-1", "hw-2"} {
+		r := checked(api.activate(floatingKey, hw))
+		assertSigned(t, r, hw, floatingKey)
+		assert.Equal(t, true, r.field("is_floating_cloud"))
+	}
+	r := checked(api.check(floatingKey, "hw-1"))
+	assertSigned(t, r, "hw-1", floatingKey)
+	assert.Equal(t, 1.0, r.field("floating_in_use_devices"))
+	assert.Equal(t, 1.0, r.field("floating_users"))
+	assert.Equal(t, "max_floating_reached", checked(api.check(floatingKey, "hw-2")).code(), "one seat, taken")
+
+	r = release("hw-1")
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Empty(t, r.body, "release answers no body")
+	assert.Empty(t, r.header.Get("LicenseSignature"), "release is not signed")
+	assertSigned(t, checked(api.check(floatingKey, "hw-2")), "hw-2", floatingKey)
+
+	r = borrow("hw-2", nil)
+	assertSigned(t, r, "", "")
+	assert.Equal(t, clock.Now().Add(24*time.Hour).Format("2006-01-02T15:04:05.000Z"), r.field("borrowed_until"), "null: now + max_borrow_time")
+	r = checked(api.check(floatingKey, "hw-2"))
+	assertSigned(t, r, "hw-2", floatingKey)
+	assert.Equal(t, true, r.field("is_borrowed"))
+	clock.advance(30 * time.Minute) // past floating_timeout (10 min): a borrowed seat stays
+	assert.Equal(t, "max_floating_reached", checked(api.check(floatingKey, "hw-1")).code())
+	release("hw-2")
+	assertSigned(t, checked(api.check(floatingKey, "hw-1")), "hw-1", floatingKey)
+	clock.advance(11 * time.Minute) // not renewed: the seat lapses
+	assertSigned(t, checked(api.check(floatingKey, "hw-2")), "hw-2", floatingKey)
+
+	for _, tc := range []struct {
+		name  string
+		until any
+	}{
+		{"in the past", clock.Now().Add(-time.Hour).Format(time.RFC3339)},
+		{"past max_borrow_time", clock.Now().Add(48 * time.Hour).Format(time.RFC3339)},
+		{"not a time", "tomorrow"},
+	} {
+		assert.Equal(t, "borrow_until_not_valid", borrow("hw-2", tc.until).code(), tc.name)
+	}
+	assertSigned(t, checked(api.activate("DEMO-PERP-0000-0001", "hw-1")), "hw-1", "DEMO-PERP-0000-0001")
+	r = checked(api.call(http.MethodPost, "floating/borrow", map[string]any{"license_key": "DEMO-PERP-0000-0001", "product": "demo", "hardware_id": "hw-1", "borrowed_until": nil}))
+	assert.Equal(t, "license_not_floating", r.code())
+
+	// Floating features borrow and release their own seats.
+	assertSigned(t, checked(api.activate(featuresKey, "hw-1")), "hw-1", featuresKey)
+	featureCall := func(op, feature string) reply {
+		return checked(api.call(http.MethodPost, op, map[string]any{"license_key": featuresKey, "product": "demo", "hardware_id": "hw-1",
+			"feature": feature, "borrowed_until": clock.Now().Add(time.Hour).Format(time.RFC3339)}))
+	}
+	r = featureCall("floating/feature_borrow", "seat")
+	assertSigned(t, r, "", "")
+	assert.Equal(t, "seat", r.field("code"))
+	assert.Equal(t, "feature_not_floating", featureCall("floating/feature_borrow", "export").code())
+	assert.Equal(t, http.StatusOK, featureCall("floating/feature_release", "seat").status)
+	assert.Equal(t, "unsupported_product_feature", featureCall("floating/feature_release", "nope").code())
+}

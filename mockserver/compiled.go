@@ -36,6 +36,9 @@ type opInfo struct {
 
 // contentType is a response header holding only Content-Type t, shared: read only.
 func (c *compiled) contentType(t string) http.Header {
+	if t == "" {
+		return nil // an answer without a body
+	}
 	if h, ok := c.types[t]; ok {
 		return h
 	}

@@ -26,6 +26,10 @@ type view struct {
 	// and its features' by index.
 	consumed      int
 	featureTotals []int
+	// inUse and borrowedUntil are a floating license's seats in use, and until when the
+	// device borrowed its own (zero: not borrowed).
+	inUse         int
+	borrowedUntil time.Time
 }
 
 // viewOf is what an answer about license l on device dev says, copied out of the session's
@@ -44,12 +48,17 @@ func viewOf(l *License, ls *licenseState, dev *Device, hardwareID, signedID stri
 	return v
 }
 
-// totalsKey writes the consumption totals for answerKey.
+// totalsKey writes the state an answer shows beyond the device for answerKey: consumption
+// totals and floating seats.
 func (v view) totalsKey() string {
-	if v.consumed == 0 && v.featureTotals == nil {
+	if v.consumed == 0 && v.featureTotals == nil && v.inUse == 0 {
 		return ""
 	}
 	b := strconv.AppendInt(nil, int64(v.consumed), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, int64(v.inUse), 10)
+	b = append(b, '/')
+	b = strconv.AppendInt(b, v.borrowedUntil.UnixMilli(), 10)
 	for _, t := range v.featureTotals {
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(t), 10)
@@ -148,7 +157,7 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		"allow_overages", l.AllowOverages,
 		"allow_unlimited_activations", l.UnlimitedActivations,
 		"allow_offline_activation", false,
-		"can_borrow", false,
+		"can_borrow", l.CanBorrow,
 		"custom_fields", customFieldsBody(l.CustomFields),
 		"customer", customerBody(l.Customer),
 		"company", jsoncanon.Pairs(
@@ -156,12 +165,12 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		),
 		"device_id", v.device.ID,
 		"enable_maintenance_period", !l.MaintenancePeriod.IsZero(),
-		"floating_timeout", l.Product.FloatingTimeout,
+		"floating_timeout", l.Timeout(),
 		"grace_period", l.GracePeriod,
 		"is_air_gapped", false,
 		"is_expired", false,
-		"is_floating_cloud", false,
-		"is_floating", false,
+		"is_floating_cloud", l.FloatingCloud,
+		"is_floating", l.Floating,
 		"is_hardware_key_auth", false,
 		"is_trial", l.Trial,
 	)
@@ -176,7 +185,7 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		"license_template_id", nil,
 		"maintenance_period", isoOrNull(l.MaintenancePeriod),
 		"max_activations", l.MaxActivations,
-		"max_borrow_time", 0,
+		"max_borrow_time", l.MaxBorrowTime,
 		"max_overages", l.MaxOverages,
 		"max_transfers", l.MaxTransfers,
 		"metadata", l.Metadata,
@@ -189,6 +198,9 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		"validity_period", isoOrNull(v.until),
 	)...)
 	o = append(o, consumptionFields(l, v.consumed)...)
+	if l.IsFloating() {
+		o = append(o, jsoncanon.Pair("floating_users", l.FloatingUsers))
+	}
 	if l.User != nil {
 		o = append(o, jsoncanon.Pair("max_license_users", 1), jsoncanon.Pair("user", userBody(l, v.times)))
 	}
@@ -211,13 +223,13 @@ func (e *Engine) checkBody(v view) jsoncanon.Object {
 		"allow_offline_activation", false,
 		"allow_overages", l.AllowOverages,
 		"allow_unlimited_activations", l.UnlimitedActivations,
-		"can_borrow", false,
+		"can_borrow", l.CanBorrow,
 		"enable_maintenance_period", !l.MaintenancePeriod.IsZero(),
-		"floating_timeout", l.Product.FloatingTimeout,
+		"floating_timeout", l.Timeout(),
 		"grace_period", l.GracePeriod,
 		"is_air_gapped", false,
-		"is_floating", false,
-		"is_floating_cloud", false,
+		"is_floating", l.Floating,
+		"is_floating_cloud", l.FloatingCloud,
 		"is_hardware_key_auth", false,
 		"is_trial", l.Trial,
 	)
@@ -231,7 +243,7 @@ func (e *Engine) checkBody(v view) jsoncanon.Object {
 		"license_type", l.Type,
 		"maintenance_period", isoOrNull(l.MaintenancePeriod),
 		"max_activations", l.MaxActivations,
-		"max_borrow_time", 0,
+		"max_borrow_time", l.MaxBorrowTime,
 		"max_license_users", maxUsers,
 		"max_overages", l.MaxOverages,
 		"max_transfers", l.MaxTransfers,
@@ -251,11 +263,14 @@ func (e *Engine) checkBody(v view) jsoncanon.Object {
 		"product_details", productBody(l.Product, false),
 	)...)
 	o = append(o, consumptionFields(l, v.consumed)...)
+	if l.IsFloating() {
+		o = append(o, jsoncanon.Pair("floating_users", l.FloatingUsers), jsoncanon.Pair("floating_in_use_devices", v.inUse))
+	}
 	o = append(o, jsoncanon.Pairs(
 		"is_expired", false,
 		"device_id", v.device.ID,
-		"is_borrowed", false,
-		"borrowed_until", nil,
+		"is_borrowed", !v.borrowedUntil.IsZero(),
+		"borrowed_until", isoOrNull(v.borrowedUntil),
 		"version", "",
 		"installation_file", "",
 		"release_date", nil,

@@ -98,9 +98,28 @@ type License struct {
 	Features                  []Feature
 	Customer                  Customer
 	OrderStoreID              string
-	Source                    string // file:line
+	// Floating licenses: devices share FloatingUsers seats (0: no limit); a seat not
+	// renewed by a check within FloatingTimeout minutes is freed, unless it is borrowed.
+	Floating        bool // is_floating
+	FloatingCloud   bool // is_floating_cloud
+	FloatingUsers   int
+	FloatingTimeout int // minutes; 0 takes the product's
+	CanBorrow       bool
+	MaxBorrowTime   int    // hours
+	Source          string // file:line
 
 	issued time.Time // when trial_key gave out a trial license
+}
+
+// IsFloating reports whether the license's devices share floating seats.
+func (l *License) IsFloating() bool { return l.Floating || l.FloatingCloud }
+
+// Timeout is the license's floating_timeout in minutes.
+func (l *License) Timeout() int {
+	if l.FloatingTimeout > 0 {
+		return l.FloatingTimeout
+	}
+	return l.Product.FloatingTimeout
 }
 
 // Ref names a license in state and in the admin API: its key, or "user:" and its username.

@@ -12,13 +12,20 @@ import (
 // featureState is a feature's state in one session: consumptions and floating seats.
 type featureState struct {
 	consumed int
-	seats    map[string]time.Time // hardware_id -> when the device last took its seat
+	seats    map[string]*seat // by hardware_id
+}
+
+// seat is a device's floating seat: renewed by each check, kept past the timeout while it
+// is borrowed.
+type seat struct {
+	renewed       time.Time
+	borrowedUntil time.Time // zero: not borrowed
 }
 
 func (ls *licenseState) feature(code string) *featureState {
 	fs := ls.features[code]
 	if fs == nil {
-		fs = &featureState{seats: map[string]time.Time{}}
+		fs = &featureState{seats: map[string]*seat{}}
 		if ls.features == nil {
 			ls.features = map[string]*featureState{}
 		}
@@ -211,7 +218,7 @@ func (e *Engine) checkFeature(op *spec.Operation, session string, p Params) Answ
 	inUse := 0
 	if ft.Floating || ft.FloatingCloud {
 		var r *Answer
-		if inUse, r = e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, "feature "+ft.Code); r != nil {
+		if _, inUse, r = e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, time.Time{}, "feature "+ft.Code); r != nil {
 			return *r
 		}
 	}
@@ -251,27 +258,37 @@ func (e *Engine) checkFeature(op *spec.Operation, session string, p Params) Answ
 	return e.signed(o)
 }
 
-// takeSeat gives hardwareID one of users floating seats (renewing its own), after freeing
-// the seats not renewed within timeout minutes. It answers how many seats are in use, or
-// max_floating_reached. users 0 means no limit.
-func (e *Engine) takeSeat(op *spec.Operation, seats map[string]time.Time, hardwareID string, users, timeout int, what string) (int, *Answer) {
+// takeSeat gives hardwareID one of users floating seats (renewing its own; borrowing it
+// until borrowedUntil when that is set), after freeing the seats that lapsed. It answers
+// the seat and how many are in use, or max_floating_reached. users 0 means no limit.
+func (e *Engine) takeSeat(op *spec.Operation, seats map[string]*seat, hardwareID string, users, timeout int, borrowedUntil time.Time, what string) (*seat, int, *Answer) {
 	now := e.now()
 	expireSeats(seats, now, timeout)
-	if _, mine := seats[hardwareID]; !mine && users > 0 && len(seats) >= users {
-		r := e.fail(op, e.catalog.Code(CondMaxFloatingReached), fmt.Sprintf("%s: all %d floating seats are in use by other devices", what, users))
-		return len(seats), &r
+	s := seats[hardwareID]
+	if s == nil {
+		if users > 0 && len(seats) >= users {
+			r := e.fail(op, e.catalog.Code(CondMaxFloatingReached), fmt.Sprintf("%s: all %d floating seats are in use by other devices", what, users))
+			return nil, len(seats), &r
+		}
+		s = &seat{}
+		seats[hardwareID] = s
 	}
-	seats[hardwareID] = now
-	return len(seats), nil
+	s.renewed = now
+	if !borrowedUntil.IsZero() {
+		s.borrowedUntil = borrowedUntil
+	}
+	return s, len(seats), nil
 }
 
-// expireSeats frees the seats not renewed within timeout minutes (0: never).
-func expireSeats(seats map[string]time.Time, now time.Time, timeout int) {
-	if timeout <= 0 {
-		return
-	}
-	for hw, at := range seats {
-		if now.Sub(at) >= time.Duration(timeout)*time.Minute {
+// expireSeats frees the seats not renewed within timeout minutes (0: never) and not
+// borrowed until later.
+func expireSeats(seats map[string]*seat, now time.Time, timeout int) {
+	for hw, s := range seats {
+		if !s.borrowedUntil.IsZero() && now.Before(s.borrowedUntil) {
+			continue
+		}
+		s.borrowedUntil = time.Time{}
+		if timeout > 0 && now.Sub(s.renewed) >= time.Duration(timeout)*time.Minute {
 			delete(seats, hw)
 		}
 	}

@@ -341,6 +341,12 @@ func (ds *Decls) license(d *yamldec.Decoder, n *yaml.Node) {
 		"metadata":                     object(&l.Metadata, "metadata"),
 		"custom_fields":                customFields(&l.CustomFields, "custom_fields"),
 		"order_store_id":               str(&l.OrderStoreID, "order_store_id"),
+		"is_floating":                  boolean(&l.Floating, "is_floating"),
+		"is_floating_cloud":            boolean(&l.FloatingCloud, "is_floating_cloud"),
+		"floating_users":               integer(&l.FloatingUsers, "floating_users"),
+		"floating_timeout":             integer(&l.FloatingTimeout, "floating_timeout"),
+		"can_borrow":                   boolean(&l.CanBorrow, "can_borrow"),
+		"max_borrow_time":              integer(&l.MaxBorrowTime, "max_borrow_time"),
 		"product_features":             func(_ *yamldec.Decoder, n *yaml.Node) { features = n },
 		"customer":                     func(_ *yamldec.Decoder, n *yaml.Node) { customer = n },
 	}.decode(d, n, "a license")

@@ -23,11 +23,16 @@ const (
 	BehaviorAddConsumption = "add_consumption"
 	BehaviorAddFeatureUse  = "add_feature_consumption"
 	BehaviorCheckFeature   = "check_license_feature"
+	BehaviorBorrow         = "floating_borrow"
+	BehaviorRelease        = "floating_release"
+	BehaviorFeatureBorrow  = "floating_feature_borrow"
+	BehaviorFeatureRelease = "floating_feature_release"
 )
 
 // Behaviors lists every behaviour, for messages.
 var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword,
-	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature}
+	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
+	BehaviorFeatureRelease}
 
 // Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
 type Params map[string]any
@@ -128,6 +133,14 @@ func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer,
 		return e.addFeatureConsumption(op, session, p), true
 	case BehaviorCheckFeature:
 		return e.checkFeature(op, session, p), true
+	case BehaviorBorrow:
+		return e.floatingBorrow(op, session, p), true
+	case BehaviorRelease:
+		return e.floatingRelease(op, session, p), true
+	case BehaviorFeatureBorrow:
+		return e.floatingFeatureBorrow(op, session, p), true
+	case BehaviorFeatureRelease:
+		return e.floatingFeatureRelease(op, session, p), true
 	}
 	return Answer{}, false
 }
@@ -319,7 +332,15 @@ func (e *Engine) checked(op *spec.Operation, session string, prod *Product, hwid
 	if r := e.refusal(op, f.lic, ls); r != nil {
 		return view{}, r
 	}
-	return viewOf(f.lic, ls, dev, hwid, f.id), nil
+	st, inUse, refused := e.floatingSeat(op, f.lic, ls, hwid)
+	if refused != nil {
+		return view{}, refused
+	}
+	v := viewOf(f.lic, ls, dev, hwid, f.id)
+	if st != nil {
+		v.inUse, v.borrowedUntil = inUse, st.borrowedUntil
+	}
+	return v, nil
 }
 
 func (e *Engine) deactivate(op *spec.Operation, session string, p Params) Answer {

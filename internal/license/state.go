@@ -35,6 +35,7 @@ type licenseState struct {
 	firstActivated time.Time
 	consumed       int                      // total_consumptions of a consumption license
 	features       map[string]*featureState // by feature code
+	seats          map[string]*seat         // a floating license's, by hardware_id
 }
 
 // Device is a device a license is active on.
@@ -63,7 +64,7 @@ func (st *State) account(session string) *account {
 func (a *account) license(l *License) *licenseState {
 	ls := a.licenses[l.Ref()]
 	if ls == nil {
-		ls = &licenseState{devices: map[string]*Device{}}
+		ls = &licenseState{devices: map[string]*Device{}, seats: map[string]*seat{}}
 		a.licenses[l.Ref()] = ls
 	}
 	return ls

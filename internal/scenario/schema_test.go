@@ -11,6 +11,8 @@ import (
 	"github.com/pb33f/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/license"
 )
 
 // TestJSONSchemaAgreesWithLoader: the editor schema accepts the shipped files and the valid
@@ -50,4 +52,25 @@ func yamlAsJSON(t *testing.T, path string) any {
 	out, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
 	require.NoError(t, err)
 	return out
+}
+
+// TestJSONSchemaKnowsEveryCondition: error_codes: in the JSON Schema lists exactly the
+// conditions the loader takes.
+func TestJSONSchemaKnowsEveryCondition(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../scenarios/scenario.schema.json")
+	require.NoError(t, err)
+	var schema struct {
+		Properties struct {
+			ErrorCodes struct {
+				Properties map[string]any `json:"properties"`
+			} `json:"error_codes"`
+		} `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(data, &schema))
+	var listed []string
+	for c := range schema.Properties.ErrorCodes.Properties {
+		listed = append(listed, c)
+	}
+	assert.ElementsMatch(t, license.Conditions(), listed)
 }

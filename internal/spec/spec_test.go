@@ -21,7 +21,8 @@ func TestLoadDefaultSpec(t *testing.T) {
 		ids[i] = op.ID
 	}
 	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails",
-		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "changePassword"}, ids)
+		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "floatingBorrow", "floatingRelease",
+		"floatingFeatureBorrow", "floatingFeatureRelease", "changePassword"}, ids)
 	op := s.Operation("changePassword")
 
 	assert.Equal(t, "changePassword", op.ID)

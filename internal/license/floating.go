@@ -1,0 +1,141 @@
+package license
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/lsmock/lsmock/internal/jsoncanon"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// borrowUntil reads a request's borrowed_until: an ISO 8601 time, or null (or absent) for
+// now + maxHours. It must be in the future and within maxHours (0: any future time, and null
+// is not valid).
+func (e *Engine) borrowUntil(op *spec.Operation, p Params, maxHours int) (time.Time, *Answer) {
+	now := e.now()
+	limit := now.Add(time.Duration(maxHours) * time.Hour)
+	raw, _ := p["borrowed_until"].(string)
+	if raw == "" {
+		if maxHours > 0 {
+			return limit, nil
+		}
+		r := e.fail(op, "borrow_until_not_valid", "borrowed_until is null and the license declares no max_borrow_time")
+		return time.Time{}, &r
+	}
+	until, err := time.Parse(time.RFC3339Nano, raw)
+	switch {
+	case err != nil:
+		r := e.fail(op, "borrow_until_not_valid", "borrowed_until is not an ISO 8601 time such as "+iso(limit))
+		return time.Time{}, &r
+	case !until.After(now):
+		r := e.fail(op, "borrow_until_not_valid", "borrowed_until is not in the future")
+		return time.Time{}, &r
+	case maxHours > 0 && until.After(limit):
+		r := e.fail(op, "borrow_until_not_valid", "borrowed_until is past max_borrow_time ("+strconv.Itoa(maxHours)+" hours)")
+		return time.Time{}, &r
+	}
+	return until, nil
+}
+
+// floatingSeat takes (or renews) the device's seat of a floating license in a check; nil
+// for a license that is not floating.
+func (e *Engine) floatingSeat(op *spec.Operation, l *License, ls *licenseState, hardwareID string) (*seat, int, *Answer) {
+	if !l.IsFloating() {
+		return nil, 0, nil
+	}
+	return e.takeSeat(op, ls.seats, hardwareID, l.FloatingUsers, l.Timeout(), time.Time{}, "license "+l.Ref())
+}
+
+func (e *Engine) floatingBorrow(op *spec.Operation, session string, p Params) Answer {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, session, p)
+	if refused != nil {
+		return *refused
+	}
+	l := f.lic
+	switch {
+	case !l.IsFloating():
+		return e.fail(op, e.catalog.Code(CondLicenseNotFloating), "the license is not floating")
+	case !l.CanBorrow:
+		return e.fail(op, e.catalog.Code(CondBorrowingNotAllowed), "the license is declared without can_borrow")
+	}
+	until, refused := e.borrowUntil(op, p, l.MaxBorrowTime)
+	if refused != nil {
+		return *refused
+	}
+	hw := p.Str("hardware_id")
+	if _, _, refused := e.takeSeat(op, ls.seats, hw, l.FloatingUsers, l.Timeout(), until, "license "+l.Ref()); refused != nil {
+		return *refused
+	}
+	return e.signed(jsoncanon.Pairs(
+		"borrowed_until", iso(until),
+		"max_borrow_time", l.MaxBorrowTime,
+		"device_id", ls.devices[hw].ID,
+		"license_id", l.ID,
+		"company", jsoncanon.Pairs("id", companyID),
+	))
+}
+
+func (e *Engine) floatingRelease(op *spec.Operation, session string, p Params) Answer {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, session, p)
+	if refused != nil {
+		return *refused
+	}
+	if !f.lic.IsFloating() {
+		return e.fail(op, e.catalog.Code(CondLicenseNotFloating), "the license is not floating")
+	}
+	delete(ls.seats, p.Str("hardware_id"))
+	return Answer{Status: 200}
+}
+
+func (e *Engine) floatingFeatureBorrow(op *spec.Operation, session string, p Params) Answer {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, session, p)
+	if refused != nil {
+		return *refused
+	}
+	ft, refused := e.feature(op, f.lic, p.Str("feature"))
+	if refused != nil {
+		return *refused
+	}
+	if !ft.Floating && !ft.FloatingCloud {
+		return e.fail(op, e.catalog.Code(CondFeatureNotFloating), "feature "+ft.Code+" is not floating")
+	}
+	until, refused := e.borrowUntil(op, p, f.lic.MaxBorrowTime)
+	if refused != nil {
+		return *refused
+	}
+	fs := ls.feature(ft.Code)
+	if _, _, refused := e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, until, "feature "+ft.Code); refused != nil {
+		return *refused
+	}
+	return e.signed(jsoncanon.Pairs(
+		"id", ft.ID,
+		"license_id", f.lic.ID,
+		"code", ft.Code,
+		"borrowed_until", iso(until),
+		"company", jsoncanon.Pairs("id", companyID),
+	))
+}
+
+func (e *Engine) floatingFeatureRelease(op *spec.Operation, session string, p Params) Answer {
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, session, p)
+	if refused != nil {
+		return *refused
+	}
+	ft, refused := e.feature(op, f.lic, p.Str("feature"))
+	if refused != nil {
+		return *refused
+	}
+	if !ft.Floating && !ft.FloatingCloud {
+		return e.fail(op, e.catalog.Code(CondFeatureNotFloating), "feature "+ft.Code+" is not floating")
+	}
+	delete(ls.feature(ft.Code).seats, p.Str("hardware_id"))
+	return Answer{Status: 200}
+}
