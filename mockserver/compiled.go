@@ -7,6 +7,7 @@ import (
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/match"
+	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/validate"
@@ -151,4 +152,13 @@ func visibleFields(op *spec.Operation) map[string]bool {
 		out[p.Key()] = true
 	}
 	return out
+}
+
+// allowed is the methods a path takes, for CORS preflights.
+func (c *compiled) allowed(path string) []string {
+	if path == oauth.TokenPath {
+		return []string{http.MethodPost}
+	}
+	_, allowed := c.spec.Find("", path)
+	return allowed
 }

@@ -38,7 +38,11 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 		body = decodeForJournal(out.body) // not JSON: the journal keeps only its size
 	}
 	if body != nil {
-		e.Body = journal.RedactBody(body, c.visible[out.operation])
+		visible := c.visible[out.operation]
+		if out.operation == TokenOperation {
+			visible = tokenVisible
+		}
+		e.Body = journal.RedactBody(body, visible)
 	}
 	for _, nm := range out.nearMisses {
 		e.NearMisses = append(e.NearMisses, journal.NearMiss{

@@ -21,6 +21,7 @@ import (
 	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/match"
+	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/signing"
@@ -94,8 +95,14 @@ type Auth struct {
 	Mode string
 	// Keys are the API keys lsmock knows, with their shared keys.
 	Keys []Key
-	// Tokens are the Bearer tokens strict mode accepts.
+	// Tokens are the Bearer tokens strict mode accepts, besides those lsmock issues.
 	Tokens []string
+	// Clients are the OAuth clients the token endpoint knows; none means oauth's demo
+	// client. Strict mode issues tokens to these only; the other modes to any client whose
+	// id is not known with another secret.
+	Clients []oauth.Client
+	// TokenTTL is how long issued tokens live; 0 means oauth.DefaultTTL.
+	TokenTTL time.Duration
 }
 
 // Key is an API key with its shared key and status ("active", "revoked", "read_only").
@@ -129,6 +136,7 @@ type Server struct {
 	signer    *signing.Signer
 	clock     func() time.Time
 	auth      *auth.Checker
+	oauth     *oauth.Issuer
 	journal   *journal.Journal
 	counts    *journal.Counts // what verify counts: every request, unlike the journal's ring
 	coverage  *journal.Coverage
@@ -175,6 +183,7 @@ func New(cfg Config) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	issuer := oauth.NewIssuer(cfg.Auth.Clients, mode != auth.ModeStrict, cfg.Auth.TokenTTL, clock)
 	s := &Server{
 		corsCfg:   cfg.CORS,
 		watch:     cfg.Watch,
@@ -183,7 +192,8 @@ func New(cfg Config) (*Server, error) {
 		state:     license.NewState(),
 		signer:    signer,
 		clock:     clock,
-		auth:      auth.NewChecker(mode, cfg.Auth.Keys, cfg.Auth.Tokens, clock),
+		auth:      auth.NewChecker(mode, cfg.Auth.Keys, cfg.Auth.Tokens, issuer.Lookup, clock),
+		oauth:     issuer,
 		journal:   journal.New(cfg.JournalSize, 0),
 		counts:    journal.NewCounts(0),
 		coverage:  journal.NewCoverage(),
@@ -264,7 +274,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	start := time.Now()
 	var out outcome
-	if c.cors.apply(w, r, false, func() []string { _, allowed := c.spec.Find("", r.URL.Path); return allowed }) {
+	if c.cors.apply(w, r, false, func() []string { return c.allowed(r.URL.Path) }) {
 		return // a browser's preflight, answered
 	}
 	defer func() {
@@ -272,6 +282,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.record(c, r, &out, start)
 		s.releaseBody(&out)
 	}()
+	if r.URL.Path == oauth.TokenPath {
+		s.serveToken(w, r, &out)
+		return
+	}
 	s.serveAPI(c, w, r, &out)
 }
 
@@ -352,6 +366,12 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 	apiKey := ""
 	if authErr == nil {
 		apiKey = authz.APIKey()
+		if authz.Bearer != "" {
+			// A token lsmock issued keeps its client's session across refreshes.
+			if client, st := s.oauth.Lookup(authz.Bearer); st != auth.TokenUnknown {
+				apiKey = client
+			}
+		}
 	}
 	sid := session.Of(r, apiKey)
 	out.session = sid
@@ -445,8 +465,11 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 // live is what the state answers the request: the licenses and users the files declare, and
 // what the session did with them. ok is false when it has nothing to say.
 func (s *Server) live(c *compiled, r *http.Request, op *spec.Operation, out *outcome) (license.Answer, bool) {
-	if op.Behavior == "" {
+	switch op.Behavior {
+	case "":
 		return license.Answer{}, false
+	case license.BehaviorOAuthURL:
+		return oauthURL(r), true
 	}
 	var params license.Params
 	switch {

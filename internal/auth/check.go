@@ -66,6 +66,8 @@ const (
 	CodeInvalidAPIKey      = "invalid_api_key"
 	CodeRevokedAPIKey      = "revoked_api_key"
 	CodeReadOnlyAPIKey     = "read_only_api_key"
+	CodeTokenExpired       = "oauth_token_expired"
+	CodeTokenMalformed     = "oauth_token_malformed"
 	signingAlgorithm       = "hmac-sha256"
 	signedHeaders          = "date"
 	missingParamsMsgPrefix = "some parameters are missing in authorization: "
@@ -90,6 +92,10 @@ func DefaultMessage(code string) string {
 		return "provided api key is revoked"
 	case CodeReadOnlyAPIKey:
 		return "provided api key is read only"
+	case CodeTokenExpired:
+		return "oauth token has expired"
+	case CodeTokenMalformed:
+		return "oauth token is malformed"
 	}
 	return code
 }
@@ -103,17 +109,35 @@ type Failure struct {
 	Detail string
 }
 
+// TokenState is what lsmock knows of a Bearer token.
+type TokenState int
+
+// Token states.
+const (
+	TokenUnknown TokenState = iota // lsmock did not issue it
+	TokenLive                      // issued and not expired
+	TokenExpired                   // issued and expired
+)
+
+// TokenLookup says whether lsmock issued a token (see oauth.Issuer.Lookup).
+type TokenLookup func(token string) (client string, state TokenState)
+
 // Checker checks the Date and Authorization headers of requests.
 type Checker struct {
 	mode   Mode
 	keys   map[string]Key
 	tokens map[string]bool
+	issued TokenLookup
 	now    func() time.Time
 }
 
-// NewChecker builds a checker; now is the server's clock (nil for time.Now).
-func NewChecker(mode Mode, keys []Key, tokens []string, now func() time.Time) *Checker {
-	v := &Checker{mode: mode, keys: map[string]Key{}, tokens: map[string]bool{}, now: now}
+// NewChecker builds a checker; issued looks up the tokens lsmock issued (nil: none); now is
+// the server's clock (nil for time.Now).
+func NewChecker(mode Mode, keys []Key, tokens []string, issued TokenLookup, now func() time.Time) *Checker {
+	if issued == nil {
+		issued = func(string) (string, TokenState) { return "", TokenUnknown }
+	}
+	v := &Checker{mode: mode, keys: map[string]Key{}, tokens: map[string]bool{}, issued: issued, now: now}
 	if v.now == nil {
 		v.now = time.Now
 	}
@@ -170,10 +194,7 @@ func (v *Checker) CheckParsed(date string, h Header, err error) *Failure {
 		return f
 	}
 	if h.Bearer != "" {
-		if v.mode == ModeStrict && !v.tokens[h.Bearer] {
-			return &Failure{Code: CodeInvalidAPIKey, Detail: "unknown Bearer token"}
-		}
-		return nil
+		return v.checkToken(h.Bearer)
 	}
 	key, known := v.keys[h.APIKey()]
 	if !known {
@@ -192,6 +213,20 @@ func (v *Checker) CheckParsed(date string, h Header, err error) *Failure {
 		case KeyReadOnly:
 			return &Failure{Code: CodeReadOnlyAPIKey, Detail: "the API key is read-only"}
 		}
+	}
+	return nil
+}
+
+// checkToken accepts the tokens lsmock issued until they expire, and in strict mode only
+// those and the configured ones.
+func (v *Checker) checkToken(token string) *Failure {
+	switch _, state := v.issued(token); {
+	case state == TokenLive, v.tokens[token]:
+		return nil
+	case state == TokenExpired:
+		return &Failure{Code: CodeTokenExpired, Detail: "the token lsmock issued has expired: ask the token endpoint for a new one"}
+	case v.mode == ModeStrict:
+		return &Failure{Code: CodeTokenMalformed, Detail: "a Bearer token lsmock neither issued nor was given (--keys tokens:)"}
 	}
 	return nil
 }

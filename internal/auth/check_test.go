@@ -62,13 +62,26 @@ func TestCheck(t *testing.T) {
 		{"date 15m01s ahead", auth.ModeStrict, at(15*time.Minute + time.Second), node("good", "s3cret", at(15*time.Minute+time.Second)), auth.CodeDateHeaderDiff, ""},
 		{"bearer in format mode", auth.ModeFormat, date, "Bearer anything", "", ""},
 		{"known bearer in strict mode", auth.ModeStrict, date, "Bearer tok-1", "", ""},
-		{"unknown bearer in strict mode", auth.ModeStrict, date, "Bearer tok-2", auth.CodeInvalidAPIKey, ""},
+		{"unknown bearer in strict mode", auth.ModeStrict, date, "Bearer tok-2", auth.CodeTokenMalformed, ""},
+		{"issued bearer in strict mode", auth.ModeStrict, date, "Bearer issued-live", "", ""},
+		{"expired bearer in strict mode", auth.ModeStrict, date, "Bearer issued-expired", auth.CodeTokenExpired, ""},
+		{"expired bearer in format mode", auth.ModeFormat, date, "Bearer issued-expired", auth.CodeTokenExpired, ""},
+		{"expired bearer with auth off", auth.ModeOff, date, "Bearer issued-expired", "", ""},
 		{"bearer still needs a fresh date", auth.ModeStrict, at(-time.Hour), "Bearer tok-1", auth.CodeDateHeaderDiff, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			v := auth.NewChecker(tc.mode, keys, []string{"tok-1"}, clock)
+			issued := func(token string) (string, auth.TokenState) {
+				switch token {
+				case "issued-live":
+					return "client", auth.TokenLive
+				case "issued-expired":
+					return "client", auth.TokenExpired
+				}
+				return "", auth.TokenUnknown
+			}
+			v := auth.NewChecker(tc.mode, keys, []string{"tok-1"}, issued, clock)
 			f := v.Check(tc.date, tc.auth)
 			if tc.want == "" {
 				assert.Nil(t, f, "refused: %+v", f)
@@ -130,7 +143,7 @@ func TestDateForms(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			v := auth.NewChecker(auth.ModeStrict, keys, nil, clock)
+			v := auth.NewChecker(auth.ModeStrict, keys, nil, nil, clock)
 			f := v.Check(tc.date, auth.HeaderValue("go-sdk", "s3cret", tc.date))
 			if tc.want == "" {
 				assert.Nil(t, f, "refused: %+v", f)

@@ -48,7 +48,7 @@ func FuzzCheck(f *testing.F) {
 	date := time.Now().UTC().Format(http.TimeFormat)
 	f.Add(date, auth.HeaderValue("key", "shared", date))
 	f.Add("yesterday", `algorithm="md5",headers="x",signature="",apikey=""`)
-	v := auth.NewChecker(auth.ModeStrict, []auth.Key{{APIKey: "key", SharedKey: "shared"}}, []string{"tok"}, nil)
+	v := auth.NewChecker(auth.ModeStrict, []auth.Key{{APIKey: "key", SharedKey: "shared"}}, []string{"tok"}, nil, nil)
 	f.Fuzz(func(t *testing.T, date, value string) {
 		h, err := auth.Parse(value)
 		_ = v.CheckParsed(date, h, err)

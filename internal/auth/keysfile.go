@@ -20,10 +20,16 @@ import (
 //	  - {api_key: ci-key, shared_key: s3cret}
 //	  - {api_key: old-key, shared_key: s3cret, status: revoked}   # or read_only
 //	tokens: [oauth-token-1]
+//	clients:
+//	  - {client_id: ci-client, client_secret: s3cret}
 type KeysFile struct {
-	Keys   []Key
-	Tokens []string
+	Keys    []Key
+	Tokens  []string
+	Clients []Client
 }
+
+// Client is an OAuth client's credentials (see package oauth).
+type Client struct{ ID, Secret string }
 
 type keysFileYAML struct {
 	Keys []struct {
@@ -31,7 +37,11 @@ type keysFileYAML struct {
 		SharedKey string `yaml:"shared_key"`
 		Status    string `yaml:"status"`
 	} `yaml:"keys"`
-	Tokens []string `yaml:"tokens"`
+	Tokens  []string `yaml:"tokens"`
+	Clients []struct {
+		ID     string `yaml:"client_id"`
+		Secret string `yaml:"client_secret"`
+	} `yaml:"clients"`
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
@@ -67,6 +77,12 @@ func LoadKeysFile(path string) (*KeysFile, error) {
 			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("keys[%d]: api_key and shared_key are both required", i)})
 		}
 		out.Keys = append(out.Keys, Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: status})
+	}
+	for i, c := range raw.Clients {
+		if c.ID == "" || c.Secret == "" {
+			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("clients[%d]: client_id and client_secret are both required", i)})
+		}
+		out.Clients = append(out.Clients, Client{ID: c.ID, Secret: c.Secret})
 	}
 	if err := errs.ErrOrNil(); err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ import (
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/logtext"
+	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/watch"
 	"github.com/lsmock/lsmock/mockserver"
@@ -108,13 +109,14 @@ func Version() string {
 type serveOptions struct {
 	addr, specPath, scenariosDir, logFormat, logLevel string
 	authMode, apiKey, sharedKey, keysFile             string
+	clientID, clientSecret                            string
 	signingKeyFile                                    string
 	reportFile, junitFile                             string
 	corsOrigins, adminToken, adminAddr, pprofAddr     string
 	noCORS, watch                                     bool
 	journalSize, maxSessions, maxHeaderBytes          int
 	maxBodyBytes                                      int64
-	readHeaderTimeout, readTimeout, maxHold           time.Duration
+	readHeaderTimeout, readTimeout, maxHold, tokenTTL time.Duration
 }
 
 func serve(ctx context.Context, args []string, env Env) int {
@@ -128,6 +130,8 @@ func serve(ctx context.Context, args []string, env Env) int {
 		apiKey:         env.Getenv("LSMOCK_API_KEY"),
 		sharedKey:      env.Getenv("LSMOCK_SHARED_KEY"),
 		keysFile:       env.Getenv("LSMOCK_KEYS"),
+		clientID:       env.Getenv("LSMOCK_CLIENT_ID"),
+		clientSecret:   env.Getenv("LSMOCK_CLIENT_SECRET"),
 		signingKeyFile: env.Getenv("LSMOCK_SIGNING_KEY"),
 	}
 	fs := flag.NewFlagSet("lsmock serve", flag.ContinueOnError)
@@ -140,7 +144,10 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&opts.authMode, "auth", opts.authMode, "signing checks: off (presence only), format (form and Date; signatures of known keys), strict (also unknown, revoked, read-only keys) (env LSMOCK_AUTH)")
 	fs.StringVar(&opts.apiKey, "api-key", opts.apiKey, "an API `key` lsmock knows, with --shared-key (env LSMOCK_API_KEY)")
 	fs.StringVar(&opts.sharedKey, "shared-key", opts.sharedKey, "the shared `key` of --api-key (env LSMOCK_SHARED_KEY)")
-	fs.StringVar(&opts.keysFile, "keys", opts.keysFile, "YAML `file` of known keys and Bearer tokens (env LSMOCK_KEYS)")
+	fs.StringVar(&opts.keysFile, "keys", opts.keysFile, "YAML `file` of known keys, Bearer tokens and OAuth clients (env LSMOCK_KEYS)")
+	fs.StringVar(&opts.clientID, "client-id", opts.clientID, "an OAuth client `id` the token endpoint knows, with --client-secret; none: the demo client (env LSMOCK_CLIENT_ID)")
+	fs.StringVar(&opts.clientSecret, "client-secret", opts.clientSecret, "the `secret` of --client-id (env LSMOCK_CLIENT_SECRET)")
+	fs.DurationVar(&opts.tokenTTL, "token-ttl", oauth.DefaultTTL, "how long the OAuth tokens lsmock issues live, e.g. 10s to test a refresh (env LSMOCK_TOKEN_TTL)")
 	fs.StringVar(&opts.signingKeyFile, "signing-key", opts.signingKeyFile, "RSA private key `file` (PEM) to sign answers with, instead of the built-in test key (env LSMOCK_SIGNING_KEY)")
 	fs.StringVar(&opts.corsOrigins, "cors-origins", env.Getenv("LSMOCK_CORS_ORIGINS"), "comma-separated `origins` browsers may call from (default: any) (env LSMOCK_CORS_ORIGINS)")
 	fs.BoolVar(&opts.noCORS, "no-cors", env.Getenv("LSMOCK_NO_CORS") == "1", "answer no CORS headers (env LSMOCK_NO_CORS=1)")
@@ -166,7 +173,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		"journal-size": "LSMOCK_JOURNAL_SIZE", "max-sessions": "LSMOCK_MAX_SESSIONS",
 		"max-body-bytes": "LSMOCK_MAX_BODY_BYTES", "max-header-bytes": "LSMOCK_MAX_HEADER_BYTES",
 		"read-header-timeout": "LSMOCK_READ_HEADER_TIMEOUT", "read-timeout": "LSMOCK_READ_TIMEOUT",
-		"max-hold": "LSMOCK_MAX_HOLD",
+		"max-hold": "LSMOCK_MAX_HOLD", "token-ttl": "LSMOCK_TOKEN_TTL",
 	} {
 		if v := env.Getenv(key); v != "" {
 			if err := fs.Set(name, v); err != nil {
@@ -181,7 +188,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"read-header-timeout", opts.readHeaderTimeout}, {"read-timeout", opts.readTimeout}, {"max-hold", opts.maxHold}} {
+	}{{"read-header-timeout", opts.readHeaderTimeout}, {"read-timeout", opts.readTimeout}, {"max-hold", opts.maxHold}, {"token-ttl", opts.tokenTTL}} {
 		if d.v <= 0 {
 			fmt.Fprintf(env.Stderr, "lsmock serve: --%s %s: want a duration above zero, e.g. 5s\n", d.name, d.v)
 			return 2
@@ -350,9 +357,15 @@ func newAuth(opts serveOptions) (mockserver.Auth, error) {
 	if (opts.apiKey == "") != (opts.sharedKey == "") {
 		return mockserver.Auth{}, errors.New("--api-key and --shared-key go together")
 	}
-	a := mockserver.Auth{Mode: string(mode)}
+	if (opts.clientID == "") != (opts.clientSecret == "") {
+		return mockserver.Auth{}, errors.New("--client-id and --client-secret go together")
+	}
+	a := mockserver.Auth{Mode: string(mode), TokenTTL: opts.tokenTTL}
 	if opts.apiKey != "" {
 		a.Keys = append(a.Keys, auth.Key{APIKey: opts.apiKey, SharedKey: opts.sharedKey})
+	}
+	if opts.clientID != "" {
+		a.Clients = append(a.Clients, oauth.Client{ID: opts.clientID, Secret: opts.clientSecret})
 	}
 	if opts.keysFile != "" {
 		kf, err := auth.LoadKeysFile(opts.keysFile)
@@ -361,9 +374,12 @@ func newAuth(opts serveOptions) (mockserver.Auth, error) {
 		}
 		a.Keys = append(a.Keys, kf.Keys...)
 		a.Tokens = kf.Tokens
+		for _, c := range kf.Clients {
+			a.Clients = append(a.Clients, oauth.Client{ID: c.ID, Secret: c.Secret})
+		}
 	}
-	if mode == auth.ModeStrict && len(a.Keys) == 0 && len(a.Tokens) == 0 {
-		return mockserver.Auth{}, errors.New("--auth strict refuses every request without known keys: add --api-key and --shared-key, or --keys FILE")
+	if mode == auth.ModeStrict && len(a.Keys) == 0 && len(a.Tokens) == 0 && len(a.Clients) == 0 {
+		return mockserver.Auth{}, errors.New("--auth strict refuses every request without known keys: add --api-key and --shared-key, --client-id and --client-secret, or --keys FILE")
 	}
 	return a, nil
 }

@@ -30,13 +30,18 @@ type view struct {
 	// device borrowed its own (zero: not borrowed).
 	inUse         int
 	borrowedUntil time.Time
+	// initial is whether a license user still has the password lsmock gave it.
+	initial bool
 }
 
 // viewOf is what an answer about license l on device dev says, copied out of the session's
 // state (under its lock).
-func viewOf(l *License, ls *licenseState, dev *Device, hardwareID, signedID string) view {
+func viewOf(a *account, l *License, ls *licenseState, dev *Device, hardwareID, signedID string) view {
 	v := view{lic: l, device: *dev, times: len(ls.devices), until: validUntil(l, ls), hardwareID: hardwareID,
 		signedID: signedID, consumed: ls.consumed}
+	if l.User != nil {
+		v.initial = a.initialPassword(l.User)
+	}
 	if len(ls.features) > 0 {
 		v.featureTotals = make([]int, len(l.Features))
 		for i, f := range l.Features {
@@ -93,7 +98,7 @@ func (e *Engine) licenseSignature(v view) string {
 // body and LicenseSignature, without rendering ~2 KB of JSON and hashing it again.
 func (e *Engine) licenseAnswer(v view, activation bool) Answer {
 	key := answerKey{lic: v.lic, activation: activation, device: v.device.ID, times: v.times,
-		until: v.until.UnixNano(), hardwareID: v.hardwareID, signedID: v.signedID, username: v.username, totals: v.totalsKey()}
+		until: v.until.UnixNano(), hardwareID: v.hardwareID, signedID: v.signedID, username: v.username, totals: v.totalsKey(), initial: v.initial}
 	if a, ok := e.answers.get(key); ok {
 		return a
 	}
@@ -120,6 +125,7 @@ type answerKey struct {
 	until                          int64
 	hardwareID, signedID, username string
 	totals                         string // view.totalsKey
+	initial                        bool
 }
 
 // answerCache remembers license answers by answerKey. Bounded: it starts over when full,
@@ -202,7 +208,7 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		o = append(o, jsoncanon.Pair("floating_users", l.FloatingUsers))
 	}
 	if l.User != nil {
-		o = append(o, jsoncanon.Pair("max_license_users", 1), jsoncanon.Pair("user", userBody(l, v.times)))
+		o = append(o, jsoncanon.Pair("max_license_users", 1), jsoncanon.Pair("user", userBody(l, v.times, v.initial)))
 	}
 	o = append(o, jsoncanon.Pair("request", "activation"))
 	if v.username != "" {
@@ -212,6 +218,31 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 }
 
 func (e *Engine) checkBody(v view) jsoncanon.Object {
+	l := v.lic
+	o := append(licenseObject(v), jsoncanon.Pairs(
+		"is_expired", false,
+		"device_id", v.device.ID,
+		"is_borrowed", !v.borrowedUntil.IsZero(),
+		"borrowed_until", isoOrNull(v.borrowedUntil),
+		"version", "",
+		"installation_file", "",
+		"release_date", nil,
+		"hash_md5", "",
+		"requires_version", nil,
+		"environment", "",
+		"eula_link", "",
+		"release_notes_link", "",
+		"size", nil,
+		"channel", "",
+	)...)
+	if l.User != nil {
+		return append(o, jsoncanon.Pair("user", userBody(l, v.times, v.initial)))
+	}
+	return append(o, jsoncanon.Pair("license_key", l.Key))
+}
+
+// licenseObject is the license as a check and user_licenses show it, without the device.
+func licenseObject(v view) jsoncanon.Object {
 	l := v.lic
 	maxUsers := 0
 	if l.User != nil {
@@ -237,8 +268,8 @@ func (e *Engine) checkBody(v view) jsoncanon.Object {
 		o = append(o, jsoncanon.Pair("trial_days", l.TrialDays))
 	}
 	o = append(o, jsoncanon.Pairs(
-		"license_active", true,
-		"license_enabled", true,
+		"license_active", l.Active,
+		"license_enabled", l.Enabled,
 		"license_template_id", nil,
 		"license_type", l.Type,
 		"maintenance_period", isoOrNull(l.MaintenancePeriod),
@@ -265,27 +296,6 @@ func (e *Engine) checkBody(v view) jsoncanon.Object {
 	o = append(o, consumptionFields(l, v.consumed)...)
 	if l.IsFloating() {
 		o = append(o, jsoncanon.Pair("floating_users", l.FloatingUsers), jsoncanon.Pair("floating_in_use_devices", v.inUse))
-	}
-	o = append(o, jsoncanon.Pairs(
-		"is_expired", false,
-		"device_id", v.device.ID,
-		"is_borrowed", !v.borrowedUntil.IsZero(),
-		"borrowed_until", isoOrNull(v.borrowedUntil),
-		"version", "",
-		"installation_file", "",
-		"release_date", nil,
-		"hash_md5", "",
-		"requires_version", nil,
-		"environment", "",
-		"eula_link", "",
-		"release_notes_link", "",
-		"size", nil,
-		"channel", "",
-	)...)
-	if l.User != nil {
-		o = append(o, jsoncanon.Pair("user", userBody(l, v.times)))
-	} else {
-		o = append(o, jsoncanon.Pair("license_key", l.Key))
 	}
 	return o
 }
@@ -413,7 +423,9 @@ func featuresBody(features []Feature, totals []int) []jsoncanon.Object {
 	return out
 }
 
-func userBody(l *License, activations int) jsoncanon.Object {
+// userBody is a license's user; initial is whether the user still has the password lsmock
+// gave it.
+func userBody(l *License, activations int, initial bool) jsoncanon.Object {
 	u := l.User
 	return jsoncanon.Pairs(
 		"id", u.ID,
@@ -421,7 +433,7 @@ func userBody(l *License, activations int) jsoncanon.Object {
 		"first_name", u.FirstName,
 		"last_name", u.LastName,
 		"phone_number", u.Phone,
-		"is_initial_password", u.Initial,
+		"is_initial_password", initial,
 		"max_activations", l.MaxActivations,
 		"allow_unlimited_activations", l.UnlimitedActivations,
 		"total_activations", activations,
@@ -520,7 +532,10 @@ func productDetailsBody(p *Product, customFields bool) jsoncanon.Object {
 }
 
 // signed renders a success body as canonical JSON; the server adds the LicenseSignature.
-func (e *Engine) signed(o jsoncanon.Object) Answer {
+func (e *Engine) signed(o jsoncanon.Object) Answer { return e.signedValue(o) }
+
+// signedValue is signed for any body jsoncanon renders (a list, for user_licenses).
+func (e *Engine) signedValue(o any) Answer {
 	body, err := jsoncanon.Marshal(o)
 	if err != nil { // metadata from the files is JSON already; this is a defect
 		return Answer{Status: 500, Code: "internal_error", ContentType: "application/json; charset=utf-8",

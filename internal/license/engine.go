@@ -27,12 +27,16 @@ const (
 	BehaviorRelease        = "floating_release"
 	BehaviorFeatureBorrow  = "floating_feature_borrow"
 	BehaviorFeatureRelease = "floating_feature_release"
+	BehaviorUserLicenses   = "user_licenses"
+	BehaviorCustomerUsers  = "customer_license_users"
+	// BehaviorOAuthURL is answered by the server, which knows the address it serves.
+	BehaviorOAuthURL = "oauth_url"
 )
 
 // Behaviors lists every behaviour, for messages.
 var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword,
 	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
-	BehaviorFeatureRelease}
+	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL}
 
 // Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
 type Params map[string]any
@@ -141,6 +145,10 @@ func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer,
 		return e.floatingFeatureBorrow(op, session, p), true
 	case BehaviorFeatureRelease:
 		return e.floatingFeatureRelease(op, session, p), true
+	case BehaviorUserLicenses:
+		return e.userLicenses(op, session, p), true
+	case BehaviorCustomerUsers:
+		return e.customerLicenseUsers(op, session, p), true
 	}
 	return Answer{}, false
 }
@@ -286,7 +294,7 @@ func (e *Engine) activate(op *spec.Operation, session string, p Params) Answer {
 			ls.firstActivated = now
 		}
 	}
-	v := viewOf(f.lic, ls, dev, hwid, f.id)
+	v := viewOf(a, f.lic, ls, dev, hwid, f.id)
 	if p.Str("username") != "" {
 		v.username = p.Str("username")
 	}
@@ -336,7 +344,7 @@ func (e *Engine) checked(op *spec.Operation, session string, prod *Product, hwid
 	if refused != nil {
 		return view{}, refused
 	}
-	v := viewOf(f.lic, ls, dev, hwid, f.id)
+	v := viewOf(a, f.lic, ls, dev, hwid, f.id)
 	if st != nil {
 		v.inUse, v.borrowedUntil = inUse, st.borrowedUntil
 	}

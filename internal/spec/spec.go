@@ -267,11 +267,6 @@ func (s *Spec) compile() error {
 				continue
 			}
 			s.Operations = append(s.Operations, op)
-			for code, e := range op.Errors {
-				if _, seen := s.Errors[code]; !seen {
-					s.Errors[code] = e
-				}
-			}
 		}
 	}
 	if comps := s.model.Components; comps != nil && comps.Responses != nil {
@@ -279,9 +274,16 @@ func (s *Spec) compile() error {
 			collectErrorExamples(0, r.Value(), s.General)
 		}
 	}
+	// The general examples first: an operation's own wording (its missing_parameters names
+	// its fields) is not the document's.
 	for code, e := range s.General {
-		if _, seen := s.Errors[code]; !seen {
-			s.Errors[code] = e
+		s.Errors[code] = e
+	}
+	for _, op := range s.Operations {
+		for code, e := range op.Errors {
+			if _, seen := s.Errors[code]; !seen {
+				s.Errors[code] = e
+			}
 		}
 	}
 	if len(list) > 0 {

@@ -1,0 +1,130 @@
+package license
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/lsmock/lsmock/internal/jsoncanon"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// userLicenses lists the licenses of the user who logs in with username and password.
+func (e *Engine) userLicenses(op *spec.Operation, session string, p Params) Answer {
+	username, password := p.Str("username"), p.Str("password")
+	if username == "" || password == "" {
+		if p.Str("id_token") != "" || p.Str("code") != "" {
+			a := e.missing(op, "username, password")
+			a.Detail = "lsmock does not do SSO (id_token, code): log in with username and password"
+			return a
+		}
+		return e.missing(op, "username, password")
+	}
+	var prod *Product
+	if code := p.Str("product"); code != "" {
+		if prod = e.catalog.Product(code); prod == nil {
+			return e.fail(op, "unknown_product", "no product "+code)
+		}
+	}
+	name, _, _ := strings.Cut(username, "|")
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	a := e.state.account(session)
+	u := e.catalog.User(name)
+	if u == nil {
+		u = a.trialUser[name]
+	}
+	if u == nil || !passwordMatches(a.password(u), password) {
+		return e.fail(op, e.catalog.Code(CondWrongPassword), "unknown user, or a wrong password")
+	}
+	var list []*License
+	for _, l := range e.catalog.Licenses {
+		if l.User == u && (prod == nil || l.Product == prod) {
+			list = append(list, l)
+		}
+	}
+	for _, l := range a.userLic[u.Username] {
+		if prod == nil || l.Product == prod {
+			list = append(list, l)
+		}
+	}
+	slices.SortStableFunc(list, func(x, y *License) int { return strings.Compare(x.Product.Code, y.Product.Code) })
+	out := make([]jsoncanon.Object, len(list))
+	for i, l := range list {
+		ls := a.licenses[l.Ref()]
+		if ls == nil {
+			ls = &licenseState{}
+		}
+		v := viewOf(a, l, ls, &Device{}, "", "")
+		out[i] = jsoncanon.Pairs(
+			"license", licenseObject(v),
+			"user", userBody(l, len(ls.devices), a.initialPassword(u)),
+		)
+	}
+	return e.signedValue(out)
+}
+
+// initialPassword reports whether u still has the password lsmock gave it (a trial user's).
+func (a *account) initialPassword(u *User) bool {
+	_, changed := a.passwords[u.Username]
+	return u.Initial && !changed
+}
+
+// customerLicenseUsers lists the users of a customer's user-based licenses of a product.
+func (e *Engine) customerLicenseUsers(op *spec.Operation, session string, p Params) Answer {
+	prod := e.catalog.Product(p.Str("product"))
+	if prod == nil {
+		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+	}
+	email := p.Str("customer")
+	var (
+		customer *Customer
+		users    []jsoncanon.Object
+	)
+	e.state.mu.Lock()
+	defer e.state.mu.Unlock()
+	a := e.state.account(session)
+	for _, l := range e.catalog.Licenses {
+		if l.Product != prod || !strings.EqualFold(l.Customer.Email, email) {
+			continue
+		}
+		customer = &l.Customer
+		if l.User == nil {
+			continue
+		}
+		times := 0
+		if ls := a.licenses[l.Ref()]; ls != nil {
+			times = len(ls.devices)
+		}
+		initial := a.initialPassword(l.User)
+		shown := ""
+		if initial {
+			shown = l.User.Password
+		}
+		users = append(users, jsoncanon.Pairs(
+			"email", l.User.Username,
+			"is_active", l.Active,
+			"first_name", l.User.FirstName,
+			"last_name", l.User.LastName,
+			"phone_number", l.User.Phone,
+			"is_initial_password", initial,
+			"initial_password", shown,
+			"max_activations", l.MaxActivations,
+			"total_activations", times,
+			"allow_unlimited_activations", l.UnlimitedActivations,
+			"license_id", l.ID,
+			"order_store_id", l.OrderStoreID,
+			"order_id", stableID("order", l.Ref()),
+		))
+	}
+	if customer == nil {
+		return e.fail(op, e.catalog.Code(CondCustomerNotFound), "no license of product "+prod.Code+" has customer.email "+email)
+	}
+	if users == nil {
+		users = []jsoncanon.Object{}
+	}
+	return e.signed(jsoncanon.Pairs(
+		"company", jsoncanon.Pairs("id", companyID),
+		"customer", customerBody(*customer),
+		"users", users,
+	))
+}

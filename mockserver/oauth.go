@@ -1,0 +1,78 @@
+package mockserver
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+
+	"github.com/lsmock/lsmock/internal/license"
+	"github.com/lsmock/lsmock/internal/oauth"
+	"github.com/lsmock/lsmock/internal/session"
+)
+
+// TokenOperation names token endpoint requests in the journal, the log and coverage; the
+// token endpoint is not in the spec (the vendor serves it from another host).
+const TokenOperation = "oauthToken"
+
+// tokenVisible are the token request's fields the journal shows: client_id is a credential
+// too (the Python SDK signs with it), so it is redacted like an API key.
+var tokenVisible = map[string]bool{"grant_type": true}
+
+// serveToken is the OAuth client-credentials token endpoint (docs/oauth.md).
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, out *outcome) {
+	out.operation = TokenOperation
+	out.selection = "oauth"
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	write := func(status int, body []byte) {
+		out.status = status
+		w.WriteHeader(status)
+		_, _ = w.Write(body)
+	}
+	if r.Method != http.MethodPost {
+		h.Set("Allow", http.MethodPost)
+		out.code, out.detail = "invalid_request", oauth.TokenPath+" takes POST, not "+r.Method
+		write(http.StatusMethodNotAllowed, oauthError("invalid_request", "HTTP method not allowed"))
+		return
+	}
+	if err := s.readBody(w, r, out); err != nil {
+		if tooLarge(err) {
+			out.code = "invalid_request"
+			write(http.StatusRequestEntityTooLarge, oauthError("invalid_request", "Request body is too large"))
+		}
+		return
+	}
+	form, err := url.ParseQuery(string(out.body))
+	if err != nil {
+		out.code, out.detail = "invalid_request", "the body is not a form (application/x-www-form-urlencoded)"
+		write(http.StatusBadRequest, oauthError("invalid_request", "Invalid form body"))
+		return
+	}
+	fields := map[string]any{}
+	for k, v := range form {
+		fields[k] = v[0]
+	}
+	out.decoded = fields
+	id, secret, basic := r.BasicAuth()
+	reply := s.oauth.Issue(form, id, secret, basic)
+	out.session = session.Of(r, reply.Client)
+	out.code, out.detail = reply.Error, reply.Detail
+	write(reply.Status, reply.Body)
+}
+
+func oauthError(code, description string) []byte {
+	b, _ := json.Marshal(map[string]string{"error": code, "error_description": description})
+	return b
+}
+
+// oauthURL answers GET oauth_url: the token endpoint on the host the request named.
+func oauthURL(r *http.Request) license.Answer {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	body, _ := json.Marshal(map[string]string{"url": (&url.URL{Scheme: scheme, Host: r.Host, Path: oauth.TokenPath}).String()})
+	return license.Answer{Status: http.StatusOK, Body: body, ContentType: "application/json"}
+}
