@@ -3,10 +3,12 @@ package lsmock_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/cli"
+	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -147,6 +150,28 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 	send(http.MethodPost, cpPath, changePassword("alice@example.com", canary, "next-"+canary), nil)
 	send(http.MethodPost, cpPath, changePassword("alice@example.com", "wrong-"+canary, "x"), nil)
 	send(http.MethodPost, cpPath, changePassword("bob@example.com", "bobpw", canary), nil)
+	// The password in a query string (user_licenses), right and wrong.
+	for _, who := range []string{"bob@example.com", "alice@example.com", canary + "@example.com"} {
+		send(http.MethodGet, "/api/v4/user_licenses?"+url.Values{"username": {who}, "password": {canary}}.Encode(), "", nil)
+	}
+	send(http.MethodGet, "/api/v4/user_licenses?password="+canary, "", nil)
+	// OAuth: the canary as client id and secret, in a form and in HTTP Basic; the token it
+	// gets then signs a call.
+	token := url.Values{"grant_type": {"client_credentials"}, "client_id": {canary}, "client_secret": {canary}}.Encode()
+	send(http.MethodPost, "/auth/token", token, map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	send(http.MethodPost, "/auth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {oauth.DemoClientID}, "client_secret": {canary}}.Encode(), nil)
+	send(http.MethodPost, "/auth/token", "grant_type=client_credentials", map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(canary+":"+canary))})
+	send(http.MethodPost, "/auth/token", "grant_type="+canary+"&client_secret="+canary, nil)
+	if resp, err := http.Post(base+"/auth/token", "application/x-www-form-urlencoded", strings.NewReader(token)); assert.NoError(t, err) {
+		var issued struct {
+			AccessToken string `json:"access_token"`
+		}
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&issued))
+		resp.Body.Close()
+		require.NotEmpty(t, issued.AccessToken)
+		send(http.MethodGet, "/api/v4/user_licenses?username=bob@example.com&password="+canary, "", map[string]string{"Authorization": "Bearer " + issued.AccessToken})
+		send(http.MethodPost, cpPath, bodies[0], map[string]string{"Authorization": "Bearer " + issued.AccessToken})
+	}
 
 	for _, target := range []string{"/__lsmock/requests?limit=1000", "/__lsmock/sessions", "/__lsmock/sessions/" + canary + "/users",
 		"/__lsmock/requests?session=" + canary,
@@ -173,6 +198,8 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 	require.Contains(t, all, `"username":"alice@example.com"`, "the journal was searched")
 	require.Contains(t, all, `"code":"missing_parameters"`, "the answers were searched")
 	require.Contains(t, all, `"msg":"request"`, "the log was searched")
+	require.Contains(t, all, `"operation":"oauthToken"`, "the token endpoint's requests were searched")
+	require.Contains(t, all, `"access_token":"lsm.`, "and its answers")
 	assert.Contains(t, all, `"password":"[redacted]"`, "the journal shows where a password was")
 	assert.Contains(t, all, `signature=\"[redacted]\"`, "and where a signature was")
 	if i := strings.Index(all, canary); i >= 0 {

@@ -17,6 +17,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -131,10 +133,17 @@ func TestNodeSDKStrictSigning(t *testing.T) {
 // and returns its lines, one per step.
 func runNodeFlow(t *testing.T, node, apiPath, publicKey, flow, apiKey string) []string {
 	t.Helper()
+	return runNodeFlowEnv(t, node, apiPath, publicKey, flow, "LSMOCK_API_KEY="+apiKey)
+}
+
+// runNodeFlowEnv is runNodeFlow with the SDK's credentials given as environment variables
+// (license_flow.js credentials()).
+func runNodeFlowEnv(t *testing.T, node, apiPath, publicKey, flow string, env ...string) []string {
+	t.Helper()
 	cmd := exec.Command(node, "license_flow.js")
 	cmd.Dir = nodeSDKDir
-	cmd.Env = append(os.Environ(), "LSMOCK_API_PATH="+apiPath, "LSMOCK_PUBLIC_KEY="+publicKey,
-		"LSMOCK_FLOW="+flow, "LSMOCK_API_KEY="+apiKey, "LSMOCK_DIR="+t.TempDir())
+	cmd.Env = append(append(os.Environ(), "LSMOCK_API_PATH="+apiPath, "LSMOCK_PUBLIC_KEY="+publicKey,
+		"LSMOCK_FLOW="+flow, "LSMOCK_DIR="+t.TempDir()), env...)
 	out, err := cmd.Output()
 	require.NoError(t, err, "node: %s", out)
 	var lines []string
@@ -247,4 +256,93 @@ func TestNodeSDKCatchesBrokenSigning(t *testing.T) {
 		runNodeFlow(t, node, escaped.URL+"/api/v4", string(publicKey), "product", "sdk-canonical"), "canonical JSON, signed over its bytes: accepted")
 	assert.Equal(t, []string{`{"step":"product details","error":{"status":400,"code":"signature_v2_mismatch","message":"Signature v2 does not match"}}`},
 		runNodeFlow(t, node, escaped.URL+"/api/v4", string(publicKey), "product", "sdk-escaped"), `the same value with & escaped as \u0026: refused`)
+}
+
+// TestNodeSDKLicenseLife runs the rest of an app's license life with the real Node SDK: a
+// consumption license used until it runs out, a feature checked and consumed and a floating
+// feature's seat, a floating license borrowed, refused to a second device and released, a
+// user-based license listed, its password changed and used, and an OAuth-configured client
+// against a strict lsmock that knows no API key at all. Each flow has its own session, so
+// they run in parallel on one lsmock.
+func TestNodeSDKLicenseLife(t *testing.T) {
+	t.Parallel()
+	node := requireNodeSDK(t)
+	srv := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "format", Keys: []auth.Key{{APIKey: testAPIKey, SharedKey: testSharedKey}}}})
+	key := string(publicKey)
+	errLine := func(step, code, message string) string {
+		return `{"step":"` + step + `","error":{"status":400,"code":"` + code + `","message":"` + message + `"}}`
+	}
+	cases := []struct {
+		flow string
+		want []string
+	}{
+		{"consumption", []string{
+			`{"step":"activate","result":{"license_key":"DEMO-CONS-0000-0006","times_activated":1,"license_type":"consumption","is_trial":false}}`,
+			`{"step":"use 2 and check","result":{"total":2,"max":5}}`,
+			`{"step":"use 3 and check","result":{"total":5,"max":5}}`,
+			errLine("use 1 and check", "license_not_enough_consumptions", "Not enough consumptions left"),
+		}},
+		{"features", []string{
+			`{"step":"activate","result":{"license_key":"DEMO-FEAT-0000-0007","times_activated":1,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"check credits","result":10}`,
+			`{"step":"use 4 credits","result":4}`,
+			`{"step":"credits checked","result":4}`,
+			errLine("use 7 more", "feature_not_enough_consumptions", "Not enough consumptions left"),
+			errLine("check a feature it lacks", "unsupported_product_feature", "product feature is not supported by the license"),
+			`{"step":"take the seat","result":true}`,
+			`{"step":"activate device 2","result":{"license_key":"DEMO-FEAT-0000-0007","times_activated":2,"license_type":"perpetual","is_trial":false}}`,
+			errLine("seat taken", "max_floating_reached", "maximum number of floating users reached"),
+			`{"step":"release the seat","result":true}`,
+			`{"step":"seat free","result":true}`,
+		}},
+		{"floating", []string{
+			`{"step":"activate","result":{"license_key":"DEMO-FLOT-0000-0008","times_activated":1,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"check","result":{"in_use":1,"users":1}}`,
+			`{"step":"borrow","result":true}`,
+			`{"step":"activate device 2","result":{"license_key":"DEMO-FLOT-0000-0008","times_activated":2,"license_type":"perpetual","is_trial":false}}`,
+			errLine("check device 2", "max_floating_reached", "maximum number of floating users reached"),
+			`{"step":"release","result":true}`,
+			`{"step":"check device 2 again","result":1}`,
+		}},
+		{"users", []string{
+			`{"step":"user licenses","result":[{"product":"demo-users","user":"demo-user@example.com"}]}`,
+			`{"step":"activate","result":{"user":"demo-user@example.com","times_activated":1,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"change password","result":true}`,
+			errLine("activate with the old password", "invalid_credentials", "user or password is wrong"),
+			`{"step":"activate with the new password","result":{"user":"demo-user@example.com","times_activated":2,"license_type":"perpetual","is_trial":false}}`,
+			`{"step":"user licenses, new password","result":1}`,
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.flow, func(t *testing.T) {
+			t.Parallel()
+			got := runNodeFlowEnv(t, node, srv.URL+"/api/v4", key, tc.flow, "LSMOCK_API_KEY=sdk-"+tc.flow,
+				"LSMOCK_SHARED_KEY="+testSharedKey)
+			require.Len(t, got, len(tc.want), "%s", strings.Join(got, "\n"))
+			for i := range tc.want {
+				assert.JSONEq(t, tc.want[i], got[i])
+			}
+		})
+	}
+
+	t.Run("oauth", func(t *testing.T) {
+		t.Parallel()
+		const clientID, secret = "node-client", "node-client-secret"
+		strict := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "strict", Clients: []oauth.Client{{ID: clientID, Secret: secret}}}})
+		run := func(secret string) []string {
+			return runNodeFlowEnv(t, node, strict.URL+"/api/v4", key, "oauth", "LSMOCK_TOKEN_URL="+strict.URL+oauth.TokenPath,
+				"LSMOCK_CLIENT_ID="+clientID, "LSMOCK_CLIENT_SECRET="+secret)
+		}
+		got := run(secret)
+		require.Len(t, got, 2, "%s", strings.Join(got, "\n"))
+		assert.JSONEq(t, `{"step":"activate","result":{"license_key":"DEMO-UNLM-0000-0005","times_activated":1,"license_type":"perpetual","is_trial":false}}`, got[0])
+		assert.JSONEq(t, `{"step":"check","result":{"license_key":"DEMO-UNLM-0000-0005","times_activated":1,"license_type":"perpetual","is_trial":false}}`, got[1])
+		_, journal := admin(t, strict, http.MethodGet, "/__lsmock/requests?session="+clientID, "")
+		assert.Contains(t, string(journal), `"Authorization":"Bearer [redacted]"`, "the SDK signed in with the token")
+		assert.Contains(t, string(journal), `"operation":"oauthToken"`)
+
+		got = run("wrong-secret")
+		assert.Equal(t, []string{`{"step":"activate","error":{"name":"AxiosError","message":"Request failed with status code 401"}}`}, got,
+			"a wrong client secret gets no token (the SDK reports the token endpoint's 401 as it comes)")
+	})
 }

@@ -2,7 +2,9 @@ package lsmock_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,4 +121,45 @@ func TestUserLicensesOfTrialUsers(t *testing.T) {
 	_, body := call(t, srv, cpPath, changePassword(email, password, "chosen"), map[string]string{mockserver.HeaderSession: "trial-user"})
 	require.Equal(t, `"password_changed"`, string(body))
 	assert.Equal(t, false, initial("chosen"))
+}
+
+// TestParallelSessionsShareNothing: CI jobs sharing one lsmock, at once, each with its own
+// session: each spends the whole of a consumption license, takes the floating license's one
+// seat and sets the demo user's password, and none sees another's.
+func TestParallelSessionsShareNothing(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	const sessions = 16
+	var wg sync.WaitGroup
+	for i := range sessions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("job-%d", i)
+			api := licenseAPI{t: t, srv: srv, session: name}
+			ok := func(r reply, what string) bool {
+				return assert.Equal(t, http.StatusOK, r.status, "%s %s: %s", name, what, r.body)
+			}
+			if !ok(api.activate(consumptionKey, "hw"), "activate") {
+				return
+			}
+			r := api.addConsumption(consumptionKey, "hw", 5)
+			ok(r, "add_consumption")
+			assert.Equal(t, float64(5), r.field("total_consumptions"), "%s spends its own 5", name)
+			assert.Equal(t, "license_not_enough_consumptions", api.addConsumption(consumptionKey, "hw", 1).code())
+
+			ok(api.activate(floatingKey, "hw"), "activate floating")
+			ok(api.check(floatingKey, "hw"), "its own seat")
+
+			password := "pw-" + name
+			_, body := call(t, srv, cpPath, changePassword(demoUser, "demo-password", password), map[string]string{mockserver.HeaderSession: name})
+			assert.Equal(t, `"password_changed"`, string(body), name)
+			ok(api.userLicenses(demoUser, password, nil), "its own password")
+			other := fmt.Sprintf("pw-job-%d", (i+1)%sessions)
+			assert.Equal(t, "invalid_credentials", api.userLicenses(demoUser, other, nil).code(), "%s: another job's password", name)
+		}()
+	}
+	wg.Wait()
+	fresh := licenseAPI{t: t, srv: srv, session: "job-fresh"}
+	assert.Equal(t, http.StatusOK, fresh.userLicenses(demoUser, "demo-password", nil).status, "a new session has the declared password")
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/session"
@@ -17,6 +18,16 @@ const TokenOperation = "oauthToken"
 // tokenVisible are the token request's fields the journal shows: client_id is a credential
 // too (the Python SDK signs with it), so it is redacted like an API key.
 var tokenVisible = map[string]bool{"grant_type": true}
+
+// knownGrant reports whether the journal may show a grant_type by name: OAuth's own grant
+// types; any other value is redacted.
+func knownGrant(g string) bool {
+	switch g {
+	case "client_credentials", "authorization_code", "password", "refresh_token":
+		return true
+	}
+	return false
+}
 
 // serveToken is the OAuth client-credentials token endpoint (docs/oauth.md).
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, out *outcome) {
@@ -53,6 +64,9 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, out *outcome
 	fields := map[string]any{}
 	for k, v := range form {
 		fields[k] = v[0]
+	}
+	if g, ok := fields["grant_type"]; ok && !knownGrant(g.(string)) {
+		fields["grant_type"] = journal.Redacted // a client may put anything there, a secret too
 	}
 	out.decoded = fields
 	id, secret, basic := r.BasicAuth()
