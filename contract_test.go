@@ -844,7 +844,21 @@ func TestAdminLicenses(t *testing.T) {
 	assert.Equal(t, "demo", first["product"])
 	assert.Equal(t, "perpetual", first["license_type"])
 	assert.Equal(t, 3.0, first["max_activations"])
-	assert.Equal(t, []any{"export"}, first["product_features"])
+	assert.Equal(t, []any{map[string]any{"code": "export", "feature_type": "activation"}}, first["product_features"])
+	byKey := map[string]map[string]any{}
+	for _, l := range listing.Licenses {
+		if k, ok := l["license_key"].(string); ok {
+			byKey[k] = l
+		}
+	}
+	assert.Equal(t, 5.0, byKey["DEMO-CONS-0000-0006"]["max_consumptions"])
+	flot := byKey["DEMO-FLOT-0000-0008"]
+	assert.Equal(t, true, flot["is_floating_cloud"])
+	assert.Equal(t, 1.0, flot["floating_users"])
+	assert.Equal(t, 10.0, flot["floating_timeout"])
+	assert.Equal(t, true, flot["can_borrow"])
+	assert.Contains(t, byKey["DEMO-FEAT-0000-0007"]["product_features"], map[string]any{"code": "credits", "feature_type": "consumption", "max_consumption": 10.0})
+	assert.Contains(t, byKey["DEMO-FEAT-0000-0007"]["product_features"], map[string]any{"code": "seat", "feature_type": "activation", "is_floating_cloud": true, "floating_users": 1.0})
 	assert.Equal(t, "scenarios/licenses.yaml:27", first["source"])
 	assert.Equal(t, "demo-user@example.com", listing.Licenses[5]["username"])
 	for _, u := range listing.Users {

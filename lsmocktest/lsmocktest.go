@@ -34,6 +34,7 @@ type Server struct {
 
 	handler *mockserver.Server
 	http    *httptest.Server
+	clock   func() time.Time
 }
 
 type config struct {
@@ -41,6 +42,7 @@ type config struct {
 	inline      []string
 	pins        map[string]string // session ("" for all) -> scenario
 	strict      bool
+	clock       func() time.Time
 }
 
 // Option configures New.
@@ -63,6 +65,11 @@ func WithSessionScenario(session, name string) Option {
 // WithStrictAuth makes the server check signatures strictly; sign with srv.APIKey and
 // srv.SharedKey.
 func WithStrictAuth() Option { return func(c *config) { c.strict = true } }
+
+// WithClock makes now the server's clock: license validity, trials, floating seats' timeouts
+// and OAuth tokens' lifetimes follow it, so a test moves time instead of sleeping. Requests
+// must be dated by the same clock (Date within 15 minutes of it); Sign dates them by it.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
 
 // New starts lsmock with the embedded spec and scenarios (as changed by opts) and stops it
 // when the test ends. Any setup problem fails the test at once.
@@ -88,8 +95,11 @@ func Start(opts ...Option) (*Server, error) {
 		return nil, err
 	}
 	// Without strict auth any key passes; Sign still needs one to sign with.
-	srv := &Server{APIKey: "lsmocktest-api-key", SharedKey: "lsmocktest-shared-key"}
-	mc := mockserver.Config{Files: mockserver.Files{Scenarios: files, ScenariosName: "scenarios"}}
+	srv := &Server{APIKey: "lsmocktest-api-key", SharedKey: "lsmocktest-shared-key", clock: cfg.clock}
+	if srv.clock == nil {
+		srv.clock = time.Now
+	}
+	mc := mockserver.Config{Files: mockserver.Files{Scenarios: files, ScenariosName: "scenarios"}, Clock: cfg.clock}
 	if cfg.strict {
 		mc.Auth = mockserver.Auth{Mode: "strict", Keys: []mockserver.Key{{APIKey: srv.APIKey, SharedKey: srv.SharedKey}}}
 	}
@@ -117,7 +127,7 @@ func (s *Server) Close() {
 // Sign sets the Date and Authorization headers of r the way the LicenseSpring SDKs do,
 // with s.APIKey and s.SharedKey.
 func (s *Server) Sign(r *http.Request) {
-	date := time.Now().UTC().Format(http.TimeFormat)
+	date := s.clock().UTC().Format(http.TimeFormat)
 	r.Header.Set("Date", date)
 	r.Header.Set("Authorization", auth.HeaderValue(s.APIKey, s.SharedKey, date))
 }

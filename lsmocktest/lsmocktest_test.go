@@ -2,10 +2,12 @@ package lsmocktest_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -114,4 +116,44 @@ func TestCloseEndsHolds(t *testing.T) {
 	srv.Close()
 	assert.Less(t, time.Since(start), time.Second)
 	<-done
+}
+
+// TestWithClock: a floating seat's timeout follows the test's clock, not the wall clock, so
+// a test moves time instead of sleeping for it.
+func TestWithClock(t *testing.T) {
+	t.Parallel()
+	var now atomic.Int64 // the server reads it from its own goroutines
+	now.Store(time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC).UnixNano())
+	srv := lsmocktest.New(t, lsmocktest.WithClock(func() time.Time { return time.Unix(0, now.Load()) }))
+	call := func(method, op, hwid string) (int, string) {
+		t.Helper()
+		params := "license_key=DEMO-FLOT-0000-0008&product=demo&hardware_id=" + hwid
+		var req *http.Request
+		var err error
+		if method == http.MethodGet {
+			req, err = http.NewRequest(method, srv.URL+"/api/v4/"+op+"?"+params, nil)
+		} else {
+			req, err = http.NewRequest(method, srv.URL+"/api/v4/"+op,
+				strings.NewReader(`{"license_key":"DEMO-FLOT-0000-0008","product":"demo","hardware_id":"`+hwid+`"}`))
+		}
+		require.NoError(t, err)
+		srv.Sign(req)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var b strings.Builder
+		_, _ = io.Copy(&b, resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	for _, hw := range []string{"a", "b"} {
+		status, body := call(http.MethodPost, "activate_license", hw)
+		require.Equal(t, http.StatusOK, status, body)
+	}
+	status, _ := call(http.MethodGet, "check_license", "a")
+	require.Equal(t, http.StatusOK, status)
+	_, body := call(http.MethodGet, "check_license", "b")
+	assert.Contains(t, body, "max_floating_reached", "a holds the one seat")
+	now.Add(int64(10 * time.Minute)) // DEMO-FLOT's floating_timeout
+	status, body = call(http.MethodGet, "check_license", "b")
+	assert.Equal(t, http.StatusOK, status, "a's seat timed out: %s", body)
 }

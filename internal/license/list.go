@@ -37,10 +37,31 @@ type LicenseListing struct {
 	ValidityPeriod            *string           `json:"validity_period"`
 	ValidDuration             string            `json:"valid_duration,omitempty"`
 	MaxConsumptions           int               `json:"max_consumptions,omitempty"`
-	ProductFeatures           []string          `json:"product_features"`
+	AllowUnlimitedConsumption bool              `json:"allow_unlimited_consumptions,omitempty"`
+	AllowOverages             bool              `json:"allow_overages,omitempty"`
+	MaxOverages               int               `json:"max_overages,omitempty"`
+	IsFloating                bool              `json:"is_floating,omitempty"`
+	IsFloatingCloud           bool              `json:"is_floating_cloud,omitempty"`
+	FloatingUsers             int               `json:"floating_users,omitempty"`
+	FloatingTimeout           int               `json:"floating_timeout,omitempty"`
+	CanBorrow                 bool              `json:"can_borrow,omitempty"`
+	MaxBorrowTime             int               `json:"max_borrow_time,omitempty"`
+	Customer                  string            `json:"customer,omitempty"` // its email
+	ProductFeatures           []FeatureListing  `json:"product_features"`
 	CustomFields              map[string]string `json:"custom_fields"`
 	Metadata                  map[string]any    `json:"metadata"`
 	Source                    string            `json:"source"`
+}
+
+// FeatureListing is a feature of a declared license: what its behaviour depends on.
+type FeatureListing struct {
+	Code            string `json:"code"`
+	FeatureType     string `json:"feature_type"`
+	MaxConsumption  int    `json:"max_consumption,omitempty"`
+	IsFloatingCloud bool   `json:"is_floating_cloud,omitempty"`
+	IsFloating      bool   `json:"is_floating,omitempty"`
+	FloatingUsers   int    `json:"floating_users,omitempty"`
+	ExpiryDate      string `json:"expiry_date,omitempty"`
 }
 
 // UserListing is a declared license user.
@@ -63,7 +84,12 @@ func Declared(c *Catalog) Listing {
 		ll := LicenseListing{ID: l.ID, LicenseKey: l.Key, Product: l.Product.Code, LicenseType: l.Type,
 			MaxActivations: l.MaxActivations, AllowUnlimitedActivations: l.UnlimitedActivations,
 			LicenseEnabled: l.Enabled, LicenseActive: l.Active, IsTrial: l.Trial, MaxConsumptions: l.MaxConsumptions,
-			ProductFeatures: []string{}, CustomFields: map[string]string{}, Metadata: l.Metadata, Source: l.Source}
+			AllowUnlimitedConsumption: l.UnlimitedConsumptions, AllowOverages: l.AllowOverages, MaxOverages: l.MaxOverages,
+			IsFloating: l.Floating, IsFloatingCloud: l.FloatingCloud, CanBorrow: l.CanBorrow, MaxBorrowTime: l.MaxBorrowTime,
+			Customer: l.Customer.Email, ProductFeatures: []FeatureListing{}, CustomFields: map[string]string{}, Metadata: l.Metadata, Source: l.Source}
+		if l.IsFloating() {
+			ll.FloatingUsers, ll.FloatingTimeout = l.FloatingUsers, l.Timeout()
+		}
 		if l.User != nil {
 			ll.Username = l.User.Username
 		}
@@ -75,7 +101,12 @@ func Declared(c *Catalog) Listing {
 			ll.ValidDuration = (l.ValidDuration / time.Hour * time.Hour).String() + " from the first activation"
 		}
 		for _, f := range l.Features {
-			ll.ProductFeatures = append(ll.ProductFeatures, f.Code)
+			fl := FeatureListing{Code: f.Code, FeatureType: f.Type, MaxConsumption: f.MaxConsumption, IsFloatingCloud: f.FloatingCloud,
+				IsFloating: f.Floating, FloatingUsers: f.FloatingUsers}
+			if !f.ExpiryDate.IsZero() {
+				fl.ExpiryDate = iso(f.ExpiryDate)
+			}
+			ll.ProductFeatures = append(ll.ProductFeatures, fl)
 		}
 		for _, f := range l.CustomFields {
 			ll.CustomFields[f.Name] = f.Value
