@@ -388,7 +388,7 @@ func TestVerifyCommand(t *testing.T) {
 	code, stdout, stderr := runCLI(t, nil, "verify", "--target", base)
 	assert.Equal(t, 0, code, "stdout: %s stderr: %s", stdout, stderr)
 	assert.Contains(t, stdout, "PASS changePassword success: 200")
-	assert.Contains(t, stdout, "5 checks passed, 0 failed, 1 skipped")
+	assert.Contains(t, stdout, "14 checks passed, 0 failed, 1 skipped")
 
 	drift := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -402,7 +402,7 @@ func TestVerifyCommand(t *testing.T) {
 	assert.Contains(t, stdout, "got object, want string")
 	data, err := os.ReadFile(junitFile)
 	require.NoError(t, err)
-	assert.Contains(t, string(data), `<testsuite name="verify `+drift.URL+`" tests="6" failures="5">`)
+	assert.Contains(t, string(data), `<testsuite name="verify `+drift.URL+`" tests="15" failures="14">`)
 
 	code, _, stderr = runCLI(t, nil, "verify")
 	assert.Equal(t, 2, code)

@@ -60,7 +60,11 @@ func (v *Verifier) one(ctx context.Context, sc *scenario.Scenario) Result {
 	if !spec.HasBody && op.Body != nil {
 		body = op.Body.Example
 	}
-	req, err := http.NewRequestWithContext(ctx, op.Method, strings.TrimSuffix(v.Target, "/")+concretePath(op.Path), bytes.NewReader(body))
+	target := strings.TrimSuffix(v.Target, "/") + concretePath(op.Path)
+	if len(spec.Query) > 0 {
+		target += "?" + spec.Query.Encode()
+	}
+	req, err := http.NewRequestWithContext(ctx, op.Method, target, bytes.NewReader(body))
 	if err != nil {
 		res.Problems = append(res.Problems, err.Error())
 		return res

@@ -6,6 +6,7 @@ package scenario
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -223,6 +224,8 @@ type Condition struct {
 type Verify struct {
 	// Headers override the signed defaults; a nil value removes the header.
 	Headers map[string]*string
+	// Query is the query string (GET operations take their parameters there).
+	Query url.Values
 	// Body replaces the operation's example request body when HasBody.
 	Body    []byte
 	HasBody bool

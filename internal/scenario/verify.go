@@ -2,7 +2,9 @@ package scenario
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/pb33f/go-yaml"
 
@@ -11,11 +13,19 @@ import (
 
 // verify decodes a scenario's verify: block.
 func (d *decoder) verify(n *yaml.Node) *Verify {
-	m := d.Mapping(n, "verify", "headers", "body", "raw_body", "sign", "expect")
+	m := d.Mapping(n, "verify", "headers", "query", "body", "raw_body", "sign", "expect")
 	if m == nil {
 		return nil
 	}
 	v := &Verify{Headers: map[string]*string{}}
+	if f, ok := m["query"]; ok {
+		v.Query = url.Values{}
+		for _, q := range d.Entries(f.Value, "verify.query must map parameter names to values") {
+			if val, ok := d.Value(q.Value, "query parameter "+q.Key.Value); ok {
+				v.Query.Set(q.Key.Value, fmt.Sprint(val))
+			}
+		}
+	}
 	if f, ok := m["headers"]; ok {
 		for _, h := range d.Entries(f.Value, "verify.headers must map names to values (null removes a header)") {
 			name := http.CanonicalHeaderKey(h.Key.Value)
