@@ -95,6 +95,20 @@ func TestUserLicenses(t *testing.T) {
 	assert.Equal(t, "", cu.Users[0]["initial_password"], "a declared password is not an initial one")
 	assert.Equal(t, "customer_not_found", checked(api.call(http.MethodGet, "customer_license_users", map[string]any{"product": "demo-users", "customer": "x@example.com"})).code())
 	assert.Equal(t, "unknown_product", checked(api.call(http.MethodGet, "customer_license_users", map[string]any{"product": "nope", "customer": "customer@example.com"})).code())
+
+	// The journal shows the query string, with the password (and anything undeclared) redacted.
+	api.userLicenses(demoUser, "new-password", map[string]any{"stray": "new-password"})
+	status, journal := admin(t, srv, http.MethodGet, "/__lsmock/requests?session=user-licenses&operation=userLicenses&limit=1", "")
+	require.Equal(t, http.StatusOK, status)
+	var entries struct {
+		Requests []struct {
+			Query map[string]any `json:"query"`
+		} `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal(journal, &entries))
+	require.Len(t, entries.Requests, 1)
+	assert.Equal(t, map[string]any{"username": demoUser, "password": "[redacted]", "stray": "[redacted]"}, entries.Requests[0].Query)
+	assert.NotContains(t, string(journal), "new-password")
 }
 
 // TestUserLicensesOfTrialUsers: a trial user logs in with the password trial_key gave it,

@@ -24,6 +24,7 @@ type compiled struct {
 	engine    *license.Engine // answers from the declared licenses and users
 	ops       map[*spec.Operation]*opInfo
 	visible   map[string]map[string]bool // operation -> body fields the journal may show
+	queryShow map[string]map[string]bool // operation -> query parameters the journal may show
 	cors      corsPolicy
 	fixed     fixedErrors
 	types     map[string]http.Header // Content-Type headers of the spec's answers, by value
@@ -80,6 +81,7 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		engine:    engine,
 		ops:       map[*spec.Operation]*opInfo{},
 		visible:   map[string]map[string]bool{},
+		queryShow: map[string]map[string]bool{},
 		types:     map[string]http.Header{},
 	}
 	var headerParams []string
@@ -87,6 +89,7 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		info := &opInfo{idHeader: []string{op.ID}}
 		c.ops[op] = info
 		c.visible[op.ID] = visibleFields(op)
+		c.queryShow[op.ID] = visibleQuery(op)
 		headerParams = append(headerParams, op.RequiredHeaders...)
 		for _, h := range op.RequiredHeaders {
 			if h == "Authorization" {
@@ -150,6 +153,17 @@ func visibleFields(op *spec.Operation) map[string]bool {
 			continue
 		}
 		out[p.Key()] = true
+	}
+	return out
+}
+
+// visibleQuery are the query parameters the journal may show: declared and not secrets.
+func visibleQuery(op *spec.Operation) map[string]bool {
+	out := map[string]bool{}
+	for name := range op.Query {
+		if !op.SecretQuery[name] {
+			out[name] = true
+		}
 	}
 	return out
 }

@@ -33,6 +33,14 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 		Headers:   journal.RedactHeaders(r.Header, out.authz, out.authErr, out.keyLabel),
 		BodyBytes: len(out.body),
 	}
+	if r.URL.RawQuery != "" {
+		q := out.queryOf(r)
+		params := make(map[string]any, len(q))
+		for k, v := range q {
+			params[k] = v[0]
+		}
+		e.Query = journal.RedactBody(params, c.queryShow[out.operation])
+	}
 	body := out.decoded
 	if body == nil && len(out.body) > 0 && len(out.body) <= maxJournaledBody {
 		body = decodeForJournal(out.body) // not JSON: the journal keeps only its size

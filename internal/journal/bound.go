@@ -50,6 +50,12 @@ func Bound(e *Entry) {
 	for i := range e.NearMisses {
 		e.NearMisses[i].Failed = Clip(e.NearMisses[i].Failed, MaxString)
 	}
+	if e.Query != nil {
+		room := MaxEntryBytes / 4 // a query string is short; the body keeps the rest
+		if probe := room; !fits(e.Query, &probe) {
+			e.Query = boundValue(e.Query, &room)
+		}
+	}
 	if e.Body != nil {
 		room := MaxEntryBytes - e.sizeWithoutBody()
 		if probe := room; !fits(e.Body, &probe) {
@@ -146,7 +152,7 @@ func (e *Entry) sizeWithoutBody() int {
 	for _, nm := range e.NearMisses {
 		n += 2*valueOverhead + len(nm.Scenario) + len(nm.Failed)
 	}
-	return n
+	return n + valueSize(e.Query)
 }
 
 func valueSize(v any) int {

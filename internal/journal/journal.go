@@ -36,8 +36,10 @@ type Entry struct {
 	Detail    string        `json:"detail,omitempty"`
 	Duration  time.Duration `json:"duration_ns"`
 	Headers   Headers       `json:"headers,omitempty"`
-	Body      any           `json:"body,omitempty"`
-	BodyBytes int           `json:"body_bytes"`
+	// Query is the query string's parameters (the first value of each), redacted as a body is.
+	Query     any `json:"query,omitempty"`
+	Body      any `json:"body,omitempty"`
+	BodyBytes int `json:"body_bytes"`
 	// NearMisses are, for a request no scenario matched, the closest scenarios and the
 	// condition each failed.
 	NearMisses []NearMiss `json:"near_misses,omitempty"`

@@ -148,6 +148,7 @@ func TestBudgetBoundsBytes(t *testing.T) {
 			Path:    "/" + huge,
 			Detail:  huge,
 			Headers: journal.Headers{{Name: "X-Huge", Value: huge}},
+			Query:   map[string]any{"username": huge, huge: "x"},
 			Body: map[string]any{"username": huge, huge: "x", "list": []any{huge, huge, huge},
 				"nested": map[string]any{"a": huge, "b": []any{map[string]any{"c": huge}}}},
 			Status: 200 + i%2,
@@ -164,6 +165,8 @@ func TestBudgetBoundsBytes(t *testing.T) {
 	}
 	body := got[0].Body.(map[string]any)
 	assert.LessOrEqual(t, len(body["username"].(string)), journal.MaxString+32)
+	query := got[0].Query.(map[string]any)
+	assert.LessOrEqual(t, len(query["username"].(string)), journal.MaxString+32, "the query string is bounded too")
 
 	j.Clear("")
 	assert.Zero(t, j.Bytes())

@@ -78,6 +78,11 @@ type Operation struct {
 	// QueryTypes are the query parameters whose schema only names a type (string, integer,
 	// number, boolean): a request is checked against them directly.
 	QueryTypes map[string]string
+	// SecretQuery are the query parameters the document marks as secrets (format: password,
+	// writeOnly): user_licenses sends a password in the query string.
+	SecretQuery map[string]bool
+	// Query are the declared query parameters.
+	Query map[string]bool
 	// Signed is true when the operation's success response declares the LicenseSignature
 	// header: lsmock then signs its 2xx answers as the vendor does.
 	Signed bool
@@ -327,6 +332,15 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 		case "query":
 			if required {
 				out.RequiredQuery = append(out.RequiredQuery, p.Name)
+			}
+			if out.Query == nil {
+				out.Query, out.SecretQuery = map[string]bool{}, map[string]bool{}
+			}
+			out.Query[p.Name] = true
+			if p.Schema != nil {
+				if ps := p.Schema.Schema(); ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly)) {
+					out.SecretQuery[p.Name] = true
+				}
 			}
 			if t := simpleType(p.Schema); t != "" && (p.Style == "" || p.Style == "form") {
 				if out.QueryTypes == nil {
