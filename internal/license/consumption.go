@@ -65,6 +65,19 @@ func (e *Engine) onDevice(op *spec.Operation, session string, p Params) (*accoun
 	return a, f, ls, nil
 }
 
+// onFeature is onDevice, then the feature the request names on the license.
+func (e *Engine) onFeature(op *spec.Operation, session string, p Params) (found, *licenseState, *Feature, *Answer) {
+	_, f, ls, refused := e.onDevice(op, session, p)
+	if refused != nil {
+		return found{}, nil, nil, refused
+	}
+	ft, refused := e.feature(op, f.lic, p.Str("feature"))
+	if refused != nil {
+		return found{}, nil, nil, refused
+	}
+	return f, ls, ft, nil
+}
+
 // feature finds the feature a request names on a license.
 func (e *Engine) feature(op *spec.Operation, l *License, code string) (*Feature, *Answer) {
 	for i := range l.Features {
@@ -139,11 +152,7 @@ func (e *Engine) addConsumption(op *spec.Operation, session string, p Params) An
 func (e *Engine) addFeatureConsumption(op *spec.Operation, session string, p Params) Answer {
 	e.state.mu.Lock()
 	defer e.state.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, session, p)
-	if refused != nil {
-		return *refused
-	}
-	ft, refused := e.feature(op, f.lic, p.Str("feature"))
+	f, ls, ft, refused := e.onFeature(op, session, p)
 	if refused != nil {
 		return *refused
 	}
@@ -203,11 +212,7 @@ func (e *Engine) featureExpired(op *spec.Operation, ft *Feature) *Answer {
 func (e *Engine) checkFeature(op *spec.Operation, session string, p Params) Answer {
 	e.state.mu.Lock()
 	defer e.state.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, session, p)
-	if refused != nil {
-		return *refused
-	}
-	ft, refused := e.feature(op, f.lic, p.Str("feature"))
+	f, ls, ft, refused := e.onFeature(op, session, p)
 	if refused != nil {
 		return *refused
 	}

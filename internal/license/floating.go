@@ -91,19 +91,22 @@ func (e *Engine) floatingRelease(op *spec.Operation, session string, p Params) A
 	return Answer{Status: 200}
 }
 
+// onFloatingFeature is onFeature for a feature that must be floating.
+func (e *Engine) onFloatingFeature(op *spec.Operation, session string, p Params) (found, *licenseState, *Feature, *Answer) {
+	f, ls, ft, refused := e.onFeature(op, session, p)
+	if refused == nil && !ft.Floating && !ft.FloatingCloud {
+		r := e.fail(op, e.catalog.Code(CondFeatureNotFloating), "feature "+ft.Code+" is not floating")
+		refused = &r
+	}
+	return f, ls, ft, refused
+}
+
 func (e *Engine) floatingFeatureBorrow(op *spec.Operation, session string, p Params) Answer {
 	e.state.mu.Lock()
 	defer e.state.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, session, p)
+	f, ls, ft, refused := e.onFloatingFeature(op, session, p)
 	if refused != nil {
 		return *refused
-	}
-	ft, refused := e.feature(op, f.lic, p.Str("feature"))
-	if refused != nil {
-		return *refused
-	}
-	if !ft.Floating && !ft.FloatingCloud {
-		return e.fail(op, e.catalog.Code(CondFeatureNotFloating), "feature "+ft.Code+" is not floating")
 	}
 	until, refused := e.borrowUntil(op, p, f.lic.MaxBorrowTime)
 	if refused != nil {
@@ -125,16 +128,9 @@ func (e *Engine) floatingFeatureBorrow(op *spec.Operation, session string, p Par
 func (e *Engine) floatingFeatureRelease(op *spec.Operation, session string, p Params) Answer {
 	e.state.mu.Lock()
 	defer e.state.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, session, p)
+	_, ls, ft, refused := e.onFloatingFeature(op, session, p)
 	if refused != nil {
 		return *refused
-	}
-	ft, refused := e.feature(op, f.lic, p.Str("feature"))
-	if refused != nil {
-		return *refused
-	}
-	if !ft.Floating && !ft.FloatingCloud {
-		return e.fail(op, e.catalog.Code(CondFeatureNotFloating), "feature "+ft.Code+" is not floating")
 	}
 	delete(ls.feature(ft.Code).seats, p.Str("hardware_id"))
 	return Answer{Status: 200}
