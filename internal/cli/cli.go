@@ -98,8 +98,16 @@ Every answer carries X-Lsmock-Operation; a refused request also carries X-Lsmock
 the validator's full account, while the body stays exactly the vendor's error shape.
 `
 
-// Version is the module version the binary was built from, or "devel".
+// version is stamped into release builds: -ldflags "-X github.com/lsmock/lsmock/internal/cli.version=1.2.3"
+// (packaging/release.sh). It is a variable only because the linker can set nothing else.
+var version string
+
+// Version is the version stamped into the build, else the module version the binary was
+// built from, else "devel".
 func Version() string {
+	if version != "" {
+		return version
+	}
 	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
 		return info.Main.Version
 	}

@@ -1,0 +1,100 @@
+'use strict';
+// start() runs lsmock for a test suite: on a free port, ready when it resolves, stopped by
+// stop() or when the process exits. See index.d.ts for the options and the server's methods.
+const { spawn } = require('node:child_process');
+const readline = require('node:readline');
+const { binaryPath } = require('./binary');
+
+async function start(options = {}) {
+  const {
+    scenarios, spec, auth, apiKey, sharedKey, clientId, clientSecret, env, args = [],
+    host = '127.0.0.1', port = 0, timeout = 15000, binary, onLog,
+  } = options;
+  const bin = binary ?? binaryPath();
+  const argv = ['serve', '--addr', `${host}:${port}`, '--log-format', 'json'];
+  if (spec) argv.push('--spec', spec);
+  if (scenarios) argv.push('--scenarios', scenarios);
+  if (auth) argv.push('--auth', auth);
+  if (apiKey || sharedKey) argv.push('--api-key', apiKey ?? '', '--shared-key', sharedKey ?? '');
+  if (clientId || clientSecret) argv.push('--client-id', clientId ?? '', '--client-secret', clientSecret ?? '');
+  argv.push(...args);
+
+  const child = spawn(bin, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], windowsHide: true });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const killOnExit = () => child.kill();
+  process.once('exit', killOnExit);
+  const tail = []; // the last lines lsmock logged, for errors
+
+  const url = await new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (err, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (!err) return resolve(value);
+      child.kill();
+      process.removeListener('exit', killOnExit);
+      const log = tail.length ? `\n${tail.join('\n')}` : '';
+      reject(new Error(err + log));
+    };
+    const timer = setTimeout(() => settle(`lsmock did not start within ${timeout} ms (${bin})`), timeout);
+    child.once('error', (e) => settle(`lsmock: cannot run ${bin}: ${e.message}`));
+    exited.then(({ code, signal }) => settle(`lsmock exited (${signal ?? `status ${code}`}) before it served: ${bin} ${argv.join(' ')}`));
+    readline.createInterface({ input: child.stderr }).on('line', (line) => {
+      tail.push(line);
+      if (tail.length > 40) tail.shift();
+      if (onLog) onLog(line);
+      if (settled || !line.startsWith('{')) return;
+      try {
+        const rec = JSON.parse(line);
+        if (rec.msg === 'lsmock serving' && rec.url) settle(null, rec.url);
+      } catch { /* not a log record */ }
+    });
+  });
+  // Neither the child nor its log keeps the test runner alive; the exit hook stops lsmock.
+  child.unref();
+  child.stderr.unref();
+
+  async function admin(method, path, body) {
+    const res = await fetch(`${url}/__lsmock/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`lsmock: ${method} /__lsmock/${path}: ${res.status} ${text}`);
+    return text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
+  }
+  const query = (filter) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(filter ?? {})) if (v !== undefined && v !== null) q.set(k, String(v));
+    const s = q.toString();
+    return s ? `?${s}` : '';
+  };
+
+  const health = await admin('GET', 'health');
+  if (health?.status !== 'ok') throw new Error(`lsmock: /__lsmock/health answered ${JSON.stringify(health)}`);
+  const publicKey = await admin('GET', 'signing-key');
+
+  return {
+    url,
+    apiPath: `${url}/api/v4`,
+    tokenUrl: `${url}/auth/token`,
+    publicKey,
+    pin: (name, session) => admin('PUT', session ? `sessions/${encodeURIComponent(session)}/scenario` : 'scenario', { name }),
+    unpin: (session) => admin('DELETE', session ? `sessions/${encodeURIComponent(session)}/scenario` : 'scenario'),
+    reset: (session) => admin('POST', `reset${query({ session })}`),
+    requests: async (filter) => (await admin('GET', `requests${query(filter)}`)).requests,
+    assertRequests: (expectation) => admin('POST', 'requests/assert', expectation),
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.ref(); // keep the event loop alive until lsmock has exited
+        child.kill('SIGTERM');
+      }
+      return exited;
+    },
+  };
+}
+
+module.exports = { start, binaryPath };
