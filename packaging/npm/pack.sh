@@ -33,7 +33,6 @@ cat > "$work/platform/package.json" <<JSON
   "name": "@lsmock/$os-$cpu",
   "version": "$version",
   "description": "The lsmock binary for $os $cpu (installed by the lsmock package).",
-  "license": "MIT",
   "os": ["$os"],
   "cpu": ["$cpu"],
   "files": ["bin"],

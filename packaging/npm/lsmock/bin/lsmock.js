@@ -22,9 +22,9 @@ child.on('error', (e) => {
 });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 
-// npx does not pass a SIGTERM on to the command it runs: under npm, stop lsmock when npm
+// npx does not pass a SIGTERM on to the command it runs: under npx, stop lsmock when npx
 // itself has gone, so `npx lsmock serve & ... kill %1` in a CI job leaves nothing behind.
-if (process.env.npm_command) {
+if (process.env.npm_command === 'exec') {
   const parent = process.ppid;
   setInterval(() => {
     if (process.ppid !== parent) child.kill('SIGTERM');
