@@ -1,11 +1,14 @@
 package lsmock_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,7 +21,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/cli"
 	"github.com/lsmock/lsmock/internal/oauth"
+	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -345,4 +350,31 @@ func TestNodeSDKLicenseLife(t *testing.T) {
 		assert.Equal(t, []string{`{"step":"activate","error":{"name":"AxiosError","message":"Request failed with status code 401"}}`}, got,
 			"a wrong client secret gets no token (the SDK reports the token endpoint's 401 as it comes)")
 	})
+}
+
+// TestNodeSDKOverHTTPS: lsmock serve --tls, and the Node SDK trusting its CA through
+// NODE_EXTRA_CA_CERTS as the README says; without it the SDK refuses the certificate.
+func TestNodeSDKOverHTTPS(t *testing.T) {
+	t.Parallel()
+	node := requireNodeSDK(t)
+	caFile := filepath.Join(t.TempDir(), "lsmock-ca.pem")
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc, done := make(chan net.Addr, 1), make(chan int, 1)
+	var logs testutil.Buffer
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--tls", "--ca-file", caFile},
+			cli.Env{Stdout: io.Discard, Stderr: &logs, Getenv: func(string) string { return "" }, OnListen: func(a net.Addr) { addrc <- a }})
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	var apiPath string
+	select {
+	case a := <-addrc:
+		apiPath = "https://" + a.String() + "/api/v4"
+	case code := <-done:
+		t.Fatalf("serve exited with %d: %s", code, logs.String())
+	}
+	assert.JSONEq(t, `{"result":true}`, runNodeSDK(t, node, apiPath, "NODE_EXTRA_CA_CERTS="+caFile))
+	// Without it the SDK refuses the certificate, and reports that as it reports any answer-less
+	// failure: internal_server_error.
+	assert.JSONEq(t, `{"error":{"status":500,"code":"internal_server_error","message":"Internal server error"}}`, runNodeSDK(t, node, apiPath))
 }

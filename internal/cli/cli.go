@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 	"github.com/lsmock/lsmock/internal/logtext"
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/tlscert"
 	"github.com/lsmock/lsmock/internal/watch"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -118,10 +120,11 @@ type serveOptions struct {
 	addr, specPath, scenariosDir, logFormat, logLevel string
 	authMode, apiKey, sharedKey, keysFile             string
 	clientID, clientSecret                            string
+	certFile, keyFile, caFile                         string
 	signingKeyFile                                    string
 	reportFile, junitFile                             string
 	corsOrigins, adminToken, adminAddr, pprofAddr     string
-	noCORS, watch                                     bool
+	noCORS, watch, tls                                bool
 	journalSize, maxSessions, maxHeaderBytes          int
 	maxBodyBytes                                      int64
 	readHeaderTimeout, readTimeout, maxHold, tokenTTL time.Duration
@@ -170,6 +173,10 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.DurationVar(&opts.readHeaderTimeout, "read-header-timeout", 5*time.Second, "a client gets this long to send its headers (env LSMOCK_READ_HEADER_TIMEOUT)")
 	fs.DurationVar(&opts.readTimeout, "read-timeout", 30*time.Second, "a client gets this long to send a whole request (env LSMOCK_READ_TIMEOUT)")
 	fs.DurationVar(&opts.maxHold, "max-hold", mockserver.DefaultMaxHold, "the longest a scripted delay, slow body or timeout holds a request (env LSMOCK_MAX_HOLD)")
+	fs.BoolVar(&opts.tls, "tls", env.Getenv("LSMOCK_TLS") == "1", "serve HTTPS, with a certificate for localhost made at start by a CA whose certificate lsmock writes to --ca-file (env LSMOCK_TLS=1)")
+	fs.StringVar(&opts.certFile, "cert", env.Getenv("LSMOCK_CERT"), "with --key: serve HTTPS with this certificate `file` (PEM) instead (env LSMOCK_CERT)")
+	fs.StringVar(&opts.keyFile, "key", env.Getenv("LSMOCK_KEY"), "the private key `file` (PEM) of --cert (env LSMOCK_KEY)")
+	fs.StringVar(&opts.caFile, "ca-file", env.Getenv("LSMOCK_CA_FILE"), "with --tls: where to write the CA certificate clients trust (default: a new file in the temp folder, named in the log) (env LSMOCK_CA_FILE)")
 	fs.StringVar(&opts.reportFile, "report", env.Getenv("LSMOCK_REPORT"), "write the coverage report as JSON to `file` on shutdown (env LSMOCK_REPORT)")
 	fs.StringVar(&opts.junitFile, "junit", env.Getenv("LSMOCK_JUNIT"), "write the coverage report as JUnit XML to `file` on shutdown (env LSMOCK_JUNIT)")
 	fs.Usage = func() {
@@ -261,22 +268,38 @@ func serve(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
 		return 1
 	}
-	ln, err := net.Listen("tcp", opts.addr)
+	tlsConfig, caFile, err := serverTLS(opts)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		return 2
+	}
+	scheme := "http://"
+	listen := func(addr string) (net.Listener, error) {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil || tlsConfig == nil {
+			return ln, err
+		}
+		return tls.NewListener(ln, tlsConfig), nil
+	}
+	if tlsConfig != nil {
+		scheme = "https://"
+	}
+	ln, err := listen(opts.addr)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock serve: listen on %s: %v (another lsmock running? try --addr 127.0.0.1:0)\n", opts.addr, err)
 		return 1
 	}
 	servers := []served{{newHTTPServer(handler, opts, logger), ln}}
-	adminURL := "http://" + ln.Addr().String() + mockserver.AdminPrefix
+	adminURL := scheme + ln.Addr().String() + mockserver.AdminPrefix
 	if opts.adminAddr != "" {
-		adminLn, err := net.Listen("tcp", opts.adminAddr)
+		adminLn, err := listen(opts.adminAddr)
 		if err != nil {
 			_ = ln.Close()
 			fmt.Fprintf(env.Stderr, "lsmock serve: --admin-addr: listen on %s: %v\n", opts.adminAddr, err)
 			return 1
 		}
 		servers = append(servers, served{newHTTPServer(handler.AdminHandler(), opts, logger), adminLn})
-		adminURL = "http://" + adminLn.Addr().String() + mockserver.AdminPrefix
+		adminURL = scheme + adminLn.Addr().String() + mockserver.AdminPrefix
 	}
 	if opts.pprofAddr != "" {
 		pprofLn, err := net.Listen("tcp", opts.pprofAddr)
@@ -294,8 +317,11 @@ func serve(ctx context.Context, args []string, env Env) int {
 		sv.srv.RegisterOnShutdown(handler.EndHolds) // a held request must not hold up the exit
 	}
 	served := handler.Summary()
+	if caFile != "" {
+		logger.Info("HTTPS: trust this CA certificate (NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, SSL_CERT_FILE, curl --cacert)", slog.String("ca_file", caFile))
+	}
 	logger.Info("lsmock serving",
-		slog.String("url", "http://"+ln.Addr().String()),
+		slog.String("url", scheme+ln.Addr().String()),
 		slog.String("dashboard", adminURL),
 		slog.String("spec", files.SpecLabel()),
 		slog.String("operations", strings.Join(served.Paths, ", ")),
@@ -323,6 +349,43 @@ func serve(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	return code
+}
+
+// serverTLS is the HTTPS configuration --tls, --cert and --key ask for (nil for HTTP), and
+// the CA file it wrote ("" when it wrote none).
+func serverTLS(opts serveOptions) (*tls.Config, string, error) {
+	switch {
+	case (opts.certFile == "") != (opts.keyFile == ""):
+		return nil, "", errors.New("--cert and --key go together")
+	case opts.certFile != "":
+		cert, err := tls.LoadX509KeyPair(opts.certFile, opts.keyFile)
+		if err != nil {
+			return nil, "", fmt.Errorf("--cert %s --key %s: %w", opts.certFile, opts.keyFile, err)
+		}
+		return tlscert.Config(cert), "", nil
+	case !opts.tls:
+		if opts.caFile != "" {
+			return nil, "", errors.New("--ca-file goes with --tls")
+		}
+		return nil, "", nil
+	}
+	made, err := tlscert.Make(tlscert.Hosts(opts.addr), time.Now())
+	if err != nil {
+		return nil, "", fmt.Errorf("--tls: %w", err)
+	}
+	path := opts.caFile
+	if path == "" {
+		f, err := os.CreateTemp("", "lsmock-ca-*.pem")
+		if err != nil {
+			return nil, "", fmt.Errorf("--tls: write the CA certificate: %w", err)
+		}
+		path = f.Name()
+		_ = f.Close()
+	}
+	if err := os.WriteFile(path, made.CAPEM, 0o644); err != nil {
+		return nil, "", fmt.Errorf("--tls: write the CA certificate to --ca-file %s: %w", path, err)
+	}
+	return tlscert.Config(made.Certificate), path, nil
 }
 
 // watchDebounce is how long the files must be quiet before a reload: an editor's save is
