@@ -3,6 +3,7 @@ package mockserver
 import (
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // CoverageReport is what each operation produced and never produced.
@@ -12,6 +13,17 @@ type CoverageReport struct {
 	// operation can answer: counted once, across operations.
 	General   GeneralCoverage  `json:"general"`
 	Scenarios ScenarioCoverage `json:"scenarios"`
+	// Proxy is the target of lsmock proxy ("" when lsmock answers itself), and Drift how the
+	// exchanges through it broke the contract.
+	Proxy string        `json:"proxy,omitempty"`
+	Drift []DriftReport `json:"drift,omitempty"`
+}
+
+// DriftReport is one way the target's exchanges broke the contract, and how often.
+type DriftReport struct {
+	Operation string `json:"operation"`
+	Problem   string `json:"problem"`
+	Count     int    `json:"count"`
 }
 
 // GeneralCoverage is which general error codes any operation produced, and which none did.
@@ -88,6 +100,15 @@ func (s *Server) Coverage() CoverageReport {
 		}
 	}
 	slices.Sort(rep.General.NeverCodes)
+	if s.proxy != nil {
+		rep.Proxy = s.proxy.target.String()
+		for d, n := range s.coverage.DriftSnapshot() {
+			rep.Drift = append(rep.Drift, DriftReport{Operation: d.Operation, Problem: d.Problem, Count: n})
+		}
+		slices.SortFunc(rep.Drift, func(a, b DriftReport) int {
+			return strings.Compare(a.Operation+"\x00"+a.Problem, b.Operation+"\x00"+b.Problem)
+		})
+	}
 	for _, sc := range c.scenarios.Scenarios {
 		if n := hits[sc.Ref()]; n > 0 {
 			rep.Scenarios.Hit[sc.Ref()] = n

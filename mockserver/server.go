@@ -81,6 +81,8 @@ type Config struct {
 	// Clock is the time Date headers, license validity and trials are held to; nil means
 	// time.Now.
 	Clock func() time.Time
+	// Proxy, when set, forwards API requests to a real server instead of answering them.
+	Proxy *Proxy
 }
 
 // Files says where the spec and the scenarios come from: a spec file or a document in
@@ -137,6 +139,7 @@ type Server struct {
 	clock     func() time.Time
 	auth      *auth.Checker
 	oauth     *oauth.Issuer
+	proxy     *proxyState // nil: lsmock answers itself
 	journal   *journal.Journal
 	counts    *journal.Counts // what verify counts: every request, unlike the journal's ring
 	coverage  *journal.Coverage
@@ -205,6 +208,13 @@ func New(cfg Config) (*Server, error) {
 		ending:    make(chan struct{}),
 		lengths:   newLengths(4096),
 	}
+	if cfg.Proxy != nil {
+		p, err := newProxyState(cfg.Proxy)
+		if err != nil {
+			return nil, err
+		}
+		s.proxy = p
+	}
 	s.sessions = session.NewStore(cfg.MaxSessions, func(id session.ID) {
 		s.state.Forget(id.Key)
 		logger.Info("session state dropped to stay within the session limit",
@@ -256,6 +266,7 @@ type outcome struct {
 	authz    auth.Header // the Authorization header as parsed once, for the journal
 	authErr  error
 	keyLabel string // session.Label of its API key, when the session has it already
+	drift    bool   // through the proxy, the exchange broke the contract
 
 	query      url.Values // the request's query, parsed once (see queryOf)
 	body       []byte     // the request body as read
@@ -278,10 +289,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return // a browser's preflight, answered
 	}
 	defer func() {
-		s.logRequest(r, &out, start, slog.LevelInfo)
+		s.logRequest(r, &out, start, out.logLevel())
 		s.record(c, r, &out, start)
 		s.releaseBody(&out)
 	}()
+	if s.proxy != nil {
+		s.serveProxy(c, w, r, &out)
+		return
+	}
 	if r.URL.Path == oauth.TokenPath {
 		s.serveToken(w, r, &out)
 		return

@@ -5,6 +5,7 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -22,6 +24,7 @@ import (
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/logtext"
 	"github.com/lsmock/lsmock/internal/oauth"
+	"github.com/lsmock/lsmock/internal/record"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/tlscert"
 	"github.com/lsmock/lsmock/internal/watch"
@@ -55,7 +58,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], env)
+		return serve(ctx, args[1:], env, false)
+	case "proxy":
+		return serve(ctx, args[1:], env, true)
 	case "sign":
 		return sign(args[1:], env)
 	case "signing-key":
@@ -85,6 +90,7 @@ Usage:
   lsmock signing-key     print the public key the SDKs verify lsmock's answers with
   lsmock lint [flags]    check a spec and its scenario files (file:line:col), without serving
   lsmock verify --target URL   check a running server (the real API) against the spec and scenarios
+  lsmock proxy --target URL    stand between an SDK and the real API: forward, check, report, record
   lsmock version         print the version
   lsmock help            this text; "lsmock serve --help" lists the serve flags
 
@@ -121,6 +127,8 @@ type serveOptions struct {
 	authMode, apiKey, sharedKey, keysFile             string
 	clientID, clientSecret                            string
 	certFile, keyFile, caFile                         string
+	target, targetCA, recordDir                       string
+	recordKeepIDs                                     bool
 	signingKeyFile                                    string
 	reportFile, junitFile                             string
 	corsOrigins, adminToken, adminAddr, pprofAddr     string
@@ -130,7 +138,13 @@ type serveOptions struct {
 	readHeaderTimeout, readTimeout, maxHold, tokenTTL time.Duration
 }
 
-func serve(ctx context.Context, args []string, env Env) int {
+// serve runs lsmock serve, or with proxying set, lsmock proxy: the same server, flags and
+// admin API, forwarding API requests to --target instead of answering them.
+func serve(ctx context.Context, args []string, env Env, proxying bool) int {
+	name := "lsmock serve"
+	if proxying {
+		name = "lsmock proxy"
+	}
 	opts := serveOptions{
 		addr:           envOr(env, "LSMOCK_ADDR", DefaultAddr),
 		specPath:       env.Getenv("LSMOCK_SPEC"),
@@ -145,7 +159,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		clientSecret:   env.Getenv("LSMOCK_CLIENT_SECRET"),
 		signingKeyFile: env.Getenv("LSMOCK_SIGNING_KEY"),
 	}
-	fs := flag.NewFlagSet("lsmock serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.StringVar(&opts.addr, "addr", opts.addr, "`host:port` to listen on; port 0 picks a free one (env LSMOCK_ADDR)")
 	fs.StringVar(&opts.specPath, "spec", opts.specPath, "OpenAPI `file` to serve instead of the embedded openapi.yaml (env LSMOCK_SPEC)")
@@ -177,22 +191,32 @@ func serve(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&opts.certFile, "cert", env.Getenv("LSMOCK_CERT"), "with --key: serve HTTPS with this certificate `file` (PEM) instead (env LSMOCK_CERT)")
 	fs.StringVar(&opts.keyFile, "key", env.Getenv("LSMOCK_KEY"), "the private key `file` (PEM) of --cert (env LSMOCK_KEY)")
 	fs.StringVar(&opts.caFile, "ca-file", env.Getenv("LSMOCK_CA_FILE"), "with --tls: where to write the CA certificate clients trust (default: a new file in the temp folder, named in the log) (env LSMOCK_CA_FILE)")
+	if proxying {
+		fs.StringVar(&opts.target, "target", env.Getenv("LSMOCK_TARGET"), "the real API's base `URL`, e.g. https://api.licensespring.com (env LSMOCK_TARGET)")
+		fs.StringVar(&opts.targetCA, "target-ca", env.Getenv("LSMOCK_TARGET_CA"), "trust this CA certificate `file` (PEM) for an HTTPS target, besides the system's (env LSMOCK_TARGET_CA)")
+		fs.StringVar(&opts.recordDir, "record", env.Getenv("LSMOCK_RECORD"), "write each distinct answer as a scenario into `folder`, for lsmock serve --scenarios (env LSMOCK_RECORD)")
+		fs.BoolVar(&opts.recordKeepIDs, "record-keep-ids", env.Getenv("LSMOCK_RECORD_KEEP_IDS") == "1", "keep license keys and hardware ids in recordings (secrets are always redacted) (env LSMOCK_RECORD_KEEP_IDS=1)")
+	}
 	fs.StringVar(&opts.reportFile, "report", env.Getenv("LSMOCK_REPORT"), "write the coverage report as JSON to `file` on shutdown (env LSMOCK_REPORT)")
 	fs.StringVar(&opts.junitFile, "junit", env.Getenv("LSMOCK_JUNIT"), "write the coverage report as JUnit XML to `file` on shutdown (env LSMOCK_JUNIT)")
 	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, "Usage: lsmock serve [flags]\n\nServes the operations of an OpenAPI spec, validating every request.\n\nFlags:\n")
+		if proxying {
+			fmt.Fprint(env.Stderr, "Usage: lsmock proxy --target URL [flags]\n\nForwards every request to --target unchanged and reports how each exchange holds to the spec.\n\nFlags:\n")
+		} else {
+			fmt.Fprint(env.Stderr, "Usage: lsmock serve [flags]\n\nServes the operations of an OpenAPI spec, validating every request.\n\nFlags:\n")
+		}
 		fs.PrintDefaults()
 	}
 	// Numbers and durations from the environment are checked like flags, not ignored.
-	for name, key := range map[string]string{
+	for flagName, key := range map[string]string{
 		"journal-size": "LSMOCK_JOURNAL_SIZE", "max-sessions": "LSMOCK_MAX_SESSIONS",
 		"max-body-bytes": "LSMOCK_MAX_BODY_BYTES", "max-header-bytes": "LSMOCK_MAX_HEADER_BYTES",
 		"read-header-timeout": "LSMOCK_READ_HEADER_TIMEOUT", "read-timeout": "LSMOCK_READ_TIMEOUT",
 		"max-hold": "LSMOCK_MAX_HOLD", "token-ttl": "LSMOCK_TOKEN_TTL",
 	} {
 		if v := env.Getenv(key); v != "" {
-			if err := fs.Set(name, v); err != nil {
-				fmt.Fprintf(env.Stderr, "lsmock serve: %s=%q is not a valid --%s (%v); see lsmock serve --help\n", key, v, name, err)
+			if err := fs.Set(flagName, v); err != nil {
+				fmt.Fprintf(env.Stderr, "%s: %s=%q is not a valid --%s (%v); see %s --help\n", name, key, v, flagName, err, name)
 				return 2
 			}
 		}
@@ -205,35 +229,35 @@ func serve(ctx context.Context, args []string, env Env) int {
 		v    time.Duration
 	}{{"read-header-timeout", opts.readHeaderTimeout}, {"read-timeout", opts.readTimeout}, {"max-hold", opts.maxHold}, {"token-ttl", opts.tokenTTL}} {
 		if d.v <= 0 {
-			fmt.Fprintf(env.Stderr, "lsmock serve: --%s %s: want a duration above zero, e.g. 5s\n", d.name, d.v)
+			fmt.Fprintf(env.Stderr, "%s: --%s %s: want a duration above zero, e.g. 5s\n", name, d.name, d.v)
 			return 2
 		}
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "lsmock serve: unexpected argument %q (flags only; see lsmock serve --help)\n", fs.Arg(0))
+		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q (flags only; see %s --help)\n", name, fs.Arg(0), name)
 		return 2
 	}
 	logOut := newBatchWriter(env.Stderr) // one write per burst of request lines, not per line
 	defer logOut.Close()
 	logger, err := newLogger(logOut, opts.logFormat, opts.logLevel)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 		return 2
 	}
 	authCfg, err := newAuth(opts)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 		return 2
 	}
 	signingKey, err := readSigningKey(opts.signingKeyFile)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 		return 2
 	}
 	started := time.Now()
 	files, err := filesOf(opts.specPath, opts.scenariosDir)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 		return 2
 	}
 	cors := mockserver.CORS{Disabled: opts.noCORS}
@@ -246,15 +270,27 @@ func serve(ctx context.Context, args []string, env Env) int {
 		JournalSize: opts.journalSize, CORS: cors, MaxSessions: opts.maxSessions,
 		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold, SigningKey: signingKey,
 		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}}
+	if proxying {
+		p, err := newProxy(opts, logger)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
+			return 2
+		}
+		cfg.Proxy = p
+	}
 	var watcher *watch.Watcher
+	if opts.watch && proxying {
+		fmt.Fprintf(env.Stderr, "%s: --watch is for lsmock serve; the proxy holds answers to the spec it started with\n", name)
+		return 2
+	}
 	if opts.watch {
 		paths := watchedPaths(files)
 		if len(paths) == 0 {
-			fmt.Fprintln(env.Stderr, "lsmock serve: --watch: nothing to watch, lsmock serves its embedded files; add --spec FILE or --scenarios FOLDER")
+			fmt.Fprintln(env.Stderr, name+": --watch: nothing to watch, lsmock serves its embedded files; add --spec FILE or --scenarios FOLDER")
 			return 2
 		}
 		if watcher, err = watch.New(paths...); err != nil {
-			fmt.Fprintf(env.Stderr, "lsmock serve: --watch: %v\n", err)
+			fmt.Fprintf(env.Stderr, "%s: --watch: %v\n", name, err)
 			return 1
 		}
 		defer watcher.Close()
@@ -265,12 +301,12 @@ func serve(ctx context.Context, args []string, env Env) int {
 	}
 	handler, err := mockserver.New(cfg)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 		return 1
 	}
 	tlsConfig, caFile, err := serverTLS(opts)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: %v\n", err)
+		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 		return 2
 	}
 	scheme := "http://"
@@ -286,7 +322,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 	}
 	ln, err := listen(opts.addr)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "lsmock serve: listen on %s: %v (another lsmock running? try --addr 127.0.0.1:0)\n", opts.addr, err)
+		fmt.Fprintf(env.Stderr, "%s: listen on %s: %v (another lsmock running? try --addr 127.0.0.1:0)\n", name, opts.addr, err)
 		return 1
 	}
 	servers := []served{{newHTTPServer(handler, opts, logger), ln}}
@@ -295,7 +331,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 		adminLn, err := listen(opts.adminAddr)
 		if err != nil {
 			_ = ln.Close()
-			fmt.Fprintf(env.Stderr, "lsmock serve: --admin-addr: listen on %s: %v\n", opts.adminAddr, err)
+			fmt.Fprintf(env.Stderr, "%s: --admin-addr: listen on %s: %v\n", name, opts.adminAddr, err)
 			return 1
 		}
 		servers = append(servers, served{newHTTPServer(handler.AdminHandler(), opts, logger), adminLn})
@@ -307,7 +343,7 @@ func serve(ctx context.Context, args []string, env Env) int {
 			for _, sv := range servers {
 				_ = sv.ln.Close()
 			}
-			fmt.Fprintf(env.Stderr, "lsmock serve: --pprof-addr: listen on %s: %v\n", opts.pprofAddr, err)
+			fmt.Fprintf(env.Stderr, "%s: --pprof-addr: listen on %s: %v\n", name, opts.pprofAddr, err)
 			return 1
 		}
 		servers = append(servers, served{newHTTPServer(profiles(), opts, logger), pprofLn})
@@ -320,7 +356,12 @@ func serve(ctx context.Context, args []string, env Env) int {
 	if caFile != "" {
 		logger.Info("HTTPS: trust this CA certificate (NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, SSL_CERT_FILE, curl --cacert)", slog.String("ca_file", caFile))
 	}
-	logger.Info("lsmock serving",
+	msg := "lsmock serving"
+	if proxying {
+		msg = "lsmock proxying"
+		logger.Info("proxy", slog.String("target", opts.target), slog.String("record", opts.recordDir))
+	}
+	logger.Info(msg,
 		slog.String("url", scheme+ln.Addr().String()),
 		slog.String("dashboard", adminURL),
 		slog.String("spec", files.SpecLabel()),
@@ -349,6 +390,48 @@ func serve(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	return code
+}
+
+// newProxy reads --target, --target-ca, --record and --record-keep-ids.
+func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error) {
+	if opts.target == "" {
+		return nil, errors.New("--target URL is required: the real API's base URL, e.g. https://api.licensespring.com")
+	}
+	target, err := url.Parse(opts.target)
+	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return nil, fmt.Errorf("--target %q: want an http:// or https:// URL such as https://api.licensespring.com", opts.target)
+	}
+	checker, err := newChecker(opts.specPath)
+	if err != nil {
+		return nil, err
+	}
+	p := &mockserver.Proxy{Target: target, Checker: checker}
+	if opts.targetCA != "" {
+		pem, err := os.ReadFile(opts.targetCA)
+		if err != nil {
+			return nil, fmt.Errorf("--target-ca: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--target-ca %s: no PEM certificate in it", opts.targetCA)
+		}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+		p.Transport = tr
+	}
+	if opts.recordDir != "" {
+		rec, err := record.New(opts.recordDir, target.String(), opts.recordKeepIDs, func(op string, err error) {
+			logger.Error("record", slog.String("operation", op), slog.String("error", err.Error()))
+		})
+		if err != nil {
+			return nil, fmt.Errorf("--record: %w", err)
+		}
+		p.Record = rec.Record
+	}
+	return p, nil
 }
 
 // serverTLS is the HTTPS configuration --tls, --cert and --key ask for (nil for HTTP), and

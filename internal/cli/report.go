@@ -104,6 +104,18 @@ func junit(rep mockserver.CoverageReport) junitSuites {
 		suite.Tests = len(suite.Cases)
 		out.Suites = append(out.Suites, suite)
 	}
+	if rep.Proxy != "" {
+		drift := junitSuite{Name: "contract drift " + rep.Proxy}
+		for _, d := range rep.Drift {
+			drift.Cases = append(drift.Cases, junitCase{Name: d.Problem, ClassName: d.Operation,
+				Failure: &junitFailure{Message: fmt.Sprintf("%s (%d times)", d.Problem, d.Count)}})
+		}
+		if len(drift.Cases) == 0 {
+			drift.Cases = append(drift.Cases, junitCase{Name: "every exchange honoured the contract", ClassName: "proxy"})
+		}
+		drift.Tests, drift.Failures = len(drift.Cases), len(rep.Drift)
+		out.Suites = append(out.Suites, drift)
+	}
 	general := junitSuite{Name: "coverage general errors"}
 	for code := range rep.General.Codes {
 		general.Cases = append(general.Cases, junitCase{Name: "code " + code, ClassName: "general"})

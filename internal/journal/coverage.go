@@ -16,15 +16,49 @@ type Coverage struct {
 	mu        sync.Mutex
 	answers   map[Answer]int
 	scenarios map[string]int
+	drift     map[Drift]int
 	// The counts when the report was last cleared; the report shows what came since.
 	clearedAnswers   map[Answer]int
 	clearedScenarios map[string]int
+	clearedDrift     map[Drift]int
 }
+
+// Drift is one way an exchange through lsmock proxy broke the contract.
+type Drift struct {
+	Operation string // "" for a path no operation has
+	Problem   string
+}
+
+// maxDrifts bounds the distinct drifts counted; a server that drifts in more ways than this
+// has said enough.
+const maxDrifts = 1000
 
 // NewCoverage returns empty counters.
 func NewCoverage() *Coverage {
-	return &Coverage{answers: map[Answer]int{}, scenarios: map[string]int{},
-		clearedAnswers: map[Answer]int{}, clearedScenarios: map[string]int{}}
+	return &Coverage{answers: map[Answer]int{}, scenarios: map[string]int{}, drift: map[Drift]int{},
+		clearedAnswers: map[Answer]int{}, clearedScenarios: map[string]int{}, clearedDrift: map[Drift]int{}}
+}
+
+// RecordDrift counts one contract problem of an exchange through lsmock proxy.
+func (c *Coverage) RecordDrift(d Drift) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, seen := c.drift[d]; seen || len(c.drift) < maxDrifts {
+		c.drift[d]++
+	}
+}
+
+// DriftSnapshot is the drift counted since the last Clear.
+func (c *Coverage) DriftSnapshot() map[Drift]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[Drift]int{}
+	for d, n := range c.drift {
+		if n -= c.clearedDrift[d]; n > 0 {
+			out[d] = n
+		}
+	}
+	return out
 }
 
 // Record counts one answer of operation, and the scenario that gave it.
@@ -86,5 +120,8 @@ func (c *Coverage) Clear() {
 	}
 	for s, n := range c.scenarios {
 		c.clearedScenarios[s] = n
+	}
+	for d, n := range c.drift {
+		c.clearedDrift[d] = n
 	}
 }

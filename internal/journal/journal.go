@@ -185,6 +185,10 @@ func (j *Journal) Clear(session string) {
 	}
 }
 
+// SecretName reports whether a field or header holds a secret by its name: it names a
+// password, secret, token, signature, shared key or cookie.
+func SecretName(name string) bool { return secretName(name) }
+
 // secretName reports whether a body field or header holds a secret by its name.
 func secretName(name string) bool {
 	for i := 0; i < len(name); i++ {

@@ -1,0 +1,317 @@
+// Package record turns what lsmock proxy saw into scenario files: each distinct answer of an
+// operation (its status and error code) becomes a scenario that lsmock serve replays, with a
+// verify: block for lsmock verify. Secrets never reach the files, nor (unless asked) license
+// keys and hardware ids.
+package record
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pb33f/go-yaml"
+
+	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// Recorder writes one scenario file per operation into a folder. It is safe for concurrent
+// use.
+type Recorder struct {
+	dir     string
+	source  string
+	keepIDs bool
+	now     func() time.Time
+
+	mu    sync.Mutex
+	seen  map[string]bool            // operation/status/code
+	files map[string][]scenarioYAML  // by operation, in recording order
+	errs  func(op string, err error) // where write errors go
+}
+
+// idFields are the fields that identify a customer's license or device: kept only with
+// keepIDs.
+var idFields = map[string]bool{"license_key": true, "hardware_id": true, "license": true, "device_id": true}
+
+// New records into dir (made if missing); source names the target in the files. onError
+// hears of files that could not be written.
+func New(dir, source string, keepIDs bool, onError func(op string, err error)) (*Recorder, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("record into %s: %w", dir, err)
+	}
+	return &Recorder{dir: dir, source: source, keepIDs: keepIDs, now: time.Now,
+		seen: map[string]bool{}, files: map[string][]scenarioYAML{}, errs: onError}, nil
+}
+
+type scenarioYAML struct {
+	Name        string       `yaml:"name"`
+	Description string       `yaml:"description"`
+	Operation   string       `yaml:"operation"`
+	Default     bool         `yaml:"default,omitempty"`
+	Match       *matchYAML   `yaml:"match,omitempty"`
+	Response    responseYAML `yaml:"response"`
+	Verify      verifyYAML   `yaml:"verify"`
+}
+
+type matchYAML struct {
+	Body  map[string]any    `yaml:"body,omitempty"`
+	Query map[string]string `yaml:"query,omitempty"`
+}
+
+type responseYAML struct {
+	Status  int               `yaml:"status"`
+	Headers map[string]string `yaml:"headers,omitempty"`
+	RawBody string            `yaml:"raw_body"`
+	OffSpec bool              `yaml:"off_spec,omitempty"`
+}
+
+type verifyYAML struct {
+	Query   map[string]string `yaml:"query,omitempty"`
+	Body    any               `yaml:"body,omitempty"`
+	RawBody string            `yaml:"raw_body,omitempty"`
+	Expect  expectYAML        `yaml:"expect"`
+}
+
+type expectYAML struct {
+	Status int    `yaml:"status"`
+	Code   string `yaml:"code,omitempty"`
+}
+
+// Record keeps x when it is the first of its operation, status and code, and rewrites the
+// operation's file.
+func (r *Recorder) Record(x mockserver.Exchange) {
+	key := x.Operation + "/" + strconv.Itoa(x.Status) + "/" + x.Code
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seen[key] {
+		return
+	}
+	r.seen[key] = true
+	r.files[x.Operation] = append(r.files[x.Operation], r.scenario(x, len(r.files[x.Operation]) == 0))
+	if err := r.write(x.Operation); err != nil && r.errs != nil {
+		r.errs(x.Operation, err)
+	}
+}
+
+func (r *Recorder) scenario(x mockserver.Exchange, first bool) scenarioYAML {
+	name := "recorded_" + strconv.Itoa(x.Status)
+	if x.Code != "" {
+		name = "recorded_" + x.Code
+	}
+	sc := scenarioYAML{
+		Name:        name,
+		Description: fmt.Sprintf("%d from %s, %s %s, recorded %s", x.Status, r.source, x.Method, x.Path, r.now().UTC().Format(time.RFC3339)),
+		Operation:   x.Operation,
+		Response:    responseYAML{Status: x.Status, RawBody: string(r.redactJSON(x.ResponseBody))},
+		Verify:      verifyYAML{Expect: expectYAML{Status: x.Status, Code: x.Code}},
+	}
+	if len(x.Problems) > 0 {
+		sc.Description += "; it broke the contract: " + journal.Clip(x.Problems[0], journal.MaxString)
+		sc.Response.OffSpec = true
+	}
+	if ct := x.ResponseHeader.Get("Content-Type"); ct != "" {
+		sc.Response.Headers = map[string]string{"Content-Type": ct}
+	}
+	// A success replays for any request of the operation; an error for the same request.
+	if x.Status < 300 && first {
+		sc.Default = true
+	} else if m := r.match(x); m != nil {
+		sc.Match = m
+	}
+	if len(x.Query) > 0 {
+		sc.Verify.Query = map[string]string{}
+		for k, v := range x.Query {
+			sc.Verify.Query[k] = r.redactValue(k, v[0]).(string)
+		}
+	}
+	if len(x.RequestBody) > 0 {
+		var v any
+		if json.Unmarshal(x.RequestBody, &v) == nil {
+			sc.Verify.Body = r.redact("", v)
+		} else {
+			sc.Verify.RawBody = journal.Redacted // not JSON: it may hold anything
+		}
+	}
+	return sc
+}
+
+// match is what distinguishes x's request: its declared, non-secret fields (ids too, when
+// kept), as they were.
+func (r *Recorder) match(x mockserver.Exchange) *matchYAML {
+	m := &matchYAML{}
+	var body map[string]any
+	_ = json.Unmarshal(x.RequestBody, &body)
+	for k, v := range body {
+		switch v.(type) {
+		case string, float64, bool:
+			if x.BodyFields[k] && !r.hidden(k) {
+				if m.Body == nil {
+					m.Body = map[string]any{}
+				}
+				m.Body[k] = v
+			}
+		}
+	}
+	for k, v := range x.Query {
+		if x.QueryFields[k] && !r.hidden(k) {
+			if m.Query == nil {
+				m.Query = map[string]string{}
+			}
+			m.Query[k] = v[0]
+		}
+	}
+	if m.Body == nil && m.Query == nil {
+		return nil
+	}
+	return m
+}
+
+// redactJSON redacts a JSON body's secrets (and ids), keeping everything else as it was:
+// key order and compact form, so a replay answers the same bytes. A body that is not JSON may
+// hold anything, and is redacted whole.
+func (r *Recorder) redactJSON(body []byte) []byte {
+	if len(body) == 0 {
+		return body
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var out bytes.Buffer
+	if err := r.copyValue(dec, &out, false); err != nil || dec.More() {
+		return []byte(journal.Redacted)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return []byte(journal.Redacted)
+	}
+	return out.Bytes()
+}
+
+// copyValue copies the next JSON value from dec to out; hide redacts every scalar in it.
+func (r *Recorder) copyValue(dec *json.Decoder, out *bytes.Buffer, hide bool) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		open, closing := byte(t), byte('}')
+		if t == '[' {
+			closing = ']'
+		}
+		out.WriteByte(open)
+		for i := 0; dec.More(); i++ {
+			if i > 0 {
+				out.WriteByte(',')
+			}
+			hideItem := hide
+			if t == '{' {
+				kt, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				k, _ := kt.(string)
+				writeString(out, k)
+				out.WriteByte(':')
+				hideItem = hide || r.hidden(k)
+			}
+			if err := r.copyValue(dec, out, hideItem); err != nil {
+				return err
+			}
+		}
+		if _, err := dec.Token(); err != nil {
+			return err
+		}
+		out.WriteByte(closing)
+	case string:
+		if hide {
+			t = journal.Redacted
+		}
+		writeString(out, t)
+	case json.Number:
+		if hide {
+			writeString(out, journal.Redacted)
+		} else {
+			out.WriteString(t.String())
+		}
+	case bool:
+		if hide {
+			writeString(out, journal.Redacted)
+		} else {
+			out.WriteString(strconv.FormatBool(t))
+		}
+	case nil:
+		out.WriteString("null")
+	}
+	return nil
+}
+
+func writeString(out *bytes.Buffer, s string) {
+	enc := json.NewEncoder(out)
+	enc.SetEscapeHTML(false) // as JSON.stringify writes it
+	_ = enc.Encode(s)
+	out.Truncate(out.Len() - 1) // Encode's newline
+}
+
+// hidden reports whether a field's value stays out of recordings.
+func (r *Recorder) hidden(key string) bool {
+	return journal.SecretName(key) || (!r.keepIDs && idFields[key])
+}
+
+func (r *Recorder) redact(key string, v any) any {
+	if key != "" && r.hidden(key) {
+		return journal.Redacted
+	}
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = r.redact(k, e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = r.redact(key, e)
+		}
+		return out
+	default:
+		return r.redactValue(key, v)
+	}
+}
+
+func (r *Recorder) redactValue(key string, v any) any {
+	if key != "" && r.hidden(key) {
+		return journal.Redacted
+	}
+	return v
+}
+
+// write rewrites the operation's file.
+func (r *Recorder) write(op string) error {
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "# yaml-language-server: $schema=https://raw.githubusercontent.com/lsmock/lsmock/main/scenarios/scenario.schema.json\n")
+	fmt.Fprintf(&buf, "# Recorded by lsmock proxy from %s. Secrets are redacted", r.source)
+	if !r.keepIDs {
+		buf.WriteString(", and so are license keys and hardware ids (--record-keep-ids keeps them)")
+	}
+	buf.WriteString(".\n# Replay: lsmock serve --scenarios " + filepath.ToSlash(r.dir) + "\n")
+	list := r.files[op]
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Default && !list[j].Default })
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(map[string]any{"scenarios": list}); err != nil {
+		return fmt.Errorf("encode %s: %w", op, err)
+	}
+	path := filepath.Join(r.dir, op+".yaml")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(tmp, path)
+}

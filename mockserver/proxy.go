@@ -1,0 +1,235 @@
+package mockserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/contract"
+	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/internal/session"
+)
+
+// Proxy, set in Config, makes lsmock stand between an SDK and a real License API: every
+// request goes to Target as it came, its answer comes back as it went, and each exchange is
+// held to the spec. Nothing a client gets is changed but for lsmock's own X-Lsmock-* headers.
+type Proxy struct {
+	// Target is the real API's base URL, e.g. https://api.licensespring.com.
+	Target *url.URL
+	// Transport reaches it; nil means http.DefaultTransport.
+	Transport http.RoundTripper
+	// Checker holds answers to the spec (kin-openapi, as lsmock verify does).
+	Checker *contract.Checker
+	// Record, when set, gets each exchange (see package record).
+	Record func(Exchange)
+}
+
+// Exchange is one request through the proxy and the target's answer, as read.
+type Exchange struct {
+	Operation                     string
+	Method, Path                  string
+	Query                         url.Values
+	RequestHeader, ResponseHeader http.Header
+	RequestBody, ResponseBody     []byte
+	Status                        int
+	Code                          string // the answer's error code, when it is an error
+	// Problems are how the exchange broke the contract (empty when it held).
+	Problems []string
+	// BodyFields and QueryFields are the request fields the spec declares that are not
+	// secrets: what a recording may match on.
+	BodyFields, QueryFields map[string]bool
+}
+
+// maxProxiedAnswer bounds an answer the proxy reads to check: the License API's are a few KB.
+const maxProxiedAnswer = 16 << 20
+
+type proxyState struct {
+	target  *url.URL
+	client  *http.Client
+	checker *contract.Checker
+	record  func(Exchange)
+}
+
+func newProxyState(p *Proxy) (*proxyState, error) {
+	if p.Target == nil || p.Target.Scheme == "" || p.Target.Host == "" {
+		return nil, fmt.Errorf("mockserver: the proxy's target must be a URL such as https://api.licensespring.com")
+	}
+	if p.Checker == nil {
+		return nil, fmt.Errorf("mockserver: the proxy needs a contract checker")
+	}
+	tr := p.Transport
+	if tr == nil {
+		tr = http.DefaultTransport
+	}
+	// Redirects go back to the client as they came; the client decides whether to follow.
+	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &proxyState{target: p.Target, client: client, checker: p.Checker, record: p.Record}, nil
+}
+
+// hopHeaders are the headers that belong to one connection, not to the request (RFC 9110).
+var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
+	"Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+// serveProxy forwards one API request to the target and reports how the exchange holds to
+// the spec: in the log, the journal, coverage and X-Lsmock-Validation.
+func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
+	p := s.proxy
+	out.selection = "proxy"
+	var problems []string
+	op, _ := c.spec.Find(r.Method, r.URL.Path)
+	credential := ""
+	if h, err := auth.Parse(r.Header.Get("Authorization")); err == nil {
+		out.authz, credential = h, h.APIKey()
+	} else {
+		out.authErr = err
+	}
+	out.session = session.Of(r, credential)
+	if r.Header.Get(HeaderSession) == "" {
+		out.keyLabel = out.session.Name
+	}
+	if op == nil {
+		problems = append(problems, "request: no operation in "+c.spec.Name+" has "+r.Method+" "+r.URL.Path)
+	} else {
+		out.operation = op.ID
+		w.Header()[HeaderOperation] = c.ops[op].idHeader
+		if rej := c.validator.CheckHeaders(op, r); rej != nil {
+			problems = append(problems, "request: "+rej.Code+": "+rej.Detail)
+		}
+	}
+	if err := s.readBody(w, r, out); err != nil {
+		if tooLarge(err) {
+			s.writeError(w, out, c.fixed.tooLarge, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
+		}
+		return
+	}
+	if op != nil {
+		decoded, rej := c.validator.CheckBody(op, r, out.queryOf(r), out.body)
+		out.decoded = decoded
+		if rej != nil {
+			problems = append(problems, "request: "+rej.Code+": "+rej.Detail)
+		}
+	}
+
+	resp, body, err := p.forward(r, out.body)
+	if err != nil {
+		out.drift = true
+		s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: "no answer from the target"})
+		s.writeError(w, out, newAPIError(http.StatusBadGateway, "proxy_error", "lsmock proxy: no answer from "+p.target.Host),
+			"no answer from "+p.target.String()+": "+err.Error())
+		return
+	}
+	out.status, out.code = resp.StatusCode, errorCode(resp.StatusCode, body)
+	// The request's problems are the client's, reported as the mock reports them; the
+	// answer's are the server's drift from the contract.
+	var drift []string
+	if op != nil {
+		switch {
+		case !slices.Contains(op.Statuses, resp.StatusCode):
+			drift = append(drift, fmt.Sprintf("answer: status %d is not documented for %s", resp.StatusCode, op.ID))
+		default:
+			if err := p.checker.Check(r, resp.StatusCode, resp.Header, body); err != nil {
+				drift = append(drift, "answer: "+oneLine(err.Error()))
+			}
+		}
+		if out.code != "" {
+			if _, ok := c.spec.ErrorFor(op, out.code); !ok {
+				drift = append(drift, "answer: error code "+out.code+" is not documented for "+op.ID)
+			}
+		}
+	}
+	for _, d := range drift {
+		s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: journal.Clip(d, journal.MaxString)})
+	}
+	out.drift = len(drift) > 0
+	if problems = append(problems, drift...); len(problems) > 0 {
+		out.detail = strings.Join(problems, "; ")
+	}
+
+	h := w.Header()
+	for k, v := range resp.Header {
+		if !strings.HasPrefix(k, "X-Lsmock-") { // the real API sends none; another lsmock's are not this one's report
+			h[k] = v
+		}
+	}
+	for _, k := range hopHeaders {
+		h.Del(k)
+	}
+	if out.detail != "" {
+		h.Set(HeaderValidation, journal.Clip(out.detail, journal.MaxDetail))
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(body)
+
+	if p.record != nil && op != nil {
+		p.record(Exchange{Operation: op.ID, Method: r.Method, Path: r.URL.Path, Query: out.queryOf(r),
+			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: body,
+			Status: resp.StatusCode, Code: out.code, Problems: problems,
+			BodyFields: c.visible[op.ID], QueryFields: c.queryShow[op.ID]})
+	}
+}
+
+// forward sends the request to the target as it came: method, path, query, headers (but the
+// connection's own) and body.
+func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []byte, error) {
+	u := *p.target
+	u.Path = strings.TrimSuffix(p.target.Path, "/") + r.URL.Path
+	u.RawPath = ""
+	u.RawQuery = r.URL.RawQuery
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, err
+	}
+	req.Header = r.Header.Clone()
+	for _, k := range hopHeaders {
+		req.Header.Del(k)
+	}
+	if _, ok := r.Header["User-Agent"]; !ok {
+		req.Header["User-Agent"] = nil // send none, as the client did, not Go's
+	}
+	req.ContentLength = int64(len(body))
+	if len(body) == 0 && r.ContentLength <= 0 {
+		req.Body = http.NoBody
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxProxiedAnswer+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the answer: %w", err)
+	}
+	if len(answer) > maxProxiedAnswer {
+		return nil, nil, fmt.Errorf("the answer exceeds %d bytes", maxProxiedAnswer)
+	}
+	return resp, answer, nil
+}
+
+// errorCode is the code of an error answer's {"status","code","message"} body, else "".
+func errorCode(status int, body []byte) string {
+	if status < 400 {
+		return ""
+	}
+	var e struct {
+		Code string `json:"code"`
+	}
+	_ = json.Unmarshal(body, &e)
+	return e.Code
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// logLevel is the level of a request's log line: drift is a warning.
+func (o *outcome) logLevel() slog.Level {
+	if o.drift {
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}

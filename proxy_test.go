@@ -1,0 +1,161 @@
+package lsmock_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/contract"
+	"github.com/lsmock/lsmock/internal/testutil"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// startProxy runs lsmock as a proxy in front of upstream (over HTTPS when upstream is a TLS
+// test server), logging to logs.
+func startProxy(t *testing.T, upstream *httptest.Server, logs io.Writer) (*httptest.Server, *mockserver.Server) {
+	t.Helper()
+	target, err := url.Parse(upstream.URL)
+	require.NoError(t, err)
+	checker, err := contract.NewChecker(lsmock.DefaultSpec(), "")
+	require.NoError(t, err)
+	h, err := mockserver.New(mockserver.Config{
+		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
+		Proxy:  &mockserver.Proxy{Target: target, Transport: upstream.Client().Transport, Checker: checker},
+	})
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, h
+}
+
+// sameRequest sends one request to base and returns the answer.
+func sameRequest(t *testing.T, client *http.Client, base, method, target, body string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+target, strings.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range nodeSDKHeaders() {
+		req.Header.Set(k, v)
+	}
+	resp, err := client.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, b
+}
+
+// TestProxyPassesConformingAnswersUntouched: in front of a server that honours the contract
+// (lsmock itself, over HTTPS), the client gets exactly what the server answered, signatures
+// included, and nothing is reported.
+func TestProxyPassesConformingAnswersUntouched(t *testing.T) {
+	t.Parallel()
+	upstreamHandler, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	upstream := httptest.NewTLSServer(upstreamHandler)
+	t.Cleanup(upstream.Close)
+	var logs testutil.Buffer
+	proxy, h := startProxy(t, upstream, &logs)
+
+	cases := []struct{ method, target, body, report string }{
+		{http.MethodPost, cpPath, changePassword("u@example.com", "old", "new"), ""},
+		{http.MethodPost, cpPath, changePassword("x@not-allowed.example", "old", "new"), ""},
+		{http.MethodGet, "/api/v4/product_details?product=demo", "", ""},
+		{http.MethodPost, "/api/v4/activate_license", `{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"hw-proxy"}`, ""},
+		{http.MethodGet, "/api/v4/check_license?license_key=DEMO-NOPE&product=demo&hardware_id=hw-proxy", "", ""},
+		// The client's request breaks the contract: reported as the mock reports it, not as drift.
+		{http.MethodPost, cpPath, `{"username":"u@example.com","password":"old"}`, "request: missing_parameters: missing required parameter(s): new_password"},
+	}
+	for _, tc := range cases {
+		direct, want := sameRequest(t, upstream.Client(), upstream.URL, tc.method, tc.target, tc.body)
+		got, body := sameRequest(t, http.DefaultClient, proxy.URL, tc.method, tc.target, tc.body)
+		assert.Equal(t, direct.StatusCode, got.StatusCode, tc.target)
+		assert.Equal(t, string(want), string(body), "%s: the body passes byte for byte", tc.target)
+		assert.Equal(t, direct.Header.Get("LicenseSignature"), got.Header.Get("LicenseSignature"), tc.target)
+		assert.Equal(t, direct.Header.Get("Content-Type"), got.Header.Get("Content-Type"), tc.target)
+		assert.Equal(t, tc.report, got.Header.Get(mockserver.HeaderValidation), tc.target)
+	}
+	assert.NotContains(t, logs.String(), `"level":"WARN"`)
+	assert.Empty(t, h.Coverage().Drift)
+	assert.Equal(t, upstream.URL, h.Coverage().Proxy)
+}
+
+// TestProxyReportsDrift: a server that breaks the contract (an extra field, an undocumented
+// status, an undocumented error code) still reaches the client untouched, and each break is
+// reported in the answer's X-Lsmock-Validation, the log, the journal and coverage.
+func TestProxyReportsDrift(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		want   string
+	}{
+		{"extra field", 400, `{"status":400,"code":"missing_parameters","message":"m","trace":"x"}`, "trace"},
+		{"undocumented status", 418, `{"status":418,"code":"teapot","message":"I'm a teapot"}`, "status 418 is not documented for changePassword"},
+		{"undocumented error code", 400, `{"status":400,"code":"password_too_short","message":"short"}`, "error code password_too_short is not documented for changePassword"},
+		{"object for the string", 200, `{"result":"password_changed"}`, "answer"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			upstream := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			t.Cleanup(upstream.Close)
+			var logs testutil.Buffer
+			proxy, h := startProxy(t, upstream, &logs)
+
+			resp, body := sameRequest(t, http.DefaultClient, proxy.URL, http.MethodPost, cpPath, changePassword("u@example.com", "canary-pw", "n"))
+			assert.Equal(t, tc.status, resp.StatusCode, "the status passes as it came")
+			assert.Equal(t, tc.body, string(body), "the body passes as it came")
+			report := resp.Header.Get(mockserver.HeaderValidation)
+			assert.Contains(t, report, tc.want)
+
+			assert.Contains(t, logs.String(), `"level":"WARN"`)
+			assert.Contains(t, logs.String(), tc.want)
+			var journal struct {
+				Requests []struct {
+					Detail    string `json:"detail"`
+					Selection string `json:"selection"`
+					Body      map[string]any
+				} `json:"requests"`
+			}
+			_, raw := sameRequest(t, http.DefaultClient, proxy.URL, http.MethodGet, "/__lsmock/requests?limit=1", "")
+			require.NoError(t, json.Unmarshal(raw, &journal))
+			require.Len(t, journal.Requests, 1)
+			assert.Contains(t, journal.Requests[0].Detail, tc.want)
+			assert.Equal(t, "proxy", journal.Requests[0].Selection)
+			assert.Equal(t, "[redacted]", journal.Requests[0].Body["password"])
+			drift := h.Coverage().Drift
+			require.NotEmpty(t, drift)
+			assert.Equal(t, "changePassword", drift[0].Operation)
+			assert.False(t, bytes.Contains(append(raw, logs.String()...), []byte("canary-pw")), "no password in the reports")
+		})
+	}
+}
+
+// TestProxyWithoutTarget: an unreachable target is lsmock's own 502, reported.
+func TestProxyUnreachableTarget(t *testing.T) {
+	t.Parallel()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	var logs testutil.Buffer
+	proxy, h := startProxy(t, gone, &logs)
+	resp, body := sameRequest(t, http.DefaultClient, proxy.URL, http.MethodPost, cpPath, changePassword("u@example.com", "a", "b"))
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.JSONEq(t, `{"status":502,"code":"proxy_error","message":"lsmock proxy: no answer from `+strings.TrimPrefix(gone.URL, "http://")+`"}`, string(body))
+	assert.NotEmpty(t, h.Coverage().Drift)
+}
