@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -377,4 +378,23 @@ func TestNodeSDKOverHTTPS(t *testing.T) {
 	// Without it the SDK refuses the certificate, and reports that as it reports any answer-less
 	// failure: internal_server_error.
 	assert.JSONEq(t, `{"error":{"status":500,"code":"internal_server_error","message":"Internal server error"}}`, runNodeSDK(t, node, apiPath))
+}
+
+// TestNodeSDKThroughProxy: the Node SDK's changePassword through lsmock proxy to a server
+// over HTTPS: the SDK gets the server's answer, and the proxy saw it honour the contract.
+func TestNodeSDKThroughProxy(t *testing.T) {
+	t.Parallel()
+	node := requireNodeSDK(t)
+	upstreamHandler, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	upstream := httptest.NewTLSServer(upstreamHandler)
+	t.Cleanup(upstream.Close)
+	var logs testutil.Buffer
+	proxy, h := startProxy(t, upstream, &logs)
+
+	assert.JSONEq(t, `{"result":true}`, runNodeSDK(t, node, proxy.URL+"/api/v4"))
+	assert.JSONEq(t, `{"error":{"status":400,"code":"change_password_not_allowed","message":"Change password not allowed for the company"}}`,
+		runNodeSDK(t, node, proxy.URL+"/api/v4", "LSMOCK_USERNAME=someone@not-allowed.example"))
+	assert.Empty(t, h.Coverage().Drift, "the exchanges honoured the contract")
+	assert.Contains(t, logs.String(), `"operation":"changePassword"`)
 }

@@ -25,9 +25,12 @@ type compiled struct {
 	ops       map[*spec.Operation]*opInfo
 	visible   map[string]map[string]bool // operation -> body fields the journal may show
 	queryShow map[string]map[string]bool // operation -> query parameters the journal may show
-	cors      corsPolicy
-	fixed     fixedErrors
-	types     map[string]http.Header // Content-Type headers of the spec's answers, by value
+	// declared are, per operation, the body fields and query parameters the spec declares,
+	// each true when its value may be shown (for recordings: see Exchange).
+	declaredBody, declaredQuery map[string]map[string]bool
+	cors                        corsPolicy
+	fixed                       fixedErrors
+	types                       map[string]http.Header // Content-Type headers of the spec's answers, by value
 }
 
 // opInfo is what a request of an operation needs that the operation alone decides.
@@ -82,7 +85,10 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		ops:       map[*spec.Operation]*opInfo{},
 		visible:   map[string]map[string]bool{},
 		queryShow: map[string]map[string]bool{},
-		types:     map[string]http.Header{},
+
+		declaredBody:  map[string]map[string]bool{},
+		declaredQuery: map[string]map[string]bool{},
+		types:         map[string]http.Header{},
 	}
 	var headerParams []string
 	for _, op := range sp.Operations {
@@ -90,6 +96,7 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		c.ops[op] = info
 		c.visible[op.ID] = visibleFields(op)
 		c.queryShow[op.ID] = visibleQuery(op)
+		c.declaredBody[op.ID], c.declaredQuery[op.ID] = declared(op)
 		headerParams = append(headerParams, op.RequiredHeaders...)
 		for _, h := range op.RequiredHeaders {
 			if h == "Authorization" {
@@ -155,6 +162,21 @@ func visibleFields(op *spec.Operation) map[string]bool {
 		out[p.Key()] = true
 	}
 	return out
+}
+
+// declared are op's body fields and query parameters, each true when it is not a secret.
+func declared(op *spec.Operation) (body, query map[string]bool) {
+	body, query = map[string]bool{}, map[string]bool{}
+	if op.Body != nil && op.Body.Schema != nil && op.Body.Schema.Properties != nil {
+		visible := visibleFields(op)
+		for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
+			body[p.Key()] = visible[p.Key()]
+		}
+	}
+	for name := range op.Query {
+		query[name] = !op.SecretQuery[name]
+	}
+	return body, query
 }
 
 // visibleQuery are the query parameters the journal may show: declared and not secrets.

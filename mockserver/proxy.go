@@ -42,8 +42,8 @@ type Exchange struct {
 	Code                          string // the answer's error code, when it is an error
 	// Problems are how the exchange broke the contract (empty when it held).
 	Problems []string
-	// BodyFields and QueryFields are the request fields the spec declares that are not
-	// secrets: what a recording may match on.
+	// BodyFields and QueryFields are the request fields the spec declares, each true when it
+	// is not a secret: what a recording may match on.
 	BodyFields, QueryFields map[string]bool
 }
 
@@ -171,7 +171,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		p.record(Exchange{Operation: op.ID, Method: r.Method, Path: r.URL.Path, Query: out.queryOf(r),
 			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: body,
 			Status: resp.StatusCode, Code: out.code, Problems: problems,
-			BodyFields: c.visible[op.ID], QueryFields: c.queryShow[op.ID]})
+			BodyFields: c.declaredBody[op.ID], QueryFields: c.declaredQuery[op.ID]})
 	}
 }
 

@@ -99,12 +99,18 @@ func TestCommands(t *testing.T) {
 // that returns the exit code.
 func serveInProcess(t *testing.T, env map[string]string, args ...string) (string, *testutil.Buffer, func() int) {
 	t.Helper()
+	return startInProcess(t, env, "serve", args...)
+}
+
+// startInProcess runs a serving command (serve, proxy) in-process until the returned stop.
+func startInProcess(t *testing.T, env map[string]string, command string, args ...string) (string, *testutil.Buffer, func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs testutil.Buffer
 	addrc := make(chan net.Addr, 1)
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Run(ctx, append([]string{"serve"}, args...), cli.Env{
+		done <- cli.Run(ctx, append([]string{command}, args...), cli.Env{
 			Stdout: io.Discard, Stderr: &logs,
 			Getenv:   func(k string) string { return env[k] },
 			OnListen: func(a net.Addr) { addrc <- a },
@@ -117,10 +123,10 @@ func serveInProcess(t *testing.T, env map[string]string, args ...string) (string
 		return "http://" + a.String(), &logs, stop
 	case code := <-done:
 		cancel()
-		t.Fatalf("serve exited with %d: %s", code, logs.String())
+		t.Fatalf("%s exited with %d: %s", command, code, logs.String())
 	case <-time.After(10 * time.Second):
 		cancel()
-		t.Fatal("serve did not start")
+		t.Fatal(command + " did not start")
 	}
 	return "", nil, nil
 }

@@ -38,7 +38,7 @@ type Recorder struct {
 
 // idFields are the fields that identify a customer's license or device: kept only with
 // keepIDs.
-var idFields = map[string]bool{"license_key": true, "hardware_id": true, "license": true, "device_id": true}
+var idFields = map[string]bool{"license_key": true, "hardware_id": true, "license": true}
 
 // New records into dir (made if missing); source names the target in the files. onError
 // hears of files that could not be written.
@@ -61,8 +61,8 @@ type scenarioYAML struct {
 }
 
 type matchYAML struct {
-	Body  map[string]any    `yaml:"body,omitempty"`
-	Query map[string]string `yaml:"query,omitempty"`
+	Body  map[string]any `yaml:"body,omitempty"`
+	Query map[string]any `yaml:"query,omitempty"`
 }
 
 type responseYAML struct {
@@ -142,35 +142,48 @@ func (r *Recorder) scenario(x mockserver.Exchange, first bool) scenarioYAML {
 	return sc
 }
 
-// match is what distinguishes x's request: its declared, non-secret fields (ids too, when
-// kept), as they were.
+// match is what distinguishes x's request: each field the spec declares, by its value
+// (when it is not a secret, nor an id left out), else by its presence or absence.
 func (r *Recorder) match(x mockserver.Exchange) *matchYAML {
 	m := &matchYAML{}
 	var body map[string]any
 	_ = json.Unmarshal(x.RequestBody, &body)
-	for k, v := range body {
+	for k, visible := range x.BodyFields {
+		if m.Body == nil {
+			m.Body = map[string]any{}
+		}
+		v, present := body[k]
 		switch v.(type) {
 		case string, float64, bool:
-			if x.BodyFields[k] && !r.hidden(k) {
-				if m.Body == nil {
-					m.Body = map[string]any{}
-				}
+			if visible && !r.hidden(k) {
 				m.Body[k] = v
+				continue
 			}
 		}
+		m.Body[k] = map[string]bool{presence(present): true}
 	}
-	for k, v := range x.Query {
-		if x.QueryFields[k] && !r.hidden(k) {
-			if m.Query == nil {
-				m.Query = map[string]string{}
-			}
-			m.Query[k] = v[0]
+	for k, visible := range x.QueryFields {
+		if m.Query == nil {
+			m.Query = map[string]any{}
 		}
+		v, present := x.Query[k]
+		if present && visible && !r.hidden(k) {
+			m.Query[k] = v[0]
+			continue
+		}
+		m.Query[k] = map[string]bool{presence(present): true}
 	}
 	if m.Body == nil && m.Query == nil {
 		return nil
 	}
 	return m
+}
+
+func presence(present bool) string {
+	if present {
+		return "present"
+	}
+	return "absent"
 }
 
 // redactJSON redacts a JSON body's secrets (and ids), keeping everything else as it was:
@@ -233,18 +246,13 @@ func (r *Recorder) copyValue(dec *json.Decoder, out *bytes.Buffer, hide bool) er
 			t = journal.Redacted
 		}
 		writeString(out, t)
-	case json.Number:
+	case json.Number: // a hidden number or boolean keeps its type, so the answer keeps its schema
 		if hide {
-			writeString(out, journal.Redacted)
-		} else {
-			out.WriteString(t.String())
+			t = "0"
 		}
+		out.WriteString(t.String())
 	case bool:
-		if hide {
-			writeString(out, journal.Redacted)
-		} else {
-			out.WriteString(strconv.FormatBool(t))
-		}
+		out.WriteString(strconv.FormatBool(t && !hide))
 	case nil:
 		out.WriteString("null")
 	}

@@ -1,0 +1,170 @@
+package cli_test
+
+import (
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// recordCanary is a secret that must reach no recorded file: a password, an API key and a
+// shared key.
+const recordCanary = "Rec-Canary-7f3a"
+
+// exchange is one request and the answer a test saw.
+type exchange struct {
+	method, target, body string
+	status               int
+	answer               string
+}
+
+func send(t *testing.T, base string, x *exchange) {
+	t.Helper()
+	req, err := http.NewRequest(x.method, base+x.target, strings.NewReader(x.body))
+	require.NoError(t, err)
+	date := time.Now().UTC().Format(http.TimeFormat)
+	req.Header.Set("Date", date)
+	req.Header.Set("Authorization", auth.HeaderValue(recordCanary, recordCanary, date))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	x.status, x.answer = resp.StatusCode, string(b)
+}
+
+// writeCA writes a TLS test server's certificate as a PEM file, for --target-ca.
+func writeCA(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "upstream-ca.pem")
+	require.NoError(t, os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600))
+	return path
+}
+
+// TestProxyRecordsWhatServeReplays: lsmock proxy in front of a server over HTTPS records
+// each distinct answer; lint accepts the recording; lsmock serve --scenarios replays it, the
+// same requests getting the same status and body; no secret of the traffic is in the files.
+func TestProxyRecordsWhatServeReplays(t *testing.T) {
+	t.Parallel()
+	upstreamHandler, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	upstream := httptest.NewTLSServer(upstreamHandler)
+	t.Cleanup(upstream.Close)
+	dir := filepath.Join(t.TempDir(), "recorded")
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	base, logs, stop := startInProcess(t, nil, "proxy", "--addr", "127.0.0.1:0", "--target", upstream.URL,
+		"--target-ca", writeCA(t, upstream), "--record", dir, "--junit", junit)
+
+	exchanges := []*exchange{
+		{method: http.MethodPost, target: "/api/v4/change_password", body: `{"username":"u@example.com","password":"` + recordCanary + `","new_password":"` + recordCanary + `"}`},
+		{method: http.MethodPost, target: "/api/v4/change_password", body: `{"username":"x@not-allowed.example","password":"` + recordCanary + `","new_password":"n"}`},
+		{method: http.MethodPost, target: "/api/v4/change_password", body: `{"username":"u@example.com","password":"` + recordCanary + `"}`},
+		{method: http.MethodGet, target: "/api/v4/product_details?product=demo"},
+		{method: http.MethodPost, target: "/api/v4/activate_license", body: `{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"hw-recorded-1"}`},
+	}
+	for _, x := range exchanges {
+		send(t, base, x)
+	}
+	assert.Equal(t, []int{200, 400, 400, 200, 200}, []int{exchanges[0].status, exchanges[1].status, exchanges[2].status, exchanges[3].status, exchanges[4].status})
+	require.Equal(t, 0, stop(), logs.String())
+
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	require.NoError(t, err)
+	assert.Len(t, files, 3, "one file per operation: changePassword, productDetails, activateLicense")
+	var all strings.Builder
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		all.Write(b)
+	}
+	assert.NotContains(t, all.String(), recordCanary, "no password, API key or signature recorded")
+	assert.NotContains(t, all.String(), "DEMO-PERP-0000-0001", "license keys only with --record-keep-ids")
+	assert.NotContains(t, all.String(), "hw-recorded-1", "hardware ids only with --record-keep-ids")
+	assert.Contains(t, all.String(), "recorded_change_password_not_allowed")
+
+	code, stdout, stderr := runCLI(t, nil, "lint", "--scenarios", dir)
+	require.Equal(t, 0, code, "lint accepts the recording: %s%s", stdout, stderr)
+
+	replay, _, stopReplay := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--scenarios", dir)
+	for _, x := range exchanges[:4] {
+		again := &exchange{method: x.method, target: x.target, body: x.body}
+		send(t, replay, again)
+		assert.Equal(t, x.status, again.status, "%s %s", x.target, x.body)
+		assert.Equal(t, x.answer, again.answer, "%s %s", x.target, x.body)
+	}
+	assert.Equal(t, 0, stopReplay())
+
+	report, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	assert.Contains(t, string(report), `<testsuite name="contract drift `+upstream.URL+`" tests="1" failures="0">`)
+}
+
+// TestProxyDriftInJUnit: a drifting target fails the JUnit report's drift suite.
+func TestProxyDriftInJUnit(t *testing.T) {
+	t.Parallel()
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusTeapot)
+		_, _ = io.WriteString(w, `{"status":418,"code":"teapot","message":"short and stout"}`)
+	}))
+	t.Cleanup(upstream.Close)
+	junit := filepath.Join(t.TempDir(), "junit.xml")
+	base, _, stop := startInProcess(t, nil, "proxy", "--addr", "127.0.0.1:0", "--target", upstream.URL, "--junit", junit)
+	x := &exchange{method: http.MethodPost, target: "/api/v4/change_password", body: `{"username":"u@example.com","password":"p","new_password":"n"}`}
+	send(t, base, x)
+	assert.Equal(t, http.StatusTeapot, x.status)
+	require.Equal(t, 0, stop())
+	report, err := os.ReadFile(junit)
+	require.NoError(t, err)
+	assert.Contains(t, string(report), `failures="2"`)
+	assert.Contains(t, string(report), `answer: status 418 is not documented for changePassword`)
+}
+
+func TestProxyFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "--target URL is required"},
+		{[]string{"--target", "ftp://x"}, "want an http:// or https:// URL"},
+		{[]string{"--target", "http://127.0.0.1:1", "--watch"}, "--watch is for lsmock serve"},
+		{[]string{"--target", "http://127.0.0.1:1", "--target-ca", "/no/such/ca.pem"}, "--target-ca"},
+	} {
+		code, _, stderr := runCLI(t, nil, append([]string{"proxy", "--addr", "127.0.0.1:0"}, tc.args...)...)
+		assert.Equal(t, 2, code, "%v", tc.args)
+		assert.Contains(t, stderr, tc.want, "%v", tc.args)
+	}
+}
+
+// TestRecordKeepIDs: --record-keep-ids keeps license keys and hardware ids (secrets still go).
+func TestRecordKeepIDs(t *testing.T) {
+	t.Parallel()
+	upstreamHandler, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	upstream := httptest.NewServer(upstreamHandler)
+	t.Cleanup(upstream.Close)
+	dir := filepath.Join(t.TempDir(), "recorded")
+	base, _, stop := startInProcess(t, nil, "proxy", "--addr", "127.0.0.1:0", "--target", upstream.URL, "--record", dir, "--record-keep-ids")
+	x := &exchange{method: http.MethodPost, target: "/api/v4/activate_license", body: `{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"hw-kept"}`}
+	send(t, base, x)
+	require.Equal(t, http.StatusOK, x.status, x.answer)
+	require.Equal(t, 0, stop())
+	b, err := os.ReadFile(filepath.Join(dir, "activateLicense.yaml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "DEMO-PERP-0000-0001")
+	assert.Contains(t, string(b), "hw-kept")
+	assert.Contains(t, string(b), `"license_signature":"[redacted]"`, "a signature is a secret all the same")
+	assert.NotContains(t, string(b), recordCanary)
+}
