@@ -38,6 +38,17 @@ func startProxy(t *testing.T, upstream *httptest.Server, logs io.Writer) (*httpt
 	return srv, h
 }
 
+// upstreamLsmock is lsmock with its embedded defaults over HTTPS: a server that honours the
+// contract, for the proxy to stand in front of.
+func upstreamLsmock(t *testing.T) *httptest.Server {
+	t.Helper()
+	h, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	srv := httptest.NewTLSServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // sameRequest sends one request to base and returns the answer.
 func sameRequest(t *testing.T, client *http.Client, base, method, target, body string) (*http.Response, []byte) {
 	t.Helper()
@@ -59,10 +70,7 @@ func sameRequest(t *testing.T, client *http.Client, base, method, target, body s
 // included, and nothing is reported.
 func TestProxyPassesConformingAnswersUntouched(t *testing.T) {
 	t.Parallel()
-	upstreamHandler, err := mockserver.New(mockserver.Config{})
-	require.NoError(t, err)
-	upstream := httptest.NewTLSServer(upstreamHandler)
-	t.Cleanup(upstream.Close)
+	upstream := upstreamLsmock(t)
 	var logs testutil.Buffer
 	proxy, h := startProxy(t, upstream, &logs)
 

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -385,12 +384,8 @@ func TestNodeSDKOverHTTPS(t *testing.T) {
 func TestNodeSDKThroughProxy(t *testing.T) {
 	t.Parallel()
 	node := requireNodeSDK(t)
-	upstreamHandler, err := mockserver.New(mockserver.Config{})
-	require.NoError(t, err)
-	upstream := httptest.NewTLSServer(upstreamHandler)
-	t.Cleanup(upstream.Close)
 	var logs testutil.Buffer
-	proxy, h := startProxy(t, upstream, &logs)
+	proxy, h := startProxy(t, upstreamLsmock(t), &logs)
 
 	assert.JSONEq(t, `{"result":true}`, runNodeSDK(t, node, proxy.URL+"/api/v4"))
 	assert.JSONEq(t, `{"error":{"status":400,"code":"change_password_not_allowed","message":"Change password not allowed for the company"}}`,

@@ -44,6 +44,21 @@ func send(t *testing.T, base string, x *exchange) {
 	x.status, x.answer = resp.StatusCode, string(b)
 }
 
+// upstream is lsmock with its embedded defaults, for the proxy to stand in front of.
+func upstream(t *testing.T, tls bool) *httptest.Server {
+	t.Helper()
+	h, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	srv := httptest.NewUnstartedServer(h)
+	if tls {
+		srv.StartTLS()
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // writeCA writes a TLS test server's certificate as a PEM file, for --target-ca.
 func writeCA(t *testing.T, srv *httptest.Server) string {
 	t.Helper()
@@ -57,10 +72,7 @@ func writeCA(t *testing.T, srv *httptest.Server) string {
 // same requests getting the same status and body; no secret of the traffic is in the files.
 func TestProxyRecordsWhatServeReplays(t *testing.T) {
 	t.Parallel()
-	upstreamHandler, err := mockserver.New(mockserver.Config{})
-	require.NoError(t, err)
-	upstream := httptest.NewTLSServer(upstreamHandler)
-	t.Cleanup(upstream.Close)
+	upstream := upstream(t, true)
 	dir := filepath.Join(t.TempDir(), "recorded")
 	junit := filepath.Join(t.TempDir(), "junit.xml")
 	base, logs, stop := startInProcess(t, nil, "proxy", "--addr", "127.0.0.1:0", "--target", upstream.URL,
@@ -151,10 +163,7 @@ func TestProxyFlagErrors(t *testing.T) {
 // TestRecordKeepIDs: --record-keep-ids keeps license keys and hardware ids (secrets still go).
 func TestRecordKeepIDs(t *testing.T) {
 	t.Parallel()
-	upstreamHandler, err := mockserver.New(mockserver.Config{})
-	require.NoError(t, err)
-	upstream := httptest.NewServer(upstreamHandler)
-	t.Cleanup(upstream.Close)
+	upstream := upstream(t, false)
 	dir := filepath.Join(t.TempDir(), "recorded")
 	base, _, stop := startInProcess(t, nil, "proxy", "--addr", "127.0.0.1:0", "--target", upstream.URL, "--record", dir, "--record-keep-ids")
 	x := &exchange{method: http.MethodPost, target: "/api/v4/activate_license", body: `{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"hw-kept"}`}
