@@ -206,3 +206,97 @@ func TestNoOutputEverHoldsAPassword(t *testing.T) {
 		t.Fatalf("the canary password leaked:\n%s", all[max(0, i-600):min(len(all), i+200)])
 	}
 }
+
+// runCommand runs a serving command in-process until the test ends; it returns the base URL
+// and a stop that waits for the exit code.
+func runCommand(t *testing.T, out *testutil.Buffer, args ...string) (string, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc, done := make(chan net.Addr, 1), make(chan int, 1)
+	go func() {
+		done <- cli.Run(ctx, args, cli.Env{Stdout: out, Stderr: out, Getenv: func(string) string { return "" }, OnListen: func(a net.Addr) { addrc <- a }})
+	}()
+	select {
+	case a := <-addrc:
+		stopped := false
+		stop := func() int {
+			if stopped {
+				return 0
+			}
+			stopped = true
+			cancel()
+			return <-done
+		}
+		t.Cleanup(func() { stop() })
+		return "http://" + a.String(), stop
+	case code := <-done:
+		cancel()
+		t.Fatalf("%v exited with %d: %s", args, code, out.String())
+	}
+	return "", nil
+}
+
+// TestNoRecordingEverHoldsASecret: lsmock proxy --record in front of lsmock, with the canary
+// as passwords (body and query string), undeclared fields, the API key, shared key and
+// signature, a Bearer token and OAuth client credentials. Neither the recorded files nor the
+// proxy's log and reports hold it.
+func TestNoRecordingEverHoldsASecret(t *testing.T) {
+	t.Parallel()
+	var out testutil.Buffer
+	upstream, stopUpstream := runCommand(t, &out, "serve", "--addr", "127.0.0.1:0", "--api-key", canary, "--shared-key", canary)
+	dir := t.TempDir()
+	recorded := filepath.Join(dir, "recorded")
+	report, junit := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
+	var proxyOut testutil.Buffer
+	base, stop := runCommand(t, &proxyOut, "proxy", "--addr", "127.0.0.1:0", "--target", upstream, "--record", recorded,
+		"--log-format", "json", "--log-level", "debug", "--report", report, "--junit", junit)
+
+	send := func(method, target, body string, authorization string) {
+		req, err := http.NewRequest(method, base+target, strings.NewReader(body))
+		require.NoError(t, err)
+		date := time.Now().UTC().Format(http.TimeFormat)
+		req.Header.Set("Date", date)
+		req.Header.Set("Authorization", auth.HeaderValue(canary, canary, date))
+		if authorization != "" {
+			req.Header.Set("Authorization", authorization)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	for _, body := range []string{
+		changePassword("u@example.com", canary, canary),
+		changePassword("x@not-allowed.example", canary, canary),
+		`{"username":"u@example.com","password":"` + canary + `"}`,
+		`{"username":"u@example.com","password":"` + canary + `","new_password":"x","extra":"` + canary + `"}`,
+		`{"password":"` + canary,
+	} {
+		send(http.MethodPost, cpPath, body, "")
+	}
+	send(http.MethodPost, "/api/v4/activate_license", `{"username":"demo-user@example.com","password":"`+canary+`","product":"demo-users","hardware_id":"hw-1"}`, "")
+	send(http.MethodPost, "/api/v4/activate_license", `{"username":"demo-user@example.com","password":"demo-password","product":"demo-users","hardware_id":"hw-1"}`, "")
+	send(http.MethodGet, "/api/v4/user_licenses?"+url.Values{"username": {"demo-user@example.com"}, "password": {canary}}.Encode(), "", "")
+	send(http.MethodGet, "/api/v4/user_licenses?"+url.Values{"username": {"demo-user@example.com"}, "password": {"demo-password"}}.Encode(), "", "")
+	send(http.MethodGet, "/api/v4/trial_key?product=demo-users&hardware_id=hw-2&email=trial@example.com", "", "")
+	send(http.MethodGet, "/api/v4/product_details?product=demo", "", "Bearer "+canary)
+	send(http.MethodPost, "/auth/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {canary}, "client_secret": {canary}}.Encode(), "")
+	require.Equal(t, 0, stop())
+	require.Equal(t, 0, stopUpstream())
+
+	files, err := filepath.Glob(filepath.Join(recorded, "*.yaml"))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 4, "changePassword, activateLicense, userLicenses, trialKey, productDetails recorded")
+	all := proxyOut.String()
+	for _, f := range append(files, report, junit) {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		all += "\n--- " + f + "\n" + string(b)
+	}
+	require.Contains(t, all, "recorded_invalid_credentials", "the recordings were searched")
+	require.Contains(t, all, `"msg":"request"`, "the proxy's log was searched")
+	assert.Contains(t, all, `"initial_password":"[redacted]"`, "a trial's password is redacted in the recorded answer")
+	if i := strings.Index(all, canary); i >= 0 {
+		t.Fatalf("the canary leaked:\n%s", all[max(0, i-600):min(len(all), i+200)])
+	}
+}

@@ -40,7 +40,7 @@ type Exchange struct {
 	RequestBody, ResponseBody     []byte
 	Status                        int
 	Code                          string // the answer's error code, when it is an error
-	// Problems are how the exchange broke the contract (empty when it held).
+	// Problems are how the answer broke the contract (empty when it held).
 	Problems []string
 	// BodyFields and QueryFields are the request fields the spec declares, each true when it
 	// is not a secret: what a recording may match on.
@@ -170,7 +170,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 	if p.record != nil && op != nil {
 		p.record(Exchange{Operation: op.ID, Method: r.Method, Path: r.URL.Path, Query: out.queryOf(r),
 			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: body,
-			Status: resp.StatusCode, Code: out.code, Problems: problems,
+			Status: resp.StatusCode, Code: out.code, Problems: drift,
 			BodyFields: c.declaredBody[op.ID], QueryFields: c.declaredQuery[op.ID]})
 	}
 }

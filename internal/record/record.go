@@ -30,10 +30,11 @@ type Recorder struct {
 	keepIDs bool
 	now     func() time.Time
 
-	mu    sync.Mutex
-	seen  map[string]bool            // operation/status/code
-	files map[string][]scenarioYAML  // by operation, in recording order
-	errs  func(op string, err error) // where write errors go
+	mu        sync.Mutex
+	seen      map[string]bool            // operation/status/code
+	defaulted map[string]bool            // operations with a default (their first success)
+	files     map[string][]scenarioYAML  // by operation, in recording order
+	errs      func(op string, err error) // where write errors go
 }
 
 // idFields are the fields that identify a customer's license or device: kept only with
@@ -47,7 +48,7 @@ func New(dir, source string, keepIDs bool, onError func(op string, err error)) (
 		return nil, fmt.Errorf("record into %s: %w", dir, err)
 	}
 	return &Recorder{dir: dir, source: source, keepIDs: keepIDs, now: time.Now,
-		seen: map[string]bool{}, files: map[string][]scenarioYAML{}, errs: onError}, nil
+		seen: map[string]bool{}, defaulted: map[string]bool{}, files: map[string][]scenarioYAML{}, errs: onError}, nil
 }
 
 type scenarioYAML struct {
@@ -94,13 +95,17 @@ func (r *Recorder) Record(x mockserver.Exchange) {
 		return
 	}
 	r.seen[key] = true
-	r.files[x.Operation] = append(r.files[x.Operation], r.scenario(x, len(r.files[x.Operation]) == 0))
+	isDefault := x.Status < 300 && !r.defaulted[x.Operation]
+	if isDefault {
+		r.defaulted[x.Operation] = true
+	}
+	r.files[x.Operation] = append(r.files[x.Operation], r.scenario(x, isDefault))
 	if err := r.write(x.Operation); err != nil && r.errs != nil {
 		r.errs(x.Operation, err)
 	}
 }
 
-func (r *Recorder) scenario(x mockserver.Exchange, first bool) scenarioYAML {
+func (r *Recorder) scenario(x mockserver.Exchange, isDefault bool) scenarioYAML {
 	name := "recorded_" + strconv.Itoa(x.Status)
 	if x.Code != "" {
 		name = "recorded_" + x.Code
@@ -119,24 +124,36 @@ func (r *Recorder) scenario(x mockserver.Exchange, first bool) scenarioYAML {
 	if ct := x.ResponseHeader.Get("Content-Type"); ct != "" {
 		sc.Response.Headers = map[string]string{"Content-Type": ct}
 	}
-	// A success replays for any request of the operation; an error for the same request.
-	if x.Status < 300 && first {
+	// The first success replays for any request of the operation; the rest for the same request.
+	if isDefault {
 		sc.Default = true
 	} else if m := r.match(x); m != nil {
 		sc.Match = m
 	}
+	// The request, as the journal keeps it: values only of the fields the spec declares that
+	// are not secrets; a client may put a secret anywhere else.
 	if len(x.Query) > 0 {
 		sc.Verify.Query = map[string]string{}
 		for k, v := range x.Query {
-			sc.Verify.Query[k] = r.redactValue(k, v[0]).(string)
+			sc.Verify.Query[k] = journal.Redacted
+			if x.QueryFields[k] && !r.hidden(k) {
+				sc.Verify.Query[k] = v[0]
+			}
 		}
 	}
 	if len(x.RequestBody) > 0 {
-		var v any
-		if json.Unmarshal(x.RequestBody, &v) == nil {
-			sc.Verify.Body = r.redact("", v)
+		var body map[string]any
+		if json.Unmarshal(x.RequestBody, &body) == nil {
+			kept := make(map[string]any, len(body))
+			for k, v := range body {
+				kept[k] = journal.Redacted
+				if x.BodyFields[k] {
+					kept[k] = r.redact(k, v)
+				}
+			}
+			sc.Verify.Body = kept
 		} else {
-			sc.Verify.RawBody = journal.Redacted // not JSON: it may hold anything
+			sc.Verify.RawBody = journal.Redacted // not a JSON object: it may hold anything
 		}
 	}
 	return sc
@@ -196,7 +213,7 @@ func (r *Recorder) redactJSON(body []byte) []byte {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var out bytes.Buffer
-	if err := r.copyValue(dec, &out, false); err != nil || dec.More() {
+	if err := r.copyValue(dec, &out, false, false); err != nil || dec.More() {
 		return []byte(journal.Redacted)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -205,8 +222,10 @@ func (r *Recorder) redactJSON(body []byte) []byte {
 	return out.Bytes()
 }
 
-// copyValue copies the next JSON value from dec to out; hide redacts every scalar in it.
-func (r *Recorder) copyValue(dec *json.Decoder, out *bytes.Buffer, hide bool) error {
+// copyValue copies the next JSON value from dec to out: hide redacts every scalar in it (the
+// value of a secret), hideScalar only a scalar value itself (an id: an object named "license"
+// is a license, not a key).
+func (r *Recorder) copyValue(dec *json.Decoder, out *bytes.Buffer, hide, hideScalar bool) error {
 	tok, err := dec.Token()
 	if err != nil {
 		return err
@@ -222,7 +241,7 @@ func (r *Recorder) copyValue(dec *json.Decoder, out *bytes.Buffer, hide bool) er
 			if i > 0 {
 				out.WriteByte(',')
 			}
-			hideItem := hide
+			hideItem, idItem := hide, false
 			if t == '{' {
 				kt, err := dec.Token()
 				if err != nil {
@@ -231,9 +250,10 @@ func (r *Recorder) copyValue(dec *json.Decoder, out *bytes.Buffer, hide bool) er
 				k, _ := kt.(string)
 				writeString(out, k)
 				out.WriteByte(':')
-				hideItem = hide || r.hidden(k)
+				hideItem = hide || journal.SecretName(k)
+				idItem = !r.keepIDs && idFields[k]
 			}
-			if err := r.copyValue(dec, out, hideItem); err != nil {
+			if err := r.copyValue(dec, out, hideItem, idItem); err != nil {
 				return err
 			}
 		}
@@ -242,17 +262,17 @@ func (r *Recorder) copyValue(dec *json.Decoder, out *bytes.Buffer, hide bool) er
 		}
 		out.WriteByte(closing)
 	case string:
-		if hide {
+		if hide || hideScalar {
 			t = journal.Redacted
 		}
 		writeString(out, t)
 	case json.Number: // a hidden number or boolean keeps its type, so the answer keeps its schema
-		if hide {
+		if hide || hideScalar {
 			t = "0"
 		}
 		out.WriteString(t.String())
 	case bool:
-		out.WriteString(strconv.FormatBool(t && !hide))
+		out.WriteString(strconv.FormatBool(t && !hide && !hideScalar))
 	case nil:
 		out.WriteString("null")
 	}
@@ -272,7 +292,7 @@ func (r *Recorder) hidden(key string) bool {
 }
 
 func (r *Recorder) redact(key string, v any) any {
-	if key != "" && r.hidden(key) {
+	if key != "" && journal.SecretName(key) {
 		return journal.Redacted
 	}
 	switch t := v.(type) {

@@ -18,6 +18,8 @@ func TestRedactJSON(t *testing.T) {
 			`{"password":"[redacted]","nested":{"client_secret":"[redacted]","list":[{"access_token":"[redacted]"}]},"license_signature":"[redacted]"}`},
 		{"under a secret, everything", false, `{"signature":{"value":"v","n":5,"ok":true}}`, `{"signature":{"value":"[redacted]","n":0,"ok":false}}`},
 		{"ids", false, `{"license_key":"K","hardware_id":"H","device_id":7}`, `{"license_key":"[redacted]","hardware_id":"[redacted]","device_id":7}`},
+		{"an object named like an id is kept, its ids not", false, `[{"license":{"id":1,"license_key":"K","customer":{"email":"e"}},"user":{"email":"u"}}]`,
+			`[{"license":{"id":1,"license_key":"[redacted]","customer":{"email":"e"}},"user":{"email":"u"}}]`},
 		{"ids kept", true, `{"license_key":"K","hardware_id":"H","password":"p"}`, `{"license_key":"K","hardware_id":"H","password":"[redacted]"}`},
 		{"a JSON string", false, `"password_changed"`, `"password_changed"`},
 		{"not JSON", false, `password=hunter2`, `[redacted]`},
