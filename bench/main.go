@@ -172,6 +172,17 @@ type measured struct {
 	skipped        bool
 }
 
+// add counts one slice: its load result, and the server's and the generator's CPU.
+func (m *measured) add(r result, serverCPU, loadCPU time.Duration) {
+	m.serverCPU += serverCPU
+	m.loadCPU += loadCPU
+	m.requests += r.Requests
+	m.elapsed += r.Elapsed
+	m.p50sum += r.P50
+	m.p99sum += r.P99
+	m.slices++
+}
+
 func (m measured) rate() float64         { return float64(m.requests) / m.elapsed.Seconds() }
 func (m measured) cpuPer() time.Duration { return m.serverCPU / time.Duration(max(m.requests, 1)) }
 func (m measured) p50() time.Duration    { return m.p50sum / time.Duration(max(m.slices, 1)) }
@@ -235,14 +246,7 @@ func run(out io.Writer, cfg config) error {
 				if r.Errors > 0 {
 					return fmt.Errorf("%s %s: %d answers with a status other than %d", s.name, p.name, r.Errors, p.status)
 				}
-				m := &s.phases[i]
-				m.serverCPU += cpuTime(s.proc.pid()) - before
-				m.loadCPU += used
-				m.requests += r.Requests
-				m.elapsed += r.Elapsed
-				m.p50sum += r.P50
-				m.p99sum += r.P99
-				m.slices++
+				s.phases[i].add(r, cpuTime(s.proc.pid())-before, used)
 			}
 		}
 	}
@@ -288,14 +292,7 @@ func compareGenerators(out io.Writer, cfg config, p phase, s *contender) error {
 			if err != nil {
 				return fmt.Errorf("-check-load %s: %w", g.kind, err)
 			}
-			m := &sums[i]
-			m.serverCPU += cpuTime(s.proc.pid()) - before
-			m.loadCPU += used
-			m.requests += r.Requests
-			m.elapsed += r.Elapsed
-			m.p50sum += r.P50
-			m.p99sum += r.P99
-			m.slices++
+			sums[i].add(r, cpuTime(s.proc.pid())-before, used)
 		}
 	}
 	fmt.Fprintf(out, "\nThe two load generators on %s, %s (%s in %d slices each):\n", s.name, p.name, cfg.duration, cfg.rounds)

@@ -11,10 +11,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/contract"
 	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/internal/session"
 )
 
 // Proxy, set in Config, makes lsmock stand between an SDK and a real License API: every
@@ -84,16 +82,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 	out.selection = "proxy"
 	var problems []string
 	op, _ := c.spec.Find(r.Method, r.URL.Path)
-	credential := ""
-	if h, err := auth.Parse(r.Header.Get("Authorization")); err == nil {
-		out.authz, credential = h, h.APIKey()
-	} else {
-		out.authErr = err
-	}
-	out.session = session.Of(r, credential)
-	if r.Header.Get(HeaderSession) == "" {
-		out.keyLabel = out.session.Name
-	}
+	s.identify(r, out)
 	if op == nil {
 		problems = append(problems, "request: no operation in "+c.spec.Name+" has "+r.Method+" "+r.URL.Path)
 	} else {
@@ -135,7 +124,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 			drift = append(drift, fmt.Sprintf("answer: status %d is not documented for %s", resp.StatusCode, op.ID))
 		default:
 			if err := p.checker.Check(r, resp.StatusCode, resp.Header, body); err != nil {
-				drift = append(drift, "answer: "+oneLine(err.Error()))
+				drift = append(drift, "answer: "+contract.Brief(err))
 			}
 		}
 		if out.code != "" {
@@ -223,8 +212,6 @@ func errorCode(status int, body []byte) string {
 	_ = json.Unmarshal(body, &e)
 	return e.Code
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // logLevel is the level of a request's log line: drift is a warning.
 func (o *outcome) logLevel() slog.Level {

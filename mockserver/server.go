@@ -354,6 +354,27 @@ func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time, leve
 	_ = h.Handle(r.Context(), rec)
 }
 
+// identify reads the request's Authorization once (the session, the signing check, matching
+// and the journal all use it) and finds its session: X-Lsmock-Session, else the API key, else
+// for a token lsmock issued its client id (kept across refreshes), else the token. It returns
+// the credential the session is keyed on.
+func (s *Server) identify(r *http.Request, out *outcome) (credential string) {
+	out.authz, out.authErr = auth.Parse(r.Header.Get("Authorization"))
+	if out.authErr == nil {
+		credential = out.authz.APIKey()
+		if out.authz.Bearer != "" {
+			if client, st := s.oauth.Lookup(out.authz.Bearer); st != auth.TokenUnknown {
+				credential = client
+			}
+		}
+	}
+	out.session = session.Of(r, credential)
+	if r.Header.Get(HeaderSession) == "" {
+		out.keyLabel = out.session.Name // the credential's label, for the journal's Authorization
+	}
+	return credential
+}
+
 func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
 	op, allowed := c.spec.Find(r.Method, r.URL.Path)
 	if op == nil {
@@ -376,23 +397,8 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 			r.Header["Date"] = d
 		}
 	}
-	authz, authErr := auth.Parse(r.Header.Get("Authorization")) // once: session, signing, matching and the journal read it
-	out.authz, out.authErr = authz, authErr
-	apiKey := ""
-	if authErr == nil {
-		apiKey = authz.APIKey()
-		if authz.Bearer != "" {
-			// A token lsmock issued keeps its client's session across refreshes.
-			if client, st := s.oauth.Lookup(authz.Bearer); st != auth.TokenUnknown {
-				apiKey = client
-			}
-		}
-	}
-	sid := session.Of(r, apiKey)
-	out.session = sid
-	if r.Header.Get(HeaderSession) == "" {
-		out.keyLabel = sid.Name // the API key's label, for the journal's Authorization
-	}
+	apiKey := s.identify(r, out)
+	sid, authz, authErr := out.session, out.authz, out.authErr
 
 	// 1. A scenario chosen by name wins over validation and matching.
 	sc, how, refusal := s.selected(c, r, op, sid)

@@ -101,7 +101,7 @@ func (v *Verifier) one(ctx context.Context, sc *scenario.Scenario) Result {
 	}
 	res.Status = resp.StatusCode
 	if err := v.Checker.Check(req, resp.StatusCode, resp.Header, got); err != nil {
-		res.Problems = append(res.Problems, "the answer breaks the spec: "+oneLine(err.Error()))
+		res.Problems = append(res.Problems, "the answer breaks the spec: "+Brief(err))
 	}
 	if resp.StatusCode != spec.ExpectStatus {
 		res.Problems = append(res.Problems, fmt.Sprintf("status %d, want %d", resp.StatusCode, spec.ExpectStatus))
@@ -136,9 +136,10 @@ func concretePath(p string) string {
 	}
 }
 
-// oneLine folds kin-openapi's multi-line report (it prints the schema) to its first lines.
-func oneLine(s string) string {
-	lines := strings.Split(s, "\n")
+// Brief folds a Check error, kin-openapi's multi-line report (it prints the schema), to one
+// line: the lines before the schema.
+func Brief(err error) string {
+	lines := strings.Split(err.Error(), "\n")
 	var keep []string
 	for _, l := range lines {
 		l = strings.TrimSpace(l)

@@ -187,10 +187,7 @@ func (j *Journal) Clear(session string) {
 
 // SecretName reports whether a field or header holds a secret by its name: it names a
 // password, secret, token, signature, shared key or cookie.
-func SecretName(name string) bool { return secretName(name) }
-
-// secretName reports whether a body field or header holds a secret by its name.
-func secretName(name string) bool {
+func SecretName(name string) bool {
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
 			return secretLower(strings.ToLower(name))
@@ -247,7 +244,7 @@ func RedactBody(v any, visible map[string]bool) any {
 	}
 	out := make(map[string]any, len(obj))
 	for k, e := range obj {
-		if visible[k] && !secretName(k) {
+		if visible[k] && !SecretName(k) {
 			out[k] = redactNested(e)
 			continue
 		}
@@ -261,7 +258,7 @@ func redactNested(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			if secretName(k) {
+			if SecretName(k) {
 				out[k] = Redacted
 				continue
 			}
@@ -293,7 +290,7 @@ func RedactHeaders(h map[string][]string, authorization auth.Header, authErr err
 		switch {
 		case k == "Authorization":
 			v = redactAuthorization(authorization, authErr, keyLabel)
-		case secretName(k):
+		case SecretName(k):
 			v = Redacted
 		}
 		out = append(out, HeaderField{k, v})

@@ -19,6 +19,6 @@ func TestSecretName(t *testing.T) {
 		{"Zoë_password", true}, {"ÜBER_TOKEN", true}, {"Zoë", false},
 	}
 	for _, tc := range cases {
-		assert.Equal(t, tc.secret, secretName(tc.name), tc.name)
+		assert.Equal(t, tc.secret, SecretName(tc.name), tc.name)
 	}
 }

@@ -3,7 +3,6 @@ package license
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lsmock/lsmock/internal/jsoncanon"
@@ -82,6 +81,14 @@ func isoOrNull(t time.Time) any {
 	return iso(t)
 }
 
+// orNull is a string as the vendor writes an optional one: null when empty.
+func orNull(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
 // licenseSignature is the license_signature of a view: RSA-SHA256 over
 // lower(hardware_id#id#validity_period).
 func (e *Engine) licenseSignature(v view) string {
@@ -99,7 +106,7 @@ func (e *Engine) licenseSignature(v view) string {
 func (e *Engine) licenseAnswer(v view, activation bool) Answer {
 	key := answerKey{lic: v.lic, activation: activation, device: v.device.ID, times: v.times,
 		until: v.until.UnixNano(), hardwareID: v.hardwareID, signedID: v.signedID, username: v.username, totals: v.totalsKey(), initial: v.initial}
-	if a, ok := e.answers.get(key); ok {
+	if a, ok := e.answers.Get(key); ok {
 		return a
 	}
 	var o jsoncanon.Object
@@ -111,7 +118,7 @@ func (e *Engine) licenseAnswer(v view, activation bool) Answer {
 	a := e.signed(append(o, jsoncanon.Pair("license_signature", e.licenseSignature(v))))
 	if a.Status == 200 {
 		a.Signature = e.signer.Sign(a.Body)
-		e.answers.put(key, a)
+		e.answers.Put(key, a)
 	}
 	return a
 }
@@ -128,31 +135,8 @@ type answerKey struct {
 	initial                        bool
 }
 
-// answerCache remembers license answers by answerKey. Bounded: it starts over when full,
-// which costs a re-render, never a wrong answer.
-type answerCache struct {
-	mu sync.RWMutex
-	m  map[answerKey]Answer
-}
-
-// maxAnswers bounds the remembered answers: ~2 KB each.
+// maxAnswers bounds the remembered license answers (Engine.answers): ~2 KB each.
 const maxAnswers = 4096
-
-func (c *answerCache) get(k answerKey) (Answer, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	a, ok := c.m[k]
-	return a, ok
-}
-
-func (c *answerCache) put(k answerKey, a Answer) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxAnswers {
-		c.m = make(map[answerKey]Answer, 64)
-	}
-	c.m[k] = a
-}
 
 func (e *Engine) activationBody(v view) jsoncanon.Object {
 	l := v.lic
@@ -304,17 +288,13 @@ func consumptionFields(l *License, total int) jsoncanon.Object {
 	if l.Type != Consumption {
 		return nil
 	}
-	period := any(nil)
-	if l.ConsumptionPeriod != "" {
-		period = l.ConsumptionPeriod
-	}
 	return jsoncanon.Pairs(
 		"max_consumptions", l.MaxConsumptions,
 		"total_consumptions", total,
 		"allow_unlimited_consumptions", l.UnlimitedConsumptions,
 		"allow_negative_consumptions", l.AllowNegativeConsumptions,
 		"reset_consumption", l.ResetConsumption,
-		"consumption_period", period,
+		"consumption_period", orNull(l.ConsumptionPeriod),
 	)
 }
 
@@ -399,10 +379,6 @@ func featuresBody(features []Feature, totals []int) []jsoncanon.Object {
 			"metadata", f.Metadata,
 		)
 		if f.Type == "consumption" {
-			period := any(nil)
-			if f.ConsumptionPeriod != "" {
-				period = f.ConsumptionPeriod
-			}
 			o = append(o, jsoncanon.Pairs(
 				"max_consumption", f.MaxConsumption,
 				"allow_unlimited_consumptions", f.UnlimitedConsumption,
@@ -410,12 +386,12 @@ func featuresBody(features []Feature, totals []int) []jsoncanon.Object {
 				"allow_overages", f.AllowOverages,
 				"max_overages", f.MaxOverages,
 				"reset_consumption", f.ResetConsumption,
-				"consumption_period", period,
+				"consumption_period", orNull(f.ConsumptionPeriod),
 				"allow_negative_consumptions", f.AllowNegative,
 			)...)
 		}
 		o = append(o, jsoncanon.Pair("is_floating", f.Floating), jsoncanon.Pair("is_floating_cloud", f.FloatingCloud))
-		if f.Floating || f.FloatingCloud {
+		if f.IsFloating() {
 			o = append(o, jsoncanon.Pair("floating_timeout", f.FloatingTimeout), jsoncanon.Pair("floating_users", f.FloatingUsers))
 		}
 		out[i] = o

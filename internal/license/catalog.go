@@ -5,6 +5,8 @@
 package license
 
 import (
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -25,6 +27,15 @@ type Catalog struct {
 	products map[string]*Product // by code
 	byKey    map[string]*License
 	users    map[string]*User // by username
+	// byUser are each user's licenses, by product code; byCustomer each product's licenses
+	// of a customer, by customerKey.
+	byUser     map[*User][]*License
+	byCustomer map[string][]*License
+}
+
+// customerKey names a product's licenses of a customer: emails compare case-insensitively.
+func customerKey(product, email string) string {
+	return product + "\x00" + strings.ToLower(email)
 }
 
 // Product is a product licenses are sold for.
@@ -145,6 +156,9 @@ type User struct {
 	Source  string
 }
 
+// IsFloating reports whether the feature's seats float (on-premise or cloud).
+func (f *Feature) IsFloating() bool { return f.Floating || f.FloatingCloud }
+
 // Feature is a feature of a license.
 type Feature struct {
 	ID         int64
@@ -192,12 +206,20 @@ func (c *Catalog) User(username string) *User { return c.users[username] }
 
 // ForUser returns the user's license of product, or nil.
 func (c *Catalog) ForUser(u *User, product *Product) *License {
-	for _, l := range c.Licenses {
-		if l.User == u && l.Product == product {
+	for _, l := range c.byUser[u] {
+		if l.Product == product {
 			return l
 		}
 	}
 	return nil
+}
+
+// OfUser returns the user's declared licenses, by product code.
+func (c *Catalog) OfUser(u *User) []*License { return c.byUser[u] }
+
+// OfCustomer returns the licenses of product whose customer has that email.
+func (c *Catalog) OfCustomer(product *Product, email string) []*License {
+	return c.byCustomer[customerKey(product.Code, email)]
 }
 
 // Empty reports whether the files declare nothing: lsmock then answers from the spec alone.
@@ -211,11 +233,21 @@ func (c *Catalog) index() {
 	for _, p := range c.Products {
 		c.products[p.Code] = p
 	}
-	c.byKey = map[string]*License{}
+	c.byKey, c.byUser, c.byCustomer = map[string]*License{}, map[*User][]*License{}, map[string][]*License{}
 	for _, l := range c.Licenses {
 		if l.Key != "" {
 			c.byKey[l.Key] = l
 		}
+		if l.User != nil {
+			c.byUser[l.User] = append(c.byUser[l.User], l)
+		}
+		if l.Customer.Email != "" {
+			k := customerKey(l.Product.Code, l.Customer.Email)
+			c.byCustomer[k] = append(c.byCustomer[k], l)
+		}
+	}
+	for _, list := range c.byUser {
+		slices.SortStableFunc(list, func(x, y *License) int { return strings.Compare(x.Product.Code, y.Product.Code) })
 	}
 	c.users = map[string]*User{}
 	for _, u := range c.Users {

@@ -98,6 +98,18 @@ func consumptions(p Params) int {
 	return n
 }
 
+// consumptionLimit is the most a total may reach: max, plus the overages allowed; -1 for
+// no limit.
+func consumptionLimit(unlimited bool, max int, overages bool, maxOverages int) int {
+	switch {
+	case unlimited:
+		return -1
+	case overages:
+		return max + maxOverages
+	}
+	return max
+}
+
 // spend adds n to total within a limit: limit < 0 is none. It answers the condition that
 // refuses it, or "".
 func spend(total, n, limit int, negative bool) (int, string) {
@@ -121,13 +133,7 @@ func (e *Engine) addConsumption(op *spec.Operation, session string, p Params) An
 	if l.Type != Consumption {
 		return e.fail(op, e.catalog.Code(CondWrongLicenseType), "the license is a "+l.Type+" license, not a consumption license")
 	}
-	limit := -1
-	if !l.UnlimitedConsumptions {
-		limit = l.MaxConsumptions
-		if l.AllowOverages {
-			limit += l.MaxOverages
-		}
-	}
+	limit := consumptionLimit(l.UnlimitedConsumptions, l.MaxConsumptions, l.AllowOverages, l.MaxOverages)
 	n := consumptions(p)
 	total, cond := spend(ls.consumed, n, limit, l.AllowNegativeConsumptions)
 	if cond != "" {
@@ -162,13 +168,7 @@ func (e *Engine) addFeatureConsumption(op *spec.Operation, session string, p Par
 	if r := e.featureExpired(op, ft); r != nil {
 		return *r
 	}
-	limit := -1
-	if !ft.UnlimitedConsumption {
-		limit = ft.MaxConsumption
-		if ft.AllowOverages {
-			limit += ft.MaxOverages
-		}
-	}
+	limit := consumptionLimit(ft.UnlimitedConsumption, ft.MaxConsumption, ft.AllowOverages, ft.MaxOverages)
 	fs := ls.feature(ft.Code)
 	n := consumptions(p)
 	total, cond := spend(fs.consumed, n, limit, ft.AllowNegative)
@@ -194,7 +194,7 @@ func (e *Engine) addFeatureConsumption(op *spec.Operation, session string, p Par
 		"is_floating", ft.Floating,
 		"is_floating_cloud", ft.FloatingCloud,
 	)
-	if ft.Floating || ft.FloatingCloud {
+	if ft.IsFloating() {
 		o = append(o, jsoncanon.Pair("floating_timeout", ft.FloatingTimeout), jsoncanon.Pair("floating_users", ft.FloatingUsers))
 	}
 	return e.signed(o)
@@ -221,7 +221,7 @@ func (e *Engine) checkFeature(op *spec.Operation, session string, p Params) Answ
 	}
 	fs := ls.feature(ft.Code)
 	inUse := 0
-	if ft.Floating || ft.FloatingCloud {
+	if ft.IsFloating() {
 		var r *Answer
 		if _, inUse, r = e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, time.Time{}, "feature "+ft.Code); r != nil {
 			return *r
@@ -243,7 +243,7 @@ func (e *Engine) checkFeature(op *spec.Operation, session string, p Params) Answ
 		}
 	}
 	o = append(o, jsoncanon.Pair("is_floating", ft.Floating), jsoncanon.Pair("is_floating_cloud", ft.FloatingCloud))
-	if ft.Floating || ft.FloatingCloud {
+	if ft.IsFloating() {
 		o = append(o, jsoncanon.Pairs("floating_timeout", ft.FloatingTimeout, "floating_users", ft.FloatingUsers,
 			"floating_in_use_devices", inUse)...)
 	}
@@ -297,12 +297,4 @@ func expireSeats(seats map[string]*seat, now time.Time, timeout int) {
 			delete(seats, hw)
 		}
 	}
-}
-
-// orNull is s, or null when it is empty.
-func orNull(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/apierror"
+	"github.com/lsmock/lsmock/internal/bounded"
 	"github.com/lsmock/lsmock/internal/signing"
 	"github.com/lsmock/lsmock/internal/spec"
 )
@@ -74,7 +75,7 @@ type Engine struct {
 	spec    *spec.Spec
 	signer  *signing.Signer
 	now     func() time.Time
-	answers answerCache // license answers by what they depend on
+	answers *bounded.Map[answerKey, Answer] // license answers by what they depend on (licenseAnswer)
 }
 
 // NewEngine builds an engine; now is the clock (nil for time.Now). It fails when an operation
@@ -92,7 +93,8 @@ func NewEngine(c *Catalog, st *State, sp *spec.Spec, signer *signing.Signer, now
 		c = &Catalog{}
 		c.index()
 	}
-	return &Engine{catalog: c, state: st, spec: sp, signer: signer, now: now}, nil
+	return &Engine{catalog: c, state: st, spec: sp, signer: signer, now: now,
+		answers: &bounded.Map[answerKey, Answer]{Max: maxAnswers}}, nil
 }
 
 func known(b string) bool {

@@ -94,7 +94,7 @@ func (e *Engine) floatingRelease(op *spec.Operation, session string, p Params) A
 // onFloatingFeature is onFeature for a feature that must be floating.
 func (e *Engine) onFloatingFeature(op *spec.Operation, session string, p Params) (found, *licenseState, *Feature, *Answer) {
 	f, ls, ft, refused := e.onFeature(op, session, p)
-	if refused == nil && !ft.Floating && !ft.FloatingCloud {
+	if refused == nil && !ft.IsFloating() {
 		r := e.fail(op, e.catalog.Code(CondFeatureNotFloating), "feature "+ft.Code+" is not floating")
 		refused = &r
 	}

@@ -1,6 +1,7 @@
 package license
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -36,18 +37,14 @@ func (e *Engine) userLicenses(op *spec.Operation, session string, p Params) Answ
 	if u == nil || !passwordMatches(a.password(u), password) {
 		return e.fail(op, e.catalog.Code(CondWrongPassword), "unknown user, or a wrong password")
 	}
-	var list []*License
-	for _, l := range e.catalog.Licenses {
-		if l.User == u && (prod == nil || l.Product == prod) {
-			list = append(list, l)
-		}
+	list := e.catalog.OfUser(u)
+	if trials := a.userLic[u.Username]; len(trials) > 0 { // a trial user's, issued in this session
+		list = slices.AppendSeq(slices.Clone(list), maps.Values(trials))
+		slices.SortStableFunc(list, func(x, y *License) int { return strings.Compare(x.Product.Code, y.Product.Code) })
 	}
-	for _, l := range a.userLic[u.Username] {
-		if prod == nil || l.Product == prod {
-			list = append(list, l)
-		}
+	if prod != nil {
+		list = slices.DeleteFunc(slices.Clone(list), func(l *License) bool { return l.Product != prod })
 	}
-	slices.SortStableFunc(list, func(x, y *License) int { return strings.Compare(x.Product.Code, y.Product.Code) })
 	out := make([]jsoncanon.Object, len(list))
 	for i, l := range list {
 		ls := a.licenses[l.Ref()]
@@ -83,10 +80,7 @@ func (e *Engine) customerLicenseUsers(op *spec.Operation, session string, p Para
 	e.state.mu.Lock()
 	defer e.state.mu.Unlock()
 	a := e.state.account(session)
-	for _, l := range e.catalog.Licenses {
-		if l.Product != prod || !strings.EqualFold(l.Customer.Email, email) {
-			continue
-		}
+	for _, l := range e.catalog.OfCustomer(prod, email) {
 		customer = &l.Customer
 		if l.User == nil {
 			continue

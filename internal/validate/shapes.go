@@ -4,38 +4,17 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 )
 
-// shapes remembers how the general validator refused bodies of a flat schema, by the body's
-// shape: its field names and the JSON type of each value. For a schema of types, required
-// fields and perhaps no others, the shape is all the validator looks at, and its messages
-// name fields and types, never values. So a client that sends the same wrong type again
-// gets the same answer without the schema walk: the error path costs little more than the
-// success path.
-type shapes struct {
-	mu sync.RWMutex
-	m  map[string]Rejection
-}
+// The refusals a flat schema's general validator gave are remembered by the body's shape
+// (operationCheck.refused): its field names and the JSON type of each value. For a schema of
+// types, required fields and perhaps no others, the shape is all the validator looks at, and
+// its messages name fields and types, never values. So a client that sends the same wrong type
+// again gets the same answer without the schema walk: the error path costs little more than
+// the success path.
 
 // maxShapes bounds what a client sending ever new field names can make lsmock remember.
 const maxShapes = 512
-
-func (s *shapes) get(key string) (Rejection, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	r, ok := s.m[key]
-	return r, ok
-}
-
-func (s *shapes) put(key string, r Rejection) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil || len(s.m) >= maxShapes {
-		s.m = make(map[string]Rejection, 16) // start over rather than grow without bound
-	}
-	s.m[key] = r
-}
 
 // shapeOf is the key of a decoded body's shape: each field's name and value type, in name
 // order. Names are written with their length, so no name can pass for two.

@@ -23,6 +23,7 @@ import (
 	"github.com/pb33f/libopenapi-validator/parameters"
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 
+	"github.com/lsmock/lsmock/internal/bounded"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
@@ -64,8 +65,9 @@ type operationCheck struct {
 	schema *jsonschema.Schema // nil when the operation takes no JSON body
 	flat   *flatObject        // the schema checked directly, when it is that simple
 	keys   map[string]string  // the body's property names, shared by every decoded body
-	// refused remembers the general validator's answers for a flat schema, by body shape.
-	refused shapes
+	// refused remembers the general validator's answers for a flat schema, by body shape
+	// (shapes.go).
+	refused bounded.Map[string, Rejection]
 
 	missingHeaders    Rejection // Message and Status fixed; Detail filled per request
 	invalidJSON       Rejection
@@ -84,6 +86,7 @@ func New(s *spec.Spec) (*Validator, error) {
 	for _, op := range s.Operations {
 		c := &operationCheck{
 			op:                op,
+			refused:           bounded.Map[string, Rejection]{Max: maxShapes},
 			missingHeaders:    v.rejection(op, CodeMissingHeaders),
 			invalidJSON:       v.rejection(op, CodeInvalidJSON),
 			missingParameters: v.rejection(op, CodeMissingParameters),
@@ -173,7 +176,7 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Val
 		shape := ""
 		if c.flat != nil {
 			shape = shapeOf(decoded)
-			if rej, ok := c.refused.get(shape); ok {
+			if rej, ok := c.refused.Get(shape); ok {
 				return decoded, &rej
 			}
 		}
@@ -185,7 +188,7 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Val
 				rej.Detail = joinFailures(failures)
 			}
 			if c.flat != nil {
-				c.refused.put(shape, rej)
+				c.refused.Put(shape, rej)
 			}
 			return decoded, &rej
 		}
