@@ -45,20 +45,20 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, out *outcome
 	if r.Method != http.MethodPost {
 		h.Set("Allow", http.MethodPost)
 		out.code, out.detail = "invalid_request", oauth.TokenPath+" takes POST, not "+r.Method
-		write(http.StatusMethodNotAllowed, oauthError("invalid_request", "HTTP method not allowed"))
+		write(http.StatusMethodNotAllowed, oauth.ErrorBody("invalid_request", "HTTP method not allowed"))
 		return
 	}
 	if err := s.readBody(w, r, out); err != nil {
 		if tooLarge(err) {
 			out.code = "invalid_request"
-			write(http.StatusRequestEntityTooLarge, oauthError("invalid_request", "Request body is too large"))
+			write(http.StatusRequestEntityTooLarge, oauth.ErrorBody("invalid_request", "Request body is too large"))
 		}
 		return
 	}
 	form, err := url.ParseQuery(string(out.body))
 	if err != nil {
 		out.code, out.detail = "invalid_request", "the body is not a form (application/x-www-form-urlencoded)"
-		write(http.StatusBadRequest, oauthError("invalid_request", "Invalid form body"))
+		write(http.StatusBadRequest, oauth.ErrorBody("invalid_request", "Invalid form body"))
 		return
 	}
 	fields := map[string]any{}
@@ -74,11 +74,6 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, out *outcome
 	out.session = session.Of(r, reply.Client)
 	out.code, out.detail = reply.Error, reply.Detail
 	write(reply.Status, reply.Body)
-}
-
-func oauthError(code, description string) []byte {
-	b, _ := json.Marshal(map[string]string{"error": code, "error_description": description})
-	return b
 }
 
 // oauthURL answers GET oauth_url: the token endpoint on the host the request named.

@@ -128,8 +128,13 @@ func (i *Issuer) Issue(form url.Values, basicID, basicSecret string, basicOK boo
 }
 
 func refuse(status int, code, description, client, detail string) Reply {
+	return Reply{Status: status, Body: ErrorBody(code, description), Client: client, Error: code, Detail: detail}
+}
+
+// ErrorBody is an OAuth error answer (RFC 6749 §5.2), as the vendor's identity server writes it.
+func ErrorBody(code, description string) []byte {
 	body, _ := json.Marshal(map[string]string{"error": code, "error_description": description})
-	return Reply{Status: status, Body: body, Client: client, Error: code, Detail: detail}
+	return body
 }
 
 // newToken is 32 random bytes, URL-safe: opaque, as the SDKs treat tokens.

@@ -291,6 +291,8 @@ func (r *Recorder) hidden(key string) bool {
 	return journal.SecretName(key) || (!r.keepIDs && idFields[key])
 }
 
+// redact is copyValue's rule for a decoded value (a verify: body): a secret's value goes whole,
+// an id's scalar value too.
 func (r *Recorder) redact(key string, v any) any {
 	if key != "" && journal.SecretName(key) {
 		return journal.Redacted
@@ -308,16 +310,12 @@ func (r *Recorder) redact(key string, v any) any {
 			out[i] = r.redact(key, e)
 		}
 		return out
-	default:
-		return r.redactValue(key, v)
+	default: // an id's scalar value, as copyValue does
+		if key != "" && r.hidden(key) {
+			return journal.Redacted
+		}
+		return v
 	}
-}
-
-func (r *Recorder) redactValue(key string, v any) any {
-	if key != "" && r.hidden(key) {
-		return journal.Redacted
-	}
-	return v
 }
 
 // write rewrites the operation's file.
