@@ -23,14 +23,13 @@ type compiled struct {
 	matcher   *match.Matcher
 	engine    *license.Engine // answers from the declared licenses and users
 	ops       map[*spec.Operation]*opInfo
-	visible   map[string]map[string]bool // operation -> body fields the journal may show
-	queryShow map[string]map[string]bool // operation -> query parameters the journal may show
-	// declared are, per operation, the body fields and query parameters the spec declares,
-	// each true when its value may be shown (for recordings: see Exchange).
-	declaredBody, declaredQuery map[string]map[string]bool
-	cors                        corsPolicy
-	fixed                       fixedErrors
-	types                       map[string]http.Header // Content-Type headers of the spec's answers, by value
+	// bodyFields and queryFields are, per operation, the body fields and query parameters
+	// the spec declares, each true when it is not a secret: the values the journal shows
+	// (journal.RedactBody) and a recording may match on (Exchange).
+	bodyFields, queryFields map[string]map[string]bool
+	cors                    corsPolicy
+	fixed                   fixedErrors
+	types                   map[string]http.Header // Content-Type headers of the spec's answers, by value
 }
 
 // opInfo is what a request of an operation needs that the operation alone decides.
@@ -77,26 +76,21 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		}
 	}
 	c := &compiled{
-		spec:      sp,
-		scenarios: set,
-		validator: v,
-		matcher:   match.New(set),
-		engine:    engine,
-		ops:       map[*spec.Operation]*opInfo{},
-		visible:   map[string]map[string]bool{},
-		queryShow: map[string]map[string]bool{},
-
-		declaredBody:  map[string]map[string]bool{},
-		declaredQuery: map[string]map[string]bool{},
-		types:         map[string]http.Header{},
+		spec:        sp,
+		scenarios:   set,
+		validator:   v,
+		matcher:     match.New(set),
+		engine:      engine,
+		ops:         map[*spec.Operation]*opInfo{},
+		bodyFields:  map[string]map[string]bool{},
+		queryFields: map[string]map[string]bool{},
+		types:       map[string]http.Header{},
 	}
 	var headerParams []string
 	for _, op := range sp.Operations {
 		info := &opInfo{idHeader: []string{op.ID}}
 		c.ops[op] = info
-		c.visible[op.ID] = visibleFields(op)
-		c.queryShow[op.ID] = visibleQuery(op)
-		c.declaredBody[op.ID], c.declaredQuery[op.ID] = declared(op)
+		c.bodyFields[op.ID], c.queryFields[op.ID] = declared(op)
 		headerParams = append(headerParams, op.RequiredHeaders...)
 		for _, h := range op.RequiredHeaders {
 			if h == "Authorization" {
@@ -148,46 +142,20 @@ func (c *compiled) authError(op *spec.Operation, f *auth.Failure) apiError {
 	return newAPIError(status, f.Code, message)
 }
 
-// visibleFields are the body fields the journal may show: declared by the schema and not
-// marked as secrets (format: password, writeOnly).
-func visibleFields(op *spec.Operation) map[string]bool {
-	out := map[string]bool{}
-	if op.Body == nil || op.Body.Schema == nil || op.Body.Schema.Properties == nil {
-		return out
-	}
-	for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
-		if ps := p.Value().Schema(); ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly)) {
-			continue
-		}
-		out[p.Key()] = true
-	}
-	return out
-}
-
-// declared are op's body fields and query parameters, each true when it is not a secret.
+// declared are op's body fields and query parameters, each true when it is not a secret
+// (format: password, writeOnly).
 func declared(op *spec.Operation) (body, query map[string]bool) {
 	body, query = map[string]bool{}, map[string]bool{}
 	if op.Body != nil && op.Body.Schema != nil && op.Body.Schema.Properties != nil {
-		visible := visibleFields(op)
 		for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
-			body[p.Key()] = visible[p.Key()]
+			ps := p.Value().Schema()
+			body[p.Key()] = ps == nil || (ps.Format != "password" && (ps.WriteOnly == nil || !*ps.WriteOnly))
 		}
 	}
 	for name := range op.Query {
 		query[name] = !op.SecretQuery[name]
 	}
 	return body, query
-}
-
-// visibleQuery are the query parameters the journal may show: declared and not secrets.
-func visibleQuery(op *spec.Operation) map[string]bool {
-	out := map[string]bool{}
-	for name := range op.Query {
-		if !op.SecretQuery[name] {
-			out[name] = true
-		}
-	}
-	return out
 }
 
 // allowed is the methods a path takes, for CORS preflights.

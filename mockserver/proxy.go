@@ -157,7 +157,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		p.record(Exchange{Operation: op.ID, Method: r.Method, Path: r.URL.Path, Query: out.queryOf(r),
 			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: body,
 			Status: resp.StatusCode, Code: out.code, Problems: drift,
-			BodyFields: c.declaredBody[op.ID], QueryFields: c.declaredQuery[op.ID]})
+			BodyFields: c.bodyFields[op.ID], QueryFields: c.queryFields[op.ID]})
 	}
 }
 

@@ -39,14 +39,14 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 		for k, v := range q {
 			params[k] = v[0]
 		}
-		e.Query = journal.RedactBody(params, c.queryShow[out.operation])
+		e.Query = journal.RedactBody(params, c.queryFields[out.operation])
 	}
 	body := out.decoded
 	if body == nil && len(out.body) > 0 && len(out.body) <= maxJournaledBody {
 		body = decodeForJournal(out.body) // not JSON: the journal keeps only its size
 	}
 	if body != nil {
-		visible := c.visible[out.operation]
+		visible := c.bodyFields[out.operation]
 		if out.operation == TokenOperation {
 			visible = tokenVisible
 		}
