@@ -102,6 +102,16 @@ func serveInProcess(t *testing.T, env map[string]string, args ...string) (string
 	return startInProcess(t, env, "serve", args...)
 }
 
+// freeAddr is a loopback address nothing listens on (a port the kernel just handed out).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
 // startInProcess runs a serving command (serve, proxy) in-process until the returned stop.
 func startInProcess(t *testing.T, env map[string]string, command string, args ...string) (string, *testutil.Buffer, func() int) {
 	t.Helper()
@@ -452,10 +462,7 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 // TestServePprof: --pprof-addr serves Go's profiles on their own listener, and only there.
 func TestServePprof(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	pprofAddr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	pprofAddr := freeAddr(t)
 	base, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--pprof-addr", pprofAddr)
 
 	resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/cmdline")

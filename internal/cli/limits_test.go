@@ -105,10 +105,7 @@ func TestShutdownDrainsRequestsInFlight(t *testing.T) {
 
 func TestAdminOnItsOwnAddress(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	adminAddr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	adminAddr := freeAddr(t)
 	base, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--admin-addr", adminAddr)
 
 	resp, err := http.Get("http://" + adminAddr + "/__lsmock/health")

@@ -142,14 +142,7 @@ paths:
 // be listened on again at once.
 func TestWatchRefusalFreesTheAddresses(t *testing.T) {
 	t.Parallel()
-	free := func() string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		require.NoError(t, ln.Close())
-		return addr
-	}
-	addr, adminAddr := free(), free()
+	addr, adminAddr := freeAddr(t), freeAddr(t)
 	code, _, stderr := runCLI(t, nil, "serve", "--addr", addr, "--admin-addr", adminAddr, "--watch")
 	require.Equal(t, 2, code, stderr)
 	for _, a := range []string{addr, adminAddr} {
