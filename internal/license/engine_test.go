@@ -1,0 +1,221 @@
+package license_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/license"
+	"github.com/lsmock/lsmock/internal/scenario"
+	"github.com/lsmock/lsmock/internal/signing"
+	"github.com/lsmock/lsmock/internal/spec"
+)
+
+// start is where the tests' clock starts: the fixtures' dates are placed around it.
+var start = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// clock is the engine's clock; a test moves it instead of sleeping.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// embeddedSpec is the embedded openapi.yaml, loaded once: a Spec is read-only.
+var embeddedSpec = sync.OnceValues(func() (*spec.Spec, error) {
+	return spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+})
+
+func loadSpec(t *testing.T) *spec.Spec {
+	t.Helper()
+	sp, err := embeddedSpec()
+	require.NoError(t, err)
+	return sp
+}
+
+// loadCatalog parses the scenario files of testdata/dir as lsmock loads a scenario folder.
+func loadCatalog(t *testing.T, dir string) (*license.Catalog, error) {
+	t.Helper()
+	set, err := scenario.Load(os.DirFS(path.Join("testdata", dir)), path.Join("testdata", dir), loadSpec(t))
+	if err != nil {
+		return nil, err
+	}
+	return set.Catalog, nil
+}
+
+// harness is an engine over the catalog of one testdata folder, with its own state and
+// clock, built as mockserver builds it.
+type harness struct {
+	t      *testing.T
+	spec   *spec.Spec
+	engine *license.Engine
+	state  *license.State
+	clock  *clock
+	signer *signing.Signer
+}
+
+func newHarness(t *testing.T, dir string) *harness {
+	t.Helper()
+	cat, err := loadCatalog(t, dir)
+	require.NoError(t, err)
+	h := &harness{t: t, spec: loadSpec(t), state: license.NewState(), clock: &clock{now: start}, signer: signing.Builtin()}
+	h.engine, err = license.NewEngine(cat, h.state, h.spec, h.signer, h.clock.Now)
+	require.NoError(t, err)
+	return h
+}
+
+// params are a request's parameters as a test writes them.
+type params map[string]any
+
+// answer asks the engine for op's answer in session, with p as the server hands them over:
+// a POST's JSON body decoded (numbers as float64), a GET's query as strings. It is the one
+// place the tests call Engine.Answer.
+func (h *harness) answer(opID, session string, p params) (reply, bool) {
+	h.t.Helper()
+	op := h.spec.Operation(opID)
+	require.NotNil(h.t, op, "no operation %s", opID)
+	lp := license.Params{}
+	if op.Body != nil {
+		b, err := json.Marshal(p)
+		require.NoError(h.t, err)
+		require.NoError(h.t, json.Unmarshal(b, &lp))
+	} else {
+		for k, v := range p {
+			lp[k] = fmt.Sprint(v)
+		}
+	}
+	a, ok := h.engine.Answer(op, session, lp)
+	return reply{Answer: a, op: op}, ok
+}
+
+// call is answer for an operation the engine answers.
+func (h *harness) call(opID, session string, p params) reply {
+	h.t.Helper()
+	r, ok := h.answer(opID, session, p)
+	require.True(h.t, ok, "the engine answers %s", opID)
+	return r
+}
+
+// reply is an engine's answer, with what a test reads of it.
+type reply struct {
+	license.Answer
+	op *spec.Operation
+}
+
+// fields is the body as a JSON object.
+func (r reply) fields(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	require.NoError(t, json.Unmarshal(r.Body, &m), "%s", r.Body)
+	return m
+}
+
+// ok checks a success and returns its body as a JSON object.
+func (r reply) ok(t *testing.T) map[string]any {
+	t.Helper()
+	require.Equal(t, 200, r.Status, "%s %s", r.Body, r.Detail)
+	assert.Empty(t, r.Code)
+	assert.Equal(t, "application/json; charset=utf-8", r.ContentType)
+	return r.fields(t)
+}
+
+// refused checks a refusal: the code, with the status and message the spec documents for it
+// (a code the spec does not document is a defect), in exactly the vendor's error shape, and
+// a reason for a human.
+func (r reply) refused(t *testing.T, sp *spec.Spec, code string) {
+	t.Helper()
+	require.Equal(t, code, r.Code, "%s %s", r.Body, r.Detail)
+	doc, documented := sp.ErrorFor(r.op, code)
+	require.True(t, documented, "the spec documents %s", code)
+	assert.Equal(t, doc.Status, r.Status)
+	assert.Equal(t, "application/json; charset=utf-8", r.ContentType)
+	var body map[string]any
+	require.NoError(t, json.Unmarshal(r.Body, &body), "%s", r.Body)
+	want := map[string]any{"status": float64(doc.Status), "code": code, "message": doc.Message}
+	if code == "missing_parameters" {
+		want["message"] = body["message"] // names what is missing: the callers check it
+	}
+	assert.Equal(t, want, body)
+	assert.NotEmpty(t, r.Detail, "a refusal says why")
+	assert.Empty(t, r.Signature, "a refusal is not signed")
+}
+
+// licenseSigned checks an activation's or a check's signatures as the SDKs do: Signature
+// over the raw body (the LicenseSignature header), and license_signature over
+// lower(hardware_id#id#validity_period).
+func (h *harness) licenseSigned(t *testing.T, r reply, hwid, id string) map[string]any {
+	t.Helper()
+	f := r.ok(t)
+	public := h.signer.PublicKeyPEM()
+	require.NotEmpty(t, r.Signature, "a license answer comes signed")
+	assert.NoError(t, signing.Check(public, r.Body, r.Signature), "Signature over the body")
+	validity, _ := f["validity_period"].(string)
+	sig, _ := f["license_signature"].(string)
+	assert.NoError(t, signing.Check(public, []byte(strings.ToLower(hwid+"#"+id+"#"+validity)), sig), "license_signature")
+	return f
+}
+
+// object is a JSON object field of a body.
+func object(t *testing.T, m map[string]any, name string) map[string]any {
+	t.Helper()
+	o, ok := m[name].(map[string]any)
+	require.True(t, ok, "%s is an object: %v", name, m[name])
+	return o
+}
+
+// code is lsmock's code for a condition the vendor publishes none for.
+func code(t *testing.T, condition string) string {
+	t.Helper()
+	c, ok := license.DefaultCode(condition)
+	require.True(t, ok, "condition %s", condition)
+	return c
+}
+
+// iso is a time as the answers write it.
+func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// TestNewEngine: the engine refuses a spec naming a behaviour it does not have, and answers
+// nothing for operations without a behaviour or without declarations.
+func TestNewEngine(t *testing.T) {
+	t.Parallel()
+	bogus := strings.Replace(string(lsmock.DefaultSpec()), "x-lsmock-behavior: trial_key", "x-lsmock-behavior: trial_keys", 1)
+	sp, err := spec.LoadChecked("bogus.yaml", []byte(bogus))
+	require.NoError(t, err)
+	_, err = license.NewEngine(nil, license.NewState(), sp, signing.Builtin(), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `bogus.yaml: trialKey: x-lsmock-behavior "trial_keys" is not one lsmock has`)
+
+	empty, err := license.NewEngine(nil, license.NewState(), loadSpec(t), signing.Builtin(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, empty.Catalog().Products)
+	for _, op := range loadSpec(t).Operations {
+		_, ok := empty.Answer(op, "s", license.Params{"product": "app", "license_key": "APP-PERP", "hardware_id": "hw",
+			"username": "alice@example.com", "password": "alice-pw", "new_password": "x"})
+		assert.False(t, ok, "%s: nothing declared, the spec's answer", op.ID)
+	}
+
+	h := newHarness(t, "catalog")
+	_, ok := h.answer("oauthUrl", "s", nil)
+	assert.False(t, ok, "oauth_url is the server's")
+	assert.Equal(t, "app", h.engine.Catalog().Product("app").Code)
+}
