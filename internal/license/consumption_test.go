@@ -104,6 +104,9 @@ func TestAddConsumption(t *testing.T) {
 		assert.Empty(t, r.Signature, "%s: the server signs the body", st.name)
 		assert.Equal(t, st.total, f["total_consumptions"], st.name)
 	}
+	unvalidated := consume("APP-UNLC", "hw-1", 0)
+	unvalidated["consumptions"] = "2" // a scenario chosen by name skips validation
+	assert.Equal(t, 1_000_002.0, h.call("addConsumption", s, unvalidated).ok(t)["total_consumptions"])
 	f := h.call("addConsumption", s, consume("APP-OVER", "hw-1", 0)).ok(t)
 	for name, want := range map[string]any{"max_consumptions": 5.0, "allow_overages": true, "max_overages": 2.0, "allow_negative_consumptions": true,
 		"allow_unlimited_consumptions": false, "consumption_period": "monthly", "reset_consumption": false, "company": map[string]any{"id": 1.0}} {

@@ -219,3 +219,11 @@ func TestNewEngine(t *testing.T) {
 	assert.False(t, ok, "oauth_url is the server's")
 	assert.Equal(t, "app", h.engine.Catalog().Product("app").Code)
 }
+
+func TestParamsStr(t *testing.T) {
+	t.Parallel()
+	p := license.Params{"s": "text", "n": 42.0, "b": true, "null": nil}
+	for name, want := range map[string]string{"s": "text", "n": "42", "b": "true", "null": "", "absent": ""} {
+		assert.Equal(t, want, p.Str(name), name)
+	}
+}
