@@ -16,32 +16,33 @@ func userParams(username, password, hwid string) params {
 	return params{"username": username, "password": password, "product": "users-app", "hardware_id": hwid}
 }
 
-// identifyRefusals are how activation, check and deactivation refuse a request that names no
-// license they can use, in the order they are checked.
-var identifyRefusals = []struct {
+// refusal is a request an operation refuses, and the code it answers.
+type refusal struct {
 	name string
 	p    params
 	code string
-}{
-	{"unknown product", params{"license_key": "APP-PERP", "product": "nope", "hardware_id": "hw"}, "unknown_product"},
-	{"no license_key or username", params{"product": "app", "hardware_id": "hw"}, "missing_parameters"},
-	{"SSO is not done", params{"id_token": "tok", "product": "app", "hardware_id": "hw"}, "missing_parameters"},
-	{"unknown key", keyParams("NOPE", "hw"), "license_not_found"},
-	{"another product's key", keyParams("NOTRIAL-1", "hw"), "license_not_found"},
-	{"a user without a license of the product", params{"username": "nolicense@example.com", "password": "nolicense-pw", "product": "users-app", "hardware_id": "hw"}, "license_not_found"},
-	{"disabled", keyParams("APP-DSBL", "hw"), "license_not_enabled"},
-	{"suspended", keyParams("APP-SUSP", "hw"), "license_not_active"},
-	{"past its validity_period", keyParams("APP-EXPD", "hw"), "license_expired"},
+}
+
+// identifyRefusals are how activation, check and deactivation refuse a request that names no
+// license they can use, in the order they are checked.
+func identifyRefusals() []refusal {
+	return []refusal{
+		{"unknown product", params{"license_key": "APP-PERP", "product": "nope", "hardware_id": "hw"}, "unknown_product"},
+		{"no license_key or username", params{"product": "app", "hardware_id": "hw"}, "missing_parameters"},
+		{"SSO is not done", params{"id_token": "tok", "product": "app", "hardware_id": "hw"}, "missing_parameters"},
+		{"unknown key", keyParams("NOPE", "hw"), "license_not_found"},
+		{"another product's key", keyParams("NOTRIAL-1", "hw"), "license_not_found"},
+		{"a user without a license of the product", params{"username": "nolicense@example.com", "password": "nolicense-pw", "product": "users-app", "hardware_id": "hw"}, "license_not_found"},
+		{"disabled", keyParams("APP-DSBL", "hw"), "license_not_enabled"},
+		{"suspended", keyParams("APP-SUSP", "hw"), "license_not_active"},
+		{"past its validity_period", keyParams("APP-EXPD", "hw"), "license_expired"},
+	}
 }
 
 func TestActivateRefusals(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "catalog")
-	cases := append(identifyRefusals[:len(identifyRefusals):len(identifyRefusals)], []struct {
-		name string
-		p    params
-		code string
-	}{
+	cases := append(identifyRefusals(), []refusal{
 		{"unknown user", userParams("nobody@example.com", "pw", "hw"), code(t, "wrong_password")},
 		{"wrong password", userParams("alice@example.com", "wrong", "hw"), code(t, "wrong_password")},
 		{"no password", userParams("alice@example.com", "", "hw"), code(t, "wrong_password")},
@@ -50,8 +51,7 @@ func TestActivateRefusals(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := h.call("activateLicense", "refusals", tc.p)
-			r.refused(t, h.spec, tc.code)
+			h.with(t).call("activateLicense", "refusals", tc.p).refused(t, h.spec, tc.code)
 		})
 	}
 	r := h.call("activateLicense", "refusals", params{"product": "app", "hardware_id": "hw"})
@@ -131,12 +131,12 @@ func TestCheck(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "catalog")
 	const s = "check"
-	for _, tc := range identifyRefusals {
+	for _, tc := range identifyRefusals() {
 		if tc.code == "license_expired" {
 			tc.code = "license_not_active" // never activated in the session comes first
 		}
 		t.Run(tc.name, func(t *testing.T) {
-			h.call("checkLicense", s, tc.p).refused(t, h.spec, tc.code)
+			h.with(t).call("checkLicense", s, tc.p).refused(t, h.spec, tc.code)
 		})
 	}
 	h.call("checkLicense", s, keyParams("APP-PERP", "hw-1")).refused(t, h.spec, "license_not_active") // never activated here
@@ -165,9 +165,9 @@ func TestDeactivate(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "catalog")
 	const s = "deactivate"
-	for _, tc := range identifyRefusals[:5] {
+	for _, tc := range identifyRefusals()[:5] {
 		t.Run(tc.name, func(t *testing.T) {
-			h.call("deactivateLicense", s, tc.p).refused(t, h.spec, tc.code)
+			h.with(t).call("deactivateLicense", s, tc.p).refused(t, h.spec, tc.code)
 		})
 	}
 	h.call("deactivateLicense", s, keyParams("APP-PERP", "hw-1")).refused(t, h.spec, "device_not_found")

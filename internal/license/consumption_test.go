@@ -28,18 +28,16 @@ func consumeFeature(key, hwid, feature string, n int) params {
 
 // deviceRefusals are how the calls about a device's license refuse one it cannot use now, in
 // the order they are checked, given hw-1 active on APP-PERP.
-var deviceRefusals = []struct {
-	name string
-	p    params
-	code string
-}{
-	{"unknown product", params{"license_key": "APP-PERP", "product": "nope", "hardware_id": "hw-1"}, "unknown_product"},
-	{"no license_key", params{"product": "app", "hardware_id": "hw-1"}, "missing_parameters"},
-	{"unknown key", keyParams("NOPE", "hw-1"), "license_not_found"},
-	{"disabled", keyParams("APP-DSBL", "hw-1"), "license_not_enabled"},
-	{"suspended", keyParams("APP-SUSP", "hw-1"), "license_not_active"},
-	{"never activated in the session", keyParams("APP-CONS", "hw-1"), "license_not_active"},
-	{"not active on this device", keyParams("APP-PERP", "hw-2"), "device_not_found"},
+func deviceRefusals() []refusal {
+	return []refusal{
+		{"unknown product", params{"license_key": "APP-PERP", "product": "nope", "hardware_id": "hw-1"}, "unknown_product"},
+		{"no license_key", params{"product": "app", "hardware_id": "hw-1"}, "missing_parameters"},
+		{"unknown key", keyParams("NOPE", "hw-1"), "license_not_found"},
+		{"disabled", keyParams("APP-DSBL", "hw-1"), "license_not_enabled"},
+		{"suspended", keyParams("APP-SUSP", "hw-1"), "license_not_active"},
+		{"never activated in the session", keyParams("APP-CONS", "hw-1"), "license_not_active"},
+		{"not active on this device", keyParams("APP-PERP", "hw-2"), "device_not_found"},
+	}
 }
 
 // TestDeviceRefusals: add_consumption, the feature and the floating calls refuse as a check
@@ -51,7 +49,7 @@ func TestDeviceRefusals(t *testing.T) {
 	h.licenseSigned(t, h.call("activateLicense", s, keyParams("APP-PERP", "hw-1")), "hw-1", "APP-PERP")
 	for _, op := range []string{"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "floatingBorrow", "floatingRelease",
 		"floatingFeatureBorrow", "floatingFeatureRelease"} {
-		for _, tc := range deviceRefusals {
+		for _, tc := range deviceRefusals() {
 			p := params{"consumptions": 1, "feature": "export", "borrowed_until": nil}
 			for k, v := range tc.p {
 				p[k] = v

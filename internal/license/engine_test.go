@@ -89,16 +89,19 @@ type params map[string]any
 
 // answer asks the engine for op's answer in session, with p as the server hands them over:
 // a POST's JSON body decoded (numbers as float64), a GET's query as strings. It is the one
-// place the tests call Engine.Answer.
+// place the tests call Engine.Answer. It reports problems with Errorf, not FailNow, so
+// goroutines may call it.
 func (h *harness) answer(opID, session string, p params) (reply, bool) {
 	h.t.Helper()
 	op := h.spec.Operation(opID)
-	require.NotNil(h.t, op, "no operation %s", opID)
+	if !assert.NotNil(h.t, op, "no operation %s", opID) {
+		return reply{}, false
+	}
 	lp := license.Params{}
 	if op.Body != nil {
 		b, err := json.Marshal(p)
-		require.NoError(h.t, err)
-		require.NoError(h.t, json.Unmarshal(b, &lp))
+		assert.NoError(h.t, err)
+		assert.NoError(h.t, json.Unmarshal(b, &lp))
 	} else {
 		for k, v := range p {
 			lp[k] = fmt.Sprint(v)
@@ -112,14 +115,28 @@ func (h *harness) answer(opID, session string, p params) (reply, bool) {
 func (h *harness) call(opID, session string, p params) reply {
 	h.t.Helper()
 	r, ok := h.answer(opID, session, p)
-	require.True(h.t, ok, "the engine answers %s", opID)
+	assert.True(h.t, ok, "the engine answers %s", opID)
 	return r
+}
+
+// with is h reporting to t: a subtest's.
+func (h *harness) with(t *testing.T) *harness {
+	c := *h
+	c.t = t
+	return &c
 }
 
 // reply is an engine's answer, with what a test reads of it.
 type reply struct {
 	license.Answer
 	op *spec.Operation
+}
+
+// field is a field of a JSON object body, or nil; it never stops the test.
+func (r reply) field(name string) any {
+	var m map[string]any
+	_ = json.Unmarshal(r.Body, &m)
+	return m[name]
 }
 
 // fields is the body as a JSON object.

@@ -19,6 +19,7 @@ func TestSessionsAreIsolated(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "catalog")
 	const sessions = 8
+	wrongPassword := code(t, "wrong_password")
 	var wg sync.WaitGroup
 	for i := range sessions {
 		wg.Add(1)
@@ -28,7 +29,7 @@ func TestSessionsAreIsolated(t *testing.T) {
 			for n, hw := range []string{"a", "b"} {
 				r := h.call("activateLicense", s, keyParams("APP-PERP", hw))
 				if assert.Equal(t, 200, r.Status, "%s: %s", s, r.Body) {
-					assert.Equal(t, float64(n+1), r.fields(t)["times_activated"], "%s counts its own", s)
+					assert.Equal(t, float64(n+1), r.field("times_activated"), "%s counts its own", s)
 				}
 			}
 			assert.Equal(t, "license_activated_max_times", h.call("activateLicense", s, keyParams("APP-PERP", "c")).Code, s)
@@ -36,7 +37,7 @@ func TestSessionsAreIsolated(t *testing.T) {
 			assert.Equal(t, 200, h.call("activateLicense", s, keyParams("APP-CONS", "a")).Status, s)
 			r := h.call("addConsumption", s, consume("APP-CONS", "a", 5))
 			if assert.Equal(t, 200, r.Status, "%s: %s", s, r.Body) {
-				assert.Equal(t, 5.0, r.fields(t)["total_consumptions"], "%s spends its own 5", s)
+				assert.Equal(t, 5.0, r.field("total_consumptions"), "%s spends its own 5", s)
 			}
 
 			assert.Equal(t, 200, h.call("activateLicense", s, keyParams("APP-FLOT", "a")).Status, s)
@@ -44,7 +45,7 @@ func TestSessionsAreIsolated(t *testing.T) {
 
 			assert.Equal(t, 200, h.call("changePassword", s, changePassword("alice@example.com", "alice-pw", "pw-"+s)).Status, s)
 			assert.Equal(t, 200, h.call("userLicenses", s, login("alice@example.com", "pw-"+s)).Status, s)
-			assert.Equal(t, code(t, "wrong_password"), h.call("userLicenses", s, login("alice@example.com", fmt.Sprintf("pw-job-%d", (i+1)%sessions))).Code,
+			assert.Equal(t, wrongPassword, h.call("userLicenses", s, login("alice@example.com", fmt.Sprintf("pw-job-%d", (i+1)%sessions))).Code,
 				"%s: another session's password", s)
 		}()
 	}
