@@ -129,6 +129,85 @@ func TestBrowserOnAnotherOriginCallsLsmock(t *testing.T) {
 	}
 }
 
+// adminSeen is an admin request that is not a read, as lsmock answered it.
+type adminSeen struct {
+	method, path, origin, site string
+	status                     int
+}
+
+// statusWriter keeps the status an answer was written with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// A page the developer visits must not be able to reset or reload their lsmock: a form or a
+// fetch with mode "no-cors" needs no preflight, so only lsmock itself can refuse them.
+func TestBrowserCannotChangeAdminFromAnotherOrigin(t *testing.T) {
+	ctx := browser(t)
+	h, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	seen := make(chan adminSeen, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, mockserver.AdminPrefix) || r.Method == http.MethodGet {
+			h.ServeHTTP(w, r)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		seen <- adminSeen{r.Method, r.URL.Path, r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site"), sw.status}
+	}))
+	t.Cleanup(srv.Close)
+	page := pageServer(t)
+	api := licenseAPI{t: t, srv: srv, session: "csrf"}
+	require.Equal(t, http.StatusOK, api.activate("DEMO-PERP-0000-0001", "hw-1").status)
+
+	fetchPost := func(path string) string {
+		return `fetch("` + srv.URL + path + `", {method: "POST", mode: "no-cors"}).then(r => r.type)`
+	}
+	// A form posted into a frame, as a CSRF page without script permissions would.
+	formPost := `(() => {
+		const frame = document.createElement("iframe"); frame.name = "sink"; document.body.append(frame);
+		const form = document.createElement("form");
+		form.method = "POST"; form.action = "` + srv.URL + `/__lsmock/reset"; form.target = "sink";
+		document.body.append(form); form.submit(); return "submitted";
+	})()`
+	cases := []struct {
+		name   string
+		host   string // the page's host: another site, or lsmock's host on another port
+		script string
+		path   string
+		site   string
+	}{
+		{"fetch no-cors reset from another site", "localhost", fetchPost("/__lsmock/reset"), "/__lsmock/reset", "cross-site"},
+		{"fetch no-cors reload from another site", "localhost", fetchPost("/__lsmock/reload"), "/__lsmock/reload", "cross-site"},
+		{"fetch no-cors reset from another port", "127.0.0.1", fetchPost("/__lsmock/reset"), "/__lsmock/reset", "same-site"},
+		{"form post reset from another site", "localhost", formPost, "/__lsmock/reset", "cross-site"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			pageURL := strings.Replace(page.URL, "127.0.0.1", tc.host, 1) + "/app.html?lsmock=" + srv.URL
+			require.NoError(t, chromedp.Do(ctx, chromedp.Navigate(pageURL)))
+			_, err := evaluate[string](ctx, tc.script)
+			require.NoError(t, err)
+			select {
+			case got := <-seen:
+				assert.Equal(t, adminSeen{http.MethodPost, tc.path, strings.TrimSuffix(strings.Replace(page.URL, "127.0.0.1", tc.host, 1), "/"), tc.site, http.StatusForbidden}, got)
+			case <-ctx.Done():
+				t.Fatal("the request never reached lsmock")
+			}
+			status, body := admin(t, srv, http.MethodGet, "/__lsmock/sessions/csrf/licenses", "")
+			require.Equal(t, http.StatusOK, status)
+			assert.Contains(t, string(body), `"hardware_id":"hw-1"`, "the session's activation survives")
+		})
+	}
+}
+
 // hostile is a value a request can carry into the dashboard; it must show as text, not run.
 const hostile = `<img src=x onerror="window.__injected=1">`
 
