@@ -2,8 +2,10 @@ package mockserver
 
 import (
 	"crypto/subtle"
+	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -20,12 +22,25 @@ type AdminAccess struct {
 	Separate bool
 }
 
-// adminRefusal is why a client may not use the admin API; nil when it may. The same rules
+// adminRefusal is why a request may not use the admin API, and the detail to give with it;
+// nil when it may. Who the client is comes first (clientRefusal), then whether a page on
+// another site sent it (crossSite).
+func (s *Server) adminRefusal(c *compiled, r *http.Request, ownListener bool) (*apiError, string) {
+	if refusal := s.clientRefusal(c, r, ownListener); refusal != nil {
+		return refusal, ""
+	}
+	if detail, ok := crossSite(c.cors.Origins, r); ok {
+		return &c.fixed.adminCrossSite, detail
+	}
+	return nil, ""
+}
+
+// clientRefusal is why a client may not use the admin API; nil when it may. The same rules
 // hold on every listener that serves it: the token lets anyone in; otherwise the request must
 // name lsmock by localhost or an IP address (a page whose own name resolves to lsmock's
 // address, DNS rebinding, names itself), and come from loopback or to the admin's own
 // listener, whose address decides who can reach it.
-func (s *Server) adminRefusal(c *compiled, r *http.Request, ownListener bool) *apiError {
+func (s *Server) clientRefusal(c *compiled, r *http.Request, ownListener bool) *apiError {
 	token := s.admin.Token
 	if token != "" {
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -45,6 +60,34 @@ func (s *Server) adminRefusal(c *compiled, r *http.Request, ownListener bool) *a
 		return &c.fixed.adminUnauthorized
 	}
 	return &c.fixed.adminForbidden
+}
+
+// crossSite reports whether r is a state-changing request (any method but GET, HEAD and
+// OPTIONS) that a page on another origin made the browser send, and says why. A form or a
+// fetch with mode "no-cors" needs no preflight, so CORS alone would let any page the developer
+// visits reset or re-pin lsmock on loopback. Allowed: lsmock's own origin (the dashboard),
+// the origins listed, and clients that send neither Origin nor Sec-Fetch-Site (curl, SDKs).
+func crossSite(listed []string, r *http.Request) (string, bool) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return "", false
+	}
+	origin, site := r.Header.Get("Origin"), r.Header.Get("Sec-Fetch-Site")
+	if origin != "" && slices.Contains(listed, origin) {
+		return "", false
+	}
+	if site == "cross-site" || site == "same-site" || origin != "" && !strings.EqualFold(origin, ownOrigin(r)) {
+		return fmt.Sprintf("Origin %q, Sec-Fetch-Site %q", origin, site), true
+	}
+	return "", false
+}
+
+// ownOrigin is the origin of the page lsmock served r's Host from: the dashboard's.
+func ownOrigin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
 }
 
 // hostIsLocal reports whether a request's Host is localhost or an IP address. A page on

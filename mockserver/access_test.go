@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -74,6 +75,82 @@ func TestAdminAccess(t *testing.T) {
 			if tc.code != "" {
 				assert.Contains(t, w.Body.String(), `"code":"`+tc.code+`"`)
 			}
+		})
+	}
+}
+
+// A page on another origin can make the browser send a "simple" POST (a form, fetch with mode
+// "no-cors") without a preflight: the admin API must refuse what would change its state.
+func TestAdminRefusesCrossSiteChanges(t *testing.T) {
+	t.Parallel()
+	open := newServer(t, mockserver.Config{})
+	listed := newServer(t, mockserver.Config{CORS: mockserver.CORS{Origins: []string{"http://localhost:5173"}}})
+	separateWithToken := newServer(t, mockserver.Config{Admin: mockserver.AdminAccess{Separate: true, Token: "s3cret"}})
+
+	const own, other = "http://127.0.0.1:8080", "http://localhost:21080"
+	cases := []struct {
+		name    string
+		handler http.Handler
+		method  string
+		target  string
+		origin  string
+		site    string // Sec-Fetch-Site
+		bearer  string
+		refused bool
+	}{
+		{"curl, an SDK: neither header", open, http.MethodPost, "/__lsmock/reset", "", "", "", false},
+		{"the dashboard: own origin", open, http.MethodPost, "/__lsmock/reset", own, "same-origin", "", false},
+		{"the dashboard by localhost", open, http.MethodPost, "http://localhost:8080/__lsmock/reset", "http://localhost:8080", "same-origin", "", false},
+		{"own origin from a browser without Sec-Fetch-Site", open, http.MethodDelete, "/__lsmock/scenario", own, "", "", false},
+		{"Sec-Fetch-Site same-origin alone", open, http.MethodPost, "/__lsmock/reset", "", "same-origin", "", false},
+		{"a page on another site: reset", open, http.MethodPost, "/__lsmock/reset", other, "cross-site", "", true},
+		{"a page on another site: reload", open, http.MethodPost, "/__lsmock/reload", other, "cross-site", "", true},
+		{"a page on another site: pin", open, http.MethodPut, "/__lsmock/scenario", other, "cross-site", "", true},
+		{"a page on another site: empty the journal", open, http.MethodDelete, "/__lsmock/requests", other, "cross-site", "", true},
+		{"another port of the same host (same-site)", open, http.MethodPost, "/__lsmock/reset", "http://127.0.0.1:21080", "same-site", "", true},
+		{"another origin, no Sec-Fetch-Site", open, http.MethodPost, "/__lsmock/reset", other, "", "", true},
+		{"another scheme", open, http.MethodPost, "/__lsmock/reset", "https://127.0.0.1:8080", "", "", true},
+		{"an opaque origin (sandboxed frame, file:)", open, http.MethodPost, "/__lsmock/reset", "null", "cross-site", "", true},
+		{"Sec-Fetch-Site cross-site without Origin", open, http.MethodPost, "/__lsmock/reset", "", "cross-site", "", true},
+		{"own origin but cross-site", open, http.MethodPost, "/__lsmock/reset", own, "cross-site", "", true},
+		{"reads stay open: the browser hides the answer", open, http.MethodGet, "/__lsmock/sessions", other, "cross-site", "", false},
+		{"an origin listed in --cors-origins", listed, http.MethodPost, "/__lsmock/reset", "http://localhost:5173", "same-site", "", false},
+		{"an origin not listed", listed, http.MethodPost, "/__lsmock/reset", other, "cross-site", "", true},
+		{"own listener, token: its dashboard by name", separateWithToken.AdminHandler(), http.MethodPost, "http://ci-host:9090/__lsmock/reset", "http://ci-host:9090", "same-origin", "s3cret", false},
+		{"own listener, token: another page", separateWithToken.AdminHandler(), http.MethodPost, "http://ci-host:9090/__lsmock/reset", other, "cross-site", "s3cret", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := local(tc.method, tc.target)
+			if strings.HasPrefix(tc.target, "http") {
+				r.Host = r.URL.Host
+			}
+			for name, value := range map[string]string{"Origin": tc.origin, "Sec-Fetch-Site": tc.site} {
+				if value != "" {
+					r.Header.Set(name, value)
+				}
+			}
+			if tc.bearer != "" {
+				r.Header.Set("Authorization", "Bearer "+tc.bearer)
+			}
+			w := httptest.NewRecorder()
+			tc.handler.ServeHTTP(w, r)
+			if !tc.refused {
+				assert.Less(t, w.Code, 300, w.Body.String())
+				return
+			}
+			assert.Equal(t, http.StatusForbidden, w.Code)
+			var body struct {
+				Status  int    `json:"status"`
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			}
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &body), w.Body.String())
+			assert.Equal(t, http.StatusForbidden, body.Status)
+			assert.Equal(t, "admin_cross_site", body.Code)
+			assert.Contains(t, body.Message, "another origin")
+			assert.Contains(t, w.Header().Get(mockserver.HeaderValidation), "Origin", "the detail names what was refused")
 		})
 	}
 }

@@ -53,6 +53,7 @@ func (c *compiled) contentType(t string) http.Header {
 type fixedErrors struct {
 	notFound, methodNotAllowed, tooLarge             apiError
 	adminNotFound, adminForbidden, adminUnauthorized apiError
+	adminCrossSite                                   apiError
 }
 
 // compile builds a configuration for s from a spec and its scenarios; the state and the
@@ -113,6 +114,9 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 			"lsmock: the admin API answers clients on loopback that call it localhost or by IP address; start lsmock with --admin-token or --admin-addr to open it"),
 		adminUnauthorized: newAPIError(http.StatusUnauthorized, "admin_unauthorized",
 			"lsmock: the admin API needs Authorization: Bearer <the --admin-token>"),
+		adminCrossSite: newAPIError(http.StatusForbidden, "admin_cross_site",
+			"lsmock: a page on another origin may not change lsmock's state (POST, PUT, DELETE on the admin API); "+
+				"the dashboard, clients that send no Origin (curl, SDKs) and origins listed in --cors-origins may"),
 	}
 	return c, nil
 }

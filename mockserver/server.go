@@ -313,8 +313,8 @@ func (s *Server) serveAdminFor(c *compiled, w http.ResponseWriter, r *http.Reque
 	if c.cors.apply(w, r, true, func() []string { return []string{http.MethodGet, http.MethodPut, http.MethodPost, http.MethodDelete} }) {
 		return
 	}
-	if refusal := s.adminRefusal(c, r, ownListener); refusal != nil {
-		out = refusal.write(w, "")
+	if refusal, detail := s.adminRefusal(c, r, ownListener); refusal != nil {
+		out = refusal.write(w, detail)
 		return
 	}
 	out = s.serveAdmin(c, w, r)

@@ -32,8 +32,42 @@ function el(tag, props, ...children) {
   return e;
 }
 
+// The page refreshes every second. Rebuilding a table would replace the button a person is
+// about to click, so sync keeps each row (by key) and rewrites only the cells that changed.
+// rows are [key, element] pairs, built fresh and detached; a kept row takes their contents.
+const emptyKey = Symbol("empty");
+function sync(parent, rows) {
+  const old = new Map([...parent.children].map((e) => [e.syncKey, e]));
+  const placed = rows.map(([key, fresh]) => {
+    const kept = old.get(key);
+    old.delete(key);
+    if (!kept) {
+      fresh.syncKey = key;
+      return fresh;
+    }
+    patch(kept, fresh);
+    return kept;
+  });
+  for (const gone of old.values()) gone.remove();
+  placed.forEach((e, i) => { if (parent.children[i] !== e) parent.insertBefore(e, parent.children[i] || null); });
+}
+
+// patch makes e look like fresh: its attributes, and each child that differs replaced. e keeps
+// its own listeners (they depend only on its key).
+function patch(e, fresh) {
+  for (const a of [...e.attributes]) if (!fresh.hasAttribute(a.name)) e.removeAttribute(a.name);
+  for (const a of fresh.attributes) if (e.getAttribute(a.name) !== a.value) e.setAttribute(a.name, a.value);
+  const had = [...e.childNodes], want = [...fresh.childNodes];
+  want.forEach((c, i) => {
+    if (!had[i]) e.append(c);
+    else if (!had[i].isEqualNode(c)) had[i].replaceWith(c);
+  });
+  for (const extra of had.slice(want.length)) extra.remove();
+}
+
+// fill syncs a table's rows, or shows why there are none.
 function fill(tbody, rows, empty) {
-  tbody.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", {colspan: 8, class: "muted"}, empty))]));
+  sync(tbody, rows.length ? rows : [[emptyKey, el("tr", {}, el("td", {colspan: 8, class: "muted"}, empty))]]);
 }
 
 function statusClass(s) { return s >= 500 ? "err" : s >= 400 ? "warn" : "ok"; }
@@ -100,12 +134,12 @@ function renderScenarios() {
     if (sc.default) triggers.push(el("span", {class: "tag"}, "default"));
     for (const m of sc.triggers.match || []) triggers.push(el("span", {class: "tag"}, m));
     triggers.push(el("span", {class: "muted"}, " or by name"));
-    return el("tr", {class: pinned(sc, active) ? "pinned" : "", "data-scenario": sc.ref},
+    return [sc.ref, el("tr", {class: pinned(sc, active) ? "pinned" : "", "data-scenario": sc.ref},
       el("td", {}, el("strong", {}, sc.name), el("br"), el("span", {class: "muted"}, sc.description || "")),
       el("td", {class: "mono"}, sc.operation),
       el("td", {}, answers),
       el("td", {}, triggers),
-      el("td", {}, el("button", {type: "button", class: "pin", title: "pin " + sc.ref, onclick: () => pin(sc.ref)}, "Pin")));
+      el("td", {}, el("button", {type: "button", class: "pin", title: "pin " + sc.ref, onclick: () => pin(sc.ref)}, "Pin")))];
   }), "no scenarios to show");
 }
 
@@ -113,7 +147,7 @@ function renderOperations() {
   const select = $("operation");
   const chosen = select.value;
   const ops = [...new Set(scenarios.map((sc) => sc.operation))];
-  select.replaceChildren(el("option", {value: ""}, "all operations"), ...ops.map((op) => el("option", {value: op}, op)));
+  sync(select, [["", el("option", {value: ""}, "all operations")], ...ops.map((op) => [op, el("option", {value: op}, op)])]);
   select.value = ops.includes(chosen) ? chosen : "";
 }
 
@@ -124,7 +158,7 @@ function time(t) {
 
 function renderRequests(list) {
   $("request-count").textContent = `(${list.count} kept)`;
-  fill($("requests").tBodies[0], list.requests.slice(0, 50).map((r) => el("tr", {"data-id": r.id, onclick: () => showRequest(r)},
+  fill($("requests").tBodies[0], list.requests.slice(0, 50).map((r) => [r.id, el("tr", {"data-id": r.id, onclick: () => showRequest(r)},
     el("td", {class: "mono"}, time(r.time)),
     el("td", {class: "mono"}, r.method + " " + r.path),
     el("td", {class: statusClass(r.status)}, r.status),
@@ -134,7 +168,7 @@ function renderRequests(list) {
     el("td", {class: "mono"}, r.session || ""),
     el("td", {class: "detail"}, r.detail || "",
       (r.near_misses || []).map((n) => el("div", {class: "muted"}, `near miss: ${n.scenario} (${n.held}/${n.of}; ${n.failed})`))),
-  )), "no requests yet: call the API and they appear here");
+  )]), "no requests yet: call the API and they appear here");
   if (shownRequest) {
     const again = list.requests.find((r) => r.id === shownRequest);
     if (again) $("request-detail").textContent = JSON.stringify(again, null, 2);
@@ -152,11 +186,11 @@ function showRequest(r) {
 function renderSessions(data) {
   pins = {global: data.global_pins || [], sessions: {}};
   for (const s of data.sessions) if (s.pins) pins.sessions[s.session] = s.pins;
-  fill($("sessions").tBodies[0], data.sessions.map((s) => el("tr", {},
+  fill($("sessions").tBodies[0], data.sessions.map((s) => [s.session, el("tr", {},
     el("td", {class: "mono"}, s.session === "" ? "(no session)" : s.session),
     el("td", {}, (s.pins || []).map((p) => el("span", {class: "tag"}, p))),
     el("td", {}, Object.entries(s.uses || {}).map(([k, v]) => el("span", {class: "tag"}, `${k} ×${v}`))),
-  )), pins.global.length ? `every session: ${pins.global.join(", ")}` : "no session state yet");
+  )]), pins.global.length ? `every session: ${pins.global.join(", ")}` : "no session state yet");
 }
 
 // renderLicenses shows the declared licenses, and for the session in the box its devices.
@@ -169,31 +203,31 @@ async function renderLicenses(declared) {
   fill($("licenses").tBodies[0], declared.licenses.map((l) => {
     const ref = l.license_key || `user:${l.username}/${l.product}`;
     const st = state[ref];
-    return el("tr", {},
+    return [ref, el("tr", {},
       el("td", {class: "mono"}, l.license_key || l.username),
       el("td", {class: "mono"}, l.product),
       el("td", {}, l.license_type, l.is_trial ? " (trial)" : ""),
       el("td", {}, l.allow_unlimited_activations ? "unlimited" : l.max_activations),
       el("td", {}, [!l.license_enabled && "not enabled", !l.license_active && "not active",
         l.validity_period && "until " + l.validity_period, l.valid_duration].filter(Boolean).join(", ")),
-      el("td", {}, st ? st.devices.map((d) => el("span", {class: "tag mono"}, d.hardware_id)) : el("span", {class: "muted"}, s ? "none" : "type a session")));
+      el("td", {}, st ? st.devices.map((d) => el("span", {class: "tag mono"}, d.hardware_id)) : el("span", {class: "muted"}, s ? "none" : "type a session")))];
   }), "no licenses declared");
 }
 
 function renderCoverage(cov) {
-  const parts = [el("div", {},
+  const parts = [["general", el("div", {},
     el("h3", {}, "general errors (every operation)"),
     el("div", {}, "answered: ", Object.entries(cov.general.codes).map(([c, n]) => el("span", {class: "tag"}, `${c} ×${n}`))),
-    el("div", {class: "muted"}, "never: ", cov.general.never_codes.map((c) => el("span", {class: "tag"}, c))))];
-  parts.push(...cov.operations.map((op) => el("div", {},
+    el("div", {class: "muted"}, "never: ", cov.general.never_codes.map((c) => el("span", {class: "tag"}, c))))]];
+  parts.push(...cov.operations.map((op) => [`${op.method} ${op.path}`, el("div", {},
     el("h3", {class: "mono"}, `${op.method} ${op.path}`),
     el("div", {}, "answered: ", Object.entries(op.codes).map(([c, n]) => el("span", {class: "tag"}, `${c} ×${n}`)),
       Object.entries(op.statuses).map(([s, n]) => el("span", {class: "tag"}, `${s} ×${n}`))),
     el("div", {class: "muted"}, "never: ", op.never_codes.map((c) => el("span", {class: "tag"}, c)),
       op.never_statuses.map((s) => el("span", {class: "tag"}, s))),
-  )));
-  parts.push(el("div", {class: "muted"}, "scenarios never hit: ", cov.scenarios.never.map((n) => el("span", {class: "tag"}, n))));
-  $("coverage").replaceChildren(...parts);
+  )]));
+  parts.push(["never", el("div", {class: "muted"}, "scenarios never hit: ", cov.scenarios.never.map((n) => el("span", {class: "tag"}, n)))]);
+  sync($("coverage"), parts);
 }
 
 async function loadScenarios() {
