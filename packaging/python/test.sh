@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Tests the Python wheel as a Python team gets it, with no package index: makes this platform's
-# wheel (pack.sh; BINARY=path packs a binary already built, else one is built here), checks its
-# tags and RECORD and that pip takes it on this platform, installs it with pip --no-index into a
-# fresh virtual environment of Debian's /usr/bin/python3 (--system-site-packages: pytest,
-# requests, cryptography and pytest-xdist are Debian's), and runs tests/ with pytest twice: with
-# the lsmock the fixture starts, and with one `lsmock serve` that pytest-xdist workers share
-# (--lsmock-url), their tests side by side. Then shows that the suite fails, saying why, without the binary.
+# wheel (pack.sh; BINARY=path packs a binary already built, else one is built here); checks its
+# tags and RECORD, that pip takes it here, and that pip told another platform (--platform) takes
+# each release target's wheel there and none for macOS 11; installs it with pip --no-index into
+# a fresh virtual environment of Debian's /usr/bin/python3 (--system-site-packages: pytest,
+# requests, cryptography and pytest-xdist are Debian's); runs tests/ with pytest twice, with the
+# lsmock the fixture starts and with one `lsmock serve` that pytest-xdist workers share
+# (--lsmock-url), their tests side by side; then shows that the suite fails, saying why, without
+# the binary.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -57,6 +59,23 @@ assert supported, "pip debug --verbose listed no compatible tags"
 assert tags & supported, f"pip takes none of {sorted(tags)} here"
 print("tags", ", ".join(sorted(tags)), "- pip takes", ", ".join(sorted(tags & supported)))
 PY
+
+echo "-- every release target's tags, as pip takes them on such machines (wheels of a stand-in binary)"
+echo "stand-in" > "$work/stand-in"
+for target in linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64; do
+  "$python" "$here/wheel.py" --binary "$work/stand-in" --target "$target" --version 0.0.1 "$work/targets" >/dev/null
+done
+# pip --platform takes the tags given as they are, except that it extends macOS ones to older
+# versions; a real pip on such a machine takes the older manylinux/musllinux tags too.
+for want in manylinux_2_17_x86_64:manylinux_2_17_x86_64 musllinux_1_1_aarch64:manylinux_2_17_aarch64 \
+  macosx_14_0_x86_64:macosx_12_0_x86_64 macosx_15_0_arm64:macosx_12_0_arm64 win_amd64:win_amd64 macosx_11_0_arm64:none; do
+  platform="${want%%:*}"
+  got="$("$py" -m pip install --dry-run --quiet --no-index --find-links "$work/targets" --only-binary=:all: \
+    --platform "$platform" --target "$work/target-$platform" --disable-pip-version-check --report - lsmock 2>/dev/null \
+    | "$py" -c 'import json, sys; print(*[i["download_info"]["url"].split("-py3-none-")[1].split(".")[0] for i in json.load(sys.stdin)["install"]])' 2>/dev/null || echo none)"
+  [ "$got" = "${want#*:}" ] || { echo "pip on $platform takes ${got}, not ${want#*:}"; exit 1; }
+  echo "$platform: $got"
+done
 
 version="$("$work/venv/bin/lsmock" version)"
 echo "lsmock command: $version"
