@@ -87,7 +87,7 @@ def start(
     if log.url is None:
         code = _end(proc)
         raise LsmockError(
-            f"lsmock exited (status {code}) before it served: {binary} {' '.join(argv)}{log.tail_text()}"
+            f"lsmock exited (status {code}) before it served: {binary} {' '.join(_redacted(argv))}{log.tail_text()}"
         )
     try:
         return Server(log.url, ca_file=log.ca_file or ca_file, _process=proc, _log=log)
@@ -316,6 +316,25 @@ def _end(proc, timeout=10.0):
     except subprocess.TimeoutExpired:
         proc.kill()
         return proc.wait()
+
+
+_SECRET_FLAGS = {"api-key", "shared-key", "client-secret", "admin-token"}
+
+
+def _redacted(argv):
+    """argv with the values of the flags that take secrets hidden, for an error message."""
+    shown, value_next = [], False
+    for arg in argv:
+        name, eq, _ = arg.lstrip("-").partition("=")
+        secret_flag = arg.startswith("-") and name in _SECRET_FLAGS
+        if value_next:
+            shown.append("[redacted]")
+        elif secret_flag and eq:
+            shown.append(arg.partition("=")[0] + "=[redacted]")
+        else:
+            shown.append(arg)
+        value_next = secret_flag and not eq and not value_next
+    return shown
 
 
 def _session_path(session):

@@ -201,8 +201,12 @@ def test_https_with_the_ca_file(tmp_path):
 def test_start_fails_clearly():
     with pytest.raises(lsmock_pkg.LsmockError, match=r"cannot run .*no-such-lsmock"):
         lsmock_pkg.start(binary=os.path.join(os.sep, "no-such-dir", "no-such-lsmock"))
-    with pytest.raises(lsmock_pkg.LsmockError, match=r"(?s)exited \(status 2\) before it served.*no-such-flag"):
-        lsmock_pkg.start(args=["--no-such-flag"])
+    with pytest.raises(lsmock_pkg.LsmockError, match=r"(?s)exited \(status 2\) before it served.*no-such-flag") as failed:
+        lsmock_pkg.start(api_key="py-key", shared_key="py-shared-secret", args=["--client-secret=py-client-secret", "--no-such-flag"])
+    shown = str(failed.value)
+    assert "--shared-key [redacted]" in shown and "--client-secret=[redacted]" in shown
+    for secret in ("py-key", "py-shared-secret", "py-client-secret"):
+        assert secret not in shown
 
 
 def health(url):
