@@ -3,6 +3,7 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -50,6 +51,7 @@ const maxProxiedAnswer = 16 << 20
 
 type proxyState struct {
 	target  *url.URL
+	shown   string // the target as outputs show it: its userinfo's password hidden
 	client  *http.Client
 	checker *contract.Checker
 	record  func(Exchange)
@@ -68,7 +70,7 @@ func newProxyState(p *Proxy) (*proxyState, error) {
 	}
 	// Redirects go back to the client as they came; the client decides whether to follow.
 	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &proxyState{target: p.Target, client: client, checker: p.Checker, record: p.Record}, nil
+	return &proxyState{target: p.Target, shown: p.Target.Redacted(), client: client, checker: p.Checker, record: p.Record}, nil
 }
 
 // hopHeaders are the headers that belong to one connection, not to the request (RFC 9110).
@@ -170,7 +172,7 @@ func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []by
 	u.RawQuery = r.URL.RawQuery
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, p.hideURL(err, r.URL.Path)
 	}
 	req.Header = r.Header.Clone()
 	for _, k := range hopHeaders {
@@ -185,7 +187,7 @@ func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []by
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, p.hideURL(err, r.URL.Path)
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxProxiedAnswer+1))
@@ -196,6 +198,16 @@ func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []by
 		return nil, nil, fmt.Errorf("the answer exceeds %d bytes", maxProxiedAnswer)
 	}
 	return resp, answer, nil
+}
+
+// hideURL names the URL of a failed request by the target's shown form and the path only:
+// the query may hold a password (user_licenses'), and the journal shows it redacted already.
+func (p *proxyState) hideURL(err error, path string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = strings.TrimSuffix(p.shown, "/") + path
+	}
+	return err
 }
 
 // errorCode is the code of an error answer's {"status","code","message"} body, else "".
