@@ -178,7 +178,8 @@ func TestProxyUnreachableTarget(t *testing.T) {
 
 // TestProxyErrorsHideSecrets: whatever keeps the target from answering (refused, reset, a
 // certificate it does not trust, no answer in time), the 502's X-Lsmock-Validation, the log
-// and the journal name the path only: user_licenses' password in the query string stays out.
+// and the journal name the path only: user_licenses' password in the query string stays out,
+// and so does the password in the target's userinfo.
 func TestProxyErrorsHideSecrets(t *testing.T) {
 	t.Parallel()
 	gone := httptest.NewServer(http.NotFoundHandler())
@@ -213,13 +214,15 @@ func TestProxyErrorsHideSecrets(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			target := strings.Replace(tc.target, "://", "://ci:"+secret+"@", 1)
 			var logs testutil.Buffer
-			proxy, _ := proxyTo(t, tc.target, tc.tr, &logs)
+			proxy, _ := proxyTo(t, target, tc.tr, &logs)
 			q := url.Values{"username": {"u@example.com"}, "password": {secret}}.Encode()
 			resp, body := sameRequest(t, http.DefaultClient, proxy.URL, http.MethodGet, "/api/v4/user_licenses?"+q, "")
 			require.Equal(t, http.StatusBadGateway, resp.StatusCode, string(body))
 			detail := resp.Header.Get(mockserver.HeaderValidation)
-			assert.Contains(t, detail, "/api/v4/user_licenses", "the detail names the path")
+			assert.Contains(t, detail, "ci:xxxxx@", "the detail names the target, its password hidden")
+			assert.Contains(t, detail, "/api/v4/user_licenses", "and the path")
 			assert.Contains(t, detail, tc.want, "and what went wrong")
 			_, journal := sameRequest(t, http.DefaultClient, proxy.URL, http.MethodGet, "/__lsmock/requests?limit=1", "")
 			require.Contains(t, string(journal), `"detail":"no answer from`)

@@ -30,6 +30,10 @@ type Proxy struct {
 	Record func(Exchange)
 }
 
+// TargetShown is the target as every output shows it (log, errors, reports, recordings):
+// a password in its userinfo hidden.
+func (p *Proxy) TargetShown() string { return p.Target.Redacted() }
+
 // Exchange is one request through the proxy and the target's answer, as read.
 type Exchange struct {
 	Operation                     string
@@ -70,7 +74,7 @@ func newProxyState(p *Proxy) (*proxyState, error) {
 	}
 	// Redirects go back to the client as they came; the client decides whether to follow.
 	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &proxyState{target: p.Target, shown: p.Target.Redacted(), client: client, checker: p.Checker, record: p.Record}, nil
+	return &proxyState{target: p.Target, shown: p.TargetShown(), client: client, checker: p.Checker, record: p.Record}, nil
 }
 
 // hopHeaders are the headers that belong to one connection, not to the request (RFC 9110).
@@ -113,7 +117,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		out.drift = true
 		s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: "no answer from the target"})
 		s.writeError(w, out, newAPIError(http.StatusBadGateway, "proxy_error", "lsmock proxy: no answer from "+p.target.Host),
-			"no answer from "+p.target.String()+": "+err.Error())
+			"no answer from "+p.shown+": "+err.Error())
 		return
 	}
 	out.status, out.code = resp.StatusCode, errorCode(resp.StatusCode, body)

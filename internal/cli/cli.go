@@ -359,7 +359,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	msg := "lsmock serving"
 	if proxying {
 		msg = "lsmock proxying"
-		logger.Info("proxy", slog.String("target", opts.target), slog.String("record", opts.recordDir))
+		logger.Info("proxy", slog.String("target", cfg.Proxy.TargetShown()), slog.String("record", opts.recordDir))
 	}
 	logger.Info(msg,
 		slog.String("url", scheme+ln.Addr().String()),
@@ -397,9 +397,13 @@ func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error)
 	if opts.target == "" {
 		return nil, errors.New("--target URL is required: the real API's base URL, e.g. https://api.licensespring.com")
 	}
+	// The errors do not repeat the value: its userinfo may hold a password.
 	target, err := url.Parse(opts.target)
-	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
-		return nil, fmt.Errorf("--target %q: want an http:// or https:// URL such as https://api.licensespring.com", opts.target)
+	if err != nil {
+		return nil, errors.New("--target: not a URL; want one such as https://api.licensespring.com")
+	}
+	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return nil, fmt.Errorf("--target %s: want an http:// or https:// URL such as https://api.licensespring.com", target.Redacted())
 	}
 	checker, err := newChecker(opts.specPath)
 	if err != nil {
@@ -423,7 +427,7 @@ func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error)
 		p.Transport = tr
 	}
 	if opts.recordDir != "" {
-		rec, err := record.New(opts.recordDir, target.String(), opts.recordKeepIDs, func(op string, err error) {
+		rec, err := record.New(opts.recordDir, p.TargetShown(), opts.recordKeepIDs, func(op string, err error) {
 			logger.Error("record", slog.String("operation", op), slog.String("error", err.Error()))
 		})
 		if err != nil {
