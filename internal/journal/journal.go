@@ -276,11 +276,13 @@ func redactNested(v any) any {
 	}
 }
 
-// RedactHeaders flattens headers, keeping the Authorization header's form but not its
-// signature or token, and dropping secret-named headers' values. authorization is the
-// request's Authorization header as Parse read it (parsed once per request by the caller);
-// keyLabel is session.Label of its API key, when the caller has it already ("" computes it).
-func RedactHeaders(h map[string][]string, authorization auth.Header, authErr error, keyLabel string) Headers {
+// RedactHeaders flattens headers (canonical names), keeping the Authorization header's form
+// but not its signature or token, and the values of the headers in declared (those the
+// operation's spec declares) and of the ordinary transport headers (see clearHeader); every
+// other value is redacted, since a client may put a credential in any header. authorization
+// is the request's Authorization header as Parse read it (parsed once per request by the
+// caller); keyLabel is session.Label of its API key, when the caller has it already ("" computes it).
+func RedactHeaders(h map[string][]string, declared map[string]bool, authorization auth.Header, authErr error, keyLabel string) Headers {
 	out := make(Headers, 0, len(h))
 	for k, vals := range h {
 		if len(vals) == 0 {
@@ -290,12 +292,32 @@ func RedactHeaders(h map[string][]string, authorization auth.Header, authErr err
 		switch {
 		case k == "Authorization":
 			v = redactAuthorization(authorization, authErr, keyLabel)
-		case SecretName(k):
+		case !(declared[k] || clearHeader(k)) || SecretName(k):
 			v = Redacted
 		}
 		out = append(out, HeaderField{k, v})
 	}
 	return out
+}
+
+// clearHeaders are the transport headers whose values the journal shows: they describe the
+// request's form, not who sends it. Referer is not among them (its URL may hold a query).
+var clearHeaders = map[string]bool{
+	"Accept": true, "Accept-Charset": true, "Accept-Encoding": true, "Accept-Language": true,
+	"Access-Control-Request-Headers": true, "Access-Control-Request-Method": true,
+	"Cache-Control": true, "Connection": true, "Content-Encoding": true, "Content-Length": true,
+	"Content-Type": true, "Date": true, "Expect": true, "Host": true, "Keep-Alive": true,
+	"Origin": true, "Pragma": true, "Sec-Fetch-Dest": true, "Sec-Fetch-Mode": true,
+	"Sec-Fetch-Site": true, "Te": true, "Traceparent": true, "Transfer-Encoding": true,
+	"Upgrade": true, "User-Agent": true, "Via": true, "X-Forwarded-For": true,
+	"X-Forwarded-Host": true, "X-Forwarded-Proto": true, "X-Request-Id": true,
+	"X-Requested-With": true,
+}
+
+// clearHeader reports whether a header (canonical name) is an ordinary transport header or
+// one of lsmock's own (X-Lsmock-*), whose value the journal shows whatever the operation.
+func clearHeader(name string) bool {
+	return clearHeaders[name] || strings.HasPrefix(name, "X-Lsmock-")
 }
 
 // Headers are a request's headers as the journal keeps them: the first value of each,
