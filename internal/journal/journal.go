@@ -4,6 +4,8 @@
 package journal
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -186,7 +188,9 @@ func (j *Journal) Clear(session string) {
 }
 
 // SecretName reports whether a field or header holds a secret by its name: it names a
-// password, secret, token, signature, shared key or cookie.
+// password, secret, token, signature, cookie, credential, JWT, or an API, shared, private,
+// access or offline key, in any case and with any '-' or '_' between the letters (api_key,
+// Api-Key, apiKey), or ends in authorization (not authorization_method, a license's field).
 func SecretName(name string) bool {
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
@@ -196,17 +200,23 @@ func SecretName(name string) bool {
 	return secretLower(name)
 }
 
-// secretWords are what a secret's name contains, in lower case.
-var secretWords = [...]string{"password", "secret", "token", "signature", "shared_key", "cookie"}
+// secretWords are what a secret's name contains, in lower case without separators; the last
+// is a secret only at the name's end.
+var secretWords = [...]string{"password", "passwd", "secret", "token", "signature", "cookie", "credential", "jwt",
+	"apikey", "sharedkey", "privatekey", "accesskey", "offlinekey", "authorization"}
 
 // secretLower reports whether an ASCII name (in any case) or a lowered one contains one of
 // secretWords, in one pass: it runs for every header and field of every request.
 func secretLower(name string) bool {
 	for i := 0; i < len(name); i++ {
-		switch name[i] | 0x20 { // lower case, for letters
-		case 'p', 's', 't', 'c':
-			for _, w := range secretWords {
-				if hasFoldAt(name, i, w) {
+		c := name[i] | 0x20 // lower case, for letters
+		switch c {
+		case 'p', 's', 't', 'c', 'j', 'a', 'o':
+			for k, w := range secretWords {
+				if w[0] != c {
+					continue
+				}
+				if end := wordEnd(name, i, w); end >= 0 && (k < len(secretWords)-1 || end == len(name)) {
 					return true
 				}
 			}
@@ -215,21 +225,45 @@ func secretLower(name string) bool {
 	return false
 }
 
-// hasFoldAt reports whether name has the lower-case ASCII word at i, in any case.
-func hasFoldAt(name string, i int, word string) bool {
-	if len(name)-i < len(word) {
-		return false
-	}
-	for j := 0; j < len(word); j++ {
-		c := name[i+j]
+// wordEnd is where the lower-case ASCII word ends in name when name has it at i, in any
+// case, with any '-' or '_' between its letters; else -1.
+func wordEnd(name string, i int, word string) int {
+	for j := 0; j < len(word); i++ {
+		if i == len(name) {
+			return -1
+		}
+		c := name[i]
+		if c == '-' || c == '_' {
+			continue
+		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		if c != word[j] {
-			return false
+			return -1
+		}
+		j++
+	}
+	return i
+}
+
+// SecretValue reports whether a string is a credential by its form, whatever its field's
+// name: an Authorization value ("Bearer <token>", "Basic <base64 of user:password>"), a JWT,
+// a PEM private key. A product named "Basic plan" is not one.
+func SecretValue(s string) bool {
+	if scheme, cred, ok := strings.Cut(s, " "); ok && cred != "" && !strings.Contains(cred, " ") {
+		switch {
+		case strings.EqualFold(scheme, "bearer"):
+			return true
+		case strings.EqualFold(scheme, "basic"):
+			pair, err := base64.StdEncoding.DecodeString(cred)
+			return err == nil && bytes.IndexByte(pair, ':') >= 0
 		}
 	}
-	return true
+	if strings.HasPrefix(s, "eyJ") && strings.Count(s, ".") == 2 { // a JWT: its header is base64 of {"
+		return true
+	}
+	return strings.Contains(s, "PRIVATE KEY-----")
 }
 
 // RedactBody returns a copy of a decoded JSON body fit for the journal. Only the values
@@ -271,6 +305,11 @@ func redactNested(v any) any {
 			out[i] = redactNested(e)
 		}
 		return out
+	case string:
+		if SecretValue(t) {
+			return Redacted
+		}
+		return t
 	default:
 		return v
 	}

@@ -106,6 +106,9 @@ func TestRedact(t *testing.T) {
 	assert.Equal(t, journal.Redacted, journal.RedactBody(map[string]any{"extra": "canary"}, nil).(map[string]any)["extra"],
 		"a field the schema does not declare is redacted")
 	assert.Equal(t, journal.Redacted, journal.RedactBody([]any{"canary"}, nil), "a body that is not an object is redacted")
+	assert.Equal(t, map[string]any{"username": journal.Redacted, "list": []any{journal.Redacted, "x"}},
+		journal.RedactBody(map[string]any{"username": "Bearer canary", "list": []any{"Bearer canary", "x"}}, map[string]bool{"username": true, "list": true}),
+		"a credential by its form is redacted in a declared field")
 }
 
 // TestRedactHeadersAllowlist: only the headers the operation declares and the ordinary
