@@ -495,6 +495,11 @@ func watchedPaths(f load.Files) []string {
 // parseFlags parses a subcommand's flags; when it cannot go on, it says with which exit
 // code: 0 after --help, 2 for a usage error (the flag package has printed why).
 func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	for _, name := range secretFlags {
+		if f := fs.Lookup(name); f != nil {
+			f.DefValue = "" // usage would print the environment's value as the default
+		}
+	}
 	err := fs.Parse(args)
 	switch {
 	case err == nil:
@@ -505,6 +510,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 		return 2, false
 	}
 }
+
+// secretFlags are the flags whose values are secrets (a --target may hold a password).
+var secretFlags = [...]string{"api-key", "shared-key", "client-id", "client-secret", "admin-token", "target"}
 
 // newAuth reads the signing checks from --auth, --api-key/--shared-key and --keys.
 func newAuth(opts serveOptions) (mockserver.Auth, error) {

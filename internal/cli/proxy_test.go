@@ -163,6 +163,20 @@ func TestProxyFlagErrors(t *testing.T) {
 	}
 }
 
+// TestUsageHidesSecretsFromTheEnvironment: usage (--help, or a flag error) does not print
+// the secrets it read from the environment as flags' defaults.
+func TestUsageHidesSecretsFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"LSMOCK_TARGET": "http://ci:" + recordCanary + "@x", "LSMOCK_API_KEY": recordCanary,
+		"LSMOCK_SHARED_KEY": recordCanary, "LSMOCK_CLIENT_ID": recordCanary, "LSMOCK_CLIENT_SECRET": recordCanary,
+		"LSMOCK_ADMIN_TOKEN": recordCanary}
+	for _, args := range [][]string{{"proxy", "--help"}, {"proxy", "--nope"}, {"serve", "--help"}, {"verify", "--help"}, {"sign", "--help"}} {
+		_, stdout, stderr := runCLI(t, env, args...)
+		require.Contains(t, stderr, "--shared-key", "%v prints usage", args)
+		assert.NotContains(t, stdout+stderr, recordCanary, "%v", args)
+	}
+}
+
 // TestProxyTargetPasswordHidden: a --target with a password in its userinfo is shown with the
 // password hidden in the start log, the recordings, the JUnit suite and the JSON report.
 func TestProxyTargetPasswordHidden(t *testing.T) {
