@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -298,5 +299,123 @@ func TestNoRecordingEverHoldsASecret(t *testing.T) {
 	assert.Contains(t, all, `"initial_password":"[redacted]"`, "a trial's password is redacted in the recorded answer")
 	if i := strings.Index(all, canary); i >= 0 {
 		t.Fatalf("the canary leaked:\n%s", all[max(0, i-600):min(len(all), i+200)])
+	}
+}
+
+// credentialHeaders are headers a client or a gateway in front of the API may carry a
+// credential in; the journal shows none of their values.
+var credentialHeaders = []string{"X-Api-Key", "Api-Key", "Private-Key", "X-Access-Key", "X-Auth", "X-Credential",
+	"Proxy-Authorization", "Cookie", "X-Custom"}
+
+// credentialAnswer is a real API's answer with credentials in it: fields named so, in every
+// spelling, and values that are credentials by their form.
+const credentialAnswer = `{"product_id":1,"product_name":"Demo","short_code":"demo","authorization_method":"license-key",` +
+	`"api_key":"` + canary + `","apikey":"` + canary + `","apiKey":"` + canary + `","API-KEY":"` + canary + `",` +
+	`"private_key":"` + canary + `","privateKey":"` + canary + `","offline_key":"` + canary + `","jwt":"` + canary + `",` +
+	`"authorization":"Bearer ` + canary + `","credentials":{"username":"ci","secret":"` + canary + `","key":"` + canary + `"},` +
+	`"metadata":{"note":"Bearer ` + canary + `"}}`
+
+// TestNoProxyOutputHoldsASecret: lsmock proxy --record with the canary as the password in
+// --target's userinfo, in front of a target that answers credentials (credentialAnswer) and
+// resets the connection for user_licenses, and in front of a target that refuses. The requests
+// carry the canary in credential headers, the query string, the body and Authorization. No log
+// line, journal entry, dashboard data, X-Lsmock-* header, 502 answer, recording, JUnit or
+// JSON report holds it.
+func TestNoProxyOutputHoldsASecret(t *testing.T) {
+	t.Parallel()
+	real, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	answering := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v4/user_licenses":
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				_ = conn.(*net.TCPConn).SetLinger(0) // a reset, not an orderly close
+				_ = conn.Close()
+			}
+		case "/api/v4/product_details":
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, credentialAnswer)
+		default:
+			real.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(answering.Close)
+	refusing := httptest.NewServer(http.NotFoundHandler())
+	refusing.Close()
+
+	var all testutil.Buffer
+	for _, target := range []string{answering.URL, refusing.URL} {
+		dir := t.TempDir()
+		recorded := filepath.Join(dir, "recorded")
+		report, junit := filepath.Join(dir, "report.json"), filepath.Join(dir, "junit.xml")
+		var out testutil.Buffer
+		base, stop := runCommand(t, &out, "proxy", "--addr", "127.0.0.1:0", "--target", strings.Replace(target, "://", "://ci:"+canary+"@", 1),
+			"--record", recorded, "--log-format", "json", "--log-level", "debug", "--report", report, "--junit", junit)
+
+		send := func(method, path, body, authorization string) {
+			req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+			require.NoError(t, err)
+			date := time.Now().UTC().Format(http.TimeFormat)
+			req.Header.Set("Date", date)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", auth.HeaderValue(canary, canary, date))
+			if authorization != "" {
+				req.Header.Set("Authorization", authorization)
+			}
+			for _, h := range credentialHeaders {
+				req.Header.Set(h, canary)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			var h bytes.Buffer
+			_ = resp.Header.Write(&h)
+			if resp.StatusCode == http.StatusBadGateway { // lsmock's own answer; the others are the target's, as they came
+				h.Write(b)
+			}
+			add(&out, method+" "+req.URL.Path, h.Bytes())
+		}
+		send(http.MethodGet, "/api/v4/product_details?product=demo", "", "")
+		send(http.MethodGet, "/api/v4/product_details?product=demo&api_key="+canary, "", "Bearer "+canary)
+		send(http.MethodGet, "/api/v4/user_licenses?"+url.Values{"username": {"demo-user@example.com"}, "password": {canary}}.Encode(), "", "")
+		send(http.MethodPost, cpPath, changePassword("u@example.com", canary, canary), "")
+		send(http.MethodPost, "/api/v4/activate_license", `{"username":"demo-user@example.com","password":"`+canary+`","product":"demo-users","hardware_id":"hw-1"}`, "")
+		send(http.MethodPost, "/api/v4/activate_license", `{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"hw-1","api_key":"`+canary+`"}`, "Bearer "+canary)
+
+		for _, path := range []string{"/__lsmock/requests?limit=1000", "/__lsmock/sessions", "/__lsmock/coverage",
+			"/__lsmock/metrics", "/__lsmock/", "/__lsmock/requests?session=" + canary} {
+			resp, err := http.Get(base + path)
+			require.NoError(t, err)
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode, path)
+			add(&out, "GET "+strings.ReplaceAll(path, canary, "CANARY"), b)
+		}
+		require.Equal(t, 0, stop())
+		files, err := filepath.Glob(filepath.Join(recorded, "*.yaml"))
+		require.NoError(t, err)
+		for _, f := range append(files, report, junit) {
+			b, err := os.ReadFile(f)
+			require.NoError(t, err)
+			add(&out, f, b)
+		}
+		add(&all, target, []byte(out.String()))
+	}
+
+	text := all.String()
+	require.Contains(t, text, `"msg":"lsmock proxying"`, "the start log was searched")
+	require.Contains(t, text, `"msg":"request"`, "the request log was searched")
+	require.Contains(t, text, `"X-Api-Key":"[redacted]"`, "the journal was searched, credential headers in it")
+	require.Contains(t, text, "recorded_200", "the recordings were searched")
+	require.Contains(t, text, `"api_key":"[redacted]"`, "with the target's credential answer")
+	require.Contains(t, text, `"authorization_method":"license-key"`, "whose other fields are kept")
+	require.Contains(t, text, "connection reset by peer", "a reset target was searched")
+	require.Contains(t, text, "connection refused", "and a refusing one")
+	require.Contains(t, text, mockserver.HeaderValidation+": no answer from http://ci:xxxxx@", "their 502s' X-Lsmock-Validation")
+	require.Contains(t, text, `contract drift http://ci:xxxxx@`, "the JUnit report was searched")
+	require.Contains(t, text, `"proxy": "http://ci:xxxxx@`, "and the JSON report")
+	if i := strings.Index(text, canary); i >= 0 {
+		t.Fatalf("the canary leaked:\n%s", text[max(0, i-600):min(len(text), i+200)])
 	}
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,13 +26,19 @@ import (
 // test server), logging to logs.
 func startProxy(t *testing.T, upstream *httptest.Server, logs io.Writer) (*httptest.Server, *mockserver.Server) {
 	t.Helper()
-	target, err := url.Parse(upstream.URL)
+	return proxyTo(t, upstream.URL, upstream.Client().Transport, logs)
+}
+
+// proxyTo runs lsmock as a proxy in front of target, reached through tr.
+func proxyTo(t *testing.T, target string, tr http.RoundTripper, logs io.Writer) (*httptest.Server, *mockserver.Server) {
+	t.Helper()
+	u, err := url.Parse(target)
 	require.NoError(t, err)
 	checker, err := contract.NewChecker(lsmock.DefaultSpec(), "")
 	require.NoError(t, err)
 	h, err := mockserver.New(mockserver.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
-		Proxy:  &mockserver.Proxy{Target: target, Transport: upstream.Client().Transport, Checker: checker},
+		Proxy:  &mockserver.Proxy{Target: u, Transport: tr, Checker: checker},
 	})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
@@ -166,4 +174,61 @@ func TestProxyUnreachableTarget(t *testing.T) {
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.JSONEq(t, `{"status":502,"code":"proxy_error","message":"lsmock proxy: no answer from `+strings.TrimPrefix(gone.URL, "http://")+`"}`, string(body))
 	assert.NotEmpty(t, h.Coverage().Drift)
+}
+
+// TestProxyErrorsHideSecrets: whatever keeps the target from answering (refused, reset, a
+// certificate it does not trust, no answer in time), the 502's X-Lsmock-Validation, the log
+// and the journal name the path only: user_licenses' password in the query string stays out,
+// and so does the password in the target's userinfo.
+func TestProxyErrorsHideSecrets(t *testing.T) {
+	t.Parallel()
+	gone := httptest.NewServer(http.NotFoundHandler())
+	gone.Close()
+	reset := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.(*net.TCPConn).SetLinger(0)
+			_ = conn.Close()
+		}
+	}))
+	t.Cleanup(reset.Close)
+	untrusted := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(untrusted.Close)
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(hung.Close)
+	impatient := http.DefaultTransport.(*http.Transport).Clone()
+	impatient.ResponseHeaderTimeout = 50 * time.Millisecond
+
+	const secret = "Query-Pa55-7c2f"
+	cases := []struct {
+		name   string
+		target string
+		tr     http.RoundTripper
+		want   string
+	}{
+		{"refused", gone.URL, nil, "refused"},
+		{"reset", reset.URL, nil, "reset"},
+		{"untrusted certificate", untrusted.URL, nil, "certificate"},
+		{"no answer in time", hung.URL, impatient, "timeout"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			target := strings.Replace(tc.target, "://", "://ci:"+secret+"@", 1)
+			var logs testutil.Buffer
+			proxy, _ := proxyTo(t, target, tc.tr, &logs)
+			q := url.Values{"username": {"u@example.com"}, "password": {secret}}.Encode()
+			resp, body := sameRequest(t, http.DefaultClient, proxy.URL, http.MethodGet, "/api/v4/user_licenses?"+q, "")
+			require.Equal(t, http.StatusBadGateway, resp.StatusCode, string(body))
+			detail := resp.Header.Get(mockserver.HeaderValidation)
+			assert.Contains(t, detail, "ci:xxxxx@", "the detail names the target, its password hidden")
+			assert.Contains(t, detail, "/api/v4/user_licenses", "and the path")
+			assert.Contains(t, detail, tc.want, "and what went wrong")
+			_, journal := sameRequest(t, http.DefaultClient, proxy.URL, http.MethodGet, "/__lsmock/requests?limit=1", "")
+			require.Contains(t, string(journal), `"detail":"no answer from`)
+			all := detail + string(body) + string(journal) + logs.String()
+			require.Contains(t, logs.String(), `"level":"WARN"`)
+			assert.NotContains(t, all, secret)
+		})
+	}
 }

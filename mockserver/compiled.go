@@ -25,11 +25,12 @@ type compiled struct {
 	ops       map[*spec.Operation]*opInfo
 	// bodyFields and queryFields are, per operation, the body fields and query parameters
 	// the spec declares, each true when it is not a secret: the values the journal shows
-	// (journal.RedactBody) and a recording may match on (Exchange).
-	bodyFields, queryFields map[string]map[string]bool
-	cors                    corsPolicy
-	fixed                   fixedErrors
-	types                   map[string]http.Header // Content-Type headers of the spec's answers, by value
+	// (journal.RedactBody) and a recording may match on (Exchange); headerFields the header
+	// parameters it declares, whose values the journal shows (journal.RedactHeaders).
+	bodyFields, queryFields, headerFields map[string]map[string]bool
+	cors                                  corsPolicy
+	fixed                                 fixedErrors
+	types                                 map[string]http.Header // Content-Type headers of the spec's answers, by value
 }
 
 // opInfo is what a request of an operation needs that the operation alone decides.
@@ -77,21 +78,22 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		}
 	}
 	c := &compiled{
-		spec:        sp,
-		scenarios:   set,
-		validator:   v,
-		matcher:     match.New(set),
-		engine:      engine,
-		ops:         map[*spec.Operation]*opInfo{},
-		bodyFields:  map[string]map[string]bool{},
-		queryFields: map[string]map[string]bool{},
-		types:       map[string]http.Header{},
+		spec:         sp,
+		scenarios:    set,
+		validator:    v,
+		matcher:      match.New(set),
+		engine:       engine,
+		ops:          map[*spec.Operation]*opInfo{},
+		bodyFields:   map[string]map[string]bool{},
+		queryFields:  map[string]map[string]bool{},
+		headerFields: map[string]map[string]bool{},
+		types:        map[string]http.Header{},
 	}
 	var headerParams []string
 	for _, op := range sp.Operations {
 		info := &opInfo{idHeader: []string{op.ID}}
 		c.ops[op] = info
-		c.bodyFields[op.ID], c.queryFields[op.ID] = declared(op)
+		c.bodyFields[op.ID], c.queryFields[op.ID], c.headerFields[op.ID] = declared(op)
 		headerParams = append(headerParams, op.RequiredHeaders...)
 		for _, h := range op.RequiredHeaders {
 			if h == "Authorization" {
@@ -147,9 +149,12 @@ func (c *compiled) authError(op *spec.Operation, f *auth.Failure) apiError {
 }
 
 // declared are op's body fields and query parameters, each true when it is not a secret
-// (format: password, writeOnly).
-func declared(op *spec.Operation) (body, query map[string]bool) {
-	body, query = map[string]bool{}, map[string]bool{}
+// (format: password, writeOnly), and its header parameters.
+func declared(op *spec.Operation) (body, query, header map[string]bool) {
+	body, query, header = map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, h := range op.Headers {
+		header[h] = true
+	}
 	if op.Body != nil && op.Body.Schema != nil && op.Body.Schema.Properties != nil {
 		for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
 			ps := p.Value().Schema()
@@ -159,7 +164,7 @@ func declared(op *spec.Operation) (body, query map[string]bool) {
 	for name := range op.Query {
 		query[name] = !op.SecretQuery[name]
 	}
-	return body, query
+	return body, query, header
 }
 
 // allowed is the methods a path takes, for CORS preflights.

@@ -101,7 +101,7 @@ func (s *Server) Coverage() CoverageReport {
 	}
 	slices.Sort(rep.General.NeverCodes)
 	if s.proxy != nil {
-		rep.Proxy = s.proxy.target.String()
+		rep.Proxy = s.proxy.shown
 		for d, n := range s.coverage.DriftSnapshot() {
 			rep.Drift = append(rep.Drift, DriftReport{Operation: d.Operation, Problem: d.Problem, Count: n})
 		}

@@ -3,6 +3,7 @@ package mockserver
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -29,6 +30,10 @@ type Proxy struct {
 	Record func(Exchange)
 }
 
+// TargetShown is the target as every output shows it (log, errors, reports, recordings):
+// a password in its userinfo hidden.
+func (p *Proxy) TargetShown() string { return p.Target.Redacted() }
+
 // Exchange is one request through the proxy and the target's answer, as read.
 type Exchange struct {
 	Operation                     string
@@ -50,6 +55,7 @@ const maxProxiedAnswer = 16 << 20
 
 type proxyState struct {
 	target  *url.URL
+	shown   string // the target as outputs show it: its userinfo's password hidden
 	client  *http.Client
 	checker *contract.Checker
 	record  func(Exchange)
@@ -68,7 +74,7 @@ func newProxyState(p *Proxy) (*proxyState, error) {
 	}
 	// Redirects go back to the client as they came; the client decides whether to follow.
 	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &proxyState{target: p.Target, client: client, checker: p.Checker, record: p.Record}, nil
+	return &proxyState{target: p.Target, shown: p.TargetShown(), client: client, checker: p.Checker, record: p.Record}, nil
 }
 
 // hopHeaders are the headers that belong to one connection, not to the request (RFC 9110).
@@ -111,7 +117,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		out.drift = true
 		s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: "no answer from the target"})
 		s.writeError(w, out, newAPIError(http.StatusBadGateway, "proxy_error", "lsmock proxy: no answer from "+p.target.Host),
-			"no answer from "+p.target.String()+": "+err.Error())
+			"no answer from "+p.shown+": "+err.Error())
 		return
 	}
 	out.status, out.code = resp.StatusCode, errorCode(resp.StatusCode, body)
@@ -170,7 +176,7 @@ func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []by
 	u.RawQuery = r.URL.RawQuery
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, p.hideURL(err, r.URL.Path)
 	}
 	req.Header = r.Header.Clone()
 	for _, k := range hopHeaders {
@@ -185,7 +191,7 @@ func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []by
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, p.hideURL(err, r.URL.Path)
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxProxiedAnswer+1))
@@ -196,6 +202,16 @@ func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []by
 		return nil, nil, fmt.Errorf("the answer exceeds %d bytes", maxProxiedAnswer)
 	}
 	return resp, answer, nil
+}
+
+// hideURL names the URL of a failed request by the target's shown form and the path only:
+// the query may hold a password (user_licenses'), and the journal shows it redacted already.
+func (p *proxyState) hideURL(err error, path string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = strings.TrimSuffix(p.shown, "/") + path
+	}
+	return err
 }
 
 // errorCode is the code of an error answer's {"status","code","message"} body, else "".

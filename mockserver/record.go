@@ -30,7 +30,7 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 		Code:      out.code,
 		Detail:    out.detail,
 		Duration:  time.Since(start),
-		Headers:   journal.RedactHeaders(r.Header, out.authz, out.authErr, out.keyLabel),
+		Headers:   journal.RedactHeaders(r.Header, c.headerFields[out.operation], out.authz, out.authErr, out.keyLabel),
 		BodyBytes: len(out.body),
 	}
 	if r.URL.RawQuery != "" {

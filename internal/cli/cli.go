@@ -359,7 +359,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	msg := "lsmock serving"
 	if proxying {
 		msg = "lsmock proxying"
-		logger.Info("proxy", slog.String("target", opts.target), slog.String("record", opts.recordDir))
+		logger.Info("proxy", slog.String("target", cfg.Proxy.TargetShown()), slog.String("record", opts.recordDir))
 	}
 	logger.Info(msg,
 		slog.String("url", scheme+ln.Addr().String()),
@@ -397,9 +397,13 @@ func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error)
 	if opts.target == "" {
 		return nil, errors.New("--target URL is required: the real API's base URL, e.g. https://api.licensespring.com")
 	}
+	// The errors do not repeat the value: its userinfo may hold a password.
 	target, err := url.Parse(opts.target)
-	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
-		return nil, fmt.Errorf("--target %q: want an http:// or https:// URL such as https://api.licensespring.com", opts.target)
+	if err != nil {
+		return nil, errors.New("--target: not a URL; want one such as https://api.licensespring.com")
+	}
+	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return nil, fmt.Errorf("--target %s: want an http:// or https:// URL such as https://api.licensespring.com", target.Redacted())
 	}
 	checker, err := newChecker(opts.specPath)
 	if err != nil {
@@ -423,7 +427,7 @@ func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error)
 		p.Transport = tr
 	}
 	if opts.recordDir != "" {
-		rec, err := record.New(opts.recordDir, target.String(), opts.recordKeepIDs, func(op string, err error) {
+		rec, err := record.New(opts.recordDir, p.TargetShown(), opts.recordKeepIDs, func(op string, err error) {
 			logger.Error("record", slog.String("operation", op), slog.String("error", err.Error()))
 		})
 		if err != nil {
@@ -491,6 +495,11 @@ func watchedPaths(f load.Files) []string {
 // parseFlags parses a subcommand's flags; when it cannot go on, it says with which exit
 // code: 0 after --help, 2 for a usage error (the flag package has printed why).
 func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	for _, name := range secretFlags {
+		if f := fs.Lookup(name); f != nil {
+			f.DefValue = "" // usage would print the environment's value as the default
+		}
+	}
 	err := fs.Parse(args)
 	switch {
 	case err == nil:
@@ -501,6 +510,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
 		return 2, false
 	}
 }
+
+// secretFlags are the flags whose values are secrets (a --target may hold a password).
+var secretFlags = [...]string{"api-key", "shared-key", "client-id", "client-secret", "admin-token", "target"}
 
 // newAuth reads the signing checks from --auth, --api-key/--shared-key and --keys.
 func newAuth(opts serveOptions) (mockserver.Auth, error) {

@@ -151,12 +151,57 @@ func TestProxyFlagErrors(t *testing.T) {
 	}{
 		{nil, "--target URL is required"},
 		{[]string{"--target", "ftp://x"}, "want an http:// or https:// URL"},
+		{[]string{"--target", "ftp://ci:" + recordCanary + "@x"}, "--target ftp://ci:xxxxx@x: want an http://"},
+		{[]string{"--target", "http://ci:" + recordCanary + "%zz@x"}, "--target: not a URL"},
 		{[]string{"--target", "http://127.0.0.1:1", "--watch"}, "--watch is for lsmock serve"},
 		{[]string{"--target", "http://127.0.0.1:1", "--target-ca", "/no/such/ca.pem"}, "--target-ca"},
 	} {
 		code, _, stderr := runCLI(t, nil, append([]string{"proxy", "--addr", "127.0.0.1:0"}, tc.args...)...)
 		assert.Equal(t, 2, code, "%v", tc.args)
 		assert.Contains(t, stderr, tc.want, "%v", tc.args)
+		assert.NotContains(t, stderr, recordCanary, "a password in the target's userinfo is never repeated")
+	}
+}
+
+// TestUsageHidesSecretsFromTheEnvironment: usage (--help, or a flag error) does not print
+// the secrets it read from the environment as flags' defaults.
+func TestUsageHidesSecretsFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"LSMOCK_TARGET": "http://ci:" + recordCanary + "@x", "LSMOCK_API_KEY": recordCanary,
+		"LSMOCK_SHARED_KEY": recordCanary, "LSMOCK_CLIENT_ID": recordCanary, "LSMOCK_CLIENT_SECRET": recordCanary,
+		"LSMOCK_ADMIN_TOKEN": recordCanary}
+	for _, args := range [][]string{{"proxy", "--help"}, {"proxy", "--nope"}, {"serve", "--help"}, {"verify", "--help"}, {"sign", "--help"}} {
+		_, stdout, stderr := runCLI(t, env, args...)
+		require.Contains(t, stderr, "--shared-key", "%v prints usage", args)
+		assert.NotContains(t, stdout+stderr, recordCanary, "%v", args)
+	}
+}
+
+// TestProxyTargetPasswordHidden: a --target with a password in its userinfo is shown with the
+// password hidden in the start log, the recordings, the JUnit suite and the JSON report.
+func TestProxyTargetPasswordHidden(t *testing.T) {
+	t.Parallel()
+	upstream := upstream(t, false)
+	target := strings.Replace(upstream.URL, "://", "://ci:"+recordCanary+"@", 1)
+	shown := strings.Replace(upstream.URL, "://", "://ci:xxxxx@", 1)
+	dir := t.TempDir()
+	recorded, junit, report := filepath.Join(dir, "recorded"), filepath.Join(dir, "junit.xml"), filepath.Join(dir, "report.json")
+	base, logs, stop := startInProcess(t, nil, "proxy", "--addr", "127.0.0.1:0", "--target", target,
+		"--record", recorded, "--junit", junit, "--report", report)
+	x := &exchange{method: http.MethodGet, target: "/api/v4/product_details?product=demo"}
+	send(t, base, x)
+	require.Equal(t, http.StatusOK, x.status, x.answer)
+	require.Equal(t, 0, stop(), logs.String())
+
+	outputs := map[string]string{"log": logs.String()}
+	for _, f := range []string{filepath.Join(recorded, "productDetails.yaml"), junit, report} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		outputs[f] = string(b)
+	}
+	for name, out := range outputs {
+		assert.Contains(t, out, shown, "%s shows the target", name)
+		assert.NotContains(t, out, recordCanary, "%s hides its password", name)
 	}
 }
 

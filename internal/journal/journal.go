@@ -4,6 +4,8 @@
 package journal
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -186,7 +188,9 @@ func (j *Journal) Clear(session string) {
 }
 
 // SecretName reports whether a field or header holds a secret by its name: it names a
-// password, secret, token, signature, shared key or cookie.
+// password, secret, token, signature, cookie, credential, JWT, or an API, shared, private,
+// access or offline key, in any case and with any '-' or '_' between the letters (api_key,
+// Api-Key, apiKey), or ends in authorization (not authorization_method, a license's field).
 func SecretName(name string) bool {
 	for i := 0; i < len(name); i++ {
 		if name[i] >= utf8.RuneSelf {
@@ -196,17 +200,23 @@ func SecretName(name string) bool {
 	return secretLower(name)
 }
 
-// secretWords are what a secret's name contains, in lower case.
-var secretWords = [...]string{"password", "secret", "token", "signature", "shared_key", "cookie"}
+// secretWords are what a secret's name contains, in lower case without separators; the last
+// is a secret only at the name's end.
+var secretWords = [...]string{"password", "passwd", "secret", "token", "signature", "cookie", "credential", "jwt",
+	"apikey", "sharedkey", "privatekey", "accesskey", "offlinekey", "authorization"}
 
 // secretLower reports whether an ASCII name (in any case) or a lowered one contains one of
 // secretWords, in one pass: it runs for every header and field of every request.
 func secretLower(name string) bool {
 	for i := 0; i < len(name); i++ {
-		switch name[i] | 0x20 { // lower case, for letters
-		case 'p', 's', 't', 'c':
-			for _, w := range secretWords {
-				if hasFoldAt(name, i, w) {
+		c := name[i] | 0x20 // lower case, for letters
+		switch c {
+		case 'p', 's', 't', 'c', 'j', 'a', 'o':
+			for k, w := range secretWords {
+				if w[0] != c {
+					continue
+				}
+				if end := wordEnd(name, i, w); end >= 0 && (k < len(secretWords)-1 || end == len(name)) {
 					return true
 				}
 			}
@@ -215,21 +225,45 @@ func secretLower(name string) bool {
 	return false
 }
 
-// hasFoldAt reports whether name has the lower-case ASCII word at i, in any case.
-func hasFoldAt(name string, i int, word string) bool {
-	if len(name)-i < len(word) {
-		return false
-	}
-	for j := 0; j < len(word); j++ {
-		c := name[i+j]
+// wordEnd is where the lower-case ASCII word ends in name when name has it at i, in any
+// case, with any '-' or '_' between its letters; else -1.
+func wordEnd(name string, i int, word string) int {
+	for j := 0; j < len(word); i++ {
+		if i == len(name) {
+			return -1
+		}
+		c := name[i]
+		if c == '-' || c == '_' {
+			continue
+		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
 		if c != word[j] {
-			return false
+			return -1
+		}
+		j++
+	}
+	return i
+}
+
+// SecretValue reports whether a string is a credential by its form, whatever its field's
+// name: an Authorization value ("Bearer <token>", "Basic <base64 of user:password>"), a JWT,
+// a PEM private key. A product named "Basic plan" is not one.
+func SecretValue(s string) bool {
+	if scheme, cred, ok := strings.Cut(s, " "); ok && cred != "" && !strings.Contains(cred, " ") {
+		switch {
+		case strings.EqualFold(scheme, "bearer"):
+			return true
+		case strings.EqualFold(scheme, "basic"):
+			pair, err := base64.StdEncoding.DecodeString(cred)
+			return err == nil && bytes.IndexByte(pair, ':') >= 0
 		}
 	}
-	return true
+	if strings.HasPrefix(s, "eyJ") && strings.Count(s, ".") == 2 { // a JWT: its header is base64 of {"
+		return true
+	}
+	return strings.Contains(s, "PRIVATE KEY-----")
 }
 
 // RedactBody returns a copy of a decoded JSON body fit for the journal. Only the values
@@ -271,16 +305,23 @@ func redactNested(v any) any {
 			out[i] = redactNested(e)
 		}
 		return out
+	case string:
+		if SecretValue(t) {
+			return Redacted
+		}
+		return t
 	default:
 		return v
 	}
 }
 
-// RedactHeaders flattens headers, keeping the Authorization header's form but not its
-// signature or token, and dropping secret-named headers' values. authorization is the
-// request's Authorization header as Parse read it (parsed once per request by the caller);
-// keyLabel is session.Label of its API key, when the caller has it already ("" computes it).
-func RedactHeaders(h map[string][]string, authorization auth.Header, authErr error, keyLabel string) Headers {
+// RedactHeaders flattens headers (canonical names), keeping the Authorization header's form
+// but not its signature or token, and the values of the headers in declared (those the
+// operation's spec declares) and of the ordinary transport headers (see clearHeader); every
+// other value is redacted, since a client may put a credential in any header. authorization
+// is the request's Authorization header as Parse read it (parsed once per request by the
+// caller); keyLabel is session.Label of its API key, when the caller has it already ("" computes it).
+func RedactHeaders(h map[string][]string, declared map[string]bool, authorization auth.Header, authErr error, keyLabel string) Headers {
 	out := make(Headers, 0, len(h))
 	for k, vals := range h {
 		if len(vals) == 0 {
@@ -290,12 +331,32 @@ func RedactHeaders(h map[string][]string, authorization auth.Header, authErr err
 		switch {
 		case k == "Authorization":
 			v = redactAuthorization(authorization, authErr, keyLabel)
-		case SecretName(k):
+		case !(declared[k] || clearHeader(k)) || SecretName(k):
 			v = Redacted
 		}
 		out = append(out, HeaderField{k, v})
 	}
 	return out
+}
+
+// clearHeaders are the transport headers whose values the journal shows: they describe the
+// request's form, not who sends it. Referer is not among them (its URL may hold a query).
+var clearHeaders = map[string]bool{
+	"Accept": true, "Accept-Charset": true, "Accept-Encoding": true, "Accept-Language": true,
+	"Access-Control-Request-Headers": true, "Access-Control-Request-Method": true,
+	"Cache-Control": true, "Connection": true, "Content-Encoding": true, "Content-Length": true,
+	"Content-Type": true, "Date": true, "Expect": true, "Host": true, "Keep-Alive": true,
+	"Origin": true, "Pragma": true, "Sec-Fetch-Dest": true, "Sec-Fetch-Mode": true,
+	"Sec-Fetch-Site": true, "Te": true, "Traceparent": true, "Transfer-Encoding": true,
+	"Upgrade": true, "User-Agent": true, "Via": true, "X-Forwarded-For": true,
+	"X-Forwarded-Host": true, "X-Forwarded-Proto": true, "X-Request-Id": true,
+	"X-Requested-With": true,
+}
+
+// clearHeader reports whether a header (canonical name) is an ordinary transport header or
+// one of lsmock's own (X-Lsmock-*), whose value the journal shows whatever the operation.
+func clearHeader(name string) bool {
+	return clearHeaders[name] || strings.HasPrefix(name, "X-Lsmock-")
 }
 
 // Headers are a request's headers as the journal keeps them: the first value of each,

@@ -89,7 +89,7 @@ func TestRedact(t *testing.T) {
 	red := journal.RedactBody(body, map[string]bool{"username": true, "password": true, "nested": true})
 	authz, err := auth.Parse(headers["Authorization"][0])
 	require.NoError(t, err)
-	h := journal.RedactHeaders(headers, authz, nil, "")
+	h := journal.RedactHeaders(headers, nil, authz, nil, "")
 	all, err := json.Marshal(map[string]any{"body": red, "headers": h})
 	require.NoError(t, err)
 	for _, c := range []string{"canary-1", "canary-2", "canary-3", "canary-4", "canary-5", "canary-6"} {
@@ -99,13 +99,47 @@ func TestRedact(t *testing.T) {
 	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="`+session.Label("k1")+`"`, h.Get("Authorization"))
 	bearer, err := auth.Parse("Bearer canary")
 	require.NoError(t, err)
-	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, bearer, nil, "").Get("Authorization"))
+	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, nil, bearer, nil, "").Get("Authorization"))
 	_, garbageErr := auth.Parse("garbage canary")
-	assert.Equal(t, journal.Redacted, journal.RedactHeaders(map[string][]string{"Authorization": {"garbage canary"}}, auth.Header{}, garbageErr, "").Get("Authorization"))
+	assert.Equal(t, journal.Redacted, journal.RedactHeaders(map[string][]string{"Authorization": {"garbage canary"}}, nil, auth.Header{}, garbageErr, "").Get("Authorization"))
 	assert.Equal(t, "canary-1", body["password"], "the original is not modified")
 	assert.Equal(t, journal.Redacted, journal.RedactBody(map[string]any{"extra": "canary"}, nil).(map[string]any)["extra"],
 		"a field the schema does not declare is redacted")
 	assert.Equal(t, journal.Redacted, journal.RedactBody([]any{"canary"}, nil), "a body that is not an object is redacted")
+	assert.Equal(t, map[string]any{"username": journal.Redacted, "list": []any{journal.Redacted, "x"}},
+		journal.RedactBody(map[string]any{"username": "Bearer canary", "list": []any{"Bearer canary", "x"}}, map[string]bool{"username": true, "list": true}),
+		"a credential by its form is redacted in a declared field")
+}
+
+// TestRedactHeadersAllowlist: only the headers the operation declares and the ordinary
+// transport headers keep their values; a credential under any other name is redacted.
+func TestRedactHeadersAllowlist(t *testing.T) {
+	t.Parallel()
+	declared := map[string]bool{"Date": true, "X-Declared": true, "X-Declared-Token": true}
+	cases := []struct {
+		name  string
+		clear bool
+	}{
+		{"Content-Type", true}, {"Content-Length", true}, {"Accept", true}, {"Accept-Encoding", true},
+		{"User-Agent", true}, {"Date", true}, {"Origin", true}, {"X-Lsmock-Session", true},
+		{"X-Declared", true},
+		{"X-Declared-Token", false}, {"X-Lsmock-Admin-Token", false}, // a secret by its name all the same
+		{"Proxy-Authorization", false}, {"X-Api-Key", false}, {"Api-Key", false}, {"Private-Key", false},
+		{"X-Access-Key", false}, {"X-Auth", false}, {"X-Credential", false}, {"Cookie", false},
+		{"Referer", false}, {"X-Custom", false},
+	}
+	h := map[string][]string{}
+	for _, tc := range cases {
+		h[tc.name] = []string{"canary-" + tc.name}
+	}
+	got := journal.RedactHeaders(h, declared, auth.Header{}, nil, "")
+	for _, tc := range cases {
+		want := journal.Redacted
+		if tc.clear {
+			want = "canary-" + tc.name
+		}
+		assert.Equal(t, want, got.Get(tc.name), tc.name)
+	}
 }
 
 func TestCoverage(t *testing.T) {

@@ -136,7 +136,7 @@ func (r *Recorder) scenario(x mockserver.Exchange, isDefault bool) scenarioYAML 
 		sc.Verify.Query = map[string]string{}
 		for k, v := range x.Query {
 			sc.Verify.Query[k] = journal.Redacted
-			if x.QueryFields[k] && !r.hidden(k) {
+			if x.QueryFields[k] && !r.hidden(k) && !journal.SecretValue(v[0]) {
 				sc.Verify.Query[k] = v[0]
 			}
 		}
@@ -170,9 +170,9 @@ func (r *Recorder) match(x mockserver.Exchange) *matchYAML {
 			m.Body = map[string]any{}
 		}
 		v, present := body[k]
-		switch v.(type) {
+		switch t := v.(type) {
 		case string, float64, bool:
-			if visible && !r.hidden(k) {
+			if s, ok := t.(string); visible && !r.hidden(k) && !(ok && journal.SecretValue(s)) {
 				m.Body[k] = v
 				continue
 			}
@@ -184,7 +184,7 @@ func (r *Recorder) match(x mockserver.Exchange) *matchYAML {
 			m.Query = map[string]any{}
 		}
 		v, present := x.Query[k]
-		if present && visible && !r.hidden(k) {
+		if present && visible && !r.hidden(k) && !journal.SecretValue(v[0]) {
 			m.Query[k] = v[0]
 			continue
 		}
@@ -262,7 +262,7 @@ func (r *Recorder) copyValue(dec *json.Decoder, out *bytes.Buffer, hide, hideSca
 		}
 		out.WriteByte(closing)
 	case string:
-		if hide || hideScalar {
+		if hide || hideScalar || journal.SecretValue(t) {
 			t = journal.Redacted
 		}
 		writeString(out, t)
@@ -310,6 +310,11 @@ func (r *Recorder) redact(key string, v any) any {
 			out[i] = r.redact(key, e)
 		}
 		return out
+	case string:
+		if (key != "" && r.hidden(key)) || journal.SecretValue(t) {
+			return journal.Redacted
+		}
+		return t
 	default: // an id's scalar value, as copyValue does
 		if key != "" && r.hidden(key) {
 			return journal.Redacted

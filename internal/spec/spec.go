@@ -57,8 +57,9 @@ type Operation struct {
 	ID     string // operationId, or "METHOD /path" when the document gives none
 	Method string // upper case
 	Path   string // the path template as written in the document
-	// RequiredHeaders are the required header parameters, canonicalized, in document order.
-	RequiredHeaders []string
+	// Headers are the header parameters, canonicalized, in document order; RequiredHeaders
+	// the required ones of them.
+	Headers, RequiredHeaders []string
 	// RequiredQuery are the required query parameters in document order.
 	RequiredQuery []string
 	// Body describes a JSON request body; nil when the operation takes none.
@@ -323,8 +324,10 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 		required := p.Required != nil && *p.Required
 		switch p.In {
 		case "header":
+			name := http.CanonicalHeaderKey(p.Name)
+			out.Headers = append(out.Headers, name)
 			if required {
-				out.RequiredHeaders = append(out.RequiredHeaders, http.CanonicalHeaderKey(p.Name))
+				out.RequiredHeaders = append(out.RequiredHeaders, name)
 			}
 			if !isPlainString(p.Schema) {
 				out.NeedsParamValidation = true
