@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -24,13 +25,21 @@ import (
 // test server), logging to logs.
 func startProxy(t *testing.T, upstream *httptest.Server, logs io.Writer) (*httptest.Server, *mockserver.Server) {
 	t.Helper()
+	return startProxyWith(t, upstream, logs, func(*mockserver.Proxy) {})
+}
+
+// startProxyWith is startProxy with the proxy's settings adjusted first.
+func startProxyWith(t *testing.T, upstream *httptest.Server, logs io.Writer, adjust func(*mockserver.Proxy)) (*httptest.Server, *mockserver.Server) {
+	t.Helper()
 	target, err := url.Parse(upstream.URL)
 	require.NoError(t, err)
 	checker, err := contract.NewChecker(lsmock.DefaultSpec(), "")
 	require.NoError(t, err)
+	p := &mockserver.Proxy{Target: target, Transport: upstream.Client().Transport, Checker: checker}
+	adjust(p)
 	h, err := mockserver.New(mockserver.Config{
 		Logger: slog.New(slog.NewJSONHandler(logs, nil)),
-		Proxy:  &mockserver.Proxy{Target: target, Transport: upstream.Client().Transport, Checker: checker},
+		Proxy:  p,
 	})
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
@@ -166,4 +175,59 @@ func TestProxyUnreachableTarget(t *testing.T) {
 	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 	assert.JSONEq(t, `{"status":502,"code":"proxy_error","message":"lsmock proxy: no answer from `+strings.TrimPrefix(gone.URL, "http://")+`"}`, string(body))
 	assert.NotEmpty(t, h.Coverage().Drift)
+}
+
+// TestProxyUpstreamTimeout: a target that never answers, or drips its answer a byte at a
+// time, gets the client lsmock's 504 within the upstream timeout, not a hung request.
+func TestProxyUpstreamTimeout(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name    string
+		handler func(w http.ResponseWriter, r *http.Request, release <-chan struct{})
+	}{
+		{"hung", func(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		}},
+		{"dripping", func(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				if _, err := io.WriteString(w, " "); err != nil {
+					return
+				}
+				_ = http.NewResponseController(w).Flush()
+				select {
+				case <-r.Context().Done():
+					return
+				case <-release:
+					return
+				case <-tick.C:
+				}
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			release := make(chan struct{})
+			upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tc.handler(w, r, release) }))
+			t.Cleanup(upstream.Close)
+			t.Cleanup(func() { close(release) }) // before Close, which waits for the handlers
+			var logs testutil.Buffer
+			proxy, h := startProxyWith(t, upstream, &logs, func(p *mockserver.Proxy) { p.Timeout = 300 * time.Millisecond })
+
+			client := &http.Client{Timeout: 10 * time.Second} // fails the test instead of hanging it
+			start := time.Now()
+			resp, body := sameRequest(t, client, proxy.URL, http.MethodPost, cpPath, changePassword("u@example.com", "a", "b"))
+			assert.Less(t, time.Since(start), 5*time.Second)
+			assert.Equal(t, http.StatusGatewayTimeout, resp.StatusCode)
+			assert.JSONEq(t, `{"status":504,"code":"proxy_error","message":"lsmock proxy: no answer from `+strings.TrimPrefix(upstream.URL, "http://")+` within 300ms"}`, string(body))
+			assert.NotEmpty(t, h.Coverage().Drift)
+		})
+	}
 }

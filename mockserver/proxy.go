@@ -2,7 +2,9 @@ package mockserver
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lsmock/lsmock/internal/contract"
 	"github.com/lsmock/lsmock/internal/journal"
@@ -27,7 +30,20 @@ type Proxy struct {
 	Checker *contract.Checker
 	// Record, when set, gets each exchange (see package record).
 	Record func(Exchange)
+	// Timeout bounds one exchange with the target, from sending the request to the last
+	// byte of the answer; 0 means DefaultUpstreamTimeout.
+	Timeout time.Duration
 }
+
+// DefaultUpstreamTimeout is how long the proxy waits for the target's whole answer: the
+// License API answers in well under a second, and an SDK's test should not hang on it.
+const DefaultUpstreamTimeout = 15 * time.Second
+
+// Why a proxied request was cancelled, told apart by context.Cause.
+var (
+	errUpstreamTimeout = errors.New("the target did not answer in time")
+	errShuttingDown    = errors.New("lsmock is shutting down")
+)
 
 // Exchange is one request through the proxy and the target's answer, as read.
 type Exchange struct {
@@ -53,6 +69,7 @@ type proxyState struct {
 	client  *http.Client
 	checker *contract.Checker
 	record  func(Exchange)
+	timeout time.Duration
 }
 
 func newProxyState(p *Proxy) (*proxyState, error) {
@@ -68,7 +85,11 @@ func newProxyState(p *Proxy) (*proxyState, error) {
 	}
 	// Redirects go back to the client as they came; the client decides whether to follow.
 	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &proxyState{target: p.Target, client: client, checker: p.Checker, record: p.Record}, nil
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = DefaultUpstreamTimeout
+	}
+	return &proxyState{target: p.Target, client: client, checker: p.Checker, record: p.Record, timeout: timeout}, nil
 }
 
 // hopHeaders are the headers that belong to one connection, not to the request (RFC 9110).
@@ -106,11 +127,16 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		}
 	}
 
-	resp, body, err := p.forward(r, out.body)
+	ctx, cancel := s.upstreamContext(r)
+	defer cancel()
+	resp, body, err := p.forward(ctx, r, out.body)
 	if err != nil {
-		out.drift = true
-		s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: "no answer from the target"})
-		s.writeError(w, out, newAPIError(http.StatusBadGateway, "proxy_error", "lsmock proxy: no answer from "+p.target.Host),
+		failure := p.failure(ctx)
+		if failure.status != http.StatusServiceUnavailable { // lsmock's own shutdown is no drift
+			out.drift = true
+			s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: "no answer from the target"})
+		}
+		s.writeError(w, out, failure,
 			"no answer from "+p.target.String()+": "+err.Error())
 		return
 	}
@@ -161,14 +187,43 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// upstreamContext bounds the exchange with the target by the upstream timeout, and ends it
+// when the server shuts down (Shutdown waits for handlers but does not cancel them).
+func (s *Server) upstreamContext(r *http.Request) (context.Context, context.CancelFunc) {
+	ending, endCancel := context.WithCancelCause(r.Context())
+	ctx, cancel := context.WithTimeoutCause(ending, s.proxy.timeout, errUpstreamTimeout)
+	go func() {
+		select {
+		case <-s.ending:
+			endCancel(errShuttingDown)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(); endCancel(nil) }
+}
+
+// failure is the answer to a request the target did not answer: 504 when it took longer
+// than the upstream timeout, 503 when lsmock is shutting down, else 502.
+func (p *proxyState) failure(ctx context.Context) apiError {
+	switch context.Cause(ctx) {
+	case errUpstreamTimeout:
+		return newAPIError(http.StatusGatewayTimeout, "proxy_error",
+			fmt.Sprintf("lsmock proxy: no answer from %s within %s", p.target.Host, p.timeout))
+	case errShuttingDown:
+		return newAPIError(http.StatusServiceUnavailable, "proxy_error", "lsmock proxy: shutting down")
+	default:
+		return newAPIError(http.StatusBadGateway, "proxy_error", "lsmock proxy: no answer from "+p.target.Host)
+	}
+}
+
 // forward sends the request to the target as it came: method, path, query, headers (but the
-// connection's own) and body.
-func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []byte, error) {
+// connection's own) and body; ctx bounds the whole exchange, the answer's body included.
+func (p *proxyState) forward(ctx context.Context, r *http.Request, body []byte) (*http.Response, []byte, error) {
 	u := *p.target
 	u.Path = strings.TrimSuffix(p.target.Path, "/") + r.URL.Path
 	u.RawPath = ""
 	u.RawQuery = r.URL.RawQuery
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -136,6 +136,7 @@ type serveOptions struct {
 	journalSize, maxSessions, maxHeaderBytes          int
 	maxBodyBytes                                      int64
 	readHeaderTimeout, readTimeout, maxHold, tokenTTL time.Duration
+	upstreamTimeout                                   time.Duration
 }
 
 // serve runs lsmock serve, or with proxying set, lsmock proxy: the same server, flags and
@@ -195,6 +196,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		fs.StringVar(&opts.target, "target", env.Getenv("LSMOCK_TARGET"), "the real API's base `URL`, e.g. https://api.licensespring.com (env LSMOCK_TARGET)")
 		fs.StringVar(&opts.targetCA, "target-ca", env.Getenv("LSMOCK_TARGET_CA"), "trust this CA certificate `file` (PEM) for an HTTPS target, besides the system's (env LSMOCK_TARGET_CA)")
 		fs.StringVar(&opts.recordDir, "record", env.Getenv("LSMOCK_RECORD"), "write each distinct answer as a scenario into `folder`, for lsmock serve --scenarios (env LSMOCK_RECORD)")
+		fs.DurationVar(&opts.upstreamTimeout, "upstream-timeout", mockserver.DefaultUpstreamTimeout, "how long the target gets to answer a request, its whole body included; then 504 proxy_error (env LSMOCK_UPSTREAM_TIMEOUT)")
 		fs.BoolVar(&opts.recordKeepIDs, "record-keep-ids", env.Getenv("LSMOCK_RECORD_KEEP_IDS") == "1", "keep license keys and hardware ids in recordings (secrets are always redacted) (env LSMOCK_RECORD_KEEP_IDS=1)")
 	}
 	fs.StringVar(&opts.reportFile, "report", env.Getenv("LSMOCK_REPORT"), "write the coverage report as JSON to `file` on shutdown (env LSMOCK_REPORT)")
@@ -208,12 +210,22 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		fs.PrintDefaults()
 	}
 	// Numbers and durations from the environment are checked like flags, not ignored.
-	for flagName, key := range map[string]string{
+	fromEnv := map[string]string{
 		"journal-size": "LSMOCK_JOURNAL_SIZE", "max-sessions": "LSMOCK_MAX_SESSIONS",
 		"max-body-bytes": "LSMOCK_MAX_BODY_BYTES", "max-header-bytes": "LSMOCK_MAX_HEADER_BYTES",
 		"read-header-timeout": "LSMOCK_READ_HEADER_TIMEOUT", "read-timeout": "LSMOCK_READ_TIMEOUT",
 		"max-hold": "LSMOCK_MAX_HOLD", "token-ttl": "LSMOCK_TOKEN_TTL",
-	} {
+	}
+	type durationFlag struct {
+		name string
+		v    *time.Duration
+	}
+	durations := []durationFlag{{"read-header-timeout", &opts.readHeaderTimeout}, {"read-timeout", &opts.readTimeout}, {"max-hold", &opts.maxHold}, {"token-ttl", &opts.tokenTTL}}
+	if proxying {
+		fromEnv["upstream-timeout"] = "LSMOCK_UPSTREAM_TIMEOUT"
+		durations = append(durations, durationFlag{"upstream-timeout", &opts.upstreamTimeout})
+	}
+	for flagName, key := range fromEnv {
 		if v := env.Getenv(key); v != "" {
 			if err := fs.Set(flagName, v); err != nil {
 				fmt.Fprintf(env.Stderr, "%s: %s=%q is not a valid --%s (%v); see %s --help\n", name, key, v, flagName, err, name)
@@ -224,12 +236,9 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"read-header-timeout", opts.readHeaderTimeout}, {"read-timeout", opts.readTimeout}, {"max-hold", opts.maxHold}, {"token-ttl", opts.tokenTTL}} {
-		if d.v <= 0 {
-			fmt.Fprintf(env.Stderr, "%s: --%s %s: want a duration above zero, e.g. 5s\n", name, d.name, d.v)
+	for _, d := range durations {
+		if *d.v <= 0 {
+			fmt.Fprintf(env.Stderr, "%s: --%s %s: want a duration above zero, e.g. 5s\n", name, d.name, *d.v)
 			return 2
 		}
 	}
@@ -405,7 +414,7 @@ func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error)
 	if err != nil {
 		return nil, err
 	}
-	p := &mockserver.Proxy{Target: target, Checker: checker}
+	p := &mockserver.Proxy{Target: target, Checker: checker, Timeout: opts.upstreamTimeout}
 	if opts.targetCA != "" {
 		pem, err := os.ReadFile(opts.targetCA)
 		if err != nil {
@@ -543,13 +552,13 @@ const defaultMaxHeaderBytes = 64 << 10
 
 // newHTTPServer sets the limits that keep a slow or hostile client from holding lsmock:
 // headers and whole requests must arrive in time, and an answer may take as long as the
-// longest scripted hold plus a margin, no longer.
+// longest scripted hold (or the proxy's wait for its target) plus a margin, no longer.
 func newHTTPServer(h http.Handler, opts serveOptions, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: opts.readHeaderTimeout,
 		ReadTimeout:       opts.readTimeout,
-		WriteTimeout:      opts.maxHold + opts.readTimeout,
+		WriteTimeout:      max(opts.maxHold, opts.upstreamTimeout) + opts.readTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    opts.maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -147,14 +147,17 @@ func TestProxyFlagErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		args []string
+		env  map[string]string
 		want string
 	}{
-		{nil, "--target URL is required"},
-		{[]string{"--target", "ftp://x"}, "want an http:// or https:// URL"},
-		{[]string{"--target", "http://127.0.0.1:1", "--watch"}, "--watch is for lsmock serve"},
-		{[]string{"--target", "http://127.0.0.1:1", "--target-ca", "/no/such/ca.pem"}, "--target-ca"},
+		{nil, nil, "--target URL is required"},
+		{[]string{"--target", "ftp://x"}, nil, "want an http:// or https:// URL"},
+		{[]string{"--target", "http://127.0.0.1:1", "--watch"}, nil, "--watch is for lsmock serve"},
+		{[]string{"--target", "http://127.0.0.1:1", "--target-ca", "/no/such/ca.pem"}, nil, "--target-ca"},
+		{[]string{"--target", "http://127.0.0.1:1", "--upstream-timeout", "0s"}, nil, "--upstream-timeout 0s: want a duration above zero"},
+		{[]string{"--target", "http://127.0.0.1:1"}, map[string]string{"LSMOCK_UPSTREAM_TIMEOUT": "soon"}, `LSMOCK_UPSTREAM_TIMEOUT="soon" is not a valid --upstream-timeout`},
 	} {
-		code, _, stderr := runCLI(t, nil, append([]string{"proxy", "--addr", "127.0.0.1:0"}, tc.args...)...)
+		code, _, stderr := runCLI(t, tc.env, append([]string{"proxy", "--addr", "127.0.0.1:0"}, tc.args...)...)
 		assert.Equal(t, 2, code, "%v", tc.args)
 		assert.Contains(t, stderr, tc.want, "%v", tc.args)
 	}
