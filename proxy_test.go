@@ -2,12 +2,15 @@ package lsmock_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/contract"
+	"github.com/lsmock/lsmock/internal/record"
 	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
@@ -230,4 +234,96 @@ func TestProxyUpstreamTimeout(t *testing.T) {
 			assert.NotEmpty(t, h.Coverage().Drift)
 		})
 	}
+}
+
+// gzipped answers what next answers, gzip-compressed as a server does for a client that sends
+// Accept-Encoding: gzip; sent keeps the last compressed body it sent.
+func gzipped(next http.Handler, sent *[]byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		var zipped bytes.Buffer
+		zw := gzip.NewWriter(&zipped)
+		_, _ = zw.Write(rec.Body.Bytes())
+		_ = zw.Close()
+		*sent = zipped.Bytes()
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.Header().Set("Content-Encoding", "gzip")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(zipped.Bytes())
+	})
+}
+
+// TestProxyCompressedAnswers: a target that gzips its answers (Node's axios and Python's
+// requests ask it to) is checked and recorded on the decompressed JSON, while the client gets
+// the compressed bytes as they came. A gzip bomb is reported, not inflated.
+func TestProxyCompressedAnswers(t *testing.T) {
+	t.Parallel()
+	inner, err := mockserver.New(mockserver.Config{})
+	require.NoError(t, err)
+	var sent []byte
+	upstream := httptest.NewServer(gzipped(inner, &sent))
+	t.Cleanup(upstream.Close)
+	dir := t.TempDir()
+	rec, err := record.New(dir, upstream.URL, false, func(op string, err error) { t.Errorf("record %s: %v", op, err) })
+	require.NoError(t, err)
+	var logs testutil.Buffer
+	proxy, h := startProxyWith(t, upstream, &logs, func(p *mockserver.Proxy) { p.Record = rec.Record })
+
+	req, err := http.NewRequest(http.MethodGet, proxy.URL+"/api/v4/product_details?product=demo", nil)
+	require.NoError(t, err)
+	for k, v := range nodeSDKHeaders() {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Accept-Encoding", "gzip") // set by hand: Go's client then leaves the body compressed
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"))
+	assert.Equal(t, sent, got, "the client gets the target's bytes unchanged")
+	assert.Empty(t, resp.Header.Get(mockserver.HeaderValidation), "no drift reported")
+	assert.Empty(t, h.Coverage().Drift)
+	assert.NotContains(t, logs.String(), `"level":"WARN"`)
+
+	// CLOSE
+	recorded, err := os.ReadFile(filepath.Join(dir, "productDetails.yaml"))
+	require.NoError(t, err)
+	assert.Contains(t, string(recorded), `raw_body: '{"product_id":`, "the recording has the real JSON")
+}
+
+// TestProxyGzipBomb: an answer that inflates beyond the bound is drift, and is not inflated.
+func TestProxyGzipBomb(t *testing.T) {
+	t.Parallel()
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	_, _ = zw.Write(bytes.Repeat([]byte{'0'}, 64<<20))
+	require.NoError(t, zw.Close())
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(bomb.Bytes())
+	}))
+	t.Cleanup(upstream.Close)
+	var logs testutil.Buffer
+	proxy, _ := startProxy(t, upstream, &logs)
+	req, err := http.NewRequest(http.MethodGet, proxy.URL+"/api/v4/product_details?product=demo", nil)
+	require.NoError(t, err)
+	for k, v := range nodeSDKHeaders() {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	got, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, bomb.Bytes(), got)
+	assert.Contains(t, resp.Header.Get(mockserver.HeaderValidation), "answer: Content-Encoding gzip: the answer inflates beyond 16777216 bytes")
 }

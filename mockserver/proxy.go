@@ -2,6 +2,8 @@ package mockserver
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"encoding/json"
 	"errors"
@@ -140,15 +142,25 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 			"no answer from "+p.target.String()+": "+err.Error())
 		return
 	}
-	out.status, out.code = resp.StatusCode, errorCode(resp.StatusCode, body)
 	// The request's problems are the client's, reported as the mock reports them; the
 	// answer's are the server's drift from the contract.
 	var drift []string
+	// The checks and the recorder read the answer decompressed; the client gets its bytes.
+	plain, unread, decodeErr := plainAnswer(resp.Header, body)
+	switch {
+	case unread:
+		problems = append(problems, "answer not checked: "+decodeErr.Error())
+	case decodeErr != nil:
+		drift = append(drift, "answer: "+decodeErr.Error())
+	}
+	out.status, out.code = resp.StatusCode, errorCode(resp.StatusCode, plain)
 	if op != nil {
 		if !slices.Contains(op.Statuses, resp.StatusCode) { // said plainer than kin-openapi says it
 			drift = append(drift, fmt.Sprintf("answer: status %d is not documented for %s", resp.StatusCode, op.ID))
-		} else if err := p.checker.Check(r, resp.StatusCode, resp.Header, body); err != nil {
-			drift = append(drift, "answer: "+contract.Brief(err))
+		} else if decodeErr == nil { // a body that could not be read is not checked
+			if err := p.checker.Check(r, resp.StatusCode, resp.Header, plain); err != nil {
+				drift = append(drift, "answer: "+contract.Brief(err))
+			}
 		}
 		if out.code != "" {
 			if _, ok := c.spec.ErrorFor(op, out.code); !ok {
@@ -181,7 +193,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 
 	if p.record != nil && op != nil {
 		p.record(Exchange{Operation: op.ID, Method: r.Method, Path: r.URL.Path, Query: out.queryOf(r),
-			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: body,
+			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: plain,
 			Status: resp.StatusCode, Code: out.code, Problems: drift,
 			BodyFields: c.bodyFields[op.ID], QueryFields: c.queryFields[op.ID]})
 	}
@@ -251,6 +263,41 @@ func (p *proxyState) forward(ctx context.Context, r *http.Request, body []byte) 
 		return nil, nil, fmt.Errorf("the answer exceeds %d bytes", maxProxiedAnswer)
 	}
 	return resp, answer, nil
+}
+
+// plainAnswer is the answer's body decompressed, when the target compressed it (the client
+// asked it to), and bounded as the answer itself is: a small body that inflates beyond
+// maxProxiedAnswer is an error, not a heap. unread is true when lsmock cannot decode the
+// Content-Encoding at all (br, zstd): the answer is then not checked, which is no drift.
+func plainAnswer(h http.Header, body []byte) (plain []byte, unread bool, err error) {
+	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
+	var zr io.Reader
+	switch enc {
+	case "", "identity":
+		return body, false, nil
+	case "gzip", "x-gzip":
+		gz, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return body, false, fmt.Errorf("Content-Encoding %s: %w", enc, err)
+		}
+		zr = gz
+	case "deflate":
+		fl, err := zlib.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return body, false, fmt.Errorf("Content-Encoding %s: %w", enc, err)
+		}
+		zr = fl
+	default:
+		return body, true, fmt.Errorf("Content-Encoding %s, which lsmock does not decode (gzip and deflate it does)", enc)
+	}
+	plain, err = io.ReadAll(io.LimitReader(zr, maxProxiedAnswer+1))
+	if err != nil {
+		return body, false, fmt.Errorf("Content-Encoding %s: %w", enc, err)
+	}
+	if len(plain) > maxProxiedAnswer {
+		return body, false, fmt.Errorf("Content-Encoding %s: the answer inflates beyond %d bytes", enc, maxProxiedAnswer)
+	}
+	return plain, false, nil
 }
 
 // errorCode is the code of an error answer's {"status","code","message"} body, else "".
