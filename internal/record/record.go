@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +35,9 @@ type Recorder struct {
 	seen      map[string]bool            // operation/status/code
 	defaulted map[string]bool            // operations with a default (their first success)
 	files     map[string][]scenarioYAML  // by operation, in recording order
+	names     map[string]map[string]bool // by operation, the scenario names taken
+	fileNames map[string]string          // by operation, its file in dir
+	takenFile map[string]bool            // file names taken, lower-cased (a case-insensitive file system)
 	errs      func(op string, err error) // where write errors go
 }
 
@@ -48,7 +52,8 @@ func New(dir, source string, keepIDs bool, onError func(op string, err error)) (
 		return nil, fmt.Errorf("record into %s: %w", dir, err)
 	}
 	return &Recorder{dir: dir, source: source, keepIDs: keepIDs, now: time.Now,
-		seen: map[string]bool{}, defaulted: map[string]bool{}, files: map[string][]scenarioYAML{}, errs: onError}, nil
+		seen: map[string]bool{}, defaulted: map[string]bool{}, files: map[string][]scenarioYAML{},
+		names: map[string]map[string]bool{}, fileNames: map[string]string{}, takenFile: map[string]bool{}, errs: onError}, nil
 }
 
 type scenarioYAML struct {
@@ -105,13 +110,72 @@ func (r *Recorder) Record(x mockserver.Exchange) {
 	}
 }
 
-func (r *Recorder) scenario(x mockserver.Exchange, isDefault bool) scenarioYAML {
-	name := "recorded_" + strconv.Itoa(x.Status)
-	if x.Code != "" {
-		name = "recorded_" + x.Code
+// maxNamePart bounds the part of a recorded name taken from the target's answer (a code) or
+// the spec (an operationId): a name travels in headers and URLs.
+const maxNamePart = 64
+
+// safeName is s in the characters a scenario name and a file name may hold (letters, digits,
+// '_', '.' and '-'), the others as '_', cut to maxNamePart bytes.
+func safeName(s string) string {
+	b := []byte(s)
+	if len(b) > maxNamePart {
+		b = b[:maxNamePart]
 	}
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// scenarioName is x's scenario's name, valid and unique in its operation: recorded_<code>
+// (recorded_<status> for an answer without one), then the status when the code came under
+// another status before, then a number.
+func (r *Recorder) scenarioName(x mockserver.Exchange) string {
+	status := strconv.Itoa(x.Status)
+	base := "recorded_" + status
+	if x.Code != "" {
+		base = "recorded_" + safeName(x.Code)
+	}
+	taken := r.names[x.Operation]
+	if taken == nil {
+		taken = map[string]bool{}
+		r.names[x.Operation] = taken
+	}
+	name := base
+	if taken[name] {
+		name = base + "_" + status
+	}
+	for i := 2; taken[name]; i++ {
+		name = base + "_" + status + "_" + strconv.Itoa(i)
+	}
+	taken[name] = true
+	return name
+}
+
+// fileName is the operation's file in dir: its operationId made a safe file name (an id
+// derived as "POST /path" has slashes; no name leaves dir), unique in dir.
+func (r *Recorder) fileName(op string) string {
+	if f, ok := r.fileNames[op]; ok {
+		return f
+	}
+	base := safeName(op)
+	if strings.HasPrefix(base, ".") { // not hidden, and never "." or ".."
+		base = "_" + base[1:]
+	}
+	name := base
+	for i := 2; r.takenFile[strings.ToLower(name)]; i++ {
+		name = base + "_" + strconv.Itoa(i)
+	}
+	r.takenFile[strings.ToLower(name)] = true
+	r.fileNames[op] = name + ".yaml"
+	return name + ".yaml"
+}
+
+func (r *Recorder) scenario(x mockserver.Exchange, isDefault bool) scenarioYAML {
 	sc := scenarioYAML{
-		Name:        name,
+		Name:        r.scenarioName(x),
 		Description: fmt.Sprintf("%d from %s, %s %s, recorded %s", x.Status, r.source, x.Method, x.Path, r.now().UTC().Format(time.RFC3339)),
 		Operation:   x.Operation,
 		Response:    responseYAML{Status: x.Status, RawBody: string(r.redactJSON(x.ResponseBody))},
@@ -334,7 +398,7 @@ func (r *Recorder) write(op string) error {
 	if err := enc.Encode(map[string]any{"scenarios": list}); err != nil {
 		return fmt.Errorf("encode %s: %w", op, err)
 	}
-	path := filepath.Join(r.dir, op+".yaml")
+	path := filepath.Join(r.dir, r.fileName(op))
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)

@@ -1,9 +1,15 @@
 package record
 
 import (
+	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/mockserver"
 )
 
 func TestRedactJSON(t *testing.T) {
@@ -33,4 +39,29 @@ func TestRedactJSON(t *testing.T) {
 			assert.Equal(t, tc.out, string(r.redactJSON([]byte(tc.in))))
 		})
 	}
+}
+
+// TestFileNamesStayInTheFolder: an operationId is made a safe file name, unique in the
+// folder, so no recording is written outside it or over another operation's.
+func TestFileNamesStayInTheFolder(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	dir := filepath.Join(root, "recorded")
+	r, err := New(dir, "http://target", false, func(op string, err error) { t.Errorf("%s: %v", op, err) })
+	require.NoError(t, err)
+	ops := []string{"../escape", "..", "POST /api/v4/thing", "POST_/api/v4/thing", "Thing", "thing"}
+	for _, op := range ops {
+		r.Record(mockserver.Exchange{Operation: op, Method: http.MethodPost, Path: "/x", Status: http.StatusOK,
+			ResponseHeader: http.Header{}, ResponseBody: []byte(`{}`)})
+	}
+	entries, err := os.ReadDir(root)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "nothing written beside the folder")
+	files, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name())
+	}
+	assert.ElementsMatch(t, []string{"_._escape.yaml", "_..yaml", "POST__api_v4_thing.yaml", "POST__api_v4_thing_2.yaml", "Thing.yaml", "thing_2.yaml"}, names)
 }
