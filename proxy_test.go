@@ -1,17 +1,20 @@
 package lsmock_test
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,4 +329,75 @@ func TestProxyGzipBomb(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, bomb.Bytes(), got)
 	assert.Contains(t, resp.Header.Get(mockserver.HeaderValidation), "answer: Content-Encoding gzip: the answer inflates beyond 16777216 bytes")
+}
+
+// TestProxyRefusesDotSegments: a path that would resolve outside the target's base path
+// (/../, %2e%2e, an encoded slash or a backslash) is refused with a 400 in the vendor's shape
+// and never reaches the target.
+func TestProxyRefusesDotSegments(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var reached []string
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		reached = append(reached, r.URL.EscapedPath())
+		mu.Unlock()
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(upstream.Close)
+	var logs testutil.Buffer
+	proxy, _ := startProxy(t, upstream, &logs)
+	for _, path := range []string{"/api/v4/../../admin", "/api/v4/%2e%2e/%2E%2E/admin", "/api/v4/..%2f..%2fadmin", "/api/v4/..%5c..%5cadmin", "/api/v4/./check_license"} {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(proxy.URL, "http://"))
+		require.NoError(t, err)
+		_, err = io.WriteString(conn, "GET "+path+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		resp.Body.Close()
+		conn.Close()
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode, path)
+		assert.JSONEq(t, `{"status":400,"code":"proxy_error","message":"lsmock proxy: a path with . or .. segments is not forwarded"}`, string(body), path)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Empty(t, reached, "no such path reached the target")
+}
+
+// TestProxyDropsConnectionHeaders: the headers a Connection header names belong to one
+// connection (RFC 9110 §7.6.1): they are not forwarded to the target, nor back to the client.
+func TestProxyDropsConnectionHeaders(t *testing.T) {
+	t.Parallel()
+	got := make(chan http.Header, 1)
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+		w.Header().Set("Connection", "X-Up-Hop")
+		w.Header().Set("X-Up-Hop", "upstream's connection only")
+		w.Header().Set("X-Up-End", "for the client")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = io.WriteString(w, `{"status":400,"code":"missing_parameters","message":"m"}`)
+	}))
+	t.Cleanup(upstream.Close)
+	var logs testutil.Buffer
+	proxy, _ := startProxy(t, upstream, &logs)
+	req, err := http.NewRequest(http.MethodGet, proxy.URL+"/api/v4/product_details", nil)
+	require.NoError(t, err)
+	for k, v := range nodeSDKHeaders() {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Connection", "keep-alive, X-Hop")
+	req.Header.Set("X-Hop", "the client's connection only")
+	req.Header.Set("X-End", "for the target")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	forwarded := <-got
+	assert.Empty(t, forwarded.Get("X-Hop"), "a header the client's Connection names is not forwarded")
+	assert.Equal(t, "for the target", forwarded.Get("X-End"))
+	assert.Empty(t, resp.Header.Get("X-Up-Hop"), "a header the target's Connection names is not passed back")
+	assert.Equal(t, "for the client", resp.Header.Get("X-Up-End"))
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strings"
@@ -72,6 +73,7 @@ type proxyState struct {
 	checker *contract.Checker
 	record  func(Exchange)
 	timeout time.Duration
+	dotPath apiError // the answer to a path with dot segments
 }
 
 func newProxyState(p *Proxy) (*proxyState, error) {
@@ -91,18 +93,50 @@ func newProxyState(p *Proxy) (*proxyState, error) {
 	if timeout <= 0 {
 		timeout = DefaultUpstreamTimeout
 	}
-	return &proxyState{target: p.Target, client: client, checker: p.Checker, record: p.Record, timeout: timeout}, nil
+	return &proxyState{target: p.Target, client: client, checker: p.Checker, record: p.Record, timeout: timeout,
+		dotPath: newAPIError(http.StatusBadRequest, "proxy_error", "lsmock proxy: a path with . or .. segments is not forwarded")}, nil
 }
 
 // hopHeaders are the headers that belong to one connection, not to the request (RFC 9110).
 var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
 	"Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
+// dropHopHeaders removes the headers of one connection: those above, and those its
+// Connection header names (RFC 9110 §7.6.1).
+func dropHopHeaders(h http.Header) {
+	for _, v := range h["Connection"] {
+		for _, name := range strings.Split(v, ",") {
+			if name = textproto.TrimString(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, k := range hopHeaders {
+		h.Del(k)
+	}
+}
+
+// dotSegment reports whether a (decoded) path has a "." or ".." segment, which a server
+// would resolve outside the target's base path; a backslash counts as a separator, as some
+// servers take it.
+func dotSegment(path string) bool {
+	for _, seg := range strings.FieldsFunc(path, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 // serveProxy forwards one API request to the target and reports how the exchange holds to
 // the spec: in the log, the journal, coverage and X-Lsmock-Validation.
 func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
 	p := s.proxy
 	out.selection = "proxy"
+	if dotSegment(r.URL.Path) { // decoded: %2e%2e is ".." here
+		s.writeError(w, out, p.dotPath, "the path "+r.URL.EscapedPath()+" has a . or .. segment")
+		return
+	}
 	var problems []string
 	op, _ := c.spec.Find(r.Method, r.URL.Path)
 	s.identify(r, out)
@@ -177,13 +211,12 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 	}
 
 	h := w.Header()
-	for k, v := range resp.Header {
+	answered := resp.Header.Clone()
+	dropHopHeaders(answered)
+	for k, v := range answered {
 		if !strings.HasPrefix(k, "X-Lsmock-") { // the real API sends none; another lsmock's are not this one's report
 			h[k] = v
 		}
-	}
-	for _, k := range hopHeaders {
-		h.Del(k)
 	}
 	if out.detail != "" {
 		h.Set(HeaderValidation, journal.Clip(out.detail, journal.MaxDetail))
@@ -240,9 +273,7 @@ func (p *proxyState) forward(ctx context.Context, r *http.Request, body []byte) 
 		return nil, nil, err
 	}
 	req.Header = r.Header.Clone()
-	for _, k := range hopHeaders {
-		req.Header.Del(k)
-	}
+	dropHopHeaders(req.Header)
 	if _, ok := r.Header["User-Agent"]; !ok {
 		req.Header["User-Agent"] = nil // send none, as the client did, not Go's
 	}
