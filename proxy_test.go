@@ -295,7 +295,7 @@ func TestProxyCompressedAnswers(t *testing.T) {
 	assert.Empty(t, h.Coverage().Drift)
 	assert.NotContains(t, logs.String(), `"level":"WARN"`)
 
-	// CLOSE
+	rec.Close()
 	recorded, err := os.ReadFile(filepath.Join(dir, "productDetails.yaml"))
 	require.NoError(t, err)
 	assert.Contains(t, string(recorded), `raw_body: '{"product_id":`, "the recording has the real JSON")

@@ -280,11 +280,12 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold, SigningKey: signingKey,
 		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}}
 	if proxying {
-		p, err := newProxy(opts, logger)
+		p, closeRecorder, err := newProxy(opts, logger)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 			return 2
 		}
+		defer closeRecorder() // after the server has stopped: the last recordings are written
 		cfg.Proxy = p
 	}
 	var watcher *watch.Watcher
@@ -401,31 +402,32 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	return code
 }
 
-// newProxy reads --target, --target-ca, --record and --record-keep-ids.
-func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error) {
+// newProxy reads --target, --target-ca, --record and --record-keep-ids; closeRecorder writes
+// what the recorder has not yet written.
+func newProxy(opts serveOptions, logger *slog.Logger) (p *mockserver.Proxy, closeRecorder func(), err error) {
 	if opts.target == "" {
-		return nil, errors.New("--target URL is required: the real API's base URL, e.g. https://api.licensespring.com")
+		return nil, nil, errors.New("--target URL is required: the real API's base URL, e.g. https://api.licensespring.com")
 	}
 	target, err := url.Parse(opts.target)
 	if err != nil || (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
-		return nil, fmt.Errorf("--target %q: want an http:// or https:// URL such as https://api.licensespring.com", opts.target)
+		return nil, nil, fmt.Errorf("--target %q: want an http:// or https:// URL such as https://api.licensespring.com", opts.target)
 	}
 	checker, err := newChecker(opts.specPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p := &mockserver.Proxy{Target: target, Checker: checker, Timeout: opts.upstreamTimeout}
+	p = &mockserver.Proxy{Target: target, Checker: checker, Timeout: opts.upstreamTimeout}
 	if opts.targetCA != "" {
 		pem, err := os.ReadFile(opts.targetCA)
 		if err != nil {
-			return nil, fmt.Errorf("--target-ca: %w", err)
+			return nil, nil, fmt.Errorf("--target-ca: %w", err)
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--target-ca %s: no PEM certificate in it", opts.targetCA)
+			return nil, nil, fmt.Errorf("--target-ca %s: no PEM certificate in it", opts.targetCA)
 		}
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
@@ -436,11 +438,12 @@ func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error)
 			logger.Error("record", slog.String("operation", op), slog.String("error", err.Error()))
 		})
 		if err != nil {
-			return nil, fmt.Errorf("--record: %w", err)
+			return nil, nil, fmt.Errorf("--record: %w", err)
 		}
 		p.Record = rec.Record
+		return p, rec.Close, nil
 	}
-	return p, nil
+	return p, func() {}, nil
 }
 
 // serverTLS is the HTTPS configuration --tls, --cert and --key ask for (nil for HTTP), and

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,14 +25,20 @@ import (
 )
 
 // Recorder writes one scenario file per operation into a folder. It is safe for concurrent
-// use.
+// use. Files are written by a goroutine of its own, not in the request that brought a new
+// answer; Close writes what is left.
 type Recorder struct {
-	dir     string
-	source  string
-	keepIDs bool
-	now     func() time.Time
+	dir       string
+	source    string
+	keepIDs   bool
+	now       func() time.Time
+	writeFile func(path string, data []byte) error
+	wake      chan struct{} // a file has new scenarios (buffered: one wake-up stands for many)
+	done      chan struct{} // the writer has written everything and stopped
 
 	mu        sync.Mutex
+	closed    bool
+	dirty     map[string]bool            // operations whose file is behind
 	seen      map[string]bool            // operation/status/code
 	defaulted map[string]bool            // operations with a default (their first success)
 	files     map[string][]scenarioYAML  // by operation, in recording order
@@ -51,9 +58,37 @@ func New(dir, source string, keepIDs bool, onError func(op string, err error)) (
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("record into %s: %w", dir, err)
 	}
-	return &Recorder{dir: dir, source: source, keepIDs: keepIDs, now: time.Now,
+	r := &Recorder{dir: dir, source: source, keepIDs: keepIDs, now: time.Now, writeFile: writeAtomic,
+		wake: make(chan struct{}, 1), done: make(chan struct{}), dirty: map[string]bool{},
 		seen: map[string]bool{}, defaulted: map[string]bool{}, files: map[string][]scenarioYAML{},
-		names: map[string]map[string]bool{}, fileNames: map[string]string{}, takenFile: map[string]bool{}, errs: onError}, nil
+		names: map[string]map[string]bool{}, fileNames: map[string]string{}, takenFile: map[string]bool{}, errs: onError}
+	go r.run()
+	return r, nil
+}
+
+// MaxPerOperation bounds the scenarios recorded for one operation: a target that answers
+// ever new codes fills no disk and no memory. Answers beyond it are not recorded.
+const MaxPerOperation = 200
+
+// run writes the files that are behind, whenever Record says there are some, until Close.
+func (r *Recorder) run() {
+	defer close(r.done)
+	for range r.wake {
+		r.flush()
+	}
+	r.flush()
+}
+
+// Close writes the files that are behind and stops the writer; answers recorded after it
+// are dropped. Call it once the proxy has stopped.
+func (r *Recorder) Close() {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.wake)
+	}
+	r.mu.Unlock()
+	<-r.done
 }
 
 type scenarioYAML struct {
@@ -90,13 +125,13 @@ type expectYAML struct {
 	Code   string `yaml:"code,omitempty"`
 }
 
-// Record keeps x when it is the first of its operation, status and code, and rewrites the
-// operation's file.
+// Record keeps x when it is the first of its operation, status and code, and has the
+// operation's file written again.
 func (r *Recorder) Record(x mockserver.Exchange) {
 	key := x.Operation + "/" + strconv.Itoa(x.Status) + "/" + x.Code
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.seen[key] {
+	if r.closed || r.seen[key] || len(r.files[x.Operation]) >= MaxPerOperation {
 		return
 	}
 	r.seen[key] = true
@@ -105,8 +140,31 @@ func (r *Recorder) Record(x mockserver.Exchange) {
 		r.defaulted[x.Operation] = true
 	}
 	r.files[x.Operation] = append(r.files[x.Operation], r.scenario(x, isDefault))
-	if err := r.write(x.Operation); err != nil && r.errs != nil {
-		r.errs(x.Operation, err)
+	r.dirty[x.Operation] = true
+	select {
+	case r.wake <- struct{}{}:
+	default: // a wake-up is pending: it will see this file too
+	}
+}
+
+// flush writes every file that is behind: what to write is taken under the lock, the
+// writing is done outside it.
+func (r *Recorder) flush() {
+	type job struct {
+		op, file string
+		list     []scenarioYAML
+	}
+	r.mu.Lock()
+	jobs := make([]job, 0, len(r.dirty))
+	for op := range r.dirty {
+		jobs = append(jobs, job{op, r.fileName(op), slices.Clone(r.files[op])})
+	}
+	clear(r.dirty)
+	r.mu.Unlock()
+	for _, j := range jobs {
+		if err := r.write(j.file, j.list); err != nil && r.errs != nil {
+			r.errs(j.op, err)
+		}
 	}
 }
 
@@ -382,8 +440,8 @@ func (r *Recorder) redact(key string, v any) any {
 	}
 }
 
-// write rewrites the operation's file.
-func (r *Recorder) write(op string) error {
+// write rewrites an operation's file with its scenarios.
+func (r *Recorder) write(file string, list []scenarioYAML) error {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "# yaml-language-server: $schema=https://raw.githubusercontent.com/lsmock/lsmock/main/scenarios/scenario.schema.json\n")
 	fmt.Fprintf(&buf, "# Recorded by lsmock proxy from %s. Secrets are redacted", r.source)
@@ -391,17 +449,23 @@ func (r *Recorder) write(op string) error {
 		buf.WriteString(", and so are license keys and hardware ids (--record-keep-ids keeps them)")
 	}
 	buf.WriteString(".\n# Replay: lsmock serve --scenarios " + filepath.ToSlash(r.dir) + "\n")
-	list := r.files[op]
 	sort.SliceStable(list, func(i, j int) bool { return list[i].Default && !list[j].Default })
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(map[string]any{"scenarios": list}); err != nil {
-		return fmt.Errorf("encode %s: %w", op, err)
+		return fmt.Errorf("encode %s: %w", file, err)
 	}
-	path := filepath.Join(r.dir, r.fileName(op))
+	return r.writeFile(filepath.Join(r.dir, file), buf.Bytes())
+}
+
+// writeAtomic writes a file whole or not at all: a reader never sees half of it.
+func writeAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
