@@ -319,6 +319,9 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 		return 2
 	}
+	if caFile != "" && opts.caFile == "" {
+		defer os.Remove(caFile) // lsmock's own temporary file; one the user named stays
+	}
 	scheme := "http://"
 	listen := func(addr string) (net.Listener, error) {
 		ln, err := net.Listen("tcp", addr)
@@ -468,19 +471,48 @@ func serverTLS(opts serveOptions) (*tls.Config, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("--tls: %w", err)
 	}
-	path := opts.caFile
-	if path == "" {
-		f, err := os.CreateTemp("", "lsmock-ca-*.pem")
+	if opts.caFile == "" {
+		f, err := os.CreateTemp("", "lsmock-ca-*.pem") // a new file, never one that was there
 		if err != nil {
 			return nil, "", fmt.Errorf("--tls: write the CA certificate: %w", err)
 		}
-		path = f.Name()
-		_ = f.Close()
+		_, err = f.Write(made.CAPEM)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(f.Name())
+			return nil, "", fmt.Errorf("--tls: write the CA certificate to %s: %w", f.Name(), err)
+		}
+		return tlscert.Config(made.Certificate), f.Name(), nil
 	}
-	if err := os.WriteFile(path, made.CAPEM, 0o644); err != nil {
-		return nil, "", fmt.Errorf("--tls: write the CA certificate to --ca-file %s: %w", path, err)
+	if err := replaceFile(opts.caFile, made.CAPEM); err != nil {
+		return nil, "", fmt.Errorf("--tls: write the CA certificate to --ca-file %s: %w", opts.caFile, err)
 	}
-	return tlscert.Config(made.Certificate), path, nil
+	return tlscert.Config(made.Certificate), opts.caFile, nil
+}
+
+// replaceFile puts a new file with data at path: written beside it, then renamed over it, so
+// a symlink at path is replaced, never followed to overwrite what it points at.
+func replaceFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".lsmock-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644) // a CA certificate is public; clients of other users read it
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+	}
+	return err
 }
 
 // watchDebounce is how long the files must be quiet before a reload: an editor's save is
