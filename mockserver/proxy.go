@@ -2,15 +2,20 @@ package mockserver
 
 import (
 	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/lsmock/lsmock/internal/contract"
 	"github.com/lsmock/lsmock/internal/journal"
@@ -28,11 +33,24 @@ type Proxy struct {
 	Checker *contract.Checker
 	// Record, when set, gets each exchange (see package record).
 	Record func(Exchange)
+	// Timeout bounds one exchange with the target, from sending the request to the last
+	// byte of the answer; 0 means DefaultUpstreamTimeout.
+	Timeout time.Duration
 }
 
 // TargetShown is the target as every output shows it (log, errors, reports, recordings):
 // a password in its userinfo hidden.
 func (p *Proxy) TargetShown() string { return p.Target.Redacted() }
+
+// DefaultUpstreamTimeout is how long the proxy waits for the target's whole answer: the
+// License API answers in well under a second, and an SDK's test should not hang on it.
+const DefaultUpstreamTimeout = 15 * time.Second
+
+// Why a proxied request was cancelled, told apart by context.Cause.
+var (
+	errUpstreamTimeout = errors.New("the target did not answer in time")
+	errShuttingDown    = errors.New("lsmock is shutting down")
+)
 
 // Exchange is one request through the proxy and the target's answer, as read.
 type Exchange struct {
@@ -59,6 +77,8 @@ type proxyState struct {
 	client  *http.Client
 	checker *contract.Checker
 	record  func(Exchange)
+	timeout time.Duration
+	dotPath apiError // the answer to a path with dot segments
 }
 
 func newProxyState(p *Proxy) (*proxyState, error) {
@@ -74,18 +94,54 @@ func newProxyState(p *Proxy) (*proxyState, error) {
 	}
 	// Redirects go back to the client as they came; the client decides whether to follow.
 	client := &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &proxyState{target: p.Target, shown: p.TargetShown(), client: client, checker: p.Checker, record: p.Record}, nil
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = DefaultUpstreamTimeout
+	}
+	return &proxyState{target: p.Target, shown: p.TargetShown(), client: client, checker: p.Checker, record: p.Record, timeout: timeout,
+		dotPath: newAPIError(http.StatusBadRequest, "proxy_error", "lsmock proxy: a path with . or .. segments is not forwarded")}, nil
 }
 
 // hopHeaders are the headers that belong to one connection, not to the request (RFC 9110).
 var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
 	"Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
+// dropHopHeaders removes the headers of one connection: those above, and those its
+// Connection header names (RFC 9110 §7.6.1).
+func dropHopHeaders(h http.Header) {
+	for _, v := range h["Connection"] {
+		for _, name := range strings.Split(v, ",") {
+			if name = textproto.TrimString(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, k := range hopHeaders {
+		h.Del(k)
+	}
+}
+
+// dotSegment reports whether a (decoded) path has a "." or ".." segment, which a server
+// would resolve outside the target's base path; a backslash counts as a separator, as some
+// servers take it.
+func dotSegment(path string) bool {
+	for _, seg := range strings.FieldsFunc(path, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
 // serveProxy forwards one API request to the target and reports how the exchange holds to
 // the spec: in the log, the journal, coverage and X-Lsmock-Validation.
 func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
 	p := s.proxy
 	out.selection = "proxy"
+	if dotSegment(r.URL.Path) { // decoded: %2e%2e is ".." here
+		s.writeError(w, out, p.dotPath, "the path "+r.URL.EscapedPath()+" has a . or .. segment")
+		return
+	}
 	var problems []string
 	op, _ := c.spec.Find(r.Method, r.URL.Path)
 	s.identify(r, out)
@@ -112,23 +168,38 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		}
 	}
 
-	resp, body, err := p.forward(r, out.body)
+	ctx, cancel := s.upstreamContext(r)
+	defer cancel()
+	resp, body, err := p.forward(ctx, r, out.body)
 	if err != nil {
-		out.drift = true
-		s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: "no answer from the target"})
-		s.writeError(w, out, newAPIError(http.StatusBadGateway, "proxy_error", "lsmock proxy: no answer from "+p.target.Host),
+		failure := p.failure(ctx)
+		if failure.status != http.StatusServiceUnavailable { // lsmock's own shutdown is no drift
+			out.drift = true
+			s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: "no answer from the target"})
+		}
+		s.writeError(w, out, failure,
 			"no answer from "+p.shown+": "+err.Error())
 		return
 	}
-	out.status, out.code = resp.StatusCode, errorCode(resp.StatusCode, body)
 	// The request's problems are the client's, reported as the mock reports them; the
 	// answer's are the server's drift from the contract.
 	var drift []string
+	// The checks and the recorder read the answer decompressed; the client gets its bytes.
+	plain, unread, decodeErr := plainAnswer(resp.Header, body)
+	switch {
+	case unread:
+		problems = append(problems, "answer not checked: "+decodeErr.Error())
+	case decodeErr != nil:
+		drift = append(drift, "answer: "+decodeErr.Error())
+	}
+	out.status, out.code = resp.StatusCode, errorCode(resp.StatusCode, plain)
 	if op != nil {
 		if !slices.Contains(op.Statuses, resp.StatusCode) { // said plainer than kin-openapi says it
 			drift = append(drift, fmt.Sprintf("answer: status %d is not documented for %s", resp.StatusCode, op.ID))
-		} else if err := p.checker.Check(r, resp.StatusCode, resp.Header, body); err != nil {
-			drift = append(drift, "answer: "+contract.Brief(err))
+		} else if decodeErr == nil { // a body that could not be read is not checked
+			if err := p.checker.Check(r, resp.StatusCode, resp.Header, plain); err != nil {
+				drift = append(drift, "answer: "+contract.Brief(err))
+			}
 		}
 		if out.code != "" {
 			if _, ok := c.spec.ErrorFor(op, out.code); !ok {
@@ -145,13 +216,12 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 	}
 
 	h := w.Header()
-	for k, v := range resp.Header {
+	answered := resp.Header.Clone()
+	dropHopHeaders(answered)
+	for k, v := range answered {
 		if !strings.HasPrefix(k, "X-Lsmock-") { // the real API sends none; another lsmock's are not this one's report
 			h[k] = v
 		}
-	}
-	for _, k := range hopHeaders {
-		h.Del(k)
 	}
 	if out.detail != "" {
 		h.Set(HeaderValidation, journal.Clip(out.detail, journal.MaxDetail))
@@ -161,27 +231,54 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 
 	if p.record != nil && op != nil {
 		p.record(Exchange{Operation: op.ID, Method: r.Method, Path: r.URL.Path, Query: out.queryOf(r),
-			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: body,
+			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: plain,
 			Status: resp.StatusCode, Code: out.code, Problems: drift,
 			BodyFields: c.bodyFields[op.ID], QueryFields: c.queryFields[op.ID]})
 	}
 }
 
+// upstreamContext bounds the exchange with the target by the upstream timeout, and ends it
+// when the server shuts down (Shutdown waits for handlers but does not cancel them).
+func (s *Server) upstreamContext(r *http.Request) (context.Context, context.CancelFunc) {
+	ending, endCancel := context.WithCancelCause(r.Context())
+	ctx, cancel := context.WithTimeoutCause(ending, s.proxy.timeout, errUpstreamTimeout)
+	go func() {
+		select {
+		case <-s.ending:
+			endCancel(errShuttingDown)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { cancel(); endCancel(nil) }
+}
+
+// failure is the answer to a request the target did not answer: 504 when it took longer
+// than the upstream timeout, 503 when lsmock is shutting down, else 502.
+func (p *proxyState) failure(ctx context.Context) apiError {
+	switch context.Cause(ctx) {
+	case errUpstreamTimeout:
+		return newAPIError(http.StatusGatewayTimeout, "proxy_error",
+			fmt.Sprintf("lsmock proxy: no answer from %s within %s", p.target.Host, p.timeout))
+	case errShuttingDown:
+		return newAPIError(http.StatusServiceUnavailable, "proxy_error", "lsmock proxy: shutting down")
+	default:
+		return newAPIError(http.StatusBadGateway, "proxy_error", "lsmock proxy: no answer from "+p.target.Host)
+	}
+}
+
 // forward sends the request to the target as it came: method, path, query, headers (but the
-// connection's own) and body.
-func (p *proxyState) forward(r *http.Request, body []byte) (*http.Response, []byte, error) {
+// connection's own) and body; ctx bounds the whole exchange, the answer's body included.
+func (p *proxyState) forward(ctx context.Context, r *http.Request, body []byte) (*http.Response, []byte, error) {
 	u := *p.target
 	u.Path = strings.TrimSuffix(p.target.Path, "/") + r.URL.Path
 	u.RawPath = ""
 	u.RawQuery = r.URL.RawQuery
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, r.Method, u.String(), bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, p.hideURL(err, r.URL.Path)
 	}
 	req.Header = r.Header.Clone()
-	for _, k := range hopHeaders {
-		req.Header.Del(k)
-	}
+	dropHopHeaders(req.Header)
 	if _, ok := r.Header["User-Agent"]; !ok {
 		req.Header["User-Agent"] = nil // send none, as the client did, not Go's
 	}
@@ -212,6 +309,41 @@ func (p *proxyState) hideURL(err error, path string) error {
 		ue.URL = strings.TrimSuffix(p.shown, "/") + path
 	}
 	return err
+}
+
+// plainAnswer is the answer's body decompressed, when the target compressed it (the client
+// asked it to), and bounded as the answer itself is: a small body that inflates beyond
+// maxProxiedAnswer is an error, not a heap. unread is true when lsmock cannot decode the
+// Content-Encoding at all (br, zstd): the answer is then not checked, which is no drift.
+func plainAnswer(h http.Header, body []byte) (plain []byte, unread bool, err error) {
+	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding")))
+	var zr io.Reader
+	switch enc {
+	case "", "identity":
+		return body, false, nil
+	case "gzip", "x-gzip":
+		gz, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return body, false, fmt.Errorf("Content-Encoding %s: %w", enc, err)
+		}
+		zr = gz
+	case "deflate":
+		fl, err := zlib.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return body, false, fmt.Errorf("Content-Encoding %s: %w", enc, err)
+		}
+		zr = fl
+	default:
+		return body, true, fmt.Errorf("Content-Encoding %s, which lsmock does not decode (gzip and deflate it does)", enc)
+	}
+	plain, err = io.ReadAll(io.LimitReader(zr, maxProxiedAnswer+1))
+	if err != nil {
+		return body, false, fmt.Errorf("Content-Encoding %s: %w", enc, err)
+	}
+	if len(plain) > maxProxiedAnswer {
+		return body, false, fmt.Errorf("Content-Encoding %s: the answer inflates beyond %d bytes", enc, maxProxiedAnswer)
+	}
+	return plain, false, nil
 }
 
 // errorCode is the code of an error answer's {"status","code","message"} body, else "".

@@ -2,11 +2,14 @@ package main_test
 
 import (
 	"bufio"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -54,24 +57,7 @@ func TestSignalsShutDownGracefully(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
 			cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
-			stderr, err := cmd.StderrPipe()
-			require.NoError(t, err)
-			require.NoError(t, cmd.Start())
-			t.Cleanup(func() { _ = cmd.Process.Kill() })
-
-			lines := bufio.NewScanner(stderr)
-			var base string
-			deadline := time.Now().Add(10 * time.Second)
-			for base == "" && time.Now().Before(deadline) && lines.Scan() {
-				if m := urlInLog.FindStringSubmatch(lines.Text()); m != nil {
-					base = m[1]
-				}
-			}
-			require.NotEmpty(t, base, "no start line with the URL")
-			go func() { // keep the pipe drained
-				for lines.Scan() {
-				}
-			}()
+			base := startBinary(t, cmd)
 
 			resp, err := http.Get(base + "/__lsmock/health")
 			require.NoError(t, err)
@@ -82,6 +68,80 @@ func TestSignalsShutDownGracefully(t *testing.T) {
 			assert.NoError(t, cmd.Wait(), "exit after %s", sig)
 		})
 	}
+}
+
+// TestSIGTERMDuringProxiedRequest: SIGTERM while the target holds a proxied request cancels
+// it: the client gets lsmock's 503 at once and lsmock exits 0, well within its grace period.
+func TestSIGTERMDuringProxiedRequest(t *testing.T) {
+	bin := buildBinary(t)
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(upstream.Close)
+	t.Cleanup(func() { close(release) })
+
+	cmd := exec.Command(bin, "proxy", "--addr", "127.0.0.1:0", "--target", upstream.URL, "--upstream-timeout", "60s")
+	base := startBinary(t, cmd)
+	type answer struct {
+		status int
+		body   string
+		err    error
+	}
+	got := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v4/change_password", strings.NewReader(`{"username":"u@example.com","password":"p","new_password":"n"}`))
+		req.Header.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+		req.Header.Set("Authorization", `algorithm="hmac-sha256",headers="date",signature="c2ln",apikey="k"`)
+		resp, err := (&http.Client{Timeout: 20 * time.Second}).Do(req)
+		if err != nil {
+			got <- answer{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		got <- answer{resp.StatusCode, string(b), err}
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request did not reach the target")
+	}
+	start := time.Now()
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	a := <-got
+	require.NoError(t, a.err)
+	assert.Equal(t, http.StatusServiceUnavailable, a.status)
+	assert.JSONEq(t, `{"status":503,"code":"proxy_error","message":"lsmock proxy: shutting down"}`, a.body)
+	assert.NoError(t, cmd.Wait(), "exit 0 after SIGTERM")
+	assert.Less(t, time.Since(start), 5*time.Second, "well within the 10 s grace")
+}
+
+// startBinary starts cmd (a serving lsmock) and returns its URL from the start line.
+func startBinary(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	lines := bufio.NewScanner(stderr)
+	var base string
+	deadline := time.Now().Add(10 * time.Second)
+	for base == "" && time.Now().Before(deadline) && lines.Scan() {
+		if m := urlInLog.FindStringSubmatch(lines.Text()); m != nil {
+			base = m[1]
+		}
+	}
+	require.NotEmpty(t, base, "no start line with the URL")
+	go func() { // keep the pipe drained
+		for lines.Scan() {
+		}
+	}()
+	return base
 }
 
 func TestBadSpecExitsNonZero(t *testing.T) {

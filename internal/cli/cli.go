@@ -136,6 +136,7 @@ type serveOptions struct {
 	journalSize, maxSessions, maxHeaderBytes          int
 	maxBodyBytes                                      int64
 	readHeaderTimeout, readTimeout, maxHold, tokenTTL time.Duration
+	upstreamTimeout                                   time.Duration
 }
 
 // serve runs lsmock serve, or with proxying set, lsmock proxy: the same server, flags and
@@ -195,6 +196,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		fs.StringVar(&opts.target, "target", env.Getenv("LSMOCK_TARGET"), "the real API's base `URL`, e.g. https://api.licensespring.com (env LSMOCK_TARGET)")
 		fs.StringVar(&opts.targetCA, "target-ca", env.Getenv("LSMOCK_TARGET_CA"), "trust this CA certificate `file` (PEM) for an HTTPS target, besides the system's (env LSMOCK_TARGET_CA)")
 		fs.StringVar(&opts.recordDir, "record", env.Getenv("LSMOCK_RECORD"), "write each distinct answer as a scenario into `folder`, for lsmock serve --scenarios (env LSMOCK_RECORD)")
+		fs.DurationVar(&opts.upstreamTimeout, "upstream-timeout", mockserver.DefaultUpstreamTimeout, "how long the target gets to answer a request, its whole body included; then 504 proxy_error (env LSMOCK_UPSTREAM_TIMEOUT)")
 		fs.BoolVar(&opts.recordKeepIDs, "record-keep-ids", env.Getenv("LSMOCK_RECORD_KEEP_IDS") == "1", "keep license keys and hardware ids in recordings (secrets are always redacted) (env LSMOCK_RECORD_KEEP_IDS=1)")
 	}
 	fs.StringVar(&opts.reportFile, "report", env.Getenv("LSMOCK_REPORT"), "write the coverage report as JSON to `file` on shutdown (env LSMOCK_REPORT)")
@@ -208,12 +210,22 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		fs.PrintDefaults()
 	}
 	// Numbers and durations from the environment are checked like flags, not ignored.
-	for flagName, key := range map[string]string{
+	fromEnv := map[string]string{
 		"journal-size": "LSMOCK_JOURNAL_SIZE", "max-sessions": "LSMOCK_MAX_SESSIONS",
 		"max-body-bytes": "LSMOCK_MAX_BODY_BYTES", "max-header-bytes": "LSMOCK_MAX_HEADER_BYTES",
 		"read-header-timeout": "LSMOCK_READ_HEADER_TIMEOUT", "read-timeout": "LSMOCK_READ_TIMEOUT",
 		"max-hold": "LSMOCK_MAX_HOLD", "token-ttl": "LSMOCK_TOKEN_TTL",
-	} {
+	}
+	type durationFlag struct {
+		name string
+		v    *time.Duration
+	}
+	durations := []durationFlag{{"read-header-timeout", &opts.readHeaderTimeout}, {"read-timeout", &opts.readTimeout}, {"max-hold", &opts.maxHold}, {"token-ttl", &opts.tokenTTL}}
+	if proxying {
+		fromEnv["upstream-timeout"] = "LSMOCK_UPSTREAM_TIMEOUT"
+		durations = append(durations, durationFlag{"upstream-timeout", &opts.upstreamTimeout})
+	}
+	for flagName, key := range fromEnv {
 		if v := env.Getenv(key); v != "" {
 			if err := fs.Set(flagName, v); err != nil {
 				fmt.Fprintf(env.Stderr, "%s: %s=%q is not a valid --%s (%v); see %s --help\n", name, key, v, flagName, err, name)
@@ -224,12 +236,9 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"read-header-timeout", opts.readHeaderTimeout}, {"read-timeout", opts.readTimeout}, {"max-hold", opts.maxHold}, {"token-ttl", opts.tokenTTL}} {
-		if d.v <= 0 {
-			fmt.Fprintf(env.Stderr, "%s: --%s %s: want a duration above zero, e.g. 5s\n", name, d.name, d.v)
+	for _, d := range durations {
+		if *d.v <= 0 {
+			fmt.Fprintf(env.Stderr, "%s: --%s %s: want a duration above zero, e.g. 5s\n", name, d.name, *d.v)
 			return 2
 		}
 	}
@@ -271,11 +280,12 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold, SigningKey: signingKey,
 		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}}
 	if proxying {
-		p, err := newProxy(opts, logger)
+		p, closeRecorder, err := newProxy(opts, logger)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 			return 2
 		}
+		defer closeRecorder() // after the server has stopped: the last recordings are written
 		cfg.Proxy = p
 	}
 	var watcher *watch.Watcher
@@ -308,6 +318,9 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
 		return 2
+	}
+	if caFile != "" && opts.caFile == "" {
+		defer os.Remove(caFile) // lsmock's own temporary file; one the user named stays
 	}
 	scheme := "http://"
 	listen := func(addr string) (net.Listener, error) {
@@ -392,35 +405,36 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	return code
 }
 
-// newProxy reads --target, --target-ca, --record and --record-keep-ids.
-func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error) {
+// newProxy reads --target, --target-ca, --record and --record-keep-ids; closeRecorder writes
+// what the recorder has not yet written.
+func newProxy(opts serveOptions, logger *slog.Logger) (p *mockserver.Proxy, closeRecorder func(), err error) {
 	if opts.target == "" {
-		return nil, errors.New("--target URL is required: the real API's base URL, e.g. https://api.licensespring.com")
+		return nil, nil, errors.New("--target URL is required: the real API's base URL, e.g. https://api.licensespring.com")
 	}
 	// The errors do not repeat the value: its userinfo may hold a password.
 	target, err := url.Parse(opts.target)
 	if err != nil {
-		return nil, errors.New("--target: not a URL; want one such as https://api.licensespring.com")
+		return nil, nil, errors.New("--target: not a URL; want one such as https://api.licensespring.com")
 	}
 	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
-		return nil, fmt.Errorf("--target %s: want an http:// or https:// URL such as https://api.licensespring.com", target.Redacted())
+		return nil, nil, fmt.Errorf("--target %s: want an http:// or https:// URL such as https://api.licensespring.com", target.Redacted())
 	}
 	checker, err := newChecker(opts.specPath)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p := &mockserver.Proxy{Target: target, Checker: checker}
+	p = &mockserver.Proxy{Target: target, Checker: checker, Timeout: opts.upstreamTimeout}
 	if opts.targetCA != "" {
 		pem, err := os.ReadFile(opts.targetCA)
 		if err != nil {
-			return nil, fmt.Errorf("--target-ca: %w", err)
+			return nil, nil, fmt.Errorf("--target-ca: %w", err)
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--target-ca %s: no PEM certificate in it", opts.targetCA)
+			return nil, nil, fmt.Errorf("--target-ca %s: no PEM certificate in it", opts.targetCA)
 		}
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
@@ -431,11 +445,12 @@ func newProxy(opts serveOptions, logger *slog.Logger) (*mockserver.Proxy, error)
 			logger.Error("record", slog.String("operation", op), slog.String("error", err.Error()))
 		})
 		if err != nil {
-			return nil, fmt.Errorf("--record: %w", err)
+			return nil, nil, fmt.Errorf("--record: %w", err)
 		}
 		p.Record = rec.Record
+		return p, rec.Close, nil
 	}
-	return p, nil
+	return p, func() {}, nil
 }
 
 // serverTLS is the HTTPS configuration --tls, --cert and --key ask for (nil for HTTP), and
@@ -460,19 +475,48 @@ func serverTLS(opts serveOptions) (*tls.Config, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("--tls: %w", err)
 	}
-	path := opts.caFile
-	if path == "" {
-		f, err := os.CreateTemp("", "lsmock-ca-*.pem")
+	if opts.caFile == "" {
+		f, err := os.CreateTemp("", "lsmock-ca-*.pem") // a new file, never one that was there
 		if err != nil {
 			return nil, "", fmt.Errorf("--tls: write the CA certificate: %w", err)
 		}
-		path = f.Name()
-		_ = f.Close()
+		_, err = f.Write(made.CAPEM)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			_ = os.Remove(f.Name())
+			return nil, "", fmt.Errorf("--tls: write the CA certificate to %s: %w", f.Name(), err)
+		}
+		return tlscert.Config(made.Certificate), f.Name(), nil
 	}
-	if err := os.WriteFile(path, made.CAPEM, 0o644); err != nil {
-		return nil, "", fmt.Errorf("--tls: write the CA certificate to --ca-file %s: %w", path, err)
+	if err := replaceFile(opts.caFile, made.CAPEM); err != nil {
+		return nil, "", fmt.Errorf("--tls: write the CA certificate to --ca-file %s: %w", opts.caFile, err)
 	}
-	return tlscert.Config(made.Certificate), path, nil
+	return tlscert.Config(made.Certificate), opts.caFile, nil
+}
+
+// replaceFile puts a new file with data at path: written beside it, then renamed over it, so
+// a symlink at path is replaced, never followed to overwrite what it points at.
+func replaceFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".lsmock-*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644) // a CA certificate is public; clients of other users read it
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(f.Name())
+	}
+	return err
 }
 
 // watchDebounce is how long the files must be quiet before a reload: an editor's save is
@@ -555,13 +599,13 @@ const defaultMaxHeaderBytes = 64 << 10
 
 // newHTTPServer sets the limits that keep a slow or hostile client from holding lsmock:
 // headers and whole requests must arrive in time, and an answer may take as long as the
-// longest scripted hold plus a margin, no longer.
+// longest scripted hold (or the proxy's wait for its target) plus a margin, no longer.
 func newHTTPServer(h http.Handler, opts serveOptions, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: opts.readHeaderTimeout,
 		ReadTimeout:       opts.readTimeout,
-		WriteTimeout:      opts.maxHold + opts.readTimeout,
+		WriteTimeout:      max(opts.maxHold, opts.upstreamTimeout) + opts.readTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    opts.maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

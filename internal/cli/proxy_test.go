@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"encoding/json"
 	"encoding/pem"
 	"io"
 	"net/http"
@@ -147,16 +148,19 @@ func TestProxyFlagErrors(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		args []string
+		env  map[string]string
 		want string
 	}{
-		{nil, "--target URL is required"},
-		{[]string{"--target", "ftp://x"}, "want an http:// or https:// URL"},
-		{[]string{"--target", "ftp://ci:" + recordCanary + "@x"}, "--target ftp://ci:xxxxx@x: want an http://"},
-		{[]string{"--target", "http://ci:" + recordCanary + "%zz@x"}, "--target: not a URL"},
-		{[]string{"--target", "http://127.0.0.1:1", "--watch"}, "--watch is for lsmock serve"},
-		{[]string{"--target", "http://127.0.0.1:1", "--target-ca", "/no/such/ca.pem"}, "--target-ca"},
+		{nil, nil, "--target URL is required"},
+		{[]string{"--target", "ftp://x"}, nil, "want an http:// or https:// URL"},
+		{[]string{"--target", "ftp://ci:" + recordCanary + "@x"}, nil, "--target ftp://ci:xxxxx@x: want an http://"},
+		{[]string{"--target", "http://ci:" + recordCanary + "%zz@x"}, nil, "--target: not a URL"},
+		{[]string{"--target", "http://127.0.0.1:1", "--watch"}, nil, "--watch is for lsmock serve"},
+		{[]string{"--target", "http://127.0.0.1:1", "--target-ca", "/no/such/ca.pem"}, nil, "--target-ca"},
+		{[]string{"--target", "http://127.0.0.1:1", "--upstream-timeout", "0s"}, nil, "--upstream-timeout 0s: want a duration above zero"},
+		{[]string{"--target", "http://127.0.0.1:1"}, map[string]string{"LSMOCK_UPSTREAM_TIMEOUT": "soon"}, `LSMOCK_UPSTREAM_TIMEOUT="soon" is not a valid --upstream-timeout`},
 	} {
-		code, _, stderr := runCLI(t, nil, append([]string{"proxy", "--addr", "127.0.0.1:0"}, tc.args...)...)
+		code, _, stderr := runCLI(t, tc.env, append([]string{"proxy", "--addr", "127.0.0.1:0"}, tc.args...)...)
 		assert.Equal(t, 2, code, "%v", tc.args)
 		assert.Contains(t, stderr, tc.want, "%v", tc.args)
 		assert.NotContains(t, stderr, recordCanary, "a password in the target's userinfo is never repeated")
@@ -221,4 +225,54 @@ func TestRecordKeepIDs(t *testing.T) {
 	assert.Contains(t, string(b), "hw-kept")
 	assert.Contains(t, string(b), `"license_signature":"[redacted]"`, "a signature is a secret all the same")
 	assert.NotContains(t, string(b), recordCanary)
+}
+
+// TestRecordingOfOddCodesLoads: a target that answers the same code under two statuses, a
+// code with '/', and a code that is no name at all still yields a folder lint accepts and
+// serve loads: every scenario name is valid and unique in its operation.
+func TestRecordingOfOddCodesLoads(t *testing.T) {
+	t.Parallel()
+	answers := map[string]struct {
+		status int
+		code   string
+	}{
+		"a@example.com": {400, "same_code"},
+		"b@example.com": {403, "same_code"},
+		"c@example.com": {400, "bad/code"},
+		"d@example.com": {400, "../../é code"},
+		"e@example.com": {404, "same_code_403"}, // its name is the one the second same_code took
+	}
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Username string `json:"username"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		a := answers[req.Username]
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		_ = json.NewEncoder(w).Encode(map[string]any{"status": a.status, "code": a.code, "message": "m"})
+	}))
+	t.Cleanup(upstream.Close)
+	dir := filepath.Join(t.TempDir(), "recorded")
+	base, logs, stop := startInProcess(t, nil, "proxy", "--addr", "127.0.0.1:0", "--target", upstream.URL, "--record", dir)
+	for _, user := range []string{"a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"} {
+		x := &exchange{method: http.MethodPost, target: "/api/v4/change_password", body: `{"username":"` + user + `","password":"p","new_password":"n"}`}
+		send(t, base, x)
+		require.Equal(t, answers[user].status, x.status, x.answer)
+	}
+	require.Equal(t, 0, stop(), logs.String())
+
+	b, err := os.ReadFile(filepath.Join(dir, "changePassword.yaml"))
+	require.NoError(t, err)
+	for _, name := range []string{"recorded_same_code", "recorded_same_code_403", "recorded_bad_code", "recorded_.._..____code", "recorded_same_code_403_404"} {
+		assert.Contains(t, string(b), "name: "+name+"\n")
+	}
+	code, stdout, stderr := runCLI(t, nil, "lint", "--scenarios", dir)
+	require.Equal(t, 0, code, "lint accepts the recording: %s%s", stdout, stderr)
+	replay, replayLogs, stopReplay := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--scenarios", dir)
+	x := &exchange{method: http.MethodPost, target: "/api/v4/change_password?__scenario=recorded_bad_code", body: `{"username":"c@example.com","password":"p","new_password":"n"}`}
+	send(t, replay, x)
+	assert.Equal(t, http.StatusBadRequest, x.status)
+	assert.JSONEq(t, `{"status":400,"code":"bad/code","message":"m"}`, x.answer)
+	assert.Equal(t, 0, stopReplay(), replayLogs.String())
 }

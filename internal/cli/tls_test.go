@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -64,4 +65,49 @@ func TestTLSFlagErrors(t *testing.T) {
 		assert.Equal(t, 2, code, "%v", tc.args)
 		assert.Contains(t, stderr, tc.want, "%v", tc.args)
 	}
+}
+
+// TestCAFileReplacesASymlink: a --ca-file that is a symlink is replaced by the certificate,
+// never followed: what it pointed at is left as it was.
+func TestCAFileReplacesASymlink(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "precious.txt")
+	require.NoError(t, os.WriteFile(victim, []byte("precious"), 0o600))
+	caFile := filepath.Join(dir, "ca.pem")
+	require.NoError(t, os.Symlink(victim, caFile))
+	_, _, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--tls", "--ca-file", caFile)
+	require.Equal(t, 0, stop())
+
+	b, err := os.ReadFile(victim)
+	require.NoError(t, err)
+	assert.Equal(t, "precious", string(b), "the symlink's target is not overwritten")
+	info, err := os.Lstat(caFile)
+	require.NoError(t, err)
+	assert.True(t, info.Mode().IsRegular(), "the symlink is replaced by a file")
+	ca, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(ca), "-----BEGIN CERTIFICATE-----")
+	assert.FileExists(t, caFile, "a --ca-file the user named stays after exit")
+}
+
+// TestTemporaryCAFileRemovedAtExit: without --ca-file, the CA certificate goes to a new
+// temporary file, named in the log and removed when lsmock exits.
+func TestTemporaryCAFileRemovedAtExit(t *testing.T) {
+	t.Parallel()
+	_, logs, stop := serveInProcess(t, nil, "--addr", "127.0.0.1:0", "--tls")
+	caFileInLog := regexp.MustCompile(`ca_file=(\S+)`)
+	var caFile string
+	require.Eventually(t, func() bool {
+		m := caFileInLog.FindStringSubmatch(logs.String())
+		if m != nil {
+			caFile = m[1]
+		}
+		return m != nil
+	}, 5*time.Second, 10*time.Millisecond, "the log names the CA file")
+	ca, err := os.ReadFile(caFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(ca), "-----BEGIN CERTIFICATE-----")
+	require.Equal(t, 0, stop())
+	assert.NoFileExists(t, caFile)
 }

@@ -17,6 +17,7 @@ type Coverage struct {
 	answers   map[Answer]int
 	scenarios map[string]int
 	drift     map[Drift]int
+	codes     map[string]bool // the distinct error codes counted by name (see MaxCodes)
 	// The counts when the report was last cleared; the report shows what came since.
 	clearedAnswers   map[Answer]int
 	clearedScenarios map[string]int
@@ -33,9 +34,20 @@ type Drift struct {
 // has said enough.
 const maxDrifts = 1000
 
+// MaxCodes bounds the distinct error codes counted by name, and so the label sets of the
+// coverage report and the metrics: through lsmock proxy the target may answer ever new codes.
+// A code beyond them, or longer than maxCodeLength, is counted as OtherCode.
+const MaxCodes = 500
+
+// maxCodeLength is longer than any code the vendor documents.
+const maxCodeLength = 64
+
+// OtherCode is what the codes beyond MaxCodes are counted as.
+const OtherCode = "(other)"
+
 // NewCoverage returns empty counters.
 func NewCoverage() *Coverage {
-	return &Coverage{answers: map[Answer]int{}, scenarios: map[string]int{}, drift: map[Drift]int{},
+	return &Coverage{answers: map[Answer]int{}, scenarios: map[string]int{}, drift: map[Drift]int{}, codes: map[string]bool{},
 		clearedAnswers: map[Answer]int{}, clearedScenarios: map[string]int{}, clearedDrift: map[Drift]int{}}
 }
 
@@ -65,10 +77,23 @@ func (c *Coverage) DriftSnapshot() map[Drift]int {
 func (c *Coverage) Record(operation string, status int, code, scenario string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.answers[Answer{operation, status, code}]++
+	c.answers[Answer{operation, status, c.fold(code)}]++
 	if scenario != "" {
 		c.scenarios[scenario]++
 	}
+}
+
+// fold is code as it is counted: by name while there are fewer than MaxCodes, else as
+// OtherCode. The caller holds c.mu.
+func (c *Coverage) fold(code string) string {
+	if code == "" || c.codes[code] {
+		return code
+	}
+	if len(code) > maxCodeLength || len(c.codes) >= MaxCodes {
+		return OtherCode
+	}
+	c.codes[code] = true
+	return code
 }
 
 // Snapshot is the report's view: per operation (unrouted requests left out), the statuses

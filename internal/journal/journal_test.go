@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -153,6 +154,25 @@ func TestCoverage(t *testing.T) {
 	assert.Equal(t, map[string]map[int]int{"op": {200: 1, 400: 2}}, statuses)
 	assert.Equal(t, map[string]map[string]int{"op": {"missing_headers": 2}}, codes)
 	assert.Equal(t, map[string]int{"success": 1}, scenarios)
+}
+
+// TestCoverageBoundsCodes: a proxied target that answers ever new codes grows the label set
+// of the report and the metrics no further than MaxCodes; the rest count as one.
+func TestCoverageBoundsCodes(t *testing.T) {
+	t.Parallel()
+	c := journal.NewCoverage()
+	c.Record("op", 400, "known", "")
+	for i := range 3 * journal.MaxCodes {
+		c.Record("op", 400, fmt.Sprintf("code_%d", i), "")
+	}
+	c.Record("op", 400, "known", "")
+	c.Record("op", 400, strings.Repeat("x", 1000), "")
+	totals := c.Totals()
+	assert.Len(t, totals, journal.MaxCodes+1, "MaxCodes codes by name, and one for the rest")
+	assert.Equal(t, 2, totals[journal.Answer{Operation: "op", Status: 400, Code: "known"}], "a code seen early keeps its name")
+	assert.Equal(t, 2*journal.MaxCodes+2, totals[journal.Answer{Operation: "op", Status: 400, Code: journal.OtherCode}])
+	_, codes, _ := c.Snapshot()
+	assert.Len(t, codes["op"], journal.MaxCodes+1)
 }
 
 // Clearing the report leaves the totals the metrics read.

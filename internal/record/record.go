@@ -11,8 +11,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,17 +25,26 @@ import (
 )
 
 // Recorder writes one scenario file per operation into a folder. It is safe for concurrent
-// use.
+// use. Files are written by a goroutine of its own, not in the request that brought a new
+// answer; Close writes what is left.
 type Recorder struct {
-	dir     string
-	source  string
-	keepIDs bool
-	now     func() time.Time
+	dir       string
+	source    string
+	keepIDs   bool
+	now       func() time.Time
+	writeFile func(path string, data []byte) error
+	wake      chan struct{} // a file has new scenarios (buffered: one wake-up stands for many)
+	done      chan struct{} // the writer has written everything and stopped
 
 	mu        sync.Mutex
+	closed    bool
+	dirty     map[string]bool            // operations whose file is behind
 	seen      map[string]bool            // operation/status/code
 	defaulted map[string]bool            // operations with a default (their first success)
 	files     map[string][]scenarioYAML  // by operation, in recording order
+	names     map[string]map[string]bool // by operation, the scenario names taken
+	fileNames map[string]string          // by operation, its file in dir
+	takenFile map[string]bool            // file names taken, lower-cased (a case-insensitive file system)
 	errs      func(op string, err error) // where write errors go
 }
 
@@ -47,8 +58,37 @@ func New(dir, source string, keepIDs bool, onError func(op string, err error)) (
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("record into %s: %w", dir, err)
 	}
-	return &Recorder{dir: dir, source: source, keepIDs: keepIDs, now: time.Now,
-		seen: map[string]bool{}, defaulted: map[string]bool{}, files: map[string][]scenarioYAML{}, errs: onError}, nil
+	r := &Recorder{dir: dir, source: source, keepIDs: keepIDs, now: time.Now, writeFile: writeAtomic,
+		wake: make(chan struct{}, 1), done: make(chan struct{}), dirty: map[string]bool{},
+		seen: map[string]bool{}, defaulted: map[string]bool{}, files: map[string][]scenarioYAML{},
+		names: map[string]map[string]bool{}, fileNames: map[string]string{}, takenFile: map[string]bool{}, errs: onError}
+	go r.run()
+	return r, nil
+}
+
+// MaxPerOperation bounds the scenarios recorded for one operation: a target that answers
+// ever new codes fills no disk and no memory. Answers beyond it are not recorded.
+const MaxPerOperation = 200
+
+// run writes the files that are behind, whenever Record says there are some, until Close.
+func (r *Recorder) run() {
+	defer close(r.done)
+	for range r.wake {
+		r.flush()
+	}
+	r.flush()
+}
+
+// Close writes the files that are behind and stops the writer; answers recorded after it
+// are dropped. Call it once the proxy has stopped.
+func (r *Recorder) Close() {
+	r.mu.Lock()
+	if !r.closed {
+		r.closed = true
+		close(r.wake)
+	}
+	r.mu.Unlock()
+	<-r.done
 }
 
 type scenarioYAML struct {
@@ -85,13 +125,13 @@ type expectYAML struct {
 	Code   string `yaml:"code,omitempty"`
 }
 
-// Record keeps x when it is the first of its operation, status and code, and rewrites the
-// operation's file.
+// Record keeps x when it is the first of its operation, status and code, and has the
+// operation's file written again.
 func (r *Recorder) Record(x mockserver.Exchange) {
 	key := x.Operation + "/" + strconv.Itoa(x.Status) + "/" + x.Code
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.seen[key] {
+	if r.closed || r.seen[key] || len(r.files[x.Operation]) >= MaxPerOperation {
 		return
 	}
 	r.seen[key] = true
@@ -100,18 +140,100 @@ func (r *Recorder) Record(x mockserver.Exchange) {
 		r.defaulted[x.Operation] = true
 	}
 	r.files[x.Operation] = append(r.files[x.Operation], r.scenario(x, isDefault))
-	if err := r.write(x.Operation); err != nil && r.errs != nil {
-		r.errs(x.Operation, err)
+	r.dirty[x.Operation] = true
+	select {
+	case r.wake <- struct{}{}:
+	default: // a wake-up is pending: it will see this file too
 	}
 }
 
-func (r *Recorder) scenario(x mockserver.Exchange, isDefault bool) scenarioYAML {
-	name := "recorded_" + strconv.Itoa(x.Status)
-	if x.Code != "" {
-		name = "recorded_" + x.Code
+// flush writes every file that is behind: what to write is taken under the lock, the
+// writing is done outside it.
+func (r *Recorder) flush() {
+	type job struct {
+		op, file string
+		list     []scenarioYAML
 	}
+	r.mu.Lock()
+	jobs := make([]job, 0, len(r.dirty))
+	for op := range r.dirty {
+		jobs = append(jobs, job{op, r.fileName(op), slices.Clone(r.files[op])})
+	}
+	clear(r.dirty)
+	r.mu.Unlock()
+	for _, j := range jobs {
+		if err := r.write(j.file, j.list); err != nil && r.errs != nil {
+			r.errs(j.op, err)
+		}
+	}
+}
+
+// maxNamePart bounds the part of a recorded name taken from the target's answer (a code) or
+// the spec (an operationId): a name travels in headers and URLs.
+const maxNamePart = 64
+
+// safeName is s in the characters a scenario name and a file name may hold (letters, digits,
+// '_', '.' and '-'), the others as '_', cut to maxNamePart bytes.
+func safeName(s string) string {
+	b := []byte(s)
+	if len(b) > maxNamePart {
+		b = b[:maxNamePart]
+	}
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// scenarioName is x's scenario's name, valid and unique in its operation: recorded_<code>
+// (recorded_<status> for an answer without one), then the status when the code came under
+// another status before, then a number.
+func (r *Recorder) scenarioName(x mockserver.Exchange) string {
+	status := strconv.Itoa(x.Status)
+	base := "recorded_" + status
+	if x.Code != "" {
+		base = "recorded_" + safeName(x.Code)
+	}
+	taken := r.names[x.Operation]
+	if taken == nil {
+		taken = map[string]bool{}
+		r.names[x.Operation] = taken
+	}
+	name := base
+	if taken[name] {
+		name = base + "_" + status
+	}
+	for i := 2; taken[name]; i++ {
+		name = base + "_" + status + "_" + strconv.Itoa(i)
+	}
+	taken[name] = true
+	return name
+}
+
+// fileName is the operation's file in dir: its operationId made a safe file name (an id
+// derived as "POST /path" has slashes; no name leaves dir), unique in dir.
+func (r *Recorder) fileName(op string) string {
+	if f, ok := r.fileNames[op]; ok {
+		return f
+	}
+	base := safeName(op)
+	if strings.HasPrefix(base, ".") { // not hidden, and never "." or ".."
+		base = "_" + base[1:]
+	}
+	name := base
+	for i := 2; r.takenFile[strings.ToLower(name)]; i++ {
+		name = base + "_" + strconv.Itoa(i)
+	}
+	r.takenFile[strings.ToLower(name)] = true
+	r.fileNames[op] = name + ".yaml"
+	return name + ".yaml"
+}
+
+func (r *Recorder) scenario(x mockserver.Exchange, isDefault bool) scenarioYAML {
 	sc := scenarioYAML{
-		Name:        name,
+		Name:        r.scenarioName(x),
 		Description: fmt.Sprintf("%d from %s, %s %s, recorded %s", x.Status, r.source, x.Method, x.Path, r.now().UTC().Format(time.RFC3339)),
 		Operation:   x.Operation,
 		Response:    responseYAML{Status: x.Status, RawBody: string(r.redactJSON(x.ResponseBody))},
@@ -323,8 +445,8 @@ func (r *Recorder) redact(key string, v any) any {
 	}
 }
 
-// write rewrites the operation's file.
-func (r *Recorder) write(op string) error {
+// write rewrites an operation's file with its scenarios.
+func (r *Recorder) write(file string, list []scenarioYAML) error {
 	var buf bytes.Buffer
 	fmt.Fprintf(&buf, "# yaml-language-server: $schema=https://raw.githubusercontent.com/lsmock/lsmock/main/scenarios/scenario.schema.json\n")
 	fmt.Fprintf(&buf, "# Recorded by lsmock proxy from %s. Secrets are redacted", r.source)
@@ -332,17 +454,23 @@ func (r *Recorder) write(op string) error {
 		buf.WriteString(", and so are license keys and hardware ids (--record-keep-ids keeps them)")
 	}
 	buf.WriteString(".\n# Replay: lsmock serve --scenarios " + filepath.ToSlash(r.dir) + "\n")
-	list := r.files[op]
 	sort.SliceStable(list, func(i, j int) bool { return list[i].Default && !list[j].Default })
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(map[string]any{"scenarios": list}); err != nil {
-		return fmt.Errorf("encode %s: %w", op, err)
+		return fmt.Errorf("encode %s: %w", file, err)
 	}
-	path := filepath.Join(r.dir, op+".yaml")
+	return r.writeFile(filepath.Join(r.dir, file), buf.Bytes())
+}
+
+// writeAtomic writes a file whole or not at all: a reader never sees half of it.
+func writeAtomic(path string, data []byte) error {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

@@ -1,9 +1,18 @@
 package record
 
 import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/mockserver"
 )
 
 func TestRedactJSON(t *testing.T) {
@@ -39,4 +48,71 @@ func TestRedactJSON(t *testing.T) {
 			assert.Equal(t, tc.out, string(r.redactJSON([]byte(tc.in))))
 		})
 	}
+}
+
+// TestFileNamesStayInTheFolder: an operationId is made a safe file name, unique in the
+// folder, so no recording is written outside it or over another operation's.
+func TestFileNamesStayInTheFolder(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	dir := filepath.Join(root, "recorded")
+	r, err := New(dir, "http://target", false, func(op string, err error) { t.Errorf("%s: %v", op, err) })
+	require.NoError(t, err)
+	ops := []string{"../escape", "..", "POST /api/v4/thing", "POST_/api/v4/thing", "Thing", "thing"}
+	for _, op := range ops {
+		r.Record(mockserver.Exchange{Operation: op, Method: http.MethodPost, Path: "/x", Status: http.StatusOK,
+			ResponseHeader: http.Header{}, ResponseBody: []byte(`{}`)})
+	}
+	r.Close()
+	entries, err := os.ReadDir(root)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "nothing written beside the folder")
+	files, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, f := range files {
+		names = append(names, f.Name())
+	}
+	assert.ElementsMatch(t, []string{"_._escape.yaml", "_..yaml", "POST__api_v4_thing.yaml", "POST__api_v4_thing_2.yaml", "Thing.yaml", "thing_2.yaml"}, names)
+}
+
+// TestRecordDoesNotWaitForTheDisk: a request that brings a new answer does not write files
+// (a slow disk, or a file of many scenarios, would hold it and every other request), and
+// Close writes everything that was recorded.
+func TestRecordDoesNotWaitForTheDisk(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r, err := New(dir, "http://target", false, func(op string, err error) { t.Errorf("%s: %v", op, err) })
+	require.NoError(t, err)
+	release := make(chan struct{})
+	writing := make(chan struct{}, 1)
+	r.writeFile = func(path string, data []byte) error {
+		select {
+		case writing <- struct{}{}:
+		default:
+		}
+		<-release
+		return writeAtomic(path, data)
+	}
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		for i := range 1000 {
+			r.Record(mockserver.Exchange{Operation: "changePassword", Method: http.MethodPost, Path: "/x", Status: http.StatusBadRequest,
+				Code: "code_" + strconv.Itoa(i), ResponseHeader: http.Header{}, ResponseBody: []byte(`{}`)})
+		}
+	}()
+	select {
+	case <-recorded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Record waited for the disk")
+	}
+	<-writing // the writer is at work, held
+	close(release)
+	r.Close()
+	b, err := os.ReadFile(filepath.Join(dir, "changePassword.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, MaxPerOperation, strings.Count(string(b), "\n  - name: recorded_code_"), "every scenario recorded, up to the bound")
+	assert.Contains(t, string(b), "name: recorded_code_0\n")
+	assert.NotContains(t, string(b), "name: recorded_code_"+strconv.Itoa(MaxPerOperation)+"\n")
 }

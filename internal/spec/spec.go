@@ -305,6 +305,24 @@ const LicenseSignatureHeader = "LicenseSignature"
 // BehaviorExtension names the built-in behaviour that answers an operation from state.
 const BehaviorExtension = "x-lsmock-behavior"
 
+// unsafeOperationID says why an operationId cannot name an operation in lsmock ("" when it
+// can): a path separator or a dot-only name would make it a path, a control character breaks
+// the X-Lsmock-Operation header.
+func unsafeOperationID(id string) string {
+	if id == "." || id == ".." {
+		return "is a path"
+	}
+	for _, r := range id {
+		switch {
+		case r == '/' || r == '\\':
+			return "holds a path separator"
+		case r < 0x20 || r == 0x7f:
+			return "holds a control character"
+		}
+	}
+	return ""
+}
+
 func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.Operation) (*Operation, *fileerr.Error) {
 	out := &Operation{
 		ID:       op.OperationId,
@@ -316,6 +334,9 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 	}
 	if low := op.GoLow(); low != nil && low.KeyNode != nil {
 		out.line = low.KeyNode.Line
+	}
+	if why := unsafeOperationID(out.ID); why != "" {
+		return nil, &fileerr.Error{File: s.Name, Line: out.line, Msg: fmt.Sprintf("operationId %q %s: lsmock names headers, references and recorded files after it", out.ID, why)}
 	}
 	if out.ID == "" {
 		out.ID = method + " " + path

@@ -122,6 +122,7 @@ func TestLoadErrors(t *testing.T) {
 		{"testdata/bad-schema.yaml", []string{"testdata/bad-schema.yaml:9:", "missing property 'description'", `testdata/bad-schema.yaml:10:23: unknown key "descriptio" is not allowed here`}},
 		{"testdata/not-openapi.yaml", []string{"testdata/not-openapi.yaml", "not an OpenAPI document"}},
 		{"testdata/no-paths.yaml", []string{"testdata/no-paths.yaml:1:1: missing property 'paths'"}},
+		{"testdata/bad-operation-id.yaml", []string{"testdata/bad-operation-id.yaml:7:", `operationId "../../escape" holds a path separator`}},
 		{"testdata/does-not-exist.yaml", []string{"testdata/does-not-exist.yaml", "no such file"}},
 	}
 	for _, tc := range cases {
