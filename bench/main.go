@@ -367,19 +367,21 @@ func compareGenerators(out io.Writer, cfg config, p phase, s *contender) error {
 // reportBinaryStart times the lsmock binary from exec to its first answer, n times, pinned
 // as the servers are: what a user starting lsmock waits.
 func reportBinaryStart(out io.Writer, cpu int, bin string, n int) {
-	var times []time.Duration
+	var times, cpus []time.Duration
 	for range n {
 		p, err := start("lsmock binary", "", nil, cpu, nil, bin)
 		if err != nil {
 			fmt.Fprintf(out, "lsmock binary: %v\n", err)
 			return
 		}
-		times = append(times, p.startup)
+		times, cpus = append(times, p.startup), append(cpus, p.startCPU)
 		p.stop()
 	}
 	slices.Sort(times)
-	fmt.Fprintf(out, "lsmock serve, exec to first answer: %s (median of %d; fastest %s)\n", times[len(times)/2].Round(100*time.Microsecond),
-		len(times), times[0].Round(100*time.Microsecond))
+	slices.Sort(cpus)
+	ms := func(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
+	fmt.Fprintf(out, "lsmock serve, exec to first answer: %s (median of %d; fastest %s); CPU used by then: %s (fastest %s)\n",
+		ms(times[len(times)/2]), len(times), ms(times[0]), ms(cpus[len(cpus)/2]), ms(cpus[0]))
 }
 
 func report(out io.Writer, cfg config, ps []phase, servers []*contender) {
