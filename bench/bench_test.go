@@ -35,7 +35,7 @@ func TestBaselineAnswersLikeLsmock(t *testing.T) {
 					require.Equal(t, setup.status, status, "%s: %s", url, setup.name)
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-				r, err := generate(ctx, addr, p.raw(), p.status, 2, 0)
+				r, err := generate(ctx, addr, p.requests("test"), p.status, 2, 0)
 				cancel()
 				require.NoError(t, err, url)
 				assert.Positive(t, r.Requests, url)
@@ -100,4 +100,21 @@ Transfer/sec:      9.88MB
 	assert.Equal(t, uint64(697262-12), r.Errors, "a 400 phase: every 2xx answer is an error")
 	_, err = parseWrk("  Socket errors: connect 0, read 3, write 0, timeout 0\n", 200)
 	assert.ErrorContains(t, err, "Socket errors")
+}
+
+func TestOpensslSigns(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, report string
+		want         float64
+	}{
+		{"OpenSSL 3", "                  sign    verify    sign/s verify/s\nrsa 2048 bits 0.000848s 0.000025s   1179.4  39997.8\n", 1179.4},
+		{"another key size only", "rsa 4096 bits 0.005s 0.0001s 200.0 9000.0\n", 0},
+		{"no report", "", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.InDelta(t, tc.want, opensslSigns(tc.report), 0.001)
+		})
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,9 @@ type phase struct {
 	target        float64 // the least throughput ratio to the baseline; 0: none
 	lsmockOnly    bool    // the baseline does not have the operation
 	setupRequests []phase // sent once to each server before the phase (e.g. an activation)
+	// distinct: each request's body has {n} replaced by a value no other request of the run
+	// has (a new device each time: an answer nobody has signed yet).
+	distinct bool
 }
 
 const (
@@ -39,7 +43,13 @@ const (
 
 	activateBody = `{"license_key":"DEMO-PERP-0000-0001","product":"demo","hardware_id":"bench-hw"}`
 	checkPath    = "/api/v4/check_license?license_key=DEMO-PERP-0000-0001&product=demo&hardware_id=bench-hw"
+	// A license without an activation limit, activated on a new device by every request.
+	newDeviceBody = `{"license_key":"DEMO-UNLM-0000-0005","product":"demo","hardware_id":"bench-{n}"}`
 )
+
+// signaturesPerActivation is how many RSA signatures an uncached activation answer needs:
+// its license_signature, and the LicenseSignature header over the body that holds it.
+const signaturesPerActivation = 2
 
 func changePassword(name, body string, status int) phase {
 	return phase{name: name, method: http.MethodPost, path: "/api/v4/change_password", body: body, status: status}
@@ -55,7 +65,24 @@ func phases() []phase {
 	wrongType.target = 0.6
 	check := phase{name: "check_license (signed)", method: http.MethodGet, path: checkPath, status: http.StatusOK, lsmockOnly: true,
 		setupRequests: []phase{{name: "activate", method: http.MethodPost, path: "/api/v4/activate_license", body: activateBody, status: http.StatusOK}}}
-	return []phase{valid, missing, wrongType, check}
+	activate := phase{name: "activation, new device (signed)", method: http.MethodPost, path: "/api/v4/activate_license",
+		body: newDeviceBody, status: http.StatusOK, lsmockOnly: true, distinct: true}
+	return []phase{valid, missing, wrongType, check, activate}
+}
+
+// requests returns what the n-th request of a generator sends: the same bytes every time,
+// or for a distinct phase, its body with {n} replaced by run-n (run tells generator runs
+// apart, so no two runs send the same device either).
+func (p phase) requests(run string) func(n uint64) []byte {
+	if !p.distinct {
+		raw := p.raw()
+		return func(uint64) []byte { return raw }
+	}
+	return func(n uint64) []byte {
+		q := p
+		q.body = strings.ReplaceAll(p.body, "{n}", run+"-"+strconv.FormatUint(n, 10))
+		return q.raw()
+	}
 }
 
 // headers are what an SDK sends, signed with the bench's keys at the time of the call.
@@ -87,7 +114,7 @@ func (p phase) once(addr string) (int, error) {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := conn.Write(p.raw()); err != nil {
+	if _, err := conn.Write(p.requests(strconv.FormatInt(time.Now().UnixNano(), 36))(0)); err != nil {
 		return 0, err
 	}
 	return readResponse(bufio.NewReader(conn))
@@ -118,7 +145,7 @@ func (r result) percentile(p float64) time.Duration {
 // connections, each waiting for its answer before the next (a closed loop, like wrk),
 // until ctx ends or total requests are sent (0: no limit). Hand-rolled so that it costs
 // little next to the server it measures.
-func generate(ctx context.Context, addr string, request []byte, wantStatus, conns int, total uint64) (result, error) {
+func generate(ctx context.Context, addr string, request func(n uint64) []byte, wantStatus, conns int, total uint64) (result, error) {
 	var sent, failed atomic.Uint64
 	var mu sync.Mutex
 	var all []time.Duration
@@ -145,7 +172,7 @@ func generate(ctx context.Context, addr string, request []byte, wantStatus, conn
 	return r, firstErr
 }
 
-func worker(ctx context.Context, addr string, request []byte, wantStatus int, total uint64,
+func worker(ctx context.Context, addr string, request func(n uint64) []byte, wantStatus int, total uint64,
 	sent, failed *atomic.Uint64, lat *[]time.Duration) error {
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -156,11 +183,13 @@ func worker(ctx context.Context, addr string, request []byte, wantStatus int, to
 	defer stop()
 	br := bufio.NewReaderSize(conn, 16<<10)
 	for ctx.Err() == nil {
-		if total > 0 && sent.Add(1) > total {
+		n := sent.Add(1)
+		if total > 0 && n > total {
 			return nil
 		}
+		req := request(n)
 		t0 := time.Now()
-		if _, err := conn.Write(request); err != nil {
+		if _, err := conn.Write(req); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}

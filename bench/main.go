@@ -1,15 +1,18 @@
-// Command bench measures lsmock against a hand-written net/http handler doing the same
-// checks, the way an outside load tool does: each server is a process of its own, limited
-// to one core (GOMAXPROCS=1) and pinned to CPU 1; the load generator (wrk when installed,
-// else a built-in one) runs as another process pinned to CPU 0, so neither takes the
-// other's core. It reports, per server and kind of request: requests per second, server
+// Command bench measures lsmock as users run it against a hand-written net/http handler doing
+// the same checks, the way an outside load tool does: lsmock is the real binary (built once
+// by the bench from ./cmd/lsmock), started as "lsmock serve" with its log going to a file at
+// the default level (and again at --log-level warn); each server is a process of its own,
+// limited to one core (GOMAXPROCS=1) and pinned to CPU 1; the load generator (wrk when
+// installed, else a built-in one) runs as another process pinned to CPU 0, so neither takes
+// the other's core. It reports, per server and kind of request: requests per second, server
 // CPU time per request (from /proc, the figure least sensitive to noise), p50/p99 latency,
 // how busy the server's and the generator's cores were (the server's near 100% and the
 // generator's well below it, or the ratio measures the generator), and memory and the time
-// from start to the first answer. Servers take turns in short slices of each phase, so
-// whatever else the machine does weighs on all alike.
+// from exec to the first answer. Servers take turns in short slices of each phase, so
+// whatever else the machine does weighs on all alike. Uncached signed answers are set
+// against what RSA-2048 signing allows on the same core (openssl speed, when installed).
 //
-//	go run ./bench                       # the full run (~3 min): 10 s per phase and server, 1M-request soak
+//	go run ./bench                       # the full run (~4 min): 10 s per phase and server, 1M-request soak
 //	go run ./bench -duration 3s -soak 0  # a quick look
 package main
 
@@ -29,14 +32,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
-
-	"github.com/lsmock/lsmock/internal/cli"
 )
 
 func main() {
-	role := flag.String("serve", "", "internal: run as the `server` (lsmock or baseline) on -addr; arguments after -- go to lsmock serve")
+	role := flag.String("serve", "", "internal: run as the `server` (baseline) on -addr")
 	gen := flag.Bool("generate", false, "internal: run as the built-in load generator against -addr")
 	addr := flag.String("addr", "127.0.0.1:0", "internal: the address -serve listens on, or -generate loads")
 	phaseName := flag.String("phase", "valid", "internal: the phase -generate sends")
@@ -50,11 +53,12 @@ func main() {
 	serverCPU := flag.Int("server-cpu", 1, "the core servers are pinned to (-1: none)")
 	loadCPU := flag.Int("load-cpu", 0, "the core the load generator is pinned to (-1: none)")
 	checkLoad := flag.Bool("check-load", false, "also load lsmock with wrk and with the built-in generator in turns, to compare them")
-	binaryStart := flag.Bool("binary-start", true, "also time the start of the real lsmock binary (go build ./cmd/lsmock)")
+	starts := flag.Int("starts", 11, "times the lsmock binary is started to time exec to first answer (0 skips)")
+	openssl := flag.Bool("openssl", true, "also run openssl speed rsa2048 on the server's core, the limit for uncached signed answers")
 	flag.Parse()
 	switch {
 	case *role != "":
-		os.Exit(serve(*role, *addr, flag.Args()))
+		os.Exit(serve(*role, *addr))
 	case *gen:
 		os.Exit(generateOnce(*addr, *phaseName, *duration, *conns, *total))
 	}
@@ -64,7 +68,7 @@ func main() {
 		os.Exit(2)
 	}
 	defer os.RemoveAll(g.tmp)
-	cfg := config{checkLoad: *checkLoad, binaryStart: *binaryStart, duration: *duration, rounds: max(1, *rounds), soak: *soak, serverCPU: *serverCPU, gen: g}
+	cfg := config{checkLoad: *checkLoad, starts: *starts, openssl: *openssl, duration: *duration, rounds: max(1, *rounds), soak: *soak, serverCPU: *serverCPU, gen: g}
 	if err := run(os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -89,32 +93,26 @@ func newGenerator(kind string, threads, conns, cpu int) (generator, error) {
 	return g, err
 }
 
-// serve runs one of the servers in this process, until SIGTERM.
-func serve(role, addr string, args []string) int {
+// serve runs the hand-written server in this process, until SIGTERM.
+func serve(role, addr string) int {
+	if role != "baseline" {
+		fmt.Fprintf(os.Stderr, "bench: -serve %q: want baseline (lsmock runs as its own binary)\n", role)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	switch role {
-	case "lsmock":
-		// The real command line: validation, signing checks, matching over the shipped
-		// scenarios, the license state, the journal and the request log all on.
-		return cli.Run(ctx, append([]string{"serve", "--addr", addr}, args...),
-			cli.Env{Stdout: io.Discard, Stderr: os.Stderr, Getenv: os.Getenv})
-	case "baseline":
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		srv := &http.Server{Handler: baseline(), ReadHeaderTimeout: 5 * time.Second}
-		go func() { <-ctx.Done(); _ = srv.Close() }()
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
-		}
-		return 0
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
-	fmt.Fprintf(os.Stderr, "bench: -serve %q: want lsmock or baseline\n", role)
-	return 2
+	srv := &http.Server{Handler: baseline(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
 }
 
 // generateOnce is the built-in generator's process: it loads addr and prints its result.
@@ -128,7 +126,7 @@ func generateOnce(addr, name string, d time.Duration, conns int, total uint64) i
 			ctx, cancel = context.WithCancel(context.Background())
 		}
 		defer cancel()
-		r, err := generate(ctx, addr, p.raw(), p.status, conns, total)
+		r, err := generate(ctx, addr, p.requests(strconv.FormatInt(time.Now().UnixNano(), 36)), p.status, conns, total)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench -generate:", err)
 			return 1
@@ -141,21 +139,23 @@ func generateOnce(addr, name string, d time.Duration, conns int, total uint64) i
 }
 
 type config struct {
-	checkLoad   bool // also compare wrk with the built-in generator
-	binaryStart bool // also time the real lsmock binary's start
-	duration    time.Duration
-	rounds      int
-	soak        uint64
-	serverCPU   int
-	gen         generator
+	checkLoad bool // also compare wrk with the built-in generator
+	starts    int  // times the lsmock binary is started to time its start
+	openssl   bool // also measure RSA-2048 signing with openssl speed
+	duration  time.Duration
+	rounds    int
+	soak      uint64
+	serverCPU int
+	gen       generator
 }
 
 // contender is a server and what it measured.
 type contender struct {
 	name             string
-	role             string
+	role             string // baseline, or "" for the lsmock binary
 	args             []string
 	proc             *process
+	log              *os.File // where its standard error (lsmock's request log) goes
 	phases           []measured
 	rssStart, rssEnd float64
 	soaked           uint64
@@ -193,10 +193,14 @@ func (m measured) loadBusy() float64     { return m.loadCPU.Seconds() / m.elapse
 func run(out io.Writer, cfg config) error {
 	ctx := context.Background()
 	ps := phases()
+	bin := filepath.Join(cfg.gen.tmp, "lsmock")
+	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/lsmock").CombinedOutput(); err != nil {
+		return fmt.Errorf("go build ./cmd/lsmock (run the bench from the repository's root): %v: %s", err, b)
+	}
 	servers := []*contender{
 		{name: "hand-written net/http", role: "baseline"},
-		{name: "lsmock", role: "lsmock"},
-		{name: "lsmock --log-level warn", role: "lsmock", args: []string{"--log-level", "warn"}},
+		{name: "lsmock", args: []string{}},
+		{name: "lsmock --log-level warn", args: []string{"--log-level", "warn"}},
 	}
 	for i, s := range servers {
 		logFile, err := os.Create(filepath.Join(cfg.gen.tmp, fmt.Sprintf("server-%d.log", i)))
@@ -204,12 +208,16 @@ func run(out io.Writer, cfg config) error {
 			return err
 		}
 		defer logFile.Close()
-		p, err := start(s.name, s.role, s.args, cfg.serverCPU, logFile, "")
+		binary := bin
+		if s.role != "" {
+			binary = ""
+		}
+		p, err := start(s.name, s.role, s.args, cfg.serverCPU, logFile, binary)
 		if err != nil {
 			return err
 		}
 		defer p.stop()
-		s.proc, s.phases = p, make([]measured, len(ps))
+		s.proc, s.log, s.phases = p, logFile, make([]measured, len(ps))
 	}
 	for _, s := range servers { // set up, check each phase's answer, warm up
 		for i, p := range ps {
@@ -266,11 +274,61 @@ func run(out io.Writer, cfg config) error {
 		}
 	}
 	report(out, cfg, ps, servers)
-	if cfg.binaryStart {
-		reportBinaryStart(out, cfg.serverCPU, cfg.gen.tmp)
+	reportLogs(out, servers)
+	if cfg.openssl {
+		reportSigning(out, cfg.serverCPU, servers[1].phases[len(ps)-1])
+	}
+	if cfg.starts > 0 {
+		reportBinaryStart(out, cfg.serverCPU, bin, cfg.starts)
 	}
 	_, _ = comparison.WriteTo(out)
 	return nil
+}
+
+// reportLogs says how much each lsmock wrote to its log file: at the default level, a line
+// per request (the cost the bench measures); at warn, none.
+func reportLogs(out io.Writer, servers []*contender) {
+	fmt.Fprintln(out)
+	for _, s := range servers[1:] {
+		data, err := os.ReadFile(s.log.Name())
+		if err != nil {
+			fmt.Fprintf(out, "%s: log file: %v\n", s.name, err)
+			continue
+		}
+		fmt.Fprintf(out, "%-26s log to a file: %d lines, %.1f MiB\n", s.name, bytes.Count(data, []byte("\n")), float64(len(data))/(1<<20))
+	}
+}
+
+// reportSigning sets uncached activations (each a new device: signaturesPerActivation RSA
+// signatures) against what RSA-2048 signing allows on the server's core, by openssl speed.
+func reportSigning(out io.Writer, cpu int, activations measured) {
+	argv := pinned(cpu, []string{"openssl", "speed", "-seconds", "3", "rsa2048"})
+	b, err := exec.Command(argv[0], argv[1:]...).Output()
+	if err != nil {
+		fmt.Fprintf(out, "openssl speed rsa2048: %v (is openssl installed?)\n", err)
+		return
+	}
+	signs := opensslSigns(string(b))
+	if signs == 0 {
+		fmt.Fprintf(out, "openssl speed rsa2048: no sign/s in its report:\n%s", b)
+		return
+	}
+	limit := signs / signaturesPerActivation
+	fmt.Fprintf(out, "RSA-2048 on CPU %d: openssl %.0f signs/s, so at most %.0f uncached activations/s (%d signatures each); lsmock %.0f/s = %.2fx (target >= 0.60x)\n",
+		cpu, signs, limit, signaturesPerActivation, activations.rate(), activations.rate()/limit)
+}
+
+// opensslSigns reads the sign/s of "openssl speed rsa2048": the line
+// "rsa 2048 bits 0.000848s 0.000025s 1179.4 39997.8"; 0 when there is none.
+func opensslSigns(report string) float64 {
+	for line := range strings.Lines(report) {
+		f := strings.Fields(line)
+		if len(f) == 7 && f[0] == "rsa" && f[1] == "2048" && f[2] == "bits" {
+			v, _ := strconv.ParseFloat(f[5], 64)
+			return v
+		}
+	}
+	return 0
 }
 
 // compareGenerators loads one server with wrk and with the built-in generator in turns,
@@ -306,27 +364,24 @@ func compareGenerators(out io.Writer, cfg config, p phase, s *contender) error {
 	return nil
 }
 
-// reportBinaryStart times the real lsmock binary (go build ./cmd/lsmock) from exec to its
-// first answer, pinned as the servers are: what a user starting lsmock waits.
-func reportBinaryStart(out io.Writer, cpu int, tmp string) {
-	bin := filepath.Join(tmp, "lsmock")
-	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/lsmock").CombinedOutput(); err != nil {
-		fmt.Fprintf(out, "lsmock binary: not built (%v: %s)\n", err, b)
-		return
-	}
-	var times []time.Duration
-	for range 11 {
+// reportBinaryStart times the lsmock binary from exec to its first answer, n times, pinned
+// as the servers are: what a user starting lsmock waits.
+func reportBinaryStart(out io.Writer, cpu int, bin string, n int) {
+	var times, cpus []time.Duration
+	for range n {
 		p, err := start("lsmock binary", "", nil, cpu, nil, bin)
 		if err != nil {
 			fmt.Fprintf(out, "lsmock binary: %v\n", err)
 			return
 		}
-		times = append(times, p.startup)
+		times, cpus = append(times, p.startup), append(cpus, p.startCPU)
 		p.stop()
 	}
 	slices.Sort(times)
-	fmt.Fprintf(out, "%-26s %35s %22s (median of %d; fastest %s)\n", "lsmock binary", "", times[len(times)/2].Round(100*time.Microsecond),
-		len(times), times[0].Round(100*time.Microsecond))
+	slices.Sort(cpus)
+	ms := func(d time.Duration) time.Duration { return d.Round(100 * time.Microsecond) }
+	fmt.Fprintf(out, "lsmock serve, exec to first answer: %s (median of %d; fastest %s); CPU used by then: %s (fastest %s)\n",
+		ms(times[len(times)/2]), len(times), ms(times[0]), ms(cpus[len(cpus)/2]), ms(cpus[0]))
 }
 
 func report(out io.Writer, cfg config, ps []phase, servers []*contender) {
@@ -355,6 +410,10 @@ func report(out io.Writer, cfg config, ps []phase, servers []*contender) {
 		}
 		if p.target > 0 {
 			fmt.Fprintf(out, "  target: lsmock >= %.2fx the hand-written handler's throughput\n", p.target)
+		}
+		if p.setupRequests != nil { // the signed check, remembered, against a change_password
+			fmt.Fprintf(out, "  CPU/req against lsmock's valid change_password: %.2fx (target <= 1.20x)\n",
+				float64(servers[1].phases[i].cpuPer())/float64(servers[1].phases[0].cpuPer()))
 		}
 	}
 	fmt.Fprintf(out, "\n%-26s %12s %14s %22s\n", "memory and start", "RSS at start", "RSS after soak", "start to first answer")

@@ -21,6 +21,9 @@ type process struct {
 	addr    string
 	cmd     *exec.Cmd
 	startup time.Duration // from exec to the first answered request
+	// startCPU is the CPU time the process had used by its first answer: what its start
+	// costs, whatever else the machine does.
+	startCPU time.Duration
 }
 
 // start runs the server role in its own process, limited to one core (GOMAXPROCS=1) and
@@ -58,6 +61,7 @@ func start(name, role string, args []string, cpu int, logFile *os.File, binary s
 	for time.Since(t0) < 10*time.Second {
 		if status, err := probe.once(addr); err == nil && status == http.StatusOK {
 			p.startup = time.Since(t0)
+			p.startCPU = threadsCPU(p.pid())
 			return p, nil
 		}
 		time.Sleep(200 * time.Microsecond)
@@ -96,6 +100,28 @@ func cpuTime(pid int) time.Duration {
 	utime, _ := strconv.ParseInt(fields[11], 10, 64)
 	stime, _ := strconv.ParseInt(fields[12], 10, 64)
 	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+// threadsCPU is the CPU time all threads of process pid have run, in nanoseconds, from each
+// thread's /proc/PID/task/TID/schedstat: finer than /proc/PID/stat's 10 ms ticks.
+func threadsCPU(pid int) time.Duration {
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "task")
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		data, err := os.ReadFile(filepath.Join(dir, t.Name(), "schedstat"))
+		if err != nil {
+			continue
+		}
+		if f := strings.Fields(string(data)); len(f) > 0 {
+			ns, _ := strconv.ParseInt(f[0], 10, 64)
+			total += time.Duration(ns)
+		}
+	}
+	return total
 }
 
 // rss is the resident memory of the process, in MiB.

@@ -70,6 +70,17 @@ func (g generator) script(p phase) (string, error) {
 	for _, h := range p.headers() {
 		fmt.Fprintf(&b, "wrk.headers[%q] = [==[%s]==]\n", h[0], h[1])
 	}
+	if p.distinct { // each request its own {n}: this script's run, wrk's thread, a count
+		fmt.Fprintf(&b, "local run = %q\nlocal threads = 0\n", strconv.FormatInt(time.Now().UnixNano(), 36))
+		b.WriteString(`function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+local n = 0
+function request()
+  n = n + 1
+  local body = string.gsub(wrk.body, "{n}", run .. "-" .. tid .. "-" .. n)
+  return wrk.format(nil, nil, nil, body)
+end
+`)
+	}
 	path := filepath.Join(g.tmp, strings.NewReplacer(" ", "_", "(", "", ")", "").Replace(p.name)+".lua")
 	return path, os.WriteFile(path, []byte(b.String()), 0o600)
 }

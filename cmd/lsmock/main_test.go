@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -154,3 +157,91 @@ func TestBadSpecExitsNonZero(t *testing.T) {
 	assert.Equal(t, 1, exit.ExitCode())
 	assert.Contains(t, string(out), bad+":9:11: missing property 'description'")
 }
+
+// TestSIGTERMLosesNoLogLine: lsmock logs to a file, as in CI, and is stopped with SIGTERM in
+// the middle of a load; every request that got an answer has its line in the file. Each
+// request names a session of its own (X-Lsmock-Session), which its line shows.
+func TestSIGTERMLosesNoLogLine(t *testing.T) {
+	bin := buildBinary(t)
+	logPath := filepath.Join(t.TempDir(), "lsmock.log")
+	logFile, err := os.Create(logPath)
+	require.NoError(t, err)
+	defer logFile.Close()
+	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0")
+	cmd.Stderr = logFile
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+
+	var base string
+	require.Eventually(t, func() bool {
+		data, _ := os.ReadFile(logPath)
+		if m := urlInLog.FindSubmatch(data); m != nil {
+			base = string(m[1])
+		}
+		return base != ""
+	}, 10*time.Second, 2*time.Millisecond, "no start line with the URL")
+
+	const clients, perClient, signalAfter = 4, 500, 500
+	var (
+		answeredCount atomic.Int64
+		signalOnce    sync.Once
+		mu            sync.Mutex
+		answered      []string
+		wg            sync.WaitGroup
+	)
+	for c := range clients {
+		wg.Go(func() {
+			client := &http.Client{Timeout: 5 * time.Second}
+			for i := range perClient {
+				label := fmt.Sprintf("sigterm-%d-%d", c, i)
+				req, err := http.NewRequest(http.MethodGet, base+"/api/v4/product_details", nil)
+				if err != nil {
+					return
+				}
+				req.Header.Set("X-Lsmock-Session", label)
+				resp, err := client.Do(req)
+				if err != nil {
+					return // lsmock has stopped listening
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
+				if err != nil {
+					return
+				}
+				mu.Lock()
+				answered = append(answered, label)
+				mu.Unlock()
+				if answeredCount.Add(1) == signalAfter {
+					signalOnce.Do(func() { _ = cmd.Process.Signal(syscall.SIGTERM) })
+				}
+			}
+		})
+	}
+	wg.Wait()
+	select {
+	case err := <-exited:
+		require.NoError(t, err, "lsmock exits 0 after SIGTERM")
+	case <-time.After(20 * time.Second):
+		t.Fatal("lsmock did not exit after SIGTERM")
+	}
+	require.GreaterOrEqual(t, len(answered), signalAfter, "SIGTERM came in the middle of the load")
+
+	data, err := os.ReadFile(logPath)
+	require.NoError(t, err)
+	logged := map[string]bool{}
+	for _, m := range sessionInLog.FindAllSubmatch(data, -1) {
+		logged[string(m[1])] = true
+	}
+	var missing []string
+	for _, label := range answered {
+		if !logged[label] {
+			missing = append(missing, label)
+		}
+	}
+	assert.Empty(t, missing, "answered requests without a log line (of %d answered)", len(answered))
+	assert.Contains(t, string(data), "shutting down")
+}
+
+var sessionInLog = regexp.MustCompile(`session=(sigterm-\d+-\d+)`)

@@ -246,7 +246,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		fmt.Fprintf(env.Stderr, "%s: unexpected argument %q (flags only; see %s --help)\n", name, fs.Arg(0), name)
 		return 2
 	}
-	logOut := newBatchWriter(env.Stderr) // one write per burst of request lines, not per line
+	logOut := newLogWriter(env.Stderr) // one write per burst of request lines, not per line
 	defer logOut.Close()
 	logger, err := newLogger(logOut, opts.logFormat, opts.logLevel)
 	if err != nil {
@@ -384,6 +384,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		slog.String("auth", handler.AuthMode()),
 		slog.Duration("startup", time.Since(started)),
 	)
+	_ = logOut.Flush() // whoever started lsmock may be waiting for that line's URL
 	if watcher != nil {
 		go watcher.Run(ctx, watchDebounce, func() {
 			_, _ = handler.Reload() // Reload logs how it went
@@ -669,20 +670,23 @@ func filesOf(specPath, scenariosDir string) (load.Files, error) {
 	return f, nil
 }
 
-func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+// newLogger logs to w; a record at WARN or above is written at once, with what w held.
+func newLogger(w *logWriter, format, level string) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
 	}
 	opts := &slog.HandlerOptions{Level: lvl}
+	var h slog.Handler
 	switch format {
 	case "text":
-		return slog.New(logtext.New(w, opts)), nil // slog's text, written faster
+		h = logtext.New(w, opts) // slog's text, written faster
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		h = slog.NewJSONHandler(w, opts)
 	default:
 		return nil, fmt.Errorf("--log-format %q: want text or json", format)
 	}
+	return slog.New(flushing{h, w}), nil
 }
 
 func envOr(env Env, key, fallback string) string {

@@ -30,14 +30,19 @@ var builtinKey []byte
 const CacheSize = 4096
 
 // Signer signs with one RSA key, remembering the latest signatures. It is safe for
-// concurrent use.
+// concurrent use: signing takes no lock, so answers are signed in parallel on every core.
 type Signer struct {
-	key    *rsa.PrivateKey
-	public []byte // PEM, SubjectPublicKeyInfo
+	key func() keyPair // parsed at Parse, or at first use for the built-in key
 
 	mu    sync.Mutex
 	cache map[[sha256.Size]byte]*list.Element
 	lru   list.List // of *entry, most recent first
+}
+
+// keyPair is a parsed private key, its values for signing precomputed, and its public half.
+type keyPair struct {
+	private *rsa.PrivateKey
+	public  []byte // PEM, SubjectPublicKeyInfo
 }
 
 type entry struct {
@@ -45,60 +50,72 @@ type entry struct {
 	sig    string
 }
 
-// Builtin returns a Signer with lsmock's published test key.
+// Builtin returns a Signer with lsmock's published test key, parsed when it first signs:
+// parsing and checking a key takes about a millisecond of start-up, and a server that signs
+// nothing need not pay it. The key is embedded and tested, so it cannot fail then.
 func Builtin() *Signer {
-	s, err := Parse(builtinKey, "the built-in test key")
-	if err != nil {
-		panic("signing: " + err.Error()) // embedded at build time: a build defect
-	}
-	return s
+	return newSigner(sync.OnceValue(func() keyPair {
+		kp, err := parse(builtinKey, "the built-in test key")
+		if err != nil {
+			panic("signing: " + err.Error()) // embedded at build time: a build defect
+		}
+		return kp
+	}))
 }
 
 // Parse reads an RSA private key in PEM (PKCS#1 "RSA PRIVATE KEY" or PKCS#8 "PRIVATE KEY");
 // name says where it came from in errors.
 func Parse(data []byte, name string) (*Signer, error) {
+	kp, err := parse(data, name)
+	if err != nil {
+		return nil, err
+	}
+	return newSigner(func() keyPair { return kp }), nil
+}
+
+func newSigner(key func() keyPair) *Signer {
+	return &Signer{key: key, cache: map[[sha256.Size]byte]*list.Element{}}
+}
+
+func parse(data []byte, name string) (keyPair, error) {
 	block, _ := pem.Decode(data)
 	if block == nil {
-		return nil, fmt.Errorf("%s: no PEM block; want an RSA private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)", name)
+		return keyPair{}, fmt.Errorf("%s: no PEM block; want an RSA private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)", name)
 	}
 	var key *rsa.PrivateKey
 	switch block.Type {
 	case "RSA PRIVATE KEY":
 		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return keyPair{}, fmt.Errorf("%s: %w", name, err)
 		}
 		key = k
 	case "PRIVATE KEY":
 		k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return keyPair{}, fmt.Errorf("%s: %w", name, err)
 		}
 		rk, ok := k.(*rsa.PrivateKey)
 		if !ok {
-			return nil, fmt.Errorf("%s: a %T; the SDKs verify RSA signatures, so lsmock needs an RSA key", name, k)
+			return keyPair{}, fmt.Errorf("%s: a %T; the SDKs verify RSA signatures, so lsmock needs an RSA key", name, k)
 		}
 		key = rk
 	default:
-		return nil, fmt.Errorf("%s: a PEM %q block; want an RSA private key", name, block.Type)
+		return keyPair{}, fmt.Errorf("%s: a PEM %q block; want an RSA private key", name, block.Type)
 	}
 	if key.N.BitLen() < 2048 {
-		return nil, fmt.Errorf("%s: a %d-bit key; use 2048 bits or more", name, key.N.BitLen())
+		return keyPair{}, fmt.Errorf("%s: a %d-bit key; use 2048 bits or more", name, key.N.BitLen())
 	}
-	key.Precompute()
+	key.Precompute() // the CRT values, once, not at each signature
 	der, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return keyPair{}, fmt.Errorf("%s: %w", name, err)
 	}
-	return &Signer{
-		key:    key,
-		public: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}),
-		cache:  map[[sha256.Size]byte]*list.Element{},
-	}, nil
+	return keyPair{private: key, public: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})}, nil
 }
 
 // PublicKeyPEM is the public key the SDKs verify with, as PEM.
-func (s *Signer) PublicKeyPEM() []byte { return s.public }
+func (s *Signer) PublicKeyPEM() []byte { return s.key().public }
 
 // Sign returns base64(RSA-SHA256 PKCS#1 v1.5 signature of data). PKCS#1 v1.5 signatures are
 // deterministic, so a remembered one is the one signing again would give.
@@ -112,7 +129,7 @@ func (s *Signer) Sign(data []byte) string {
 		return sig
 	}
 	s.mu.Unlock()
-	raw, err := rsa.SignPKCS1v15(nil, s.key, crypto.SHA256, digest[:])
+	raw, err := rsa.SignPKCS1v15(nil, s.key().private, crypto.SHA256, digest[:])
 	if err != nil {
 		panic("signing: " + err.Error()) // only for keys Parse refuses
 	}

@@ -92,7 +92,9 @@ func TestShippedSpecTakesTheDirectCheck(t *testing.T) {
 	require.NoError(t, err)
 	for op, c := range v.ops {
 		if op.Body != nil {
-			assert.NotNil(t, c.flat, "%s: its body is a flat object", op.ID)
+			b, err := c.body()
+			require.NoError(t, err)
+			assert.NotNil(t, b.flat, "%s: its body is a flat object", op.ID)
 		}
 	}
 }

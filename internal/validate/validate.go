@@ -4,7 +4,7 @@
 // The checks run in the order a client's mistakes are most useful to hear about: required
 // headers (missing_headers), the body's JSON (invalid_json), required parameters
 // (missing_parameters), then the full JSON Schema (validation_error). The schemas are compiled
-// by libopenapi-validator once, in New; a request costs one JSON decode and one schema walk.
+// by libopenapi-validator once, in New (or at first use, NewDeferred); a request costs one JSON decode and one schema walk.
 // No message or detail ever repeats a submitted value: bodies carry passwords.
 package validate
 
@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pb33f/jsonschema/v6"
 	"github.com/pb33f/libopenapi-validator/config"
@@ -57,14 +58,18 @@ type Validator struct {
 	spec   *spec.Spec
 	ops    map[*spec.Operation]*operationCheck
 	params parameters.ParameterValidator
+	// compileMu serializes the compiles of body schemas put off to their first use: they
+	// render the spec's model, which is not made for concurrent writers.
+	compileMu sync.Mutex
 }
 
 // operationCheck is what New precomputes for one operation.
 type operationCheck struct {
-	op     *spec.Operation
-	schema *jsonschema.Schema // nil when the operation takes no JSON body
-	flat   *flatObject        // the schema checked directly, when it is that simple
-	keys   map[string]string  // the body's property names, shared by every decoded body
+	op *spec.Operation
+	// body compiles the body schema once, at New or at its first use (NewDeferred); nil
+	// when the operation takes no JSON body.
+	body func() (bodyCheck, error)
+	keys map[string]string // the body's property names, shared by every decoded body
 	// refused remembers the general validator's answers for a flat schema, by body shape
 	// (shapes.go).
 	refused bounded.Map[string, Rejection]
@@ -75,8 +80,31 @@ type operationCheck struct {
 	validationError   Rejection // Status only
 }
 
+// bodyCheck is an operation's compiled body schema.
+type bodyCheck struct {
+	schema *jsonschema.Schema
+	flat   *flatObject // the schema checked directly, when it is that simple
+}
+
 // New compiles every operation's body schema. It fails only when a schema cannot compile.
 func New(s *spec.Spec) (*Validator, error) {
+	v := newValidator(s)
+	for _, op := range s.Operations {
+		if c := v.ops[op]; c.body != nil {
+			if _, err := c.body(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return v, nil
+}
+
+// NewDeferred is New with each body schema compiled at the first request that needs it, not
+// before: for a spec whose schemas are known to compile (the embedded one, which the tests
+// check), so start-up does not wait for operations nobody calls.
+func NewDeferred(s *spec.Spec) *Validator { return newValidator(s) }
+
+func newValidator(s *spec.Spec) *Validator {
 	v := &Validator{
 		spec:   s,
 		ops:    make(map[*spec.Operation]*operationCheck, len(s.Operations)),
@@ -93,25 +121,30 @@ func New(s *spec.Spec) (*Validator, error) {
 			validationError:   v.rejection(op, CodeValidationError),
 		}
 		if op.Body != nil {
-			compiled, err := schema_validation.CompileSchemaForValidation(op.Body.Schema,
-				schema_validation.SchemaValidationPurposeRequestBody, opts, s.Version)
-			if err != nil {
-				return nil, fmt.Errorf("%s: compile the request body schema of %s: %w", s.Name, op.ID, err)
-			}
-			c.schema = compiled.CompiledSchema
 			c.keys = map[string]string{}
 			if props := op.Body.Schema.Properties; props != nil {
 				for p := props.First(); p != nil; p = p.Next() {
 					c.keys[p.Key()] = p.Key()
 				}
 			}
-			if rendered, err := op.Body.Schema.RenderInline(); err == nil {
-				c.flat = newFlatObject(rendered)
-			}
+			c.body = sync.OnceValues(func() (bodyCheck, error) {
+				v.compileMu.Lock()
+				defer v.compileMu.Unlock()
+				compiled, err := schema_validation.CompileSchemaForValidation(op.Body.Schema,
+					schema_validation.SchemaValidationPurposeRequestBody, opts, s.Version)
+				if err != nil {
+					return bodyCheck{}, fmt.Errorf("%s: compile the request body schema of %s: %w", s.Name, op.ID, err)
+				}
+				b := bodyCheck{schema: compiled.CompiledSchema}
+				if rendered, err := op.Body.Schema.RenderInline(); err == nil {
+					b.flat = newFlatObject(rendered)
+				}
+				return b, nil
+			})
 		}
 		v.ops[op] = c
 	}
-	return v, nil
+	return v
 }
 
 // rejection takes a code's status and message from the spec, falling back to the vendor's.
@@ -172,25 +205,9 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Val
 		rej.Detail = "missing required parameter(s): " + strings.Join(missing, ", ")
 		return decoded, &rej
 	}
-	if c.schema != nil && parsed && (c.flat == nil || !c.flat.valid(decoded)) {
-		shape := ""
-		if c.flat != nil {
-			shape = shapeOf(decoded)
-			if rej, ok := c.refused.Get(shape); ok {
-				return decoded, &rej
-			}
-		}
-		if err := c.schema.Validate(decoded); err != nil {
-			failures := schemaFailures(err)
-			rej := c.validationError
-			if len(failures) > 0 {
-				rej.Message = failures[0].String()
-				rej.Detail = joinFailures(failures)
-			}
-			if c.flat != nil {
-				c.refused.Put(shape, rej)
-			}
-			return decoded, &rej
+	if c.body != nil && parsed {
+		if rej := c.checkSchema(decoded); rej != nil {
+			return decoded, rej
 		}
 	}
 	if op.NeedsParamValidation || !queryTyped(op, r, query) {
@@ -199,6 +216,39 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Val
 		}
 	}
 	return decoded, nil
+}
+
+// checkSchema validates a decoded body against the operation's body schema.
+func (c *operationCheck) checkSchema(decoded any) *Rejection {
+	b, err := c.body()
+	if err != nil {
+		return &Rejection{Status: http.StatusInternalServerError, Code: "internal_error",
+			Message: "Internal server error", Detail: err.Error()}
+	}
+	if b.flat != nil && b.flat.valid(decoded) {
+		return nil
+	}
+	shape := ""
+	if b.flat != nil {
+		shape = shapeOf(decoded)
+		if rej, ok := c.refused.Get(shape); ok {
+			return &rej
+		}
+	}
+	err = b.schema.Validate(decoded)
+	if err == nil {
+		return nil
+	}
+	failures := schemaFailures(err)
+	rej := c.validationError
+	if len(failures) > 0 {
+		rej.Message = failures[0].String()
+		rej.Detail = joinFailures(failures)
+	}
+	if b.flat != nil {
+		c.refused.Put(shape, rej)
+	}
+	return &rej
 }
 
 // queryTyped reports whether every query parameter with a type in op.QueryTypes holds a

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -148,4 +149,61 @@ func TestBodyOptionalWhenSpecSaysSo(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "/v1/ping", strings.NewReader(""))
 	_, rej := check(v, op, r, nil)
 	assert.Nil(t, rej)
+}
+
+// A validator that compiles each body schema at first use answers as one that compiled them
+// all at start, also when the first requests of several operations come at once.
+func TestDeferredAnswersAsNew(t *testing.T) {
+	t.Parallel()
+	s, eager := load(t, "")
+	deferred := validate.NewDeferred(s)
+	bodies := []string{
+		`{"username":"u@example.com","password":"p","new_password":"n"}`,
+		`{"username":"u@example.com","password":"p"}`,
+		`{"username":"u@example.com","password":"p","new_password":5}`,
+		`{"license_key":"K","product":"demo","hardware_id":"hw"}`,
+		`{"license_key":7}`,
+		`[]`,
+		`{`,
+	}
+	type answer struct {
+		decoded any
+		rej     *validate.Rejection
+	}
+	ask := func(v *validate.Validator, op *spec.Operation, body string) answer {
+		r := httptest.NewRequest(op.Method, op.Path, strings.NewReader(body))
+		decoded, rej := v.CheckBody(op, r, r.URL.Query(), []byte(body))
+		return answer{decoded, rej}
+	}
+	var wg sync.WaitGroup
+	for _, op := range s.Operations {
+		if op.Body == nil {
+			continue
+		}
+		wg.Go(func() {
+			for _, body := range bodies {
+				assert.Equal(t, ask(eager, op, body), ask(deferred, op, body), "%s %s", op.ID, body)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// A schema that does not compile: New says so at start (a user's spec); NewDeferred, for
+// specs known to compile, answers the operation's requests with internal_error instead of
+// panicking.
+func TestSchemaThatDoesNotCompile(t *testing.T) {
+	t.Parallel()
+	s, err := spec.LoadFile("testdata/bad-pattern.yaml")
+	require.NoError(t, err)
+	_, err = validate.New(s)
+	require.ErrorContains(t, err, "compile the request body schema of createThing")
+	op := s.Operations[0]
+	body := `{"name":"x"}`
+	r := httptest.NewRequest(http.MethodPost, "/things", strings.NewReader(body))
+	_, rej := validate.NewDeferred(s).CheckBody(op, r, r.URL.Query(), []byte(body))
+	require.NotNil(t, rej)
+	assert.Equal(t, http.StatusInternalServerError, rej.Status)
+	assert.Equal(t, "internal_error", rej.Code)
+	assert.Contains(t, rej.Detail, "createThing")
 }
