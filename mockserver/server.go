@@ -83,6 +83,8 @@ type Config struct {
 	Clock func() time.Time
 	// Proxy, when set, forwards API requests to a real server instead of answering them.
 	Proxy *Proxy
+	// Version is lsmock's version, which GET / names; "" means "devel".
+	Version string
 }
 
 // Files says where the spec and the scenarios come from: a spec file or a document in
@@ -145,6 +147,7 @@ type Server struct {
 	coverage  *journal.Coverage
 	metrics   *metrics
 	dashboard map[string]staticFile // by the path after /__lsmock/
+	root      rootAnswer            // GET /
 	adminMux  *http.ServeMux
 	bodies    sync.Pool // *[]byte buffers for request bodies
 	lengths   lengths   // Content-Length values
@@ -202,6 +205,7 @@ func New(cfg Config) (*Server, error) {
 		coverage:  journal.NewCoverage(),
 		metrics:   newMetrics(),
 		dashboard: loadDashboard(),
+		root:      newRootAnswer(cfg.Version, cfg.Admin),
 		logger:    logger,
 		maxBody:   cfg.MaxBodyBytes,
 		maxHold:   cfg.MaxHold,
@@ -378,6 +382,10 @@ func (s *Server) identify(r *http.Request, out *outcome) (credential string) {
 func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
 	op, allowed := c.spec.Find(r.Method, r.URL.Path)
 	if op == nil {
+		if isRoot(r) && allowed == nil {
+			*out = s.root.write(w)
+			return
+		}
 		if allowed != nil {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			detail := fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allowed, ", "), r.Method)
