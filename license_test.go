@@ -386,3 +386,23 @@ func TestTamperedSignatureScenarios(t *testing.T) {
 		assert.NoError(t, signing.Check(publicKey, r.body, r.header.Get("LicenseSignature")), "the pin was for activate_license only")
 	}
 }
+
+// license_signature is lowered as the Node SDK lowers it, JavaScript's toLowerCase: İ
+// becomes i + U+0307 and a word-final Σ becomes ς, where Go's strings.ToLower differs.
+func TestLicenseSignatureLowersAsJavaScript(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	api := licenseAPI{t: t, srv: srv, session: "js-lower"}
+	const key = "DEMO-UNLM-0000-0005"
+	cases := []struct{ hwid, signed string }{
+		{"İSTANBUL-1", "i\u0307stanbul-1#demo-unlm-0000-0005#"},
+		{"ΟΔΟΣ-ΣΑΣ", "οδος-σας#demo-unlm-0000-0005#"},
+	}
+	for _, tc := range cases {
+		for _, r := range []reply{api.activate(key, tc.hwid), api.check(key, tc.hwid)} {
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			sig, _ := r.field("license_signature").(string)
+			assert.NoError(t, signing.Check(publicKey, []byte(tc.signed), sig), "%s: license_signature over %q", tc.hwid, tc.signed)
+		}
+	}
+}

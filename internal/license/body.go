@@ -90,13 +90,13 @@ func orNull(s string) any {
 }
 
 // licenseSignature is the license_signature of a view: RSA-SHA256 over
-// lower(hardware_id#id#validity_period).
+// lower(hardware_id#id#validity_period), lowered as JavaScript does (jsLower).
 func (e *Engine) licenseSignature(v view) string {
 	validity := ""
 	if !v.until.IsZero() {
 		validity = iso(v.until)
 	}
-	return e.signer.Sign([]byte(strings.ToLower(v.hardwareID + "#" + v.signedID + "#" + validity)))
+	return e.signer.Sign([]byte(jsLower(v.hardwareID + "#" + v.signedID + "#" + validity)))
 }
 
 // licenseAnswer is the license object an activation (or a check) answers, in the vendor's
