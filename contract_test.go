@@ -219,7 +219,7 @@ func TestContractChangePassword(t *testing.T) {
 			message: "must be object, got null"},
 		{name: "unknown path", path: "/api/v4/no_such_endpoint", body: validBody,
 			status: 404, code: "not_found", message: "Not found"},
-		{name: "root", method: http.MethodGet, path: "/", status: 404, code: "not_found"},
+		{name: "root, not GET", method: http.MethodPost, path: "/", status: 404, code: "not_found"}, // GET / answers lsmock itself (mockserver TestRoot)
 		{name: "wrong method", method: http.MethodGet, path: path, status: 405, code: "method_not_allowed",
 			extra: func(t *testing.T, resp *http.Response) { assert.Equal(t, "POST", resp.Header.Get("Allow")) }},
 		{name: "trailing slash", path: path + "/", body: validBody, status: 200, want: `"password_changed"`},
