@@ -785,8 +785,10 @@ func TestCoverageListsWhatWasNeverProduced(t *testing.T) {
 	assert.Equal(t, map[string]int{"invalid_json": 1, "signature_mismatch": 1}, rep.General.Codes)
 	assert.Contains(t, rep.General.NeverCodes, "hmac_required")
 	assert.NotContains(t, rep.General.NeverCodes, "invalid_json")
-	assert.Equal(t, map[string]int{"changePassword/signature_mismatch": 1}, rep.Scenarios.Hit)
+	assert.Equal(t, map[string]int{"changePassword/signature_mismatch": 1, "changePassword/success": 1}, rep.Scenarios.Hit,
+		"the success answered from the state counts under the success scenario")
 	assert.Contains(t, rep.Scenarios.Never, "changePassword/timeout")
+	assert.NotContains(t, rep.Scenarios.Never, "changePassword/success")
 }
 
 // TestVerifyAfterTheJournalWraps: verification counts every request, not what the journal

@@ -13,7 +13,7 @@ const maxJournaledBody = 64 << 10
 
 // record journals one API request, redacted, and counts it for coverage.
 func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.Time) {
-	ref := ""
+	ref := out.covers
 	if out.scenario != "" {
 		ref = out.operation + "/" + out.scenario
 	}

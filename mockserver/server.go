@@ -263,6 +263,7 @@ type outcome struct {
 	operation string
 	scenario  string
 	selection string // how the answer was chosen, for the journal
+	covers    string // the scenario (ref) a state answer counts under in coverage
 	session   session.ID
 	detail    string
 	path      string // what the log shows for the path, when not the request's (it may name a credential)
@@ -477,6 +478,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		s.answer(c, w, r, out, op, "", &scenario.Response{Status: a.Status, Code: a.Code, Body: a.Body,
 			Header: c.contentType(a.ContentType), SignedAs: a.Signature})
 		out.detail = a.Detail
+		out.covers = c.stateScenario(op, a)
 		return
 	}
 	if sc := c.matcher.Default(op); sc != nil {
