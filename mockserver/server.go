@@ -275,6 +275,7 @@ type outcome struct {
 
 	query      url.Values // the request's query, parsed once (see queryOf)
 	body       []byte     // the request body as read
+	bodyRead   bool       // body is the whole body (readBody succeeded)
 	bodyBuf    *[]byte    // the pooled buffer body is in, if it is
 	decoded    any        // the body as validated JSON, when it was
 	nearMisses []match.NearMiss
@@ -545,6 +546,7 @@ func unvalidatedParams(body []byte) license.Params {
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) error {
 	if n := r.ContentLength; n >= 0 && n <= s.maxBody {
 		if n == 0 {
+			out.bodyRead = true
 			return nil
 		}
 		buf, _ := s.bodies.Get().(*[]byte)
@@ -558,7 +560,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) 
 			out.status, out.detail = 499, "reading the body: "+err.Error()
 			return err
 		}
-		out.body, out.bodyBuf = body, buf
+		out.body, out.bodyBuf, out.bodyRead = body, buf, true
 		return nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
@@ -570,7 +572,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) 
 		out.status, out.detail = 499, "reading the body: "+err.Error()
 		return err
 	}
-	out.body = body
+	out.body, out.bodyRead = body, true
 	return nil
 }
 
