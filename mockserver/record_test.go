@@ -32,7 +32,9 @@ func TestJournalBodyNotRead(t *testing.T) {
 		{"refused at the headers", unsigned, "[not read]", nil},
 		{"read and answered", func() *http.Request { return signedRequest(body) },
 			map[string]any{"username": "u@example.com", "password": "[redacted]", "new_password": "[redacted]"}, float64(len(body))},
-		{"no body at all", func() *http.Request { return signedRequestTo(http.MethodGet, "/api/v4/product_details?product=demo", "") }, nil, 0.0},
+		{"no body at all", func() *http.Request {
+			return signedRequestTo(http.MethodGet, "/api/v4/product_details?product=demo", "")
+		}, nil, 0.0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
