@@ -291,3 +291,39 @@ func TestFloatingBorrowRefusals(t *testing.T) {
 	require.Equal(t, http.StatusOK, call("floating/feature_borrow", "ONE-SEAT", "hw-1", seat).status)
 	assert.Equal(t, "floating_not_available", call("floating/feature_borrow", "ONE-SEAT", "hw-2", seat).code(), "the feature's one seat is borrowed")
 }
+
+// TestLicenseRequestRefusals: requests the vendor's pages or the SDKs' schemas refuse.
+func TestLicenseRequestRefusals(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	o := newOracle(t, lsmock.DefaultSpec())
+	cases := []struct {
+		name, method, op string
+		params           map[string]any
+		code             string
+	}{
+		{"borrow without borrowed_until", http.MethodPost, "floating/borrow",
+			map[string]any{"license_key": floatingKey, "product": "demo", "hardware_id": "hw-1"}, "missing_parameters"},
+		{"feature borrow without borrowed_until", http.MethodPost, "floating/feature_borrow",
+			map[string]any{"license_key": featuresKey, "product": "demo", "hardware_id": "hw-1", "feature": "seat"}, "missing_parameters"},
+		{"an empty hardware_id", http.MethodPost, "activate_license",
+			map[string]any{"license_key": "DEMO-UNLM-0000-0005", "product": "demo", "hardware_id": ""}, "missing_parameters"},
+		{"an empty hardware_id in a check", http.MethodGet, "check_license",
+			map[string]any{"license_key": "DEMO-UNLM-0000-0005", "product": "demo", "hardware_id": ""}, "missing_parameters"},
+		{"a username without a password", http.MethodPost, "activate_license",
+			map[string]any{"username": "demo-user@example.com", "product": "demo-users", "hardware_id": "hw-1"}, "missing_parameters"},
+		{"a key and a username", http.MethodPost, "activate_license",
+			map[string]any{"license_key": "DEMO-UNLM-0000-0005", "username": "demo-user@example.com", "password": "demo-password",
+				"product": "demo", "hardware_id": "hw-1"}, "validation_error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := licenseAPI{t: t, srv: srv, session: "refusals-" + tc.name}
+			r := api.call(tc.method, tc.op, tc.params)
+			o.check(t, r.req, r.status, r.header, r.body)
+			assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+			assert.Equal(t, tc.code, r.code(), "%s", r.body)
+		})
+	}
+}
