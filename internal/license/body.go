@@ -476,7 +476,9 @@ func (e *Engine) trialAnswer(l *License, fresh bool) Answer {
 	)...))
 }
 
-func productDetailsBody(p *Product, customFields bool) jsoncanon.Object {
+// productDetailsBody is product_details' answer; latestVersion adds latest_version, null
+// because products declare no releases (lsmock's choice, docs/answers.md).
+func productDetailsBody(p *Product, customFields, latestVersion bool) jsoncanon.Object {
 	o := jsoncanon.Pairs(
 		"product_id", p.ID,
 		"product_name", p.Name,
@@ -493,6 +495,9 @@ func productDetailsBody(p *Product, customFields bool) jsoncanon.Object {
 			"id", companyID,
 		),
 	)
+	if latestVersion {
+		o = append(o, jsoncanon.Pair("latest_version", nil))
+	}
 	if customFields {
 		list := make([]jsoncanon.Object, len(p.CustomFields))
 		for i, f := range p.CustomFields {

@@ -472,5 +472,5 @@ func (e *Engine) productDetails(op *spec.Operation, p Params) Answer {
 	if prod == nil {
 		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
 	}
-	return e.signed(productDetailsBody(prod, p.Str("include_custom_fields") == "true"))
+	return e.signed(productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true"))
 }
