@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -149,11 +150,11 @@ func TestFeatures(t *testing.T) {
 	r = checked(api.checkFeature(featuresKey, "hw-1", "seat"))
 	assertSigned(t, r, "", "")
 	assert.Equal(t, 1.0, r.field("floating_in_use_devices"))
-	assert.Equal(t, "max_floating_reached", checked(api.checkFeature(featuresKey, "hw-2", "seat")).code(), "the seat is taken")
+	assert.Equal(t, "floating_not_available", checked(api.checkFeature(featuresKey, "hw-2", "seat")).code(), "the seat is taken")
 	clock.advance(9 * time.Minute)
 	assertSigned(t, checked(api.checkFeature(featuresKey, "hw-1", "seat")), "", "") // renews hw-1's seat
 	clock.advance(9 * time.Minute)
-	assert.Equal(t, "max_floating_reached", checked(api.checkFeature(featuresKey, "hw-2", "seat")).code(), "renewed 9 minutes ago")
+	assert.Equal(t, "floating_not_available", checked(api.checkFeature(featuresKey, "hw-2", "seat")).code(), "renewed 9 minutes ago")
 	clock.advance(2 * time.Minute)
 	assertSigned(t, checked(api.checkFeature(featuresKey, "hw-2", "seat")), "", "")
 
@@ -191,7 +192,7 @@ func TestFloating(t *testing.T) {
 	assertSigned(t, r, "hw-1", floatingKey)
 	assert.Equal(t, 1.0, r.field("floating_in_use_devices"))
 	assert.Equal(t, 1.0, r.field("floating_users"))
-	assert.Equal(t, "max_floating_reached", checked(api.check(floatingKey, "hw-2")).code(), "one seat, taken")
+	assert.Equal(t, "floating_not_available", checked(api.check(floatingKey, "hw-2")).code(), "one seat, taken")
 
 	r = release("hw-1")
 	assert.Equal(t, http.StatusOK, r.status)
@@ -206,7 +207,7 @@ func TestFloating(t *testing.T) {
 	assertSigned(t, r, "hw-2", floatingKey)
 	assert.Equal(t, true, r.field("is_borrowed"))
 	clock.advance(30 * time.Minute) // past floating_timeout (10 min): a borrowed seat stays
-	assert.Equal(t, "max_floating_reached", checked(api.check(floatingKey, "hw-1")).code())
+	assert.Equal(t, "floating_not_available", checked(api.check(floatingKey, "hw-1")).code())
 	release("hw-2")
 	assertSigned(t, checked(api.check(floatingKey, "hw-1")), "hw-1", floatingKey)
 	clock.advance(11 * time.Minute) // not renewed: the seat lapses
@@ -238,4 +239,91 @@ func TestFloating(t *testing.T) {
 	assert.Equal(t, "feature_not_floating", featureCall("floating/feature_borrow", "export").code())
 	assert.Equal(t, http.StatusOK, featureCall("floating/feature_release", "seat").status)
 	assert.Equal(t, "unsupported_product_feature", featureCall("floating/feature_release", "nope").code())
+}
+
+// borrowCatalog has a floating license that may not be borrowed, and one of a single seat
+// with a floating feature of a single seat.
+const borrowCatalog = `
+products:
+  - short_code: p
+licenses:
+  - {license_key: NO-BORROW, product: p, is_floating_cloud: true, floating_users: 1}
+  - license_key: ONE-SEAT
+    product: p
+    max_activations: 3
+    is_floating_cloud: true
+    floating_users: 1
+    can_borrow: true
+    max_borrow_time: 24
+    product_features:
+      - {code: seat, name: Seat, is_floating_cloud: true, floating_users: 1, floating_timeout: 10}
+`
+
+// TestFloatingBorrowRefusals: the borrow refusals the vendor names on its borrow pages are
+// answered with its codes, and documented in the spec.
+func TestFloatingBorrowRefusals(t *testing.T) {
+	t.Parallel()
+	srv := startConfig(t, mockserver.Config{Files: mockserver.Files{
+		Scenarios: fstest.MapFS{"b.yaml": {Data: []byte(borrowCatalog)}}, ScenariosName: "test"}})
+	o := newOracle(t, lsmock.DefaultSpec())
+	api := licenseAPI{t: t, srv: srv, session: "borrow-refusals"}
+	call := func(op, key, hw string, extra map[string]any) reply {
+		params := map[string]any{"license_key": key, "product": "p", "hardware_id": hw, "borrowed_until": nil}
+		for k, v := range extra {
+			params[k] = v
+		}
+		r := api.call(http.MethodPost, op, params)
+		o.check(t, r.req, r.status, r.header, r.body)
+		return r
+	}
+	for _, a := range []struct{ key, hw string }{{"NO-BORROW", "hw-1"}, {"ONE-SEAT", "hw-1"}, {"ONE-SEAT", "hw-2"}} {
+		require.Equal(t, http.StatusOK, api.call(http.MethodPost, "activate_license",
+			map[string]any{"license_key": a.key, "product": "p", "hardware_id": a.hw}).status)
+	}
+	r := call("floating/borrow", "NO-BORROW", "hw-1", nil)
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.JSONEq(t, `{"status":400,"code":"license_borrow_not_allowed","message":"License does not allow borrowing"}`, string(r.body))
+
+	require.Equal(t, http.StatusOK, call("floating/borrow", "ONE-SEAT", "hw-1", nil).status)
+	assert.Equal(t, "floating_not_available", call("floating/borrow", "ONE-SEAT", "hw-2", nil).code(), "the one seat is borrowed")
+
+	seat := map[string]any{"feature": "seat"}
+	require.Equal(t, http.StatusOK, call("floating/feature_borrow", "ONE-SEAT", "hw-1", seat).status)
+	assert.Equal(t, "floating_not_available", call("floating/feature_borrow", "ONE-SEAT", "hw-2", seat).code(), "the feature's one seat is borrowed")
+}
+
+// TestLicenseRequestRefusals: requests the vendor's pages or the SDKs' schemas refuse.
+func TestLicenseRequestRefusals(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	o := newOracle(t, lsmock.DefaultSpec())
+	cases := []struct {
+		name, method, op string
+		params           map[string]any
+		code             string
+	}{
+		{"borrow without borrowed_until", http.MethodPost, "floating/borrow",
+			map[string]any{"license_key": floatingKey, "product": "demo", "hardware_id": "hw-1"}, "missing_parameters"},
+		{"feature borrow without borrowed_until", http.MethodPost, "floating/feature_borrow",
+			map[string]any{"license_key": featuresKey, "product": "demo", "hardware_id": "hw-1", "feature": "seat"}, "missing_parameters"},
+		{"an empty hardware_id", http.MethodPost, "activate_license",
+			map[string]any{"license_key": "DEMO-UNLM-0000-0005", "product": "demo", "hardware_id": ""}, "missing_parameters"},
+		{"an empty hardware_id in a check", http.MethodGet, "check_license",
+			map[string]any{"license_key": "DEMO-UNLM-0000-0005", "product": "demo", "hardware_id": ""}, "missing_parameters"},
+		{"a username without a password", http.MethodPost, "activate_license",
+			map[string]any{"username": "demo-user@example.com", "product": "demo-users", "hardware_id": "hw-1"}, "missing_parameters"},
+		{"a key and a username", http.MethodPost, "activate_license",
+			map[string]any{"license_key": "DEMO-UNLM-0000-0005", "username": "demo-user@example.com", "password": "demo-password",
+				"product": "demo", "hardware_id": "hw-1"}, "validation_error"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api := licenseAPI{t: t, srv: srv, session: "refusals-" + tc.name}
+			r := api.call(tc.method, tc.op, tc.params)
+			o.check(t, r.req, r.status, r.header, r.body)
+			assert.Equal(t, http.StatusBadRequest, r.status, "%s", r.body)
+			assert.Equal(t, tc.code, r.code(), "%s", r.body)
+		})
+	}
 }

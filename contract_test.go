@@ -219,7 +219,7 @@ func TestContractChangePassword(t *testing.T) {
 			message: "must be object, got null"},
 		{name: "unknown path", path: "/api/v4/no_such_endpoint", body: validBody,
 			status: 404, code: "not_found", message: "Not found"},
-		{name: "root", method: http.MethodGet, path: "/", status: 404, code: "not_found"},
+		{name: "root, not GET", method: http.MethodPost, path: "/", status: 404, code: "not_found"}, // GET / answers lsmock itself (mockserver TestRoot)
 		{name: "wrong method", method: http.MethodGet, path: path, status: 405, code: "method_not_allowed",
 			extra: func(t *testing.T, resp *http.Response) { assert.Equal(t, "POST", resp.Header.Get("Allow")) }},
 		{name: "trailing slash", path: path + "/", body: validBody, status: 200, want: `"password_changed"`},
@@ -785,8 +785,10 @@ func TestCoverageListsWhatWasNeverProduced(t *testing.T) {
 	assert.Equal(t, map[string]int{"invalid_json": 1, "signature_mismatch": 1}, rep.General.Codes)
 	assert.Contains(t, rep.General.NeverCodes, "hmac_required")
 	assert.NotContains(t, rep.General.NeverCodes, "invalid_json")
-	assert.Equal(t, map[string]int{"changePassword/signature_mismatch": 1}, rep.Scenarios.Hit)
+	assert.Equal(t, map[string]int{"changePassword/signature_mismatch": 1, "changePassword/success": 1}, rep.Scenarios.Hit,
+		"the success answered from the state counts under the success scenario")
 	assert.Contains(t, rep.Scenarios.Never, "changePassword/timeout")
+	assert.NotContains(t, rep.Scenarios.Never, "changePassword/success")
 }
 
 // TestVerifyAfterTheJournalWraps: verification counts every request, not what the journal

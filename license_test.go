@@ -386,3 +386,58 @@ func TestTamperedSignatureScenarios(t *testing.T) {
 		assert.NoError(t, signing.Check(publicKey, r.body, r.header.Get("LicenseSignature")), "the pin was for activate_license only")
 	}
 }
+
+// license_signature is lowered as the Node SDK lowers it, JavaScript's toLowerCase: İ
+// becomes i + U+0307 and a word-final Σ becomes ς, where Go's strings.ToLower differs.
+func TestLicenseSignatureLowersAsJavaScript(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	api := licenseAPI{t: t, srv: srv, session: "js-lower"}
+	const key = "DEMO-UNLM-0000-0005"
+	cases := []struct{ hwid, signed string }{
+		{"İSTANBUL-1", "i\u0307stanbul-1#demo-unlm-0000-0005#"},
+		{"ΟΔΟΣ-ΣΑΣ", "οδος-σας#demo-unlm-0000-0005#"},
+	}
+	for _, tc := range cases {
+		for _, r := range []reply{api.activate(key, tc.hwid), api.check(key, tc.hwid)} {
+			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+			sig, _ := r.field("license_signature").(string)
+			assert.NoError(t, signing.Check(publicKey, []byte(tc.signed), sig), "%s: license_signature over %q", tc.hwid, tc.signed)
+		}
+	}
+}
+
+// product_details with include_latest_version=true says latest_version, null: no releases
+// are declared. Without it, the field is absent, as the SDKs' fixtures show.
+func TestProductDetailsLatestVersion(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	o := newOracle(t, lsmock.DefaultSpec())
+	api := licenseAPI{t: t, srv: srv, session: "latest-version"}
+	for _, tc := range []struct {
+		include bool
+		want    bool
+	}{{true, true}, {false, false}} {
+		r := api.call(http.MethodGet, "product_details", map[string]any{"product": "demo", "include_latest_version": tc.include})
+		o.check(t, r.req, r.status, r.header, r.body)
+		assertSigned(t, r, "", "")
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(r.body, &m))
+		latest, has := m["latest_version"]
+		assert.Equal(t, tc.want, has, "include_latest_version=%v: %s", tc.include, r.body)
+		assert.Nil(t, latest)
+	}
+}
+
+// Fractional consumptions are refused (lsmock's choice: the vendor's schema says number,
+// every total it shows is an integer); docs/answers.md.
+func TestFractionalConsumptionsRefused(t *testing.T) {
+	t.Parallel()
+	srv := startDefault(t)
+	api := licenseAPI{t: t, srv: srv, session: "fractional"}
+	require.Equal(t, http.StatusOK, api.activate("DEMO-CONS-0000-0006", "hw-1").status)
+	r := api.call(http.MethodPost, "add_consumption", map[string]any{"license_key": "DEMO-CONS-0000-0006", "product": "demo", "hardware_id": "hw-1", "consumptions": 0.5})
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "validation_error", r.code(), "%s", r.body)
+	assert.Contains(t, r.header.Get(mockserver.HeaderValidation), "consumptions")
+}

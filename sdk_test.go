@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -206,6 +207,7 @@ func TestNodeSDKLicenseFlow(t *testing.T) {
 			`{"step":"activate on hw-d","error":{"status":400,"code":"license_activated_max_times","message":"license has been activated the maximum number of times"}}`,
 		}},
 		{"product", "sdk-product", []string{`{"step":"product details","result":"demo"}`}},
+		{"unicode", "sdk-unicode", unicodeSteps()},
 		{"once", "sdk-tampered", []string{
 			`{"step":"activate","error":{"status":400,"code":"signature_v2_mismatch","message":"Signature v2 does not match"}}`,
 		}},
@@ -234,6 +236,17 @@ func TestNodeSDKLicenseFlow(t *testing.T) {
 		assert.JSONEq(t, `{"step":"activate trial","result":{"license_key":"`+trial.Result+`","times_activated":1,"license_type":"perpetual","is_trial":true}}`, got[1])
 		assert.JSONEq(t, `{"step":"trial again","result":{"license_type":"perpetual","is_trial":true,"license":"`+trial.Result+`"}}`, got[2])
 	})
+}
+
+// unicodeSteps are the unicode flow's steps: each device's activation and check succeed, the
+// SDK having checked license_signature over its own toLowerCase().
+func unicodeSteps() []string {
+	var steps []string
+	for i, hw := range []string{"İSTANBUL-1", "ΟΔΟΣ-ΣΑΣ", "ΑΣ.Β", "ΑΣ\u0301"} {
+		summary := fmt.Sprintf(`{"license_key":"DEMO-UNLM-0000-0005","times_activated":%d,"license_type":"perpetual","is_trial":false}`, i+1)
+		steps = append(steps, `{"step":"activate on `+hw+`","result":`+summary+`}`, `{"step":"check on `+hw+`","result":`+summary+`}`)
+	}
+	return steps
 }
 
 // TestNodeSDKCatchesBrokenSigning shows that the flow test above would fail if lsmock's
@@ -296,7 +309,7 @@ func TestNodeSDKLicenseLife(t *testing.T) {
 			errLine("check a feature it lacks", "unsupported_product_feature", "product feature is not supported by the license"),
 			`{"step":"take the seat","result":true}`,
 			`{"step":"activate device 2","result":{"license_key":"DEMO-FEAT-0000-0007","times_activated":2,"license_type":"perpetual","is_trial":false}}`,
-			errLine("seat taken", "max_floating_reached", "maximum number of floating users reached"),
+			errLine("seat taken", "floating_not_available", "maximum number of floating users reached"),
 			`{"step":"release the seat","result":true}`,
 			`{"step":"seat free","result":true}`,
 		}},
@@ -305,7 +318,7 @@ func TestNodeSDKLicenseLife(t *testing.T) {
 			`{"step":"check","result":{"in_use":1,"users":1}}`,
 			`{"step":"borrow","result":true}`,
 			`{"step":"activate device 2","result":{"license_key":"DEMO-FLOT-0000-0008","times_activated":2,"license_type":"perpetual","is_trial":false}}`,
-			errLine("check device 2", "max_floating_reached", "maximum number of floating users reached"),
+			errLine("check device 2", "floating_not_available", "maximum number of floating users reached"),
 			`{"step":"release","result":true}`,
 			`{"step":"check device 2 again","result":1}`,
 		}},

@@ -152,7 +152,7 @@ func TestWithClock(t *testing.T) {
 	status, _ := call(http.MethodGet, "check_license", "a")
 	require.Equal(t, http.StatusOK, status)
 	_, body := call(http.MethodGet, "check_license", "b")
-	assert.Contains(t, body, "max_floating_reached", "a holds the one seat")
+	assert.Contains(t, body, "floating_not_available", "a holds the one seat")
 	now.Add(int64(10 * time.Minute)) // DEMO-FLOT's floating_timeout
 	status, body = call(http.MethodGet, "check_license", "b")
 	assert.Equal(t, http.StatusOK, status, "a's seat timed out: %s", body)

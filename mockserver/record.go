@@ -13,7 +13,7 @@ const maxJournaledBody = 64 << 10
 
 // record journals one API request, redacted, and counts it for coverage.
 func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.Time) {
-	ref := ""
+	ref := out.covers
 	if out.scenario != "" {
 		ref = out.operation + "/" + out.scenario
 	}
@@ -31,7 +31,6 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 		Detail:    out.detail,
 		Duration:  time.Since(start),
 		Headers:   journal.RedactHeaders(r.Header, c.headerFields[out.operation], out.authz, out.authErr, out.keyLabel),
-		BodyBytes: len(out.body),
 	}
 	if r.URL.RawQuery != "" {
 		q := out.queryOf(r)
@@ -51,6 +50,13 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 			visible = tokenVisible
 		}
 		e.Body = journal.RedactBody(body, visible)
+	}
+	switch {
+	case out.bodyRead || r.ContentLength == 0:
+		n := len(out.body)
+		e.BodyBytes = &n
+	default: // refused before its body was read: "body_bytes": 0 would be a false account
+		e.Body = journal.NotRead
 	}
 	for _, nm := range out.nearMisses {
 		e.NearMisses = append(e.NearMisses, journal.NearMiss{

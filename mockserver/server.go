@@ -83,6 +83,8 @@ type Config struct {
 	Clock func() time.Time
 	// Proxy, when set, forwards API requests to a real server instead of answering them.
 	Proxy *Proxy
+	// Version is lsmock's version, which GET / names; "" means "devel".
+	Version string
 }
 
 // Files says where the spec and the scenarios come from: a spec file or a document in
@@ -145,6 +147,7 @@ type Server struct {
 	coverage  *journal.Coverage
 	metrics   *metrics
 	dashboard map[string]staticFile // by the path after /__lsmock/
+	root      rootAnswer            // GET /
 	adminMux  *http.ServeMux
 	bodies    sync.Pool // *[]byte buffers for request bodies
 	lengths   lengths   // Content-Length values
@@ -202,6 +205,7 @@ func New(cfg Config) (*Server, error) {
 		coverage:  journal.NewCoverage(),
 		metrics:   newMetrics(),
 		dashboard: loadDashboard(),
+		root:      newRootAnswer(cfg.Version, cfg.Admin),
 		logger:    logger,
 		maxBody:   cfg.MaxBodyBytes,
 		maxHold:   cfg.MaxHold,
@@ -259,6 +263,7 @@ type outcome struct {
 	operation string
 	scenario  string
 	selection string // how the answer was chosen, for the journal
+	covers    string // the scenario (ref) a state answer counts under in coverage
 	session   session.ID
 	detail    string
 	path      string // what the log shows for the path, when not the request's (it may name a credential)
@@ -270,6 +275,7 @@ type outcome struct {
 
 	query      url.Values // the request's query, parsed once (see queryOf)
 	body       []byte     // the request body as read
+	bodyRead   bool       // body is the whole body (readBody succeeded)
 	bodyBuf    *[]byte    // the pooled buffer body is in, if it is
 	decoded    any        // the body as validated JSON, when it was
 	nearMisses []match.NearMiss
@@ -378,6 +384,10 @@ func (s *Server) identify(r *http.Request, out *outcome) (credential string) {
 func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
 	op, allowed := c.spec.Find(r.Method, r.URL.Path)
 	if op == nil {
+		if isRoot(r) && allowed == nil {
+			*out = s.root.write(w)
+			return
+		}
 		if allowed != nil {
 			w.Header().Set("Allow", strings.Join(allowed, ", "))
 			detail := fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allowed, ", "), r.Method)
@@ -469,6 +479,7 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		s.answer(c, w, r, out, op, "", &scenario.Response{Status: a.Status, Code: a.Code, Body: a.Body,
 			Header: c.contentType(a.ContentType), SignedAs: a.Signature})
 		out.detail = a.Detail
+		out.covers = c.stateScenario(op, a)
 		return
 	}
 	if sc := c.matcher.Default(op); sc != nil {
@@ -535,6 +546,7 @@ func unvalidatedParams(body []byte) license.Params {
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) error {
 	if n := r.ContentLength; n >= 0 && n <= s.maxBody {
 		if n == 0 {
+			out.bodyRead = true
 			return nil
 		}
 		buf, _ := s.bodies.Get().(*[]byte)
@@ -548,7 +560,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) 
 			out.status, out.detail = 499, "reading the body: "+err.Error()
 			return err
 		}
-		out.body, out.bodyBuf = body, buf
+		out.body, out.bodyBuf, out.bodyRead = body, buf, true
 		return nil
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
@@ -560,7 +572,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) 
 		out.status, out.detail = 499, "reading the body: "+err.Error()
 		return err
 	}
-	out.body = body
+	out.body, out.bodyRead = body, true
 	return nil
 }
 

@@ -2,8 +2,10 @@ package auth_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // the zones below, whatever the machine has
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -152,6 +154,61 @@ func TestDateForms(t *testing.T) {
 			require.NotNil(t, f)
 			assert.Equal(t, tc.want, f.Code)
 			assert.Contains(t, f.Detail, tc.detail)
+		})
+	}
+}
+
+// TestGoSDKDateByTimeZone documents what lsmock makes of the Date the Go SDK sends from
+// machines in various time zones (time.RFC1123 in local time, so the zone's abbreviation):
+// accepted, refused because lsmock cannot place the abbreviation, or misread as another zone
+// of the same name and refused as hours off. docs/sdks.md tells these runners to set TZ=UTC.
+func TestGoSDKDateByTimeZone(t *testing.T) {
+	t.Parallel()
+	winter := time.Date(2026, 11, 27, 5, 48, 10, 0, time.UTC)
+	summer := time.Date(2026, 7, 15, 5, 48, 10, 0, time.UTC)
+	keys := []auth.Key{{APIKey: "go-sdk", SharedKey: "s3cret"}}
+	cases := []struct {
+		zone   string
+		at     time.Time
+		abbrev string
+		want   string // "accepted", "unknown zone", "hours off"
+	}{
+		{"UTC", winter, "UTC", "accepted"},
+		{"Europe/Berlin", winter, "CET", "accepted"},
+		{"Europe/Berlin", summer, "CEST", "accepted"},
+		{"America/Chicago", winter, "CST", "accepted"},
+		{"America/Los_Angeles", summer, "PDT", "accepted"},
+		{"America/Sao_Paulo", winter, "-03", "accepted"},
+		{"Europe/London", winter, "GMT", "accepted"},
+		{"Europe/London", summer, "BST", "unknown zone"},
+		{"Europe/Dublin", summer, "IST", "unknown zone"},
+		{"Asia/Kolkata", winter, "IST", "unknown zone"},
+		{"Asia/Tokyo", winter, "JST", "unknown zone"},
+		{"Australia/Sydney", winter, "AEDT", "unknown zone"},
+		{"Europe/Moscow", winter, "MSK", "unknown zone"},
+		{"Asia/Shanghai", winter, "CST", "hours off"}, // read as US Central: 14 hours off
+	}
+	for _, tc := range cases {
+		t.Run(tc.zone+" "+tc.abbrev, func(t *testing.T) {
+			t.Parallel()
+			loc, err := time.LoadLocation(tc.zone)
+			require.NoError(t, err)
+			date := tc.at.In(loc).Format(time.RFC1123)
+			require.True(t, strings.HasSuffix(date, " "+tc.abbrev), "the Go SDK's Date: %s", date)
+			v := auth.NewChecker(auth.ModeStrict, keys, nil, nil, func() time.Time { return tc.at })
+			f := v.Check(date, auth.HeaderValue("go-sdk", "s3cret", date))
+			switch tc.want {
+			case "accepted":
+				assert.Nil(t, f, "%s refused: %+v", date, f)
+			case "unknown zone":
+				require.NotNil(t, f, date)
+				assert.Equal(t, auth.CodeDateHeaderDiff, f.Code)
+				assert.Contains(t, f.Detail, `zone "`+tc.abbrev+`"`)
+			case "hours off":
+				require.NotNil(t, f, date)
+				assert.Equal(t, auth.CodeDateHeaderDiff, f.Code)
+				assert.Contains(t, f.Detail, "from the server's clock")
+			}
 		})
 	}
 }

@@ -278,7 +278,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	cfg := mockserver.Config{Files: files, Logger: logger, Auth: authCfg,
 		JournalSize: opts.journalSize, CORS: cors, MaxSessions: opts.maxSessions,
 		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold, SigningKey: signingKey,
-		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}}
+		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}, Version: Version()}
 	if proxying {
 		p, closeRecorder, err := newProxy(opts, logger)
 		if err != nil {

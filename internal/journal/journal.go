@@ -23,6 +23,10 @@ const DefaultSize = 1000
 // Redacted replaces every secret value the journal would otherwise hold.
 const Redacted = "[redacted]"
 
+// NotRead is the body of a request refused before its body was read: what it held is not
+// known, so neither is its size.
+const NotRead = "[not read]"
+
 // Entry is one request and its answer.
 type Entry struct {
 	ID        uint64        `json:"id"`
@@ -39,9 +43,11 @@ type Entry struct {
 	Duration  time.Duration `json:"duration_ns"`
 	Headers   Headers       `json:"headers,omitempty"`
 	// Query is the query string's parameters (the first value of each), redacted as a body is.
-	Query     any `json:"query,omitempty"`
-	Body      any `json:"body,omitempty"`
-	BodyBytes int `json:"body_bytes"`
+	Query any `json:"query,omitempty"`
+	// Body is the body as decoded and redacted, or NotRead; BodyBytes its size as read (absent
+	// when not read).
+	Body      any  `json:"body,omitempty"`
+	BodyBytes *int `json:"body_bytes,omitempty"`
 	// NearMisses are, for a request no scenario matched, the closest scenarios and the
 	// condition each failed.
 	NearMisses []NearMiss `json:"near_misses,omitempty"`

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock/internal/jsoncanon"
+	"github.com/lsmock/lsmock/internal/testutil"
 )
 
 // cases are values whose JSON Go's encoding/json writes differently from JSON.stringify.
@@ -65,13 +65,7 @@ func TestMarshalRefuses(t *testing.T) {
 // (CI has it).
 func TestJavaScriptAgrees(t *testing.T) {
 	t.Parallel()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("LSMOCK_REQUIRE_NODE_SDK") == "1" {
-			t.Fatal("node is not on PATH")
-		}
-		t.Skip("node is not on PATH")
-	}
+	node := testutil.Node(t)
 	var lines []string
 	for _, tc := range cases {
 		b, err := jsoncanon.Marshal(tc.v)

@@ -90,13 +90,13 @@ func orNull(s string) any {
 }
 
 // licenseSignature is the license_signature of a view: RSA-SHA256 over
-// lower(hardware_id#id#validity_period).
+// lower(hardware_id#id#validity_period), lowered as JavaScript does (jsLower).
 func (e *Engine) licenseSignature(v view) string {
 	validity := ""
 	if !v.until.IsZero() {
 		validity = iso(v.until)
 	}
-	return e.signer.Sign([]byte(strings.ToLower(v.hardwareID + "#" + v.signedID + "#" + validity)))
+	return e.signer.Sign([]byte(jsLower(v.hardwareID + "#" + v.signedID + "#" + validity)))
 }
 
 // licenseAnswer is the license object an activation (or a check) answers, in the vendor's
@@ -476,7 +476,9 @@ func (e *Engine) trialAnswer(l *License, fresh bool) Answer {
 	)...))
 }
 
-func productDetailsBody(p *Product, customFields bool) jsoncanon.Object {
+// productDetailsBody is product_details' answer; latestVersion adds latest_version, null
+// because products declare no releases (lsmock's choice, docs/answers.md).
+func productDetailsBody(p *Product, customFields, latestVersion bool) jsoncanon.Object {
 	o := jsoncanon.Pairs(
 		"product_id", p.ID,
 		"product_name", p.Name,
@@ -493,6 +495,9 @@ func productDetailsBody(p *Product, customFields bool) jsoncanon.Object {
 			"id", companyID,
 		),
 	)
+	if latestVersion {
+		o = append(o, jsoncanon.Pair("latest_version", nil))
+	}
 	if customFields {
 		list := make([]jsoncanon.Object, len(p.CustomFields))
 		for i, f := range p.CustomFields {

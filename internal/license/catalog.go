@@ -255,8 +255,8 @@ func (c *Catalog) index() {
 	}
 }
 
-// The conditions lsmock answers with codes of its own choosing: the vendor publishes none for
-// them. Each is a key of error_codes: in scenario files.
+// The conditions whose code a scenario file may choose, each a key of error_codes:. The
+// vendor publishes no code for most of them; for the others the default is the vendor's.
 const (
 	CondWrongPassword         = "wrong_password"          // an unknown user or a wrong password
 	CondWrongLicenseType      = "wrong_license_type"      // add_consumption for a license that is not a consumption license
@@ -274,8 +274,9 @@ const (
 )
 
 // defaultCodes are lsmock's codes for those conditions, in the order error_codes: lists
-// them: the Node SDK's own code where it raises one for the same condition, a code the vendor
-// documents where its meaning fits, else a name for the condition.
+// them: the vendor's code where it publishes one for the condition, the Node SDK's own code
+// where it raises one for the same condition, a code the vendor documents where its meaning
+// fits, else a name for the condition.
 func defaultCodes() [][2]string {
 	return [][2]string{
 		{CondWrongPassword, "invalid_credentials"},
@@ -286,9 +287,9 @@ func defaultCodes() [][2]string {
 		{CondFeatureNotConsumption, "feature_not_consumption"},
 		{CondFeatureNotEnough, "feature_not_enough_consumptions"},
 		{CondFeatureExpired, "feature_expired"},
-		{CondMaxFloatingReached, "max_floating_reached"},
+		{CondMaxFloatingReached, "floating_not_available"}, // the vendor's, on its borrow pages
 		{CondLicenseNotFloating, "license_not_floating"},
-		{CondBorrowingNotAllowed, "borrowing_not_allowed"},
+		{CondBorrowingNotAllowed, "license_borrow_not_allowed"}, // the vendor's, on its borrow page
 		{CondFeatureNotFloating, "feature_not_floating"},
 		{CondCustomerNotFound, "customer_not_found"},
 	}

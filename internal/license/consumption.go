@@ -265,7 +265,7 @@ func (e *Engine) checkFeature(op *spec.Operation, session string, p Params) Answ
 
 // takeSeat gives hardwareID one of users floating seats (renewing its own; borrowing it
 // until borrowedUntil when that is set), after freeing the seats that lapsed. It answers
-// the seat and how many are in use, or max_floating_reached. users 0 means no limit.
+// the seat and how many are in use, or the max_floating_reached condition's code. users 0 means no limit.
 func (e *Engine) takeSeat(op *spec.Operation, seats map[string]*seat, hardwareID string, users, timeout int, borrowedUntil time.Time, what string) (*seat, int, *Answer) {
 	now := e.now()
 	expireSeats(seats, now, timeout)

@@ -122,6 +122,9 @@ func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer,
 	if len(e.catalog.Products) == 0 {
 		return Answer{}, false
 	}
+	if hw, given := p["hardware_id"]; given && hw == "" {
+		return e.missing(op, "hardware_id"), true // an empty device id names no device
+	}
 	switch op.Behavior {
 	case BehaviorActivate:
 		return e.activate(op, session, p), true
@@ -189,6 +192,13 @@ type found struct {
 // session was given), or by username (with its password when withPassword). The answer is
 // nil when it found one.
 func (e *Engine) identify(op *spec.Operation, a *account, prod *Product, p Params, withPassword bool) (found, *Answer) {
+	if p.Str("license_key") != "" && p.Str("username") != "" {
+		// The SDKs send exactly one way of naming the license (the Node SDK's request
+		// schemas: oneOf); the vendor publishes no code for both, lsmock answers the
+		// general validation_error.
+		f := e.fail(op, "validation_error", "license_key and username name the license twice: send one of them")
+		return found{}, &f
+	}
 	if key := p.Str("license_key"); key != "" {
 		l := e.catalog.ByKey(key)
 		if l == nil {
@@ -216,6 +226,10 @@ func (e *Engine) identify(op *spec.Operation, a *account, prod *Product, p Param
 		u = a.trialUser[name]
 	}
 	if withPassword {
+		if _, given := p["password"]; !given {
+			f := e.missing(op, "password")
+			return found{}, &f
+		}
 		if u == nil || !passwordMatches(a.password(u), p.Str("password")) {
 			f := e.fail(op, e.catalog.Code(CondWrongPassword), "unknown user, or a wrong password")
 			return found{}, &f
@@ -458,5 +472,5 @@ func (e *Engine) productDetails(op *spec.Operation, p Params) Answer {
 	if prod == nil {
 		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
 	}
-	return e.signed(productDetailsBody(prod, p.Str("include_custom_fields") == "true"))
+	return e.signed(productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true"))
 }

@@ -95,6 +95,14 @@ const flows = {
     const lm = manager('demo', 'hw-node-5');
     await step('activate', async () => summary(await lm.activateLicense({ license_key: 'DEMO-UNLM-0000-0005' })));
   },
+  // devices whose ids lower-case differently in JavaScript and Go: the SDK checks
+  // license_signature over toLowerCase() of hardware_id#key#validity.
+  async unicode() {
+    for (const hw of ['İSTANBUL-1', 'ΟΔΟΣ-ΣΑΣ', 'ΑΣ.Β', 'ΑΣ\u0301']) {
+      await step(`activate on ${hw}`, async () => summary(await manager('demo', hw).activateLicense({ license_key: 'DEMO-UNLM-0000-0005' })));
+      await step(`check on ${hw}`, async () => summary(await manager('demo', hw).loadLicense().check()));
+    }
+  },
   async product() {
     const lm = manager('demo', 'hw-node-6');
     await step('product details', async () => (await lm.getProductDetails({})).short_code);

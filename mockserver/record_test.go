@@ -1,0 +1,59 @@
+package mockserver_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/mockserver"
+)
+
+// A request refused before its body was read says so in the journal, rather than
+// "body_bytes": 0; one whose body was read gives its size, 0 for none.
+func TestJournalBodyNotRead(t *testing.T) {
+	t.Parallel()
+	const body = `{"username":"u@example.com","password":"p","new_password":"n"}`
+	unsigned := func() *http.Request {
+		r := signedRequest(body)
+		r.Header.Del("Authorization")
+		return r
+	}
+	cases := []struct {
+		name     string
+		req      func() *http.Request
+		wantBody any // the journal's body
+		wantSize any // its body_bytes; nil: absent
+	}{
+		{"refused at the headers", unsigned, "[not read]", nil},
+		{"read and answered", func() *http.Request { return signedRequest(body) },
+			map[string]any{"username": "u@example.com", "password": "[redacted]", "new_password": "[redacted]"}, float64(len(body))},
+		{"no body at all", func() *http.Request {
+			return signedRequestTo(http.MethodGet, "/api/v4/product_details?product=demo", "")
+		}, nil, 0.0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, mockserver.Config{})
+			srv.ServeHTTP(httptest.NewRecorder(), tc.req())
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/requests"))
+			require.Equal(t, http.StatusOK, w.Code)
+			var got struct{ Requests []map[string]any }
+			require.NoError(t, json.NewDecoder(strings.NewReader(w.Body.String())).Decode(&got))
+			require.Len(t, got.Requests, 1)
+			e := got.Requests[0]
+			assert.Equal(t, tc.wantBody, e["body"])
+			if tc.wantSize == nil {
+				assert.NotContains(t, e, "body_bytes")
+			} else {
+				assert.Equal(t, tc.wantSize, e["body_bytes"])
+			}
+		})
+	}
+}
