@@ -217,6 +217,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.sessions = session.NewStore(cfg.MaxSessions, func(id session.ID) {
 		s.state.Forget(id.Key)
+		if c := s.cur.Load(); c != nil {
+			c.engine.ForgetAnswers() // some may be the dropped session's
+		}
 		logger.Info("session state dropped to stay within the session limit",
 			slog.String("session", id.Name), slog.Int("max_sessions", s.sessions.Max()))
 	})

@@ -94,7 +94,7 @@ func NewEngine(c *Catalog, st *State, sp *spec.Spec, signer *signing.Signer, now
 		c.index()
 	}
 	return &Engine{catalog: c, state: st, spec: sp, signer: signer, now: now,
-		answers: &bounded.Map[answerKey, Answer]{Max: maxAnswers}}, nil
+		answers: &bounded.Map[answerKey, Answer]{Max: maxAnswers, MaxBytes: maxAnswerBytes}}, nil
 }
 
 func known(b string) bool {
@@ -105,6 +105,10 @@ func known(b string) bool {
 	}
 	return false
 }
+
+// ForgetAnswers drops the remembered license answers, giving their memory back: a reset or
+// a session's eviction calls it. The next answers are built again, never wrong.
+func (e *Engine) ForgetAnswers() { e.answers.Clear() }
 
 // Catalog is what the engine answers from.
 func (e *Engine) Catalog() *Catalog { return e.catalog }

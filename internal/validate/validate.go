@@ -86,7 +86,7 @@ func New(s *spec.Spec) (*Validator, error) {
 	for _, op := range s.Operations {
 		c := &operationCheck{
 			op:                op,
-			refused:           bounded.Map[string, Rejection]{Max: maxShapes},
+			refused:           bounded.Map[string, Rejection]{Max: maxShapes, MaxBytes: maxShapeBytes},
 			missingHeaders:    v.rejection(op, CodeMissingHeaders),
 			invalidJSON:       v.rejection(op, CodeInvalidJSON),
 			missingParameters: v.rejection(op, CodeMissingParameters),
@@ -188,7 +188,7 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Val
 				rej.Detail = joinFailures(failures)
 			}
 			if c.flat != nil {
-				c.refused.Put(shape, rej)
+				c.refused.Put(shape, rej, len(shape)+len(rej.Message)+len(rej.Detail)+shapeOverhead)
 			}
 			return decoded, &rej
 		}
