@@ -35,7 +35,7 @@ func limitsServer(t testing.TB, cfg mockserver.Config) *mockserver.Server {
 }
 
 // call sends one License API request of session: a JSON body for POST, a query for GET. It
-// returns the status and the body.
+// returns the status and the body, its numbers as json.Number.
 func call(t testing.TB, srv http.Handler, session, method, op string, params map[string]any) (int, map[string]any) {
 	t.Helper()
 	target, body := "/api/v4/"+op, ""
@@ -55,7 +55,9 @@ func call(t testing.TB, srv http.Handler, session, method, op string, params map
 	w := httptest.NewRecorder()
 	srv.ServeHTTP(w, r)
 	var got map[string]any
-	_ = json.Unmarshal(w.Body.Bytes(), &got)
+	d := json.NewDecoder(w.Body)
+	d.UseNumber() // totals near 2^63 read exactly
+	_ = d.Decode(&got)
 	return w.Code, got
 }
 

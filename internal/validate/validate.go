@@ -160,6 +160,13 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Val
 		if m, ok := decodeFlat(body, c.keys); ok {
 			decoded = m
 		} else if err := json.Unmarshal(body, &decoded); err != nil {
+			var outOfRange *json.UnmarshalTypeError
+			if errors.As(err, &outOfRange) { // valid JSON: a number no float64 holds (1e400)
+				rej := c.validationError
+				rej.Message = fmt.Sprintf("the number at byte %d is out of range", outOfRange.Offset)
+				rej.Detail = rej.Message + " (beyond a 64-bit float)"
+				return nil, &rej
+			}
 			rej := c.invalidJSON
 			rej.Detail = describeJSONError(err)
 			return nil, &rej
