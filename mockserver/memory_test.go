@@ -76,7 +76,7 @@ func toString(v any) string {
 // each from a new session, keep the heap within the answer cache's budget, and a reset gives
 // the memory back (before: every answer was kept, hardware id twice, and reset kept them: 48 MB).
 func TestAnswersOfManySessionsGiveMemoryBack(t *testing.T) {
-	srv := limitsServer(t, mockserver.Config{MaxSessions: 2, JournalSize: 10})
+	srv := limitsServer(t, mockserver.Config{MaxSessions: 2, JournalSize: 10, MaxFieldBytes: 128 << 10})
 	call(t, srv, "warm-up", http.MethodPost, "activate_license", map[string]any{"license_key": "LIM-UNLM", "product": "lim", "hardware_id": "hw"})
 	before := testutil.Heap()
 	for i := range 256 {
@@ -100,7 +100,7 @@ func TestAnswersOfManySessionsGiveMemoryBack(t *testing.T) {
 // total each) for a device with a 96 KiB hardware id stay within the answer cache's byte budget (before:
 // 4096 answers by count, 48 MB here).
 func TestAnswerCacheWithinBytes(t *testing.T) {
-	srv := limitsServer(t, mockserver.Config{JournalSize: 10})
+	srv := limitsServer(t, mockserver.Config{JournalSize: 10, MaxFieldBytes: 128 << 10})
 	hwid := strings.Repeat("h", 96<<10)
 	lic := map[string]any{"license_key": "LIM-CONS-UNLM", "product": "lim", "hardware_id": hwid}
 	status, _ := call(t, srv, "one", http.MethodPost, "activate_license", lic)
