@@ -165,8 +165,10 @@ func loggedAs(path string, o outcome) outcome {
 }
 
 // reset is POST /__lsmock/reset[?session=ID]: pins, progress and the state of the licenses
-// and users, of one session or all.
-func (s *Server) reset(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
+// and users, of one session or all. The remembered license answers go too: they are shared
+// by sessions, so a reset gives their memory back by dropping them all.
+func (s *Server) reset(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
+	c.engine.ForgetAnswers()
 	if id := r.URL.Query().Get("session"); id != "" {
 		sid := s.sessions.Resolve(id)
 		s.sessions.Reset(sid)

@@ -71,7 +71,7 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 			return nil, fmt.Errorf("build validator: %w", err)
 		}
 	}
-	engine, err := license.NewEngine(set.Catalog, s.state, sp, s.signer, s.clock)
+	engine, err := license.NewEngine(set.Catalog, s.state, sp, s.signer, s.clock, s.maxField)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,9 @@ type Config struct {
 	CORS CORS
 	// Admin says who may use the admin API; the zero value allows loopback clients only.
 	Admin AdminAccess
+	// MaxFieldBytes is the longest hardware_id, password, username (and the other fields the
+	// state keeps) a request may send; 0 means license.MaxFieldBytes.
+	MaxFieldBytes int
 	// MaxSessions bounds how many sessions keep state; the least recently used is dropped
 	// beyond it. 0 means session.DefaultMax.
 	MaxSessions int
@@ -154,6 +157,7 @@ type Server struct {
 	logger    *slog.Logger
 	maxBody   int64
 	maxHold   time.Duration
+	maxField  int // Config.MaxFieldBytes
 
 	// ending is closed by EndHolds when the server shuts down: Shutdown does not cancel
 	// the contexts of requests in flight, so holds wait on this too.
@@ -209,6 +213,7 @@ func New(cfg Config) (*Server, error) {
 		logger:    logger,
 		maxBody:   cfg.MaxBodyBytes,
 		maxHold:   cfg.MaxHold,
+		maxField:  cfg.MaxFieldBytes,
 		ending:    make(chan struct{}),
 		lengths:   newLengths(4096),
 	}
@@ -221,6 +226,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.sessions = session.NewStore(cfg.MaxSessions, func(id session.ID) {
 		s.state.Forget(id.Key)
+		if c := s.cur.Load(); c != nil {
+			c.engine.ForgetAnswers() // some may be the dropped session's
+		}
 		logger.Info("session state dropped to stay within the session limit",
 			slog.String("session", id.Name), slog.Int("max_sessions", s.sessions.Max()))
 	})

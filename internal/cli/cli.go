@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/logtext"
 	"github.com/lsmock/lsmock/internal/oauth"
@@ -134,6 +135,7 @@ type serveOptions struct {
 	corsOrigins, adminToken, adminAddr, pprofAddr     string
 	noCORS, watch, tls                                bool
 	journalSize, maxSessions, maxHeaderBytes          int
+	maxFieldBytes                                     int
 	maxBodyBytes                                      int64
 	readHeaderTimeout, readTimeout, maxHold, tokenTTL time.Duration
 	upstreamTimeout                                   time.Duration
@@ -183,6 +185,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	fs.StringVar(&opts.adminAddr, "admin-addr", env.Getenv("LSMOCK_ADMIN_ADDR"), "serve the admin API and dashboard on their own `host:port`, not on --addr (env LSMOCK_ADMIN_ADDR)")
 	fs.StringVar(&opts.pprofAddr, "pprof-addr", env.Getenv("LSMOCK_PPROF_ADDR"), "serve Go's profiles (net/http/pprof) on their own `host:port`, for measuring lsmock itself (env LSMOCK_PPROF_ADDR)")
 	fs.IntVar(&opts.maxSessions, "max-sessions", 10_000, "sessions that keep state; the least recently used is dropped beyond it (env LSMOCK_MAX_SESSIONS)")
+	fs.IntVar(&opts.maxFieldBytes, "max-field-bytes", license.MaxFieldBytes, "longer hardware_id, passwords, usernames and the other fields the state keeps get 400 validation_error (env LSMOCK_MAX_FIELD_BYTES)")
 	fs.Int64Var(&opts.maxBodyBytes, "max-body-bytes", mockserver.DefaultMaxBodyBytes, "larger request bodies get 413 payload_too_large (env LSMOCK_MAX_BODY_BYTES)")
 	fs.IntVar(&opts.maxHeaderBytes, "max-header-bytes", defaultMaxHeaderBytes, "larger request headers get 431 (env LSMOCK_MAX_HEADER_BYTES)")
 	fs.DurationVar(&opts.readHeaderTimeout, "read-header-timeout", 5*time.Second, "a client gets this long to send its headers (env LSMOCK_READ_HEADER_TIMEOUT)")
@@ -211,7 +214,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 	}
 	// Numbers and durations from the environment are checked like flags, not ignored.
 	fromEnv := map[string]string{
-		"journal-size": "LSMOCK_JOURNAL_SIZE", "max-sessions": "LSMOCK_MAX_SESSIONS",
+		"journal-size": "LSMOCK_JOURNAL_SIZE", "max-sessions": "LSMOCK_MAX_SESSIONS", "max-field-bytes": "LSMOCK_MAX_FIELD_BYTES",
 		"max-body-bytes": "LSMOCK_MAX_BODY_BYTES", "max-header-bytes": "LSMOCK_MAX_HEADER_BYTES",
 		"read-header-timeout": "LSMOCK_READ_HEADER_TIMEOUT", "read-timeout": "LSMOCK_READ_TIMEOUT",
 		"max-hold": "LSMOCK_MAX_HOLD", "token-ttl": "LSMOCK_TOKEN_TTL",
@@ -276,7 +279,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 		}
 	}
 	cfg := mockserver.Config{Files: files, Logger: logger, Auth: authCfg,
-		JournalSize: opts.journalSize, CORS: cors, MaxSessions: opts.maxSessions,
+		JournalSize: opts.journalSize, CORS: cors, MaxSessions: opts.maxSessions, MaxFieldBytes: opts.maxFieldBytes,
 		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold, SigningKey: signingKey,
 		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}, Version: Version()}
 	if proxying {

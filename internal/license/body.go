@@ -1,6 +1,8 @@
 package license
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"strconv"
 	"strings"
 	"time"
@@ -105,7 +107,7 @@ func (e *Engine) licenseSignature(v view) string {
 // body and LicenseSignature, without rendering ~2 KB of JSON and hashing it again.
 func (e *Engine) licenseAnswer(v view, activation bool) Answer {
 	key := answerKey{lic: v.lic, activation: activation, device: v.device.ID, times: v.times,
-		until: v.until.UnixNano(), hardwareID: v.hardwareID, signedID: v.signedID, username: v.username, totals: v.totalsKey(), initial: v.initial}
+		until: v.until.UnixNano(), ids: idsDigest(v.hardwareID, v.signedID, v.username), totals: v.totalsKey(), initial: v.initial}
 	if a, ok := e.answers.Get(key); ok {
 		return a
 	}
@@ -118,25 +120,44 @@ func (e *Engine) licenseAnswer(v view, activation bool) Answer {
 	a := e.signed(append(o, jsoncanon.Pair("license_signature", e.licenseSignature(v))))
 	if a.Status == 200 {
 		a.Signature = e.signer.Sign(a.Body)
-		e.answers.Put(key, a)
+		e.answers.Put(key, a, len(a.Body)+len(a.Signature)+len(key.totals)+answerOverhead)
 	}
 	return a
 }
 
-// answerKey is everything a license answer depends on.
+// answerKey is everything a license answer depends on. The request's strings are kept as
+// their digest: the body holds them already, and a hardware_id can be long.
 type answerKey struct {
-	lic                            *License
-	activation                     bool
-	device                         int64
-	times                          int
-	until                          int64
-	hardwareID, signedID, username string
-	totals                         string // view.totalsKey
-	initial                        bool
+	lic        *License
+	activation bool
+	device     int64
+	times      int
+	until      int64
+	ids        [sha256.Size]byte // idsDigest of hardware_id, the signed id and the username
+	totals     string            // view.totalsKey
+	initial    bool
 }
 
-// maxAnswers bounds the remembered license answers (Engine.answers): ~2 KB each.
-const maxAnswers = 4096
+// idsDigest is the key of the request's strings an answer depends on; each is written with
+// its length, so no two sets of strings share a digest unless SHA-256 collides.
+func idsDigest(hardwareID, signedID, username string) [sha256.Size]byte {
+	var small [256]byte // the usual strings fit: no allocation
+	b := small[:0]
+	for _, s := range [...]string{hardwareID, signedID, username} {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	return sha256.Sum256(b)
+}
+
+// The remembered license answers (Engine.answers) are bounded by count and by bytes (body,
+// signature and the key's totals, plus answerOverhead for the map entry and the Answer);
+// POST /__lsmock/reset and a session's eviction drop them (Engine.ForgetAnswers).
+const (
+	maxAnswers     = 4096
+	maxAnswerBytes = 16 << 20
+	answerOverhead = 256
+)
 
 func (e *Engine) activationBody(v view) jsoncanon.Object {
 	l := v.lic

@@ -2,9 +2,11 @@ package license
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
+	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/jsoncanon"
 	"github.com/lsmock/lsmock/internal/spec"
 )
@@ -90,12 +92,16 @@ func (e *Engine) feature(op *spec.Operation, l *License, code string) (*Feature,
 }
 
 // consumptions is the request's consumptions field: an integer (the validator made sure).
-func consumptions(p Params) int {
-	if f, ok := p["consumptions"].(float64); ok {
-		return int(f)
+// ok is false for one no int64 holds (9223372036854775807 reads as 2^63, 1e300).
+func consumptions(p Params) (n int, ok bool) {
+	if f, isNumber := p["consumptions"].(float64); isNumber {
+		if f < math.MinInt || f >= math.MaxInt { // MaxInt as a float64 is 2^63 on 64-bit
+			return 0, false
+		}
+		return int(f), true
 	}
-	n, _ := strconv.Atoi(p.Str("consumptions"))
-	return n
+	n, err := strconv.Atoi(p.Str("consumptions"))
+	return n, err == nil || p.Str("consumptions") == ""
 }
 
 // consumptionLimit is the most a total may reach: max, plus the overages allowed; -1 for
@@ -110,16 +116,36 @@ func consumptionLimit(unlimited bool, max int, overages bool, maxOverages int) i
 	return max
 }
 
+// add is a + b, ok false when it overflows an int.
+func add(a, b int) (int, bool) {
+	sum := a + b
+	return sum, (b >= 0) == (sum >= a)
+}
+
 // spend adds n to total within a limit: limit < 0 is none. It answers the condition that
-// refuses it, or "".
+// refuses it, or "": condOutOfRange for a total an int cannot hold, never a wrapped one.
 func spend(total, n, limit int, negative bool) (int, string) {
+	sum, ok := add(total, n)
 	switch {
 	case n < 0 && !negative:
 		return total, CondNegativeConsumptions
-	case limit >= 0 && total+n > limit:
+	case !ok:
+		return total, condOutOfRange
+	case limit >= 0 && sum > limit:
 		return total, CondNotEnoughConsumptions
 	}
-	return total + n, ""
+	return sum, ""
+}
+
+// condOutOfRange is spend's refusal of a total that would pass the int64 bounds: a
+// validation_error, lsmock's choice (the vendor's limits are not published).
+const condOutOfRange = "out_of_range"
+
+// outOfRange is the validation_error for consumptions no total can hold.
+func (e *Engine) outOfRange(op *spec.Operation, detail string) Answer {
+	a := e.fail(op, "validation_error", detail)
+	a.Body = apierror.Body(a.Status, a.Code, "consumptions: out of range")
+	return a
 }
 
 func (e *Engine) addConsumption(op *spec.Operation, session string, p Params) Answer {
@@ -134,8 +160,14 @@ func (e *Engine) addConsumption(op *spec.Operation, session string, p Params) An
 		return e.fail(op, e.catalog.Code(CondWrongLicenseType), "the license is a "+l.Type+" license, not a consumption license")
 	}
 	limit := consumptionLimit(l.UnlimitedConsumptions, l.MaxConsumptions, l.AllowOverages, l.MaxOverages)
-	n := consumptions(p)
+	n, ok := consumptions(p)
+	if !ok {
+		return e.outOfRange(op, "consumptions is beyond a 64-bit integer")
+	}
 	total, cond := spend(ls.consumed, n, limit, l.AllowNegativeConsumptions)
+	if cond == condOutOfRange {
+		return e.outOfRange(op, fmt.Sprintf("%d consumed and %d more would pass a 64-bit integer", ls.consumed, n))
+	}
 	if cond != "" {
 		return e.fail(op, e.catalog.Code(cond), fmt.Sprintf("%d consumed, %d more asked, %d allowed", ls.consumed, n, limit))
 	}
@@ -169,9 +201,15 @@ func (e *Engine) addFeatureConsumption(op *spec.Operation, session string, p Par
 		return *r
 	}
 	limit := consumptionLimit(ft.UnlimitedConsumption, ft.MaxConsumption, ft.AllowOverages, ft.MaxOverages)
+	n, ok := consumptions(p)
+	if !ok {
+		return e.outOfRange(op, "consumptions is beyond a 64-bit integer")
+	}
 	fs := ls.feature(ft.Code)
-	n := consumptions(p)
 	total, cond := spend(fs.consumed, n, limit, ft.AllowNegative)
+	if cond == condOutOfRange {
+		return e.outOfRange(op, fmt.Sprintf("feature %s: %d consumed and %d more would pass a 64-bit integer", ft.Code, fs.consumed, n))
+	}
 	if cond == CondNotEnoughConsumptions {
 		cond = CondFeatureNotEnough
 	}

@@ -76,11 +76,14 @@ type Engine struct {
 	signer  *signing.Signer
 	now     func() time.Time
 	answers *bounded.Map[answerKey, Answer] // license answers by what they depend on (licenseAnswer)
+	// maxField is the longest string field the state keeps (MaxFieldBytes by default).
+	maxField int
 }
 
-// NewEngine builds an engine; now is the clock (nil for time.Now). It fails when an operation
-// of sp names a behaviour that does not exist.
-func NewEngine(c *Catalog, st *State, sp *spec.Spec, signer *signing.Signer, now func() time.Time) (*Engine, error) {
+// NewEngine builds an engine; now is the clock (nil for time.Now), maxField the longest
+// string field it keeps (0: MaxFieldBytes). It fails when an operation of sp names a
+// behaviour that does not exist.
+func NewEngine(c *Catalog, st *State, sp *spec.Spec, signer *signing.Signer, now func() time.Time, maxField int) (*Engine, error) {
 	for _, op := range sp.Operations {
 		if op.Behavior != "" && !known(op.Behavior) {
 			return nil, fmt.Errorf("%s: %s: %s %q is not one lsmock has (it has %s)", sp.Name, op.ID, spec.BehaviorExtension, op.Behavior, strings.Join(Behaviors, ", "))
@@ -93,8 +96,11 @@ func NewEngine(c *Catalog, st *State, sp *spec.Spec, signer *signing.Signer, now
 		c = &Catalog{}
 		c.index()
 	}
-	return &Engine{catalog: c, state: st, spec: sp, signer: signer, now: now,
-		answers: &bounded.Map[answerKey, Answer]{Max: maxAnswers}}, nil
+	if maxField <= 0 {
+		maxField = MaxFieldBytes
+	}
+	return &Engine{catalog: c, state: st, spec: sp, signer: signer, now: now, maxField: maxField,
+		answers: &bounded.Map[answerKey, Answer]{Max: maxAnswers, MaxBytes: maxAnswerBytes}}, nil
 }
 
 func known(b string) bool {
@@ -106,6 +112,10 @@ func known(b string) bool {
 	return false
 }
 
+// ForgetAnswers drops the remembered license answers, giving their memory back: a reset or
+// a session's eviction calls it. The next answers are built again, never wrong.
+func (e *Engine) ForgetAnswers() { e.answers.Clear() }
+
 // Catalog is what the engine answers from.
 func (e *Engine) Catalog() *Catalog { return e.catalog }
 
@@ -113,11 +123,15 @@ func (e *Engine) Catalog() *Catalog { return e.catalog }
 // say: the operation names no behaviour, or the files declare nothing it could answer from.
 // The request then goes on to the operation's default scenario or the spec's own answer.
 func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer, ok bool) {
+	if op.Behavior == "" {
+		return Answer{}, false
+	}
+	if a, refused := e.tooLong(op, p); refused {
+		return a, true
+	}
 	switch op.Behavior {
 	case BehaviorChangePassword:
 		return e.changePassword(op, session, p)
-	case "":
-		return Answer{}, false
 	}
 	if len(e.catalog.Products) == 0 {
 		return Answer{}, false
@@ -154,6 +168,33 @@ func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer,
 		return e.userLicenses(op, session, p), true
 	case BehaviorCustomerUsers:
 		return e.customerLicenseUsers(op, session, p), true
+	}
+	return Answer{}, false
+}
+
+// What one session may keep, so that a client's loop or hostile sizes cannot grow lsmock's
+// memory without bound (docs/operations.md, Limits). lsmock's choices: the vendor publishes
+// no such limits.
+const (
+	// MaxFieldBytes is the longest hardware_id, license key, username, password, email,
+	// product or feature code the state keeps, unless NewEngine is told otherwise; an
+	// SDK's are tens of bytes.
+	MaxFieldBytes = 1024
+	// MaxDevices is how many devices one license may be active on in a session, also when
+	// it allows unlimited activations.
+	MaxDevices = 1000
+	// MaxTrials is how many trial licenses one session may be given.
+	MaxTrials = 1000
+)
+
+// tooLong refuses a request whose kept fields pass maxField: a validation_error.
+func (e *Engine) tooLong(op *spec.Operation, p Params) (Answer, bool) {
+	for _, name := range [...]string{"hardware_id", "license_key", "username", "password", "new_password", "email", "product", "feature"} {
+		if s, ok := p[name].(string); ok && len(s) > e.maxField {
+			a := e.fail(op, "validation_error", fmt.Sprintf("%s is %d bytes; lsmock keeps fields of at most %d", name, len(s), e.maxField))
+			a.Body = apierror.Body(a.Status, a.Code, fmt.Sprintf("%s: must be at most %d bytes", name, e.maxField))
+			return a, true
+		}
 	}
 	return Answer{}, false
 }
@@ -303,6 +344,10 @@ func (e *Engine) activate(op *spec.Operation, session string, p Params) Answer {
 			e.state.mu.Unlock()
 			return e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", len(ls.devices), f.lic.MaxActivations))
 		}
+		if len(ls.devices) >= MaxDevices {
+			e.state.mu.Unlock()
+			return e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
+		}
 		now := e.now().UTC()
 		dev = &Device{ID: stableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
 		ls.devices[hwid] = dev
@@ -436,6 +481,12 @@ func (e *Engine) trialKey(op *spec.Operation, session string, p Params) Answer {
 	if l := a.trials[key]; l != nil {
 		e.state.mu.Unlock()
 		return e.trialAnswer(l, false)
+	}
+	if len(a.trials) >= MaxTrials {
+		e.state.mu.Unlock()
+		r := e.fail(op, "trial_not_allowed", fmt.Sprintf("lsmock gives at most %d trial licenses per session; reset the session", MaxTrials))
+		r.Body = apierror.Body(r.Status, r.Code, fmt.Sprintf("lsmock: this session has %d trial licenses, the most it keeps", MaxTrials))
+		return r
 	}
 	now := e.now().UTC()
 	seed := session + "\x00" + key

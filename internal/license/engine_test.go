@@ -79,7 +79,7 @@ func newHarness(t *testing.T, dir string) *harness {
 	cat, err := loadCatalog(t, dir)
 	require.NoError(t, err)
 	h := &harness{t: t, spec: loadSpec(t), state: license.NewState(), clock: &clock{now: start}, signer: signing.Builtin()}
-	h.engine, err = license.NewEngine(cat, h.state, h.spec, h.signer, h.clock.Now)
+	h.engine, err = license.NewEngine(cat, h.state, h.spec, h.signer, h.clock.Now, 0)
 	require.NoError(t, err)
 	return h
 }
@@ -218,11 +218,11 @@ func TestNewEngine(t *testing.T) {
 	bogus := strings.Replace(string(lsmock.DefaultSpec()), "x-lsmock-behavior: trial_key", "x-lsmock-behavior: trial_keys", 1)
 	sp, err := spec.LoadChecked("bogus.yaml", []byte(bogus))
 	require.NoError(t, err)
-	_, err = license.NewEngine(nil, license.NewState(), sp, signing.Builtin(), nil)
+	_, err = license.NewEngine(nil, license.NewState(), sp, signing.Builtin(), nil, 0)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `bogus.yaml: trialKey: x-lsmock-behavior "trial_keys" is not one lsmock has`)
 
-	empty, err := license.NewEngine(nil, license.NewState(), loadSpec(t), signing.Builtin(), nil)
+	empty, err := license.NewEngine(nil, license.NewState(), loadSpec(t), signing.Builtin(), nil, 0)
 	require.NoError(t, err)
 	assert.Empty(t, empty.Catalog().Products)
 	for _, op := range loadSpec(t).Operations {

@@ -8,6 +8,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"sync"
 	"time"
@@ -28,7 +29,9 @@ const (
 	DemoClientSecret = "demo-client-secret"
 )
 
-// maxTokens bounds the tokens kept (expired ones too, to tell expired from unknown).
+// maxTokens bounds the tokens kept (expired ones too, to tell expired from unknown, until
+// the room is needed). A live token is never dropped: when every kept token is live, the
+// token endpoint refuses new ones (503 temporarily_unavailable) until one expires.
 const maxTokens = 10_000
 
 // Client is an OAuth client lsmock knows.
@@ -46,9 +49,10 @@ type Issuer struct {
 	ttl           time.Duration
 	now           func() time.Time
 
+	max    int // maxTokens; tests set less
 	mu     sync.RWMutex
 	tokens map[string]grant
-	order  []string // tokens, oldest first, to drop beyond maxTokens
+	order  []string // tokens, oldest first: every token lives ttl, so also in order of expiry
 }
 
 type grant struct {
@@ -68,7 +72,7 @@ func NewIssuer(clients []Client, acceptUnknown bool, ttl time.Duration, now func
 	if now == nil {
 		now = time.Now
 	}
-	i := &Issuer{clients: map[string]string{}, acceptUnknown: acceptUnknown, ttl: ttl, now: now, tokens: map[string]grant{}}
+	i := &Issuer{clients: map[string]string{}, acceptUnknown: acceptUnknown, ttl: ttl, now: now, max: maxTokens, tokens: map[string]grant{}}
 	for _, c := range clients {
 		i.clients[c.ID] = c.Secret
 	}
@@ -108,12 +112,18 @@ func (i *Issuer) Issue(form url.Values, basicID, basicSecret string, basicOK boo
 		return refuse(401, "invalid_client", "Invalid client or Invalid client credentials", id, "unknown client_id (auth strict knows only configured clients)")
 	}
 	token := newToken()
+	now := i.now()
 	i.mu.Lock()
-	for len(i.order) >= maxTokens {
-		delete(i.tokens, i.order[0])
+	for len(i.order) >= i.max && !now.Before(i.tokens[i.order[0]].expires) {
+		delete(i.tokens, i.order[0]) // expired: the oldest go first
 		i.order = i.order[1:]
 	}
-	i.tokens[token] = grant{client: id, expires: i.now().Add(i.ttl)}
+	if len(i.order) >= i.max {
+		i.mu.Unlock()
+		return refuse(503, "temporarily_unavailable", "Too many live tokens; try again later", id,
+			fmt.Sprintf("lsmock keeps %d live tokens and drops none before it expires (--token-ttl %s)", i.max, i.ttl))
+	}
+	i.tokens[token] = grant{client: id, expires: now.Add(i.ttl)}
 	i.order = append(i.order, token)
 	i.mu.Unlock()
 	body, _ := json.Marshal(struct {

@@ -13,8 +13,16 @@ import (
 // again gets the same answer without the schema walk: the error path costs little more than
 // the success path.
 
-// maxShapes bounds what a client sending ever new field names can make lsmock remember.
-const maxShapes = 512
+// maxShapes and maxShapeBytes bound what a client sending ever new field names can make
+// lsmock remember, per operation: a shape's key grows with its field names.
+const (
+	maxShapes     = 512
+	maxShapeBytes = 512 << 10
+)
+
+// shapeOverhead is what a remembered refusal costs beyond its strings: the map entry and
+// the Rejection's headers.
+const shapeOverhead = 128
 
 // shapeOf is the key of a decoded body's shape: each field's name and value type, in name
 // order. Names are written with their length, so no name can pass for two.

@@ -2,13 +2,16 @@ package validate_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/internal/validate"
 )
 
@@ -78,4 +81,33 @@ func TestRefusalRemembered(t *testing.T) {
 	require.NotNil(t, fraction)
 	_, valid := v.CheckBody(op, r, r.URL.Query(), []byte(`{"username":"a","password":"b","new_password":"c"}`))
 	assert.Nil(t, valid, "a valid body is never refused from memory")
+}
+
+// TestRefusalsRememberedWithinBytes: a client sending ever new field names, each body's names
+// tens of KiB long, cannot make lsmock remember megabytes of shapes (before the byte budget,
+// 256 of them took 17 MiB).
+func TestRefusalsRememberedWithinBytes(t *testing.T) {
+	sp, v := load(t, "")
+	op, _ := sp.Find("POST", "/api/v4/change_password")
+	r := httptest.NewRequest("POST", "/api/v4/change_password", nil)
+	bodies := make([][]byte, 256)
+	for i := range bodies {
+		var b strings.Builder
+		b.WriteString(`{"username":"a","password":"b","new_password":5`)
+		for j := range 400 {
+			fmt.Fprintf(&b, `,"field_%04d_%04d_%s":1`, i, j, strings.Repeat("x", 32))
+		}
+		b.WriteString("}")
+		bodies[i] = []byte(b.String())
+	}
+	_, _ = v.CheckBody(op, r, r.URL.Query(), []byte(`{"new_password":5}`)) // the validator's own first-use allocations
+	before := testutil.Heap()
+	for _, body := range bodies {
+		_, rej := v.CheckBody(op, r, r.URL.Query(), body)
+		require.NotNil(t, rej)
+	}
+	grown := testutil.Heap() - before
+	assert.Less(t, grown, int64(2<<20), "the remembered refusals stay within their budget (512 KiB per operation)")
+	runtime.KeepAlive(bodies)
+	runtime.KeepAlive(v)
 }

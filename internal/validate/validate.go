@@ -114,7 +114,7 @@ func newValidator(s *spec.Spec) *Validator {
 	for _, op := range s.Operations {
 		c := &operationCheck{
 			op:                op,
-			refused:           bounded.Map[string, Rejection]{Max: maxShapes},
+			refused:           bounded.Map[string, Rejection]{Max: maxShapes, MaxBytes: maxShapeBytes},
 			missingHeaders:    v.rejection(op, CodeMissingHeaders),
 			invalidJSON:       v.rejection(op, CodeInvalidJSON),
 			missingParameters: v.rejection(op, CodeMissingParameters),
@@ -193,6 +193,13 @@ func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Val
 		if m, ok := decodeFlat(body, c.keys); ok {
 			decoded = m
 		} else if err := json.Unmarshal(body, &decoded); err != nil {
+			var outOfRange *json.UnmarshalTypeError
+			if errors.As(err, &outOfRange) { // valid JSON: a number no float64 holds (1e400)
+				rej := c.validationError
+				rej.Message = fmt.Sprintf("the number at byte %d is out of range", outOfRange.Offset)
+				rej.Detail = rej.Message + " (beyond a 64-bit float)"
+				return nil, &rej
+			}
 			rej := c.invalidJSON
 			rej.Detail = describeJSONError(err)
 			return nil, &rej
@@ -246,7 +253,7 @@ func (c *operationCheck) checkSchema(decoded any) *Rejection {
 		rej.Detail = joinFailures(failures)
 	}
 	if b.flat != nil {
-		c.refused.Put(shape, rej)
+		c.refused.Put(shape, rej, len(shape)+len(rej.Message)+len(rej.Detail)+shapeOverhead)
 	}
 	return &rej
 }
