@@ -140,6 +140,7 @@ func (r *Recorder) Record(x mockserver.Exchange) {
 		r.defaulted[x.Operation] = true
 	}
 	r.files[x.Operation] = append(r.files[x.Operation], r.scenario(x, isDefault))
+	r.fileName(x.Operation) // named in the order operations are first recorded, not flushed
 	r.dirty[x.Operation] = true
 	select {
 	case r.wake <- struct{}{}:
