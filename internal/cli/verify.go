@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -63,6 +64,10 @@ func verify(ctx context.Context, args []string, env Env) int {
 		Keys:    contract.Keys{APIKey: *apiKey, SharedKey: *sharedKey},
 	}
 	results := v.Run(ctx, set)
+	shown := *target // what stdout and the JUnit suite name: a password in the userinfo hidden
+	if u, err := url.Parse(*target); err == nil {
+		shown = u.Redacted()
+	}
 	if len(results) == 0 {
 		fmt.Fprintln(env.Stderr, "lsmock verify: no scenario has a verify: block")
 		return 1
@@ -81,9 +86,9 @@ func verify(ctx context.Context, args []string, env Env) int {
 			fmt.Fprintf(env.Stdout, "PASS %s %s: %d\n", r.Operation, r.Scenario, r.Status)
 		}
 	}
-	fmt.Fprintf(env.Stdout, "%s: %d checks passed, %d failed, %d skipped\n", *target, passed, failed, skipped)
+	fmt.Fprintf(env.Stdout, "%s: %d checks passed, %d failed, %d skipped\n", shown, passed, failed, skipped)
 	if *junitFile != "" {
-		if err := writeVerifyJUnit(*junitFile, *target, results); err != nil {
+		if err := writeVerifyJUnit(*junitFile, shown, results); err != nil {
 			fmt.Fprintln(env.Stderr, err)
 			return 1
 		}
