@@ -82,8 +82,9 @@ func (c *Counts) Clear(session string) {
 	}
 }
 
-// Named returns the first of names that some counted request has, else the first name: the
-// name to show for a session a user may have typed as its credential.
+// Named returns the first of names that some counted request has, else the last name (a
+// credential's label, see session.Names): the name to show for a session a user may have
+// typed as its credential, which must not be echoed when no request shows which it was.
 func (c *Counts) Named(names []string) string {
 	if len(names) == 0 {
 		return ""
@@ -97,5 +98,5 @@ func (c *Counts) Named(names []string) string {
 			}
 		}
 	}
-	return names[0]
+	return names[len(names)-1]
 }

@@ -241,6 +241,17 @@ func TestClearOneSession(t *testing.T) {
 	assert.Equal(t, 2, j.Len())
 }
 
+// TestCountsNamed: a session is shown by the name its requests were counted under, and when
+// none were, by its label: the text typed may be an API key.
+func TestCountsNamed(t *testing.T) {
+	t.Parallel()
+	c := journal.NewCounts(10)
+	c.Add(journal.Key{Session: "job-1", Status: 200})
+	assert.Equal(t, "job-1", c.Named(session.Names("job-1")))
+	assert.Equal(t, session.Label("sk-live-123"), c.Named(session.Names("sk-live-123")), "no request counted: the label, not the key")
+	assert.Empty(t, c.Named(nil))
+}
+
 func TestCountsNeverDrop(t *testing.T) {
 	t.Parallel()
 	c := journal.NewCounts(3)
