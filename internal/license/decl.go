@@ -553,9 +553,6 @@ func (ds *Decls) Catalog(errorCode func(code string) bool) (*Catalog, error) {
 	return c, nil
 }
 
-// Errors adds problems found by the caller that belong with the declarations.
-func (ds *Decls) Errors(errs ...*fileerr.Error) { ds.errs = append(ds.errs, errs...) }
-
 func productCodes(ps []*Product) string {
 	if len(ps) == 0 {
 		return "none"
