@@ -2,7 +2,6 @@ package lsmock_test
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -11,26 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
-
-// fakeClock is a clock a test moves by hand, so floating timeouts need no sleeping.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 const (
 	consumptionKey = "DEMO-CONS-0000-0006"
@@ -103,7 +85,7 @@ func TestConsumption(t *testing.T) {
 // declares; a floating feature's one seat is held per device until its timeout.
 func TestFeatures(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Now()}
+	clock := testutil.NewClock(time.Now())
 	srv := startConfig(t, mockserver.Config{Clock: clock.Now})
 	o := newOracle(t, lsmock.DefaultSpec())
 	api := licenseAPI{t: t, srv: srv, session: "features", clock: clock.Now}
@@ -151,11 +133,11 @@ func TestFeatures(t *testing.T) {
 	assertSigned(t, r, "", "")
 	assert.Equal(t, 1.0, r.field("floating_in_use_devices"))
 	assert.Equal(t, "floating_not_available", checked(api.checkFeature(featuresKey, "hw-2", "seat")).code(), "the seat is taken")
-	clock.advance(9 * time.Minute)
+	clock.Advance(9 * time.Minute)
 	assertSigned(t, checked(api.checkFeature(featuresKey, "hw-1", "seat")), "", "") // renews hw-1's seat
-	clock.advance(9 * time.Minute)
+	clock.Advance(9 * time.Minute)
 	assert.Equal(t, "floating_not_available", checked(api.checkFeature(featuresKey, "hw-2", "seat")).code(), "renewed 9 minutes ago")
-	clock.advance(2 * time.Minute)
+	clock.Advance(2 * time.Minute)
 	assertSigned(t, checked(api.checkFeature(featuresKey, "hw-2", "seat")), "", "")
 
 	other := licenseAPI{t: t, srv: srv, session: "features-other", clock: clock.Now}
@@ -171,7 +153,7 @@ const floatingKey = "DEMO-FLOT-0000-0008"
 // floating/release and the timeout free it, a borrowed seat outlives the timeout.
 func TestFloating(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
+	clock := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 	srv := startConfig(t, mockserver.Config{Clock: clock.Now})
 	o := newOracle(t, lsmock.DefaultSpec())
 	api := licenseAPI{t: t, srv: srv, session: "floating", clock: clock.Now}
@@ -206,11 +188,11 @@ func TestFloating(t *testing.T) {
 	r = checked(api.check(floatingKey, "hw-2"))
 	assertSigned(t, r, "hw-2", floatingKey)
 	assert.Equal(t, true, r.field("is_borrowed"))
-	clock.advance(30 * time.Minute) // past floating_timeout (10 min): a borrowed seat stays
+	clock.Advance(30 * time.Minute) // past floating_timeout (10 min): a borrowed seat stays
 	assert.Equal(t, "floating_not_available", checked(api.check(floatingKey, "hw-1")).code())
 	release("hw-2")
 	assertSigned(t, checked(api.check(floatingKey, "hw-1")), "hw-1", floatingKey)
-	clock.advance(11 * time.Minute) // not renewed: the seat lapses
+	clock.Advance(11 * time.Minute) // not renewed: the seat lapses
 	assertSigned(t, checked(api.check(floatingKey, "hw-2")), "hw-2", floatingKey)
 
 	for _, tc := range []struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/session"
+	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -73,7 +74,7 @@ func bearerCall(t *testing.T, base string, clock func() time.Time, token, method
 // recovers from (expired, malformed), live and as scenarios.
 func TestOAuth(t *testing.T) {
 	t.Parallel()
-	clock := &fakeClock{now: time.Now().UTC().Truncate(time.Second)}
+	clock := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 	srv := startConfig(t, mockserver.Config{Clock: clock.Now, Auth: mockserver.Auth{Mode: "strict",
 		Clients: []oauth.Client{{ID: testClientID, Secret: testClientSecret}}, TokenTTL: time.Minute}})
 	o := newOracle(t, lsmock.DefaultSpec())
@@ -105,7 +106,7 @@ func TestOAuth(t *testing.T) {
 	lic := map[string]any{"license_key": "DEMO-PERP-0000-0001", "product": "demo", "hardware_id": "hw-oauth"}
 	assertSigned(t, call(first, http.MethodPost, "activate_license", lic, nil), "hw-oauth", "DEMO-PERP-0000-0001")
 
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	assert.Equal(t, "oauth_token_expired", call(first, http.MethodGet, "check_license", lic, nil).code())
 	status, body = postToken(t, srv.URL, testClientID, testClientSecret)
 	require.Equal(t, http.StatusOK, status)

@@ -213,12 +213,12 @@ func TestValidity(t *testing.T) {
 	assert.Equal(t, true, f["is_trial"])
 	assert.Equal(t, 10.0, f["trial_days"], "the product's trial_days")
 
-	h.clock.advance(time.Hour)
+	h.clock.Advance(time.Hour)
 	h.call("checkLicense", s, keyParams("APP-TRIAL", "hw-1")).refused(t, h.spec, "trial_expired")
 	h.call("activateLicense", s, keyParams("APP-TRIAL", "hw-2")).refused(t, h.spec, "trial_expired")
 	h.licenseSigned(t, h.call("checkLicense", s, keyParams("APP-SOON", "hw-1")), "hw-1", "APP-SOON")
 
-	h.clock.advance(23 * time.Hour)
+	h.clock.Advance(23 * time.Hour)
 	h.call("checkLicense", s, keyParams("APP-SOON", "hw-1")).refused(t, h.spec, "license_expired")
 	h.call("activateLicense", s, keyParams("APP-SOON", "hw-2")).refused(t, h.spec, "license_expired")
 
@@ -227,7 +227,7 @@ func TestValidity(t *testing.T) {
 	f = h.licenseSigned(t, h.call("activateLicense", "validity-later", keyParams("APP-DURN", "hw-1")), "hw-1", "APP-DURN")
 	assert.Equal(t, iso(h.clock.Now().Add(30*24*time.Hour)), f["validity_period"], "another session's first activation")
 
-	h.clock.advance(29 * 24 * time.Hour)
+	h.clock.Advance(29 * 24 * time.Hour)
 	h.call("checkLicense", s, keyParams("APP-DURN", "hw-1")).refused(t, h.spec, "license_expired")
 	h.licenseSigned(t, h.call("checkLicense", "validity-later", keyParams("APP-DURN", "hw-1")), "hw-1", "APP-DURN")
 }

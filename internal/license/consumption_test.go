@@ -60,7 +60,7 @@ func TestDeviceRefusals(t *testing.T) {
 
 	// A license that expired after its activation.
 	h.licenseSigned(t, h.call("activateLicense", s, keyParams("APP-SOON", "hw-1")), "hw-1", "APP-SOON")
-	h.clock.advance(24 * time.Hour)
+	h.clock.Advance(24 * time.Hour)
 	h.call("addConsumption", s, consume("APP-SOON", "hw-1", 1)).refused(t, h.spec, "license_expired")
 	h.call("checkLicenseFeature", s, onFeature("APP-SOON", "hw-1", "x")).refused(t, h.spec, "license_expired")
 }
@@ -190,7 +190,7 @@ func TestFeatures(t *testing.T) {
 
 	h.call("checkLicenseFeature", s, onFeature("APP-FEAT", "hw-1", "old")).refused(t, h.spec, code(t, "feature_expired"))
 	h.call("checkLicenseFeature", s, onFeature("APP-FEAT", "hw-1", "nope")).refused(t, h.spec, code(t, "unknown_feature"))
-	h.clock.advance(30 * time.Minute)
+	h.clock.Advance(30 * time.Minute)
 	h.call("addFeatureConsumption", s, consumeFeature("APP-FEAT", "hw-1", "limited", 0)).refused(t, h.spec, code(t, "feature_expired"))
 	h.call("checkLicenseFeature", s, onFeature("APP-FEAT", "hw-1", "limited")).refused(t, h.spec, code(t, "feature_expired"))
 
@@ -225,11 +225,11 @@ func TestFloatingFeatures(t *testing.T) {
 		assert.Equal(t, want, f[name], name)
 	}
 	check("hw-2", "seat").refused(t, h.spec, code(t, "max_floating_reached"))
-	h.clock.advance(9 * time.Minute)
+	h.clock.Advance(9 * time.Minute)
 	check("hw-1", "seat").ok(t) // renews hw-1's seat
-	h.clock.advance(9 * time.Minute)
+	h.clock.Advance(9 * time.Minute)
 	check("hw-2", "seat").refused(t, h.spec, code(t, "max_floating_reached"))
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	assert.Equal(t, 1.0, check("hw-2", "seat").ok(t)["floating_in_use_devices"], "hw-1's seat lapsed")
 
 	assert.Equal(t, 1.0, check("hw-1", "pool").ok(t)["floating_in_use_devices"])
@@ -246,7 +246,7 @@ func TestFloatingFeatures(t *testing.T) {
 	assert.Equal(t, map[string]any{"id": f["id"], "license_id": f["license_id"], "code": "pool", "borrowed_until": iso(until),
 		"company": map[string]any{"id": 1.0}}, f)
 	borrowUntil("hw-1", "seat", until.Format(time.RFC3339)).refused(t, h.spec, code(t, "max_floating_reached"))
-	h.clock.advance(30 * time.Minute) // past the timeout: hw-2's seat lapses, hw-1's is borrowed
+	h.clock.Advance(30 * time.Minute) // past the timeout: hw-2's seat lapses, hw-1's is borrowed
 	assert.Equal(t, 2.0, check("hw-3", "pool").ok(t)["floating_in_use_devices"])
 	check("hw-2", "pool").refused(t, h.spec, code(t, "max_floating_reached"))
 	assert.Equal(t, 200, release("hw-1", "pool").Status)

@@ -18,28 +18,11 @@ import (
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/signing"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/testutil"
 )
 
 // start is where the tests' clock starts: the fixtures' dates are placed around it.
 var start = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
-
-// clock is the engine's clock; a test moves it instead of sleeping.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // embeddedSpec is the embedded openapi.yaml, loaded once: a Spec is read-only.
 var embeddedSpec = sync.OnceValues(func() (*spec.Spec, error) {
@@ -70,7 +53,7 @@ type harness struct {
 	spec   *spec.Spec
 	engine *license.Engine
 	state  *license.State
-	clock  *clock
+	clock  *testutil.Clock
 	signer *signing.Signer
 }
 
@@ -78,7 +61,7 @@ func newHarness(t *testing.T, dir string) *harness {
 	t.Helper()
 	cat, err := loadCatalog(t, dir)
 	require.NoError(t, err)
-	h := &harness{t: t, spec: loadSpec(t), state: license.NewState(), clock: &clock{now: start}, signer: signing.Builtin()}
+	h := &harness{t: t, spec: loadSpec(t), state: license.NewState(), clock: testutil.NewClock(start), signer: signing.Builtin()}
 	h.engine, err = license.NewEngine(cat, h.state, h.spec, h.signer, h.clock.Now, 0)
 	require.NoError(t, err)
 	return h

@@ -53,18 +53,18 @@ func TestFloating(t *testing.T) {
 	f = h.licenseSigned(t, check("hw-2"), "hw-2", "APP-FLOT")
 	assert.Equal(t, true, f["is_borrowed"])
 	assert.Equal(t, iso(until), f["borrowed_until"])
-	h.clock.advance(30 * time.Minute) // past floating_timeout: a borrowed seat stays
+	h.clock.Advance(30 * time.Minute) // past floating_timeout: a borrowed seat stays
 	check("hw-1").refused(t, h.spec, code(t, "max_floating_reached"))
 	h.call("floatingBorrow", s, borrow("APP-FLOT", "hw-1", nil)).refused(t, h.spec, code(t, "max_floating_reached"))
 	assert.Equal(t, 200, release("hw-2").Status)
 	h.licenseSigned(t, check("hw-1"), "hw-1", "APP-FLOT")
-	h.clock.advance(10 * time.Minute) // not renewed: the seat lapses
+	h.clock.Advance(10 * time.Minute) // not renewed: the seat lapses
 	h.licenseSigned(t, check("hw-2"), "hw-2", "APP-FLOT")
 
 	h.call("floatingBorrow", s, borrow("APP-FLOT", "hw-2", h.clock.Now().Add(time.Hour).Format(time.RFC3339Nano))).ok(t)
-	h.clock.advance(59 * time.Minute)
+	h.clock.Advance(59 * time.Minute)
 	check("hw-1").refused(t, h.spec, code(t, "max_floating_reached"))
-	h.clock.advance(time.Minute) // the borrow ends; the seat was last renewed an hour ago
+	h.clock.Advance(time.Minute) // the borrow ends; the seat was last renewed an hour ago
 	f = h.licenseSigned(t, check("hw-1"), "hw-1", "APP-FLOT")
 	assert.Equal(t, 1.0, f["floating_in_use_devices"])
 

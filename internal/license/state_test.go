@@ -66,7 +66,7 @@ func TestSnapshot(t *testing.T) {
 	h := newHarness(t, "catalog")
 	const s = "snapshot"
 	h.call("activateLicense", s, keyParams("APP-PERP", "hw-2")).ok(t)
-	h.clock.advance(time.Minute)
+	h.clock.Advance(time.Minute)
 	h.call("activateLicense", s, keyParams("APP-PERP", "hw-1")).ok(t)
 	key := h.call("trialKey", s, params{"product": "app", "hardware_id": "hw-9"}).ok(t)["license_key"].(string)
 	h.call("trialKey", s, params{"product": "users-app", "email": "tess@example.com"}).ok(t)

@@ -52,7 +52,7 @@ func TestTrialKey(t *testing.T) {
 	h.licenseSigned(t, h.call("activateLicense", s, keyParams(key, "hw-2")), "hw-2", key)
 	h.call("activateLicense", s, keyParams(key, "hw-3")).refused(t, h.spec, "license_activated_max_times") // trial_max_activations 2
 
-	h.clock.advance(10 * 24 * time.Hour)
+	h.clock.Advance(10 * 24 * time.Hour)
 	h.call("checkLicense", s, keyParams(key, "hw-1")).refused(t, h.spec, "trial_expired")
 }
 
