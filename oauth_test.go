@@ -123,7 +123,7 @@ func TestOAuth(t *testing.T) {
 	// The session is the client's, shown by its label; the journal shows neither the secret
 	// nor the tokens.
 	_, sessions := admin(t, srv, http.MethodGet, "/__lsmock/sessions", "")
-	assert.Contains(t, string(sessions), session.Label(testClientID))
+	assert.Contains(t, string(sessions), string(session.LabelOf(testClientID)))
 	_, journal := admin(t, srv, http.MethodGet, "/__lsmock/requests?limit=100", "")
 	assert.Contains(t, string(journal), `"operation":"oauthToken"`)
 	assert.Contains(t, string(journal), `"grant_type":"client_credentials"`)

@@ -106,8 +106,8 @@ func (s *Server) listSessions(_ *compiled, w http.ResponseWriter, _ *http.Reques
 // sessionOf is the session an admin path names (by its name, label or key), and the outcome
 // that logs the path by the session's name: the path may hold a credential.
 func (s *Server) sessionOf(r *http.Request, rest string) (session.ID, string) {
-	sid := s.sessions.Resolve(r.PathValue("session"))
-	return sid, AdminPrefix + "sessions/" + sid.Name + rest
+	sid := s.sessions.Resolve(session.Typed(r.PathValue("session")))
+	return sid, AdminPrefix + "sessions/" + string(sid.Label) + rest
 }
 
 func (s *Server) pinGlobal(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
@@ -134,14 +134,14 @@ func (s *Server) unpinSession(_ *compiled, w http.ResponseWriter, r *http.Reques
 
 func (s *Server) sessionUsers(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	sid, logged := s.sessionOf(r, "/users")
-	snap := s.state.Snapshot(sid.Key, c.engine.Catalog())
-	return loggedAs(logged, writeJSON(w, http.StatusOK, map[string]any{"session": sid.Name, "users": snap.Users}))
+	snap := s.sessions.Snapshot(sid, c.engine.Catalog())
+	return loggedAs(logged, writeJSON(w, http.StatusOK, map[string]any{"session": string(sid.Label), "users": snap.Users}))
 }
 
 func (s *Server) sessionLicenses(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	sid, logged := s.sessionOf(r, "/licenses")
-	snap := s.state.Snapshot(sid.Key, c.engine.Catalog())
-	return loggedAs(logged, writeJSON(w, http.StatusOK, map[string]any{"session": sid.Name, "licenses": snap.Licenses, "trials": snap.Trials, "users": snap.Users}))
+	snap := s.sessions.Snapshot(sid, c.engine.Catalog())
+	return loggedAs(logged, writeJSON(w, http.StatusOK, map[string]any{"session": string(sid.Label), "licenses": snap.Licenses, "trials": snap.Trials, "users": snap.Users}))
 }
 
 func (s *Server) listLicenses(c *compiled, w http.ResponseWriter, _ *http.Request) outcome {
@@ -170,13 +170,11 @@ func loggedAs(path string, o outcome) outcome {
 func (s *Server) reset(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	c.engine.ForgetAnswers()
 	if id := r.URL.Query().Get("session"); id != "" {
-		sid := s.sessions.Resolve(id)
+		sid := s.sessions.Resolve(session.Typed(id))
 		s.sessions.Reset(sid)
-		s.state.Forget(sid.Key)
-		return loggedAs(AdminPrefix+"reset", writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": sid.Name}))
+		return loggedAs(AdminPrefix+"reset", writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": string(sid.Label)}))
 	}
 	s.sessions.ResetAll()
-	s.state.ForgetAll()
 	return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
 }
 
@@ -190,7 +188,7 @@ func (s *Server) listRequests(_ *compiled, w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) clearRequests(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
-	names := session.Names(r.URL.Query().Get("session"))
+	names := session.Names(session.Typed(r.URL.Query().Get("session")))
 	if names == nil {
 		names = []string{""} // all
 	}

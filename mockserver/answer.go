@@ -10,23 +10,30 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/lsmock/lsmock/internal/decide"
+	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
-// answer sends a step of the named scenario ("" for none): after its delay, either the
-// response or the scripted fault. A live step (no body scripted) answers what the state
-// would. A 2xx answer of a signed operation gets its LicenseSignature, unless the step
-// scripts it wrong or away.
-func (s *Server) answer(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome, op *spec.Operation, name string, step *scenario.Response) {
+// write sends the decision: an unknown scenario's refusal, or after the step's delay either
+// its response or its scripted fault. A 2xx answer of a signed operation gets its
+// LicenseSignature, unless the step scripts it wrong or away.
+func (s *Server) write(w http.ResponseWriter, r *http.Request, out *outcome, op *spec.Operation, d decide.Decision) {
+	out.selection, out.nearMisses = d.How, d.NearMisses
+	if d.Unknown != "" {
+		s.writeError(w, out, unknownScenario(op, d), "no scenario "+d.Unknown+" for "+op.ID)
+		return
+	}
+	step, name := d.Step, ""
+	if d.Scenario != nil {
+		name = d.Scenario.Name
+	}
 	out.scenario = name
-	if step.Live {
-		if a, ok := s.live(c, r, op, out); ok {
-			resolved := *step
-			resolved.Status, resolved.Code, resolved.Body, resolved.SignedAs = a.Status, a.Code, a.Body, a.Signature
-			resolved.Header = step.Header.Clone()
-			resolved.Header.Set("Content-Type", a.ContentType)
-			step = &resolved
+	if d.How == decide.ByState {
+		out.covers = d.Covers
+		if step.Code != "" && d.Detail != "" {
+			w.Header().Set(HeaderValidation, journal.Clip(d.Detail, journal.MaxDetail))
 		}
 	}
 	out.status, out.code = step.Status, step.Code
@@ -55,6 +62,9 @@ func (s *Server) answer(c *compiled, w http.ResponseWriter, r *http.Request, out
 		}
 	}
 	out.detail = faultDetail(step.Fault)
+	if d.How == decide.ByState {
+		out.detail = d.Detail
+	}
 	switch step.Fault {
 	case scenario.FaultNone:
 		h["Content-Length"] = s.lengths.of(len(step.Body))
@@ -85,6 +95,15 @@ func (s *Server) answer(c *compiled, w http.ResponseWriter, r *http.Request, out
 		s.hold(r, hold)
 		abort(w, false)
 	}
+}
+
+// unknownScenario refuses a request that named a scenario its operation does not have.
+func unknownScenario(op *spec.Operation, d decide.Decision) apiError {
+	msg := "lsmock: no scenario named " + d.Unknown + "; GET " + AdminPrefix + "scenarios lists them"
+	if d.UnknownElsewhere {
+		msg = "lsmock: scenario " + d.Unknown + " scripts other operations, not " + op.ID
+	}
+	return newAPIError(http.StatusBadRequest, "unknown_scenario", msg)
 }
 
 func faultDetail(f scenario.Fault) string {

@@ -5,8 +5,8 @@ import (
 	"net/http"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/decide"
 	"github.com/lsmock/lsmock/internal/license"
-	"github.com/lsmock/lsmock/internal/match"
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
@@ -20,7 +20,7 @@ type compiled struct {
 	spec      *spec.Spec
 	scenarios *scenario.Set
 	validator *validate.Validator
-	matcher   *match.Matcher
+	decider   *decide.Decider
 	engine    *license.Engine // answers from the declared licenses and users
 	ops       map[*spec.Operation]*opInfo
 	// bodyFields and queryFields are, per operation, the body fields and query parameters
@@ -30,24 +30,12 @@ type compiled struct {
 	bodyFields, queryFields, headerFields map[string]map[string]bool
 	cors                                  corsPolicy
 	fixed                                 fixedErrors
-	types                                 map[string]http.Header // Content-Type headers of the spec's answers, by value
 }
 
 // opInfo is what a request of an operation needs that the operation alone decides.
 type opInfo struct {
 	authorized bool     // its requests carry a signed Authorization
 	idHeader   []string // the X-Lsmock-Operation header's value
-}
-
-// contentType is a response header holding only Content-Type t, shared: read only.
-func (c *compiled) contentType(t string) http.Header {
-	if t == "" {
-		return nil // an answer without a body
-	}
-	if h, ok := c.types[t]; ok {
-		return h
-	}
-	return http.Header{"Content-Type": {t}}
 }
 
 // fixedErrors are the answers that do not depend on the request, rendered once.
@@ -71,7 +59,7 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 			return nil, fmt.Errorf("build validator: %w", err)
 		}
 	}
-	engine, err := license.NewEngine(set.Catalog, s.state, sp, s.signer, s.clock, s.maxField)
+	engine, err := license.NewEngine(set.Catalog, sp, s.signer, s.clock, s.maxField)
 	if err != nil {
 		return nil, err
 	}
@@ -88,13 +76,12 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		spec:         sp,
 		scenarios:    set,
 		validator:    v,
-		matcher:      match.New(set),
+		decider:      decide.New(set, engine, s.sessions),
 		engine:       engine,
 		ops:          map[*spec.Operation]*opInfo{},
 		bodyFields:   map[string]map[string]bool{},
 		queryFields:  map[string]map[string]bool{},
 		headerFields: map[string]map[string]bool{},
-		types:        map[string]http.Header{},
 	}
 	var headerParams []string
 	for _, op := range sp.Operations {
@@ -107,11 +94,8 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 				info.authorized = true
 			}
 		}
-		for _, t := range []string{op.Success.ContentType, errorContentType} {
-			if t != "" && c.types[t] == nil {
-				c.types[t] = http.Header{"Content-Type": {t}}
-			}
-		}
+		c.decider.Known(op.Success.ContentType)
+		c.decider.Known(errorContentType)
 	}
 	c.cors = newCORSPolicy(s.corsCfg, headerParams)
 	c.fixed = fixedErrors{

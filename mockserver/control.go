@@ -19,7 +19,7 @@ type Filter = journal.Filter
 
 // SessionNames are the names of the session a user names by value: a session name (the
 // X-Lsmock-Session header), a label, an API key or a Bearer token.
-func SessionNames(typed string) []string { return session.Names(typed) }
+func SessionNames(typed string) []string { return session.Names(session.Typed(typed)) }
 
 // ErrCountsIncomplete is returned by Count when more distinct requests were seen than lsmock
 // counts; clearing the requests starts the counts afresh.
@@ -41,14 +41,14 @@ var ErrUnknownScenario = errors.New("no such scenario")
 
 // Pin makes the scenario ref (a name, or "operationId/name" for one operation's) answer
 // session's requests ("" pins it for every session).
-func (s *Server) Pin(session, name string) error {
+func (s *Server) Pin(sess, name string) error {
 	if !s.cur.Load().scenarios.Exists(name) {
 		return fmt.Errorf("pin %s: %w", name, ErrUnknownScenario)
 	}
-	if session == "" {
+	if sess == "" {
 		s.sessions.PinGlobal(name)
 	} else {
-		s.sessions.Pin(s.sessions.Resolve(session), name)
+		s.sessions.Pin(s.sessions.Resolve(session.Typed(sess)), name)
 	}
 	return nil
 }

@@ -4,30 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/lsmock/lsmock/internal/license"
-	"github.com/lsmock/lsmock/internal/spec"
 )
-
-// stateSuccess is the name of the scenario a success answered from the state counts under.
-const stateSuccess = "success"
-
-// stateScenario is the scenario an answer of the state counts under in coverage: the
-// operation's scenario named after what the state answered (its error code, or "success"),
-// when there is one. The state gives the answer such a scenario scripts, so it is covered.
-func (c *compiled) stateScenario(op *spec.Operation, a license.Answer) string {
-	name := a.Code
-	if a.Status/100 == 2 {
-		name = stateSuccess
-	}
-	if name == "" {
-		return ""
-	}
-	if sc := c.scenarios.Lookup(op, name); sc != nil {
-		return sc.Ref()
-	}
-	return ""
-}
 
 // CoverageReport is what each operation produced and never produced.
 type CoverageReport struct {

@@ -1,12 +1,10 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 
 	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/session"
 )
@@ -74,14 +72,4 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, out *outcome
 	out.session = session.Of(r, reply.Client)
 	out.code, out.detail = reply.Error, reply.Detail
 	write(reply.Status, reply.Body)
-}
-
-// oauthURL answers GET oauth_url: the token endpoint on the host the request named.
-func oauthURL(r *http.Request) license.Answer {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	body, _ := json.Marshal(map[string]string{"url": (&url.URL{Scheme: scheme, Host: r.Host, Path: oauth.TokenPath}).String()})
-	return license.Answer{Status: http.StatusOK, Body: body, ContentType: "application/json"}
 }

@@ -18,7 +18,9 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/contract"
+	"github.com/lsmock/lsmock/internal/decide"
 	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // Proxy, set in Config, makes lsmock stand between an SDK and a real License API: every
@@ -142,31 +144,20 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		s.writeError(w, out, p.dotPath, "the path "+r.URL.EscapedPath()+" has a . or .. segment")
 		return
 	}
-	var problems []string
 	op, _ := c.spec.Find(r.Method, r.URL.Path)
 	s.identify(r, out)
+	var problems []string
 	if op == nil {
 		problems = append(problems, "request: no operation in "+c.spec.Name+" has "+r.Method+" "+r.URL.Path)
 	} else {
 		out.operation = op.ID
 		w.Header()[HeaderOperation] = c.ops[op].idHeader
-		if rej := c.validator.CheckHeaders(op, r); rej != nil {
-			problems = append(problems, "request: "+rej.Code+": "+rej.Detail)
-		}
 	}
-	if err := s.readBody(w, r, out); err != nil {
-		if tooLarge(err) {
-			s.writeError(w, out, c.fixed.tooLarge, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
-		}
-		return
+	found, ok := s.admit(c, w, r, &decide.Request{Op: op}, out, admitReport)
+	if !ok {
+		return // too large (answered), or the client left
 	}
-	if op != nil {
-		decoded, rej := c.validator.CheckBody(op, r, out.queryOf(r), out.body)
-		out.decoded = decoded
-		if rej != nil {
-			problems = append(problems, "request: "+rej.Code+": "+rej.Detail)
-		}
-	}
+	problems = append(problems, found...)
 
 	ctx, cancel := s.upstreamContext(r)
 	defer cancel()
@@ -194,18 +185,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 	}
 	out.status, out.code = resp.StatusCode, errorCode(resp.StatusCode, plain)
 	if op != nil {
-		if !slices.Contains(op.Statuses, resp.StatusCode) { // said plainer than kin-openapi says it
-			drift = append(drift, fmt.Sprintf("answer: status %d is not documented for %s", resp.StatusCode, op.ID))
-		} else if decodeErr == nil { // a body that could not be read is not checked
-			if err := p.checker.Check(r, resp.StatusCode, resp.Header, plain); err != nil {
-				drift = append(drift, "answer: "+contract.Brief(err))
-			}
-		}
-		if out.code != "" {
-			if _, ok := c.spec.ErrorFor(op, out.code); !ok {
-				drift = append(drift, "answer: error code "+out.code+" is not documented for "+op.ID)
-			}
-		}
+		drift = append(drift, p.drift(c, r, op, resp, plain, decodeErr == nil, out.code)...)
 	}
 	for _, d := range drift {
 		s.coverage.RecordDrift(journal.Drift{Operation: out.operation, Problem: journal.Clip(d, journal.MaxString)})
@@ -215,6 +195,39 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		out.detail = strings.Join(problems, "; ")
 	}
 
+	writeUpstream(w, resp, body, out.detail)
+
+	if p.record != nil && op != nil {
+		p.record(Exchange{Operation: op.ID, Method: r.Method, Path: r.URL.Path, Query: out.queryOf(r),
+			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: plain,
+			Status: resp.StatusCode, Code: out.code, Problems: drift,
+			BodyFields: c.bodyFields[op.ID], QueryFields: c.queryFields[op.ID]})
+	}
+}
+
+// drift is how the target's answer to a request of op breaks the contract: an undocumented
+// status, a body the oracle refuses (when checked: a body that could not be read is not),
+// an undocumented error code.
+func (p *proxyState) drift(c *compiled, r *http.Request, op *spec.Operation, resp *http.Response, plain []byte, checked bool, code string) []string {
+	var drift []string
+	if !slices.Contains(op.Statuses, resp.StatusCode) { // said plainer than kin-openapi says it
+		drift = append(drift, fmt.Sprintf("answer: status %d is not documented for %s", resp.StatusCode, op.ID))
+	} else if checked {
+		if err := p.checker.Check(r, resp.StatusCode, resp.Header, plain); err != nil {
+			drift = append(drift, "answer: "+contract.Brief(err))
+		}
+	}
+	if code != "" {
+		if _, ok := c.spec.ErrorFor(op, code); !ok {
+			drift = append(drift, "answer: error code "+code+" is not documented for "+op.ID)
+		}
+	}
+	return drift
+}
+
+// writeUpstream sends the target's answer as it came, but for hop-by-hop headers and other
+// lsmocks' X-Lsmock-* headers, with detail (the problems found) in X-Lsmock-Validation.
+func writeUpstream(w http.ResponseWriter, resp *http.Response, body []byte, detail string) {
 	h := w.Header()
 	answered := resp.Header.Clone()
 	dropHopHeaders(answered)
@@ -223,18 +236,11 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 			h[k] = v
 		}
 	}
-	if out.detail != "" {
-		h.Set(HeaderValidation, journal.Clip(out.detail, journal.MaxDetail))
+	if detail != "" {
+		h.Set(HeaderValidation, journal.Clip(detail, journal.MaxDetail))
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = w.Write(body)
-
-	if p.record != nil && op != nil {
-		p.record(Exchange{Operation: op.ID, Method: r.Method, Path: r.URL.Path, Query: out.queryOf(r),
-			RequestHeader: r.Header, ResponseHeader: resp.Header, RequestBody: out.body, ResponseBody: plain,
-			Status: resp.StatusCode, Code: out.code, Problems: drift,
-			BodyFields: c.bodyFields[op.ID], QueryFields: c.queryFields[op.ID]})
-	}
 }
 
 // upstreamContext bounds the exchange with the target by the upstream timeout, and ends it

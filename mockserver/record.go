@@ -22,7 +22,7 @@ func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.T
 		Time:      start,
 		Method:    r.Method,
 		Path:      r.URL.Path,
-		Session:   out.session.Name,
+		Session:   string(out.session.Label),
 		Operation: out.operation,
 		Scenario:  out.scenario,
 		Selection: out.selection,

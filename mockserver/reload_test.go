@@ -219,9 +219,9 @@ func TestReloadDropsStalePins(t *testing.T) {
 	for _, s := range got.Sessions {
 		pins[s.Session] = s.Pins
 	}
-	assert.Equal(t, map[string][]string{session.Label("job-1"): nil, session.Label("job-2"): {"sequence"}}, pins)
+	assert.Equal(t, map[string][]string{string(session.LabelOf("job-1")): nil, string(session.LabelOf("job-2")): {"sequence"}}, pins)
 	assert.Contains(t, logs.String(), `msg="pin dropped: the reload removed its scenario" scenario=slow session="every session"`)
-	assert.Contains(t, logs.String(), "scenario=slow session="+session.Label("job-1"))
+	assert.Contains(t, logs.String(), "scenario=slow session="+string(session.LabelOf("job-1")))
 	status, _ := code(t, srv, withHeaders(signedRequest(validBody), mockserver.HeaderSession, "job-1"))
 	assert.Equal(t, http.StatusOK, status, "job-1 is answered as if never pinned")
 }

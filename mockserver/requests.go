@@ -15,7 +15,7 @@ import (
 
 func requestFilter(r *http.Request) (journal.Filter, error) {
 	q := r.URL.Query()
-	f := journal.Filter{Sessions: session.Names(q.Get("session")), Scenario: q.Get("scenario"), Operation: q.Get("operation"), Code: q.Get("code")}
+	f := journal.Filter{Sessions: session.Names(session.Typed(q.Get("session"))), Scenario: q.Get("scenario"), Operation: q.Get("operation"), Code: q.Get("code")}
 	for _, p := range []struct {
 		name string
 		dst  *int
@@ -61,7 +61,7 @@ func (s *Server) assertRequests(c *compiled, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return newAPIError(http.StatusBadRequest, "invalid_json", "lsmock: "+err.Error()).write(w, "")
 	}
-	f := journal.Filter{Sessions: session.Names(req.Session), Scenario: req.Scenario, Operation: req.Operation, Status: req.Status, Code: req.Code}
+	f := journal.Filter{Sessions: session.Names(session.Typed(req.Session)), Scenario: req.Scenario, Operation: req.Operation, Status: req.Status, Code: req.Code}
 	seen, err := s.counts.Count(f)
 	if err != nil {
 		return newAPIError(http.StatusConflict, "counts_incomplete", "lsmock: "+err.Error()).write(w, "")

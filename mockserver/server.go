@@ -4,7 +4,6 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,14 +17,11 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/match"
 	"github.com/lsmock/lsmock/internal/oauth"
-	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/signing"
-	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // AdminPrefix is where lsmock's own endpoints live, out of the way of any API path.
@@ -138,8 +134,7 @@ type Server struct {
 	files    Files
 	reloadMu sync.Mutex // one reload at a time
 
-	sessions  *session.Store
-	state     *license.State // what each session did with the declared licenses and users
+	sessions  *session.Store // pins, sequence progress and license accounts, per session
 	signer    *signing.Signer
 	clock     func() time.Time
 	auth      *auth.Checker
@@ -199,7 +194,6 @@ func New(cfg Config) (*Server, error) {
 		watch:     cfg.Watch,
 		admin:     cfg.Admin,
 		files:     cfg.Files,
-		state:     license.NewState(),
 		signer:    signer,
 		clock:     clock,
 		auth:      auth.NewChecker(mode, cfg.Auth.Keys, cfg.Auth.Tokens, issuer.Lookup, clock),
@@ -224,14 +218,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.proxy = p
 	}
-	s.sessions = session.NewStore(cfg.MaxSessions, func(id session.ID) {
-		s.state.Forget(id.Key)
-		if c := s.cur.Load(); c != nil {
-			c.engine.ForgetAnswers() // some may be the dropped session's
-		}
-		logger.Info("session state dropped to stay within the session limit",
-			slog.String("session", id.Name), slog.Int("max_sessions", s.sessions.Max()))
-	})
+	s.sessions = session.NewStore(cfg.MaxSessions)
 	sp, set, err := cfg.Files.Load()
 	if err != nil {
 		return nil, err
@@ -356,7 +343,7 @@ func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time, leve
 	var extra [5]slog.Attr
 	n := 0
 	for _, a := range [...]struct{ key, val string }{
-		{"operation", out.operation}, {"scenario", out.scenario}, {"session", out.session.Name},
+		{"operation", out.operation}, {"scenario", out.scenario}, {"session", string(out.session.Label)},
 		{"code", out.code}, {"detail", out.detail},
 	} {
 		if a.val != "" {
@@ -384,152 +371,31 @@ func (s *Server) identify(r *http.Request, out *outcome) (credential string) {
 	}
 	out.session = session.Of(r, credential)
 	if r.Header.Get(HeaderSession) == "" {
-		out.keyLabel = out.session.Name // the credential's label, for the journal's Authorization
+		out.keyLabel = string(out.session.Label) // the credential's label, for the journal's Authorization
 	}
 	return credential
 }
 
+// serveAPI answers an API request: it finds the operation, asks the decider for a scenario
+// chosen by name or pin, admits the request (validation, unless a scenario was chosen by
+// name), asks the decider for the answer and writes it.
 func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, out *outcome) {
-	op, allowed := c.spec.Find(r.Method, r.URL.Path)
+	op := s.route(c, w, r, out)
 	if op == nil {
-		if isRoot(r) && allowed == nil {
-			*out = s.root.write(w)
-			return
-		}
-		if allowed != nil {
-			w.Header().Set("Allow", strings.Join(allowed, ", "))
-			detail := fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allowed, ", "), r.Method)
-			*out = c.fixed.methodNotAllowed.write(w, detail)
-			out.selection = "routing"
-			return
-		}
-		*out = c.fixed.notFound.write(w, "no operation in "+c.spec.Name+" has the path "+r.URL.Path)
-		out.selection = "routing"
-		return
+		return // answered: 404, 405 or GET /
 	}
-	info := c.ops[op]
-	w.Header()[HeaderOperation] = info.idHeader
-	out.operation = op.ID
-	if len(r.Header["Date"]) == 0 {
-		if d := r.Header[HeaderDate]; len(d) > 0 {
-			r.Header["Date"] = d
+	req := s.request(r, op, out)
+	chosen, byName := c.decider.Chosen(req)
+	how := admitAll
+	if byName {
+		how = admitBody
+	}
+	if chosen.Unknown == "" {
+		if _, ok := s.admit(c, w, r, req, out, how); !ok {
+			return // refused as the vendor refuses, or the client left
 		}
 	}
-	apiKey := s.identify(r, out)
-	sid, authz, authErr := out.session, out.authz, out.authErr
-
-	// 1. A scenario chosen by name wins over validation and matching.
-	sc, how, refusal := s.selected(c, r, op, sid)
-	if refusal != nil {
-		s.writeError(w, out, refusal.apiError, refusal.detail)
-		out.selection = how
-		return
-	}
-	if sc != nil {
-		if step, ok := s.sessions.Take(sid, sc); ok {
-			out.selection = how
-			if err := s.readBody(w, r, out); err != nil && !tooLarge(err) {
-				return // the client left while sending; nobody to answer
-			}
-			s.answer(c, w, r, out, op, sc.Name, step)
-			return
-		}
-		// Its times are used up for this session: carry on as if it had not been chosen.
-	}
-
-	// 2. The contract: a request that breaks it gets the vendor's error. Headers first,
-	// then the signature, then the body's size, then the body.
-	out.selection = "validation"
-	if rej := c.validator.CheckHeaders(op, r); rej != nil {
-		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
-		return
-	}
-	if info.authorized {
-		if f := s.auth.CheckParsed(r.Header.Get("Date"), authz, authErr); f != nil {
-			s.writeError(w, out, c.authError(op, f), f.Detail)
-			out.selection = "auth"
-			return
-		}
-	}
-	if err := s.readBody(w, r, out); err != nil {
-		if tooLarge(err) {
-			s.writeError(w, out, c.fixed.tooLarge, fmt.Sprintf("the request body exceeds %d bytes", s.maxBody))
-		}
-		return
-	}
-	body := out.body
-	decoded, rej := c.validator.CheckBody(op, r, out.queryOf(r), body)
-	out.decoded = decoded
-	if rej != nil {
-		s.writeError(w, out, newAPIError(rej.Status, rej.Code, rej.Message), rej.Detail)
-		return
-	}
-
-	// 3. Matching, then the state (licenses, users), then the operation's default, then
-	// the spec's own success response.
-	req := &match.Request{Body: decoded, Header: r.Header, APIKey: apiKey}
-	if r.URL.RawQuery != "" {
-		req.Query = out.queryOf(r)
-	}
-	var step *scenario.Response
-	take := func(sc *scenario.Scenario) (ok bool) { step, ok = s.sessions.Take(sid, sc); return ok }
-	if sc := c.matcher.Match(op, req, take); sc != nil {
-		out.selection = "match"
-		s.answer(c, w, r, out, op, sc.Name, step)
-		return
-	}
-	out.nearMisses = c.matcher.NearMisses(op, req, 3)
-	if a, ok := s.live(c, r, op, out); ok {
-		out.selection = "state"
-		if a.Code != "" && a.Detail != "" {
-			w.Header().Set(HeaderValidation, journal.Clip(a.Detail, journal.MaxDetail))
-		}
-		s.answer(c, w, r, out, op, "", &scenario.Response{Status: a.Status, Code: a.Code, Body: a.Body,
-			Header: c.contentType(a.ContentType), SignedAs: a.Signature})
-		out.detail = a.Detail
-		out.covers = c.stateScenario(op, a)
-		return
-	}
-	if sc := c.matcher.Default(op); sc != nil {
-		if step, ok := s.sessions.Take(sid, sc); ok {
-			out.selection = "default"
-			s.answer(c, w, r, out, op, sc.Name, step)
-			return
-		}
-	}
-	s.answer(c, w, r, out, op, "", &scenario.Response{Status: op.Success.Status, Body: op.Success.Body,
-		Header: c.contentType(op.Success.ContentType)})
-	out.selection = "spec"
-}
-
-// live is what the state answers the request: the licenses and users the files declare, and
-// what the session did with them. ok is false when it has nothing to say.
-func (s *Server) live(c *compiled, r *http.Request, op *spec.Operation, out *outcome) (license.Answer, bool) {
-	switch op.Behavior {
-	case "":
-		return license.Answer{}, false
-	case license.BehaviorOAuthURL:
-		return oauthURL(r), true
-	}
-	var params license.Params
-	switch {
-	case op.Body != nil:
-		params, _ = out.decoded.(map[string]any)
-		if params == nil && len(out.body) > 0 {
-			params = unvalidatedParams(out.body) // a scenario chosen by name skips validation
-		}
-	case r.URL.RawQuery != "":
-		q := out.queryOf(r)
-		params = make(license.Params, len(q))
-		for k, v := range q {
-			params[k] = v[0]
-		}
-	}
-	a, ok := c.engine.Answer(op, out.session.Key, params)
-	if ok {
-		s.sessions.Touch(out.session) // the state it may keep goes when the session goes
-	}
-	return a, ok
+	s.write(w, r, out, op, c.decider.Decide(req, chosen))
 }
 
 // queryOf is r's query, parsed on first use.
@@ -538,13 +404,6 @@ func (o *outcome) queryOf(r *http.Request) url.Values {
 		o.query = r.URL.Query()
 	}
 	return o.query
-}
-
-// unvalidatedParams decodes a body validation did not read; nil when it is not an object.
-func unvalidatedParams(body []byte) license.Params {
-	var m map[string]any
-	_ = json.Unmarshal(body, &m)
-	return m
 }
 
 // readBody reads the request body, up to the size limit, into out.body. On an error the body
@@ -602,44 +461,6 @@ func (s *Server) releaseBody(out *outcome) {
 func tooLarge(err error) bool {
 	var e *http.MaxBytesError
 	return errors.As(err, &e)
-}
-
-// refusal is an error answer with its detail.
-type refusal struct {
-	apiError
-	detail string
-}
-
-// selected returns the scenario chosen by name for this request: the X-Lsmock-Scenario
-// header, the __scenario query parameter, the session's pins, then the global ones. Names
-// are the operation's own (each operation has its own internal_error) or qualified
-// ("checkLicense/internal_error"). A name the operation has no scenario of is refused when
-// the request itself named it; pins apply only to operations that have their scenario.
-func (s *Server) selected(c *compiled, r *http.Request, op *spec.Operation, sid session.ID) (*scenario.Scenario, string, *refusal) {
-	name, how := r.Header.Get(HeaderScenario), "header"
-	if name == "" && strings.Contains(r.URL.RawQuery, QueryScenario) {
-		name, how = r.URL.Query().Get(QueryScenario), "query"
-	}
-	if name != "" {
-		if sc := c.scenarios.Lookup(op, name); sc != nil {
-			return sc, how, nil
-		}
-		msg := "lsmock: no scenario named " + name + "; GET " + AdminPrefix + "scenarios lists them"
-		if c.scenarios.Exists(name) {
-			msg = "lsmock: scenario " + name + " scripts other operations, not " + op.ID
-		}
-		return nil, how, &refusal{newAPIError(http.StatusBadRequest, "unknown_scenario", msg), "no scenario " + name + " for " + op.ID}
-	}
-	resolves := func(ref string) bool { return c.scenarios.Lookup(op, ref) != nil }
-	if ref, own := s.sessions.Pinned(sid, op.ID, resolves); ref != "" {
-		if sc := c.scenarios.Lookup(op, ref); sc != nil {
-			if own {
-				return sc, "session_pin", nil
-			}
-			return sc, "global_pin", nil
-		}
-	}
-	return nil, "", nil
 }
 
 func (s *Server) writeError(w http.ResponseWriter, out *outcome, e apiError, detail string) {

@@ -169,8 +169,8 @@ func TestLogMasksAPIKeySessions(t *testing.T) {
 	srv.ServeHTTP(httptest.NewRecorder(), r)
 	assert.NotContains(t, logs.String(), "live-key")
 	assert.NotContains(t, logs.String(), "oauth-token")
-	assert.Contains(t, logs.String(), `"session":"`+session.Label("live-key-0123456789")+`"`)
-	assert.Contains(t, logs.String(), `"session":"`+session.Label("oauth-token-0123456789")+`"`)
+	assert.Contains(t, logs.String(), `"session":"`+string(session.LabelOf("live-key-0123456789"))+`"`)
+	assert.Contains(t, logs.String(), `"session":"`+string(session.LabelOf("oauth-token-0123456789"))+`"`)
 	assert.Contains(t, logs.String(), `"session":"ci-job-9"`)
 }
 

@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/lsmock/lsmock/internal/auth"
-	"github.com/lsmock/lsmock/internal/session"
 )
 
 // DefaultSize is how many requests the journal keeps.
@@ -422,7 +421,7 @@ func redactAuthorization(h auth.Header, err error, keyLabel string) string {
 				val = Redacted
 			case auth.ParamAPIKey:
 				if keyLabel == "" {
-					keyLabel = session.Label(val)
+					keyLabel = auth.CredentialLabel(val)
 				}
 				val = keyLabel // a secret too; its session is shown by the same name
 			}

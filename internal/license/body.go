@@ -37,7 +37,7 @@ type view struct {
 
 // viewOf is what an answer about license l on device dev says, copied out of the session's
 // state (under its lock).
-func viewOf(a *account, l *License, ls *licenseState, dev *Device, hardwareID, signedID string) view {
+func viewOf(a *Account, l *License, ls *licenseState, dev *Device, hardwareID, signedID string) view {
 	v := view{lic: l, device: *dev, times: len(ls.devices), until: validUntil(l, ls), hardwareID: hardwareID,
 		signedID: signedID, consumed: ls.consumed}
 	if l.User != nil {

@@ -38,13 +38,12 @@ func (ls *licenseState) feature(code string) *featureState {
 
 // onDevice finds the license a request names and checks it may be used on the request's
 // device now, as check_license does. It runs under the state's lock.
-func (e *Engine) onDevice(op *spec.Operation, session string, p Params) (*account, found, *licenseState, *Answer) {
+func (e *Engine) onDevice(op *spec.Operation, a *Account, p Params) (*Account, found, *licenseState, *Answer) {
 	prod := e.catalog.Product(p.Str("product"))
 	if prod == nil {
 		r := e.fail(op, "unknown_product", "no product "+p.Str("product"))
 		return nil, found{}, nil, &r
 	}
-	a := e.state.account(session)
 	f, refused := e.identify(op, a, prod, p, false)
 	if refused != nil {
 		return nil, found{}, nil, refused
@@ -68,8 +67,8 @@ func (e *Engine) onDevice(op *spec.Operation, session string, p Params) (*accoun
 }
 
 // onFeature is onDevice, then the feature the request names on the license.
-func (e *Engine) onFeature(op *spec.Operation, session string, p Params) (found, *licenseState, *Feature, *Answer) {
-	_, f, ls, refused := e.onDevice(op, session, p)
+func (e *Engine) onFeature(op *spec.Operation, a *Account, p Params) (found, *licenseState, *Feature, *Answer) {
+	_, f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
 		return found{}, nil, nil, refused
 	}
@@ -148,10 +147,10 @@ func (e *Engine) outOfRange(op *spec.Operation, detail string) Answer {
 	return a
 }
 
-func (e *Engine) addConsumption(op *spec.Operation, session string, p Params) Answer {
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, session, p)
+func (e *Engine) addConsumption(op *spec.Operation, a *Account, p Params) Answer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
 		return *refused
 	}
@@ -187,10 +186,10 @@ func (e *Engine) addConsumption(op *spec.Operation, session string, p Params) An
 	return e.signed(o)
 }
 
-func (e *Engine) addFeatureConsumption(op *spec.Operation, session string, p Params) Answer {
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	f, ls, ft, refused := e.onFeature(op, session, p)
+func (e *Engine) addFeatureConsumption(op *spec.Operation, a *Account, p Params) Answer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f, ls, ft, refused := e.onFeature(op, a, p)
 	if refused != nil {
 		return *refused
 	}
@@ -247,10 +246,10 @@ func (e *Engine) featureExpired(op *spec.Operation, ft *Feature) *Answer {
 	return &r
 }
 
-func (e *Engine) checkFeature(op *spec.Operation, session string, p Params) Answer {
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	f, ls, ft, refused := e.onFeature(op, session, p)
+func (e *Engine) checkFeature(op *spec.Operation, a *Account, p Params) Answer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f, ls, ft, refused := e.onFeature(op, a, p)
 	if refused != nil {
 		return *refused
 	}

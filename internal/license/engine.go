@@ -67,11 +67,10 @@ type Answer struct {
 	Signature string
 }
 
-// Engine answers the operations that name a behaviour, from a catalog and the sessions'
-// state. A reload builds a new Engine over the same State.
+// Engine answers the operations that name a behaviour, from a catalog and a session's
+// Account. A reload builds a new Engine; the accounts outlive it.
 type Engine struct {
 	catalog *Catalog
-	state   *State
 	spec    *spec.Spec
 	signer  *signing.Signer
 	now     func() time.Time
@@ -83,7 +82,7 @@ type Engine struct {
 // NewEngine builds an engine; now is the clock (nil for time.Now), maxField the longest
 // string field it keeps (0: MaxFieldBytes). It fails when an operation of sp names a
 // behaviour that does not exist.
-func NewEngine(c *Catalog, st *State, sp *spec.Spec, signer *signing.Signer, now func() time.Time, maxField int) (*Engine, error) {
+func NewEngine(c *Catalog, sp *spec.Spec, signer *signing.Signer, now func() time.Time, maxField int) (*Engine, error) {
 	for _, op := range sp.Operations {
 		if op.Behavior != "" && !known(op.Behavior) {
 			return nil, fmt.Errorf("%s: %s: %s %q is not one lsmock has (it has %s)", sp.Name, op.ID, spec.BehaviorExtension, op.Behavior, strings.Join(Behaviors, ", "))
@@ -99,7 +98,7 @@ func NewEngine(c *Catalog, st *State, sp *spec.Spec, signer *signing.Signer, now
 	if maxField <= 0 {
 		maxField = MaxFieldBytes
 	}
-	return &Engine{catalog: c, state: st, spec: sp, signer: signer, now: now, maxField: maxField,
+	return &Engine{catalog: c, spec: sp, signer: signer, now: now, maxField: maxField,
 		answers: &bounded.Map[answerKey, Answer]{Max: maxAnswers, MaxBytes: maxAnswerBytes}}, nil
 }
 
@@ -119,10 +118,10 @@ func (e *Engine) ForgetAnswers() { e.answers.Clear() }
 // Catalog is what the engine answers from.
 func (e *Engine) Catalog() *Catalog { return e.catalog }
 
-// Answer answers a request of op for session. ok is false when the engine has nothing to
+// Answer answers a request of op for the session whose account a is. ok is false when the engine has nothing to
 // say: the operation names no behaviour, or the files declare nothing it could answer from.
 // The request then goes on to the operation's default scenario or the spec's own answer.
-func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer, ok bool) {
+func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool) {
 	if op.Behavior == "" {
 		return Answer{}, false
 	}
@@ -131,7 +130,7 @@ func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer,
 	}
 	switch op.Behavior {
 	case BehaviorChangePassword:
-		return e.changePassword(op, session, p)
+		return e.changePassword(op, a, p)
 	}
 	if len(e.catalog.Products) == 0 {
 		return Answer{}, false
@@ -141,33 +140,33 @@ func (e *Engine) Answer(op *spec.Operation, session string, p Params) (a Answer,
 	}
 	switch op.Behavior {
 	case BehaviorActivate:
-		return e.activate(op, session, p), true
+		return e.activate(op, a, p), true
 	case BehaviorCheck:
-		return e.check(op, session, p), true
+		return e.check(op, a, p), true
 	case BehaviorDeactivate:
-		return e.deactivate(op, session, p), true
+		return e.deactivate(op, a, p), true
 	case BehaviorTrialKey:
-		return e.trialKey(op, session, p), true
+		return e.trialKey(op, a, p), true
 	case BehaviorProductDetails:
 		return e.productDetails(op, p), true
 	case BehaviorAddConsumption:
-		return e.addConsumption(op, session, p), true
+		return e.addConsumption(op, a, p), true
 	case BehaviorAddFeatureUse:
-		return e.addFeatureConsumption(op, session, p), true
+		return e.addFeatureConsumption(op, a, p), true
 	case BehaviorCheckFeature:
-		return e.checkFeature(op, session, p), true
+		return e.checkFeature(op, a, p), true
 	case BehaviorBorrow:
-		return e.floatingBorrow(op, session, p), true
+		return e.floatingBorrow(op, a, p), true
 	case BehaviorRelease:
-		return e.floatingRelease(op, session, p), true
+		return e.floatingRelease(op, a, p), true
 	case BehaviorFeatureBorrow:
-		return e.floatingFeatureBorrow(op, session, p), true
+		return e.floatingFeatureBorrow(op, a, p), true
 	case BehaviorFeatureRelease:
-		return e.floatingFeatureRelease(op, session, p), true
+		return e.floatingFeatureRelease(op, a, p), true
 	case BehaviorUserLicenses:
-		return e.userLicenses(op, session, p), true
+		return e.userLicenses(op, a, p), true
 	case BehaviorCustomerUsers:
-		return e.customerLicenseUsers(op, session, p), true
+		return e.customerLicenseUsers(op, a, p), true
 	}
 	return Answer{}, false
 }
@@ -232,7 +231,7 @@ type found struct {
 // identify finds the license a request names: by license_key (declared, or a trial this
 // session was given), or by username (with its password when withPassword). The answer is
 // nil when it found one.
-func (e *Engine) identify(op *spec.Operation, a *account, prod *Product, p Params, withPassword bool) (found, *Answer) {
+func (e *Engine) identify(op *spec.Operation, a *Account, prod *Product, p Params, withPassword bool) (found, *Answer) {
 	if p.Str("license_key") != "" && p.Str("username") != "" {
 		// The SDKs send exactly one way of naming the license (the Node SDK's request
 		// schemas: oneOf); the vendor publishes no code for both, lsmock answers the
@@ -320,32 +319,31 @@ func (e *Engine) refusal(op *spec.Operation, l *License, ls *licenseState) *Answ
 	return &a
 }
 
-func (e *Engine) activate(op *spec.Operation, session string, p Params) Answer {
+func (e *Engine) activate(op *spec.Operation, a *Account, p Params) Answer {
 	prod := e.catalog.Product(p.Str("product"))
 	if prod == nil {
 		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
 	}
 	hwid := p.Str("hardware_id")
-	e.state.mu.Lock()
-	a := e.state.account(session)
+	a.mu.Lock()
 	f, refused := e.identify(op, a, prod, p, true)
 	if refused != nil {
-		e.state.mu.Unlock()
+		a.mu.Unlock()
 		return *refused
 	}
 	ls := a.license(f.lic)
 	if r := e.refusal(op, f.lic, ls); r != nil {
-		e.state.mu.Unlock()
+		a.mu.Unlock()
 		return *r
 	}
 	dev := ls.devices[hwid]
 	if dev == nil {
 		if !f.lic.UnlimitedActivations && len(ls.devices) >= f.lic.MaxActivations {
-			e.state.mu.Unlock()
+			a.mu.Unlock()
 			return e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", len(ls.devices), f.lic.MaxActivations))
 		}
 		if len(ls.devices) >= MaxDevices {
-			e.state.mu.Unlock()
+			a.mu.Unlock()
 			return e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
 		}
 		now := e.now().UTC()
@@ -359,28 +357,27 @@ func (e *Engine) activate(op *spec.Operation, session string, p Params) Answer {
 	if p.Str("username") != "" {
 		v.username = p.Str("username")
 	}
-	e.state.mu.Unlock()
+	a.mu.Unlock()
 	return e.licenseAnswer(v, true)
 }
 
-func (e *Engine) check(op *spec.Operation, session string, p Params) Answer {
+func (e *Engine) check(op *spec.Operation, a *Account, p Params) Answer {
 	prod := e.catalog.Product(p.Str("product"))
 	if prod == nil {
 		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
 	}
 	hwid := p.Str("hardware_id")
-	v, refused := e.checked(op, session, prod, hwid, p)
+	v, refused := e.checked(op, a, prod, hwid, p)
 	if refused != nil {
 		return *refused
 	}
 	return e.licenseAnswer(v, false)
 }
 
-// checked finds the license and device a check names, under the state's lock.
-func (e *Engine) checked(op *spec.Operation, session string, prod *Product, hwid string, p Params) (view, *Answer) {
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	a := e.state.account(session)
+// checked finds the license and device a check names, under the account's lock.
+func (e *Engine) checked(op *spec.Operation, a *Account, prod *Product, hwid string, p Params) (view, *Answer) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	f, refused := e.identify(op, a, prod, p, false)
 	if refused != nil {
 		return view{}, refused
@@ -412,15 +409,14 @@ func (e *Engine) checked(op *spec.Operation, session string, prod *Product, hwid
 	return v, nil
 }
 
-func (e *Engine) deactivate(op *spec.Operation, session string, p Params) Answer {
+func (e *Engine) deactivate(op *spec.Operation, a *Account, p Params) Answer {
 	prod := e.catalog.Product(p.Str("product"))
 	if prod == nil {
 		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
 	}
 	hwid := p.Str("hardware_id")
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	a := e.state.account(session)
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	f, refused := e.identify(op, a, prod, p, false)
 	if refused != nil {
 		return *refused
@@ -433,17 +429,16 @@ func (e *Engine) deactivate(op *spec.Operation, session string, p Params) Answer
 	return success(op)
 }
 
-func (e *Engine) changePassword(op *spec.Operation, session string, p Params) (Answer, bool) {
+func (e *Engine) changePassword(op *spec.Operation, a *Account, p Params) (Answer, bool) {
 	username, current, next := p.Str("username"), p.Str("password"), p.Str("new_password")
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	a := e.state.sessions[session]
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	var u *User
-	if u = e.catalog.User(username); u == nil && a != nil {
+	if u = e.catalog.User(username); u == nil {
 		u = a.trialUser[username]
 	}
 	switch {
-	case u == nil && len(e.catalog.Users) == 0 && (a == nil || len(a.trialUser) == 0):
+	case u == nil && len(e.catalog.Users) == 0 && len(a.trialUser) == 0:
 		return Answer{}, false // no users to check against: the default answers
 	case u == nil && e.catalog.AcceptUnknownUsers:
 		return success(op), true
@@ -452,7 +447,6 @@ func (e *Engine) changePassword(op *spec.Operation, session string, p Params) (A
 	case !u.ChangeAllowed:
 		return e.fail(op, "change_password_not_allowed", "the user is declared change_allowed: false"), true
 	}
-	a = e.state.account(session)
 	if !passwordMatches(a.password(u), current) {
 		return e.fail(op, e.catalog.Code(CondWrongPassword), "the current password is wrong"), true
 	}
@@ -460,7 +454,7 @@ func (e *Engine) changePassword(op *spec.Operation, session string, p Params) (A
 	return success(op), true
 }
 
-func (e *Engine) trialKey(op *spec.Operation, session string, p Params) Answer {
+func (e *Engine) trialKey(op *spec.Operation, a *Account, p Params) Answer {
 	prod := e.catalog.Product(p.Str("product"))
 	if prod == nil {
 		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
@@ -476,20 +470,19 @@ func (e *Engine) trialKey(op *spec.Operation, session string, p Params) Answer {
 	if prod.UserBased() {
 		key = prod.Code + "\x00" + email
 	}
-	e.state.mu.Lock()
-	a := e.state.account(session)
+	a.mu.Lock()
 	if l := a.trials[key]; l != nil {
-		e.state.mu.Unlock()
+		a.mu.Unlock()
 		return e.trialAnswer(l, false)
 	}
 	if len(a.trials) >= MaxTrials {
-		e.state.mu.Unlock()
+		a.mu.Unlock()
 		r := e.fail(op, "trial_not_allowed", fmt.Sprintf("lsmock gives at most %d trial licenses per session; reset the session", MaxTrials))
 		r.Body = apierror.Body(r.Status, r.Code, fmt.Sprintf("lsmock: this session has %d trial licenses, the most it keeps", MaxTrials))
 		return r
 	}
 	now := e.now().UTC()
-	seed := session + "\x00" + key
+	seed := a.seed + "\x00" + key
 	l := &License{Product: prod, Type: prod.TrialType, Trial: true, TrialDays: prod.TrialDays,
 		MaxActivations: prod.TrialMaxActivations, Enabled: true, Active: true, Metadata: map[string]any{},
 		ValidityPeriod: now.Add(time.Duration(prod.TrialDays) * 24 * time.Hour).Truncate(time.Second),
@@ -508,7 +501,7 @@ func (e *Engine) trialKey(op *spec.Operation, session string, p Params) Answer {
 		a.trialKeys[l.Key] = l
 	}
 	a.trials[key] = l
-	e.state.mu.Unlock()
+	a.mu.Unlock()
 	return e.trialAnswer(l, true)
 }
 

@@ -49,22 +49,52 @@ func loadCatalog(t *testing.T, dir string) (*license.Catalog, error) {
 // harness is an engine over the catalog of one testdata folder, with its own state and
 // clock, built as mockserver builds it.
 type harness struct {
-	t      *testing.T
-	spec   *spec.Spec
-	engine *license.Engine
-	state  *license.State
-	clock  *testutil.Clock
-	signer *signing.Signer
+	t        *testing.T
+	spec     *spec.Spec
+	engine   *license.Engine
+	accounts *accounts
+	clock    *testutil.Clock
+	signer   *signing.Signer
 }
 
 func newHarness(t *testing.T, dir string) *harness {
 	t.Helper()
 	cat, err := loadCatalog(t, dir)
 	require.NoError(t, err)
-	h := &harness{t: t, spec: loadSpec(t), state: license.NewState(), clock: testutil.NewClock(start), signer: signing.Builtin()}
-	h.engine, err = license.NewEngine(cat, h.state, h.spec, h.signer, h.clock.Now, 0)
+	h := &harness{t: t, spec: loadSpec(t), accounts: &accounts{m: map[string]*license.Account{}}, clock: testutil.NewClock(start), signer: signing.Builtin()}
+	h.engine, err = license.NewEngine(cat, h.spec, h.signer, h.clock.Now, 0)
 	require.NoError(t, err)
 	return h
+}
+
+// accounts are the sessions' accounts by session key, as the session store keeps them.
+type accounts struct {
+	mu sync.Mutex
+	m  map[string]*license.Account
+}
+
+func (as *accounts) of(session string) *license.Account {
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	a := as.m[session]
+	if a == nil {
+		a = license.NewAccount(session)
+		as.m[session] = a
+	}
+	return a
+}
+
+// forget drops a session's account, as a reset or an eviction does.
+func (as *accounts) forget(session string) {
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	delete(as.m, session)
+}
+
+func (as *accounts) forgetAll() {
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	clear(as.m)
 }
 
 // params are a request's parameters as a test writes them.
@@ -90,7 +120,7 @@ func (h *harness) answer(opID, session string, p params) (reply, bool) {
 			lp[k] = fmt.Sprint(v)
 		}
 	}
-	a, ok := h.engine.Answer(op, session, lp)
+	a, ok := h.engine.Answer(op, h.accounts.of(session), lp)
 	return reply{Answer: a, op: op}, ok
 }
 
@@ -201,15 +231,15 @@ func TestNewEngine(t *testing.T) {
 	bogus := strings.Replace(string(lsmock.DefaultSpec()), "x-lsmock-behavior: trial_key", "x-lsmock-behavior: trial_keys", 1)
 	sp, err := spec.LoadChecked("bogus.yaml", []byte(bogus))
 	require.NoError(t, err)
-	_, err = license.NewEngine(nil, license.NewState(), sp, signing.Builtin(), nil, 0)
+	_, err = license.NewEngine(nil, sp, signing.Builtin(), nil, 0)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `bogus.yaml: trialKey: x-lsmock-behavior "trial_keys" is not one lsmock has`)
 
-	empty, err := license.NewEngine(nil, license.NewState(), loadSpec(t), signing.Builtin(), nil, 0)
+	empty, err := license.NewEngine(nil, loadSpec(t), signing.Builtin(), nil, 0)
 	require.NoError(t, err)
 	assert.Empty(t, empty.Catalog().Products)
 	for _, op := range loadSpec(t).Operations {
-		_, ok := empty.Answer(op, "s", license.Params{"product": "app", "license_key": "APP-PERP", "hardware_id": "hw",
+		_, ok := empty.Answer(op, license.NewAccount("s"), license.Params{"product": "app", "license_key": "APP-PERP", "hardware_id": "hw",
 			"username": "alice@example.com", "password": "alice-pw", "new_password": "x"})
 		assert.False(t, ok, "%s: nothing declared, the spec's answer", op.ID)
 	}

@@ -46,10 +46,10 @@ func (e *Engine) floatingSeat(op *spec.Operation, l *License, ls *licenseState, 
 	return e.takeSeat(op, ls.seats, hardwareID, l.FloatingUsers, l.Timeout(), time.Time{}, "license "+l.Ref())
 }
 
-func (e *Engine) floatingBorrow(op *spec.Operation, session string, p Params) Answer {
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, session, p)
+func (e *Engine) floatingBorrow(op *spec.Operation, a *Account, p Params) Answer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
 		return *refused
 	}
@@ -77,10 +77,10 @@ func (e *Engine) floatingBorrow(op *spec.Operation, session string, p Params) An
 	))
 }
 
-func (e *Engine) floatingRelease(op *spec.Operation, session string, p Params) Answer {
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, session, p)
+func (e *Engine) floatingRelease(op *spec.Operation, a *Account, p Params) Answer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
 		return *refused
 	}
@@ -92,8 +92,8 @@ func (e *Engine) floatingRelease(op *spec.Operation, session string, p Params) A
 }
 
 // onFloatingFeature is onFeature for a feature that must be floating.
-func (e *Engine) onFloatingFeature(op *spec.Operation, session string, p Params) (found, *licenseState, *Feature, *Answer) {
-	f, ls, ft, refused := e.onFeature(op, session, p)
+func (e *Engine) onFloatingFeature(op *spec.Operation, a *Account, p Params) (found, *licenseState, *Feature, *Answer) {
+	f, ls, ft, refused := e.onFeature(op, a, p)
 	if refused == nil && !ft.IsFloating() {
 		r := e.fail(op, e.catalog.Code(CondFeatureNotFloating), "feature "+ft.Code+" is not floating")
 		refused = &r
@@ -101,10 +101,10 @@ func (e *Engine) onFloatingFeature(op *spec.Operation, session string, p Params)
 	return f, ls, ft, refused
 }
 
-func (e *Engine) floatingFeatureBorrow(op *spec.Operation, session string, p Params) Answer {
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	f, ls, ft, refused := e.onFloatingFeature(op, session, p)
+func (e *Engine) floatingFeatureBorrow(op *spec.Operation, a *Account, p Params) Answer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f, ls, ft, refused := e.onFloatingFeature(op, a, p)
 	if refused != nil {
 		return *refused
 	}
@@ -125,10 +125,10 @@ func (e *Engine) floatingFeatureBorrow(op *spec.Operation, session string, p Par
 	))
 }
 
-func (e *Engine) floatingFeatureRelease(op *spec.Operation, session string, p Params) Answer {
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	_, ls, ft, refused := e.onFloatingFeature(op, session, p)
+func (e *Engine) floatingFeatureRelease(op *spec.Operation, a *Account, p Params) Answer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ls, ft, refused := e.onFloatingFeature(op, a, p)
 	if refused != nil {
 		return *refused
 	}

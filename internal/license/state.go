@@ -7,26 +7,33 @@ import (
 	"time"
 )
 
-// State is what every session did with the catalog: devices activated, trials issued,
-// passwords changed. Sessions never see each other's state, so parallel CI jobs can share one
-// lsmock. It outlives reloads (licenses are kept by key or user, so they survive for the
-// declarations that remain) and is safe for concurrent use.
-type State struct {
-	mu       sync.Mutex
-	sessions map[string]*account
-}
-
-// NewState returns empty state.
-func NewState() *State { return &State{sessions: map[string]*account{}} }
-
-// account is one session's state.
-type account struct {
+// Account is what one session did with the catalog: devices activated, trials issued,
+// passwords changed. Sessions never see each other's accounts, so parallel CI jobs can share
+// one lsmock. An account outlives reloads (licenses are kept by key or user, so they survive
+// for the declarations that remain) and is safe for concurrent use.
+type Account struct {
+	mu        sync.Mutex
+	seed      string                         // what the session's trial keys are derived from
 	passwords map[string]string              // username -> the password it was changed to
 	licenses  map[string]*licenseState       // by License.Ref
 	trials    map[string]*License            // issued trial licenses by trialKey
 	trialKeys map[string]*License            // the same, by license key
 	trialUser map[string]*User               // trial users, by username
 	userLic   map[string]map[string]*License // trial user -> product -> license
+}
+
+// NewAccount returns an empty account. seed, the session's key, makes the trial keys it is
+// given the same in every run.
+func NewAccount(seed string) *Account {
+	return &Account{
+		seed:      seed,
+		passwords: map[string]string{},
+		licenses:  map[string]*licenseState{},
+		trials:    map[string]*License{},
+		trialKeys: map[string]*License{},
+		trialUser: map[string]*User{},
+		userLic:   map[string]map[string]*License{},
+	}
 }
 
 // licenseState is a license's state in one session.
@@ -45,23 +52,7 @@ type Device struct {
 	Activated  time.Time `json:"activated"`
 }
 
-func (st *State) account(session string) *account {
-	a := st.sessions[session]
-	if a == nil {
-		a = &account{
-			passwords: map[string]string{},
-			licenses:  map[string]*licenseState{},
-			trials:    map[string]*License{},
-			trialKeys: map[string]*License{},
-			trialUser: map[string]*User{},
-			userLic:   map[string]map[string]*License{},
-		}
-		st.sessions[session] = a
-	}
-	return a
-}
-
-func (a *account) license(l *License) *licenseState {
+func (a *Account) license(l *License) *licenseState {
 	ls := a.licenses[l.Ref()]
 	if ls == nil {
 		ls = &licenseState{devices: map[string]*Device{}, seats: map[string]*seat{}}
@@ -70,22 +61,8 @@ func (a *account) license(l *License) *licenseState {
 	return ls
 }
 
-// Forget drops a session's state (reset, or the session store dropped the session).
-func (st *State) Forget(session string) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	delete(st.sessions, session)
-}
-
-// ForgetAll drops every session's state.
-func (st *State) ForgetAll() {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	clear(st.sessions)
-}
-
 // password returns the session's password for u: changed, else declared.
-func (a *account) password(u *User) string {
+func (a *Account) password(u *User) string {
 	if p, ok := a.passwords[u.Username]; ok {
 		return p
 	}
@@ -127,12 +104,13 @@ type UserSnapshot struct {
 	ChangeAllowed bool   `json:"change_allowed"`
 }
 
-// Snapshot returns session's state against catalog.
-func (st *State) Snapshot(session string, c *Catalog) Snapshot {
-	st.mu.Lock()
-	defer st.mu.Unlock()
+// Snapshot returns account a (nil for a session with none) against catalog c.
+func (a *Account) Snapshot(c *Catalog) Snapshot {
+	if a != nil {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+	}
 	snap := Snapshot{Licenses: []LicenseSnapshot{}, Trials: []TrialSnapshot{}, Users: []UserSnapshot{}}
-	a := st.sessions[session]
 	licenses := append([]*License{}, c.Licenses...)
 	if a != nil {
 		for _, l := range a.trials {

@@ -52,10 +52,10 @@ func TestSessionsAreIsolated(t *testing.T) {
 	wg.Wait()
 	assert.Equal(t, 200, h.call("userLicenses", "fresh", login("alice@example.com", "alice-pw")).Status, "a new session has the declared password")
 
-	h.state.Forget("job-0")
+	h.accounts.forget("job-0")
 	assert.Equal(t, 1.0, h.call("activateLicense", "job-0", keyParams("APP-PERP", "c")).ok(t)["times_activated"], "forgotten: activations free again")
 	assert.Equal(t, "license_activated_max_times", h.call("activateLicense", "job-1", keyParams("APP-PERP", "c")).Code, "another session is untouched")
-	h.state.ForgetAll()
+	h.accounts.forgetAll()
 	assert.Equal(t, 1.0, h.call("activateLicense", "job-1", keyParams("APP-PERP", "c")).ok(t)["times_activated"])
 	assert.Equal(t, 200, h.call("userLicenses", "job-1", login("alice@example.com", "alice-pw")).Status, "the declared password again")
 }
@@ -72,7 +72,7 @@ func TestSnapshot(t *testing.T) {
 	h.call("trialKey", s, params{"product": "users-app", "email": "tess@example.com"}).ok(t)
 	h.call("changePassword", s, changePassword("alice@example.com", "alice-pw", "secret-new-pw"))
 
-	snap := h.state.Snapshot(s, h.engine.Catalog())
+	snap := h.accounts.of(s).Snapshot(h.engine.Catalog())
 	byRef := map[string]license.LicenseSnapshot{}
 	for _, l := range snap.Licenses {
 		byRef[l.License] = l
@@ -97,7 +97,7 @@ func TestSnapshot(t *testing.T) {
 	assert.NotContains(t, string(b), "secret-new-pw")
 	assert.NotContains(t, string(b), "alice-pw")
 
-	empty := h.state.Snapshot("nobody", h.engine.Catalog())
+	empty := (*license.Account)(nil).Snapshot(h.engine.Catalog())
 	assert.Len(t, empty.Licenses, len(h.engine.Catalog().Licenses))
 	assert.Empty(t, empty.Trials)
 	for _, l := range empty.Licenses {

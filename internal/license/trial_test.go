@@ -146,7 +146,7 @@ func TestChangePassword(t *testing.T) {
 	h.licenseSigned(t, h.call("activateLicense", "change-password-other", userParams("alice@example.com", "alice-pw", "hw-1")),
 		"hw-1", "alice@example.com")
 
-	h.state.Forget(s)
+	h.accounts.forget(s)
 	h.licenseSigned(t, h.call("activateLicense", s, userParams("alice@example.com", "alice-pw", "hw-1")), "hw-1", "alice@example.com")
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // userLicenses lists the licenses of the user who logs in with username and password.
-func (e *Engine) userLicenses(op *spec.Operation, session string, p Params) Answer {
+func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) Answer {
 	username, password := p.Str("username"), p.Str("password")
 	if username == "" || password == "" {
 		if p.Str("id_token") != "" || p.Str("code") != "" {
@@ -27,9 +27,8 @@ func (e *Engine) userLicenses(op *spec.Operation, session string, p Params) Answ
 		}
 	}
 	name, _, _ := strings.Cut(username, "|")
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	a := e.state.account(session)
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	u := e.catalog.User(name)
 	if u == nil {
 		u = a.trialUser[name]
@@ -61,13 +60,13 @@ func (e *Engine) userLicenses(op *spec.Operation, session string, p Params) Answ
 }
 
 // initialPassword reports whether u still has the password lsmock gave it (a trial user's).
-func (a *account) initialPassword(u *User) bool {
+func (a *Account) initialPassword(u *User) bool {
 	_, changed := a.passwords[u.Username]
 	return u.Initial && !changed
 }
 
 // customerLicenseUsers lists the users of a customer's user-based licenses of a product.
-func (e *Engine) customerLicenseUsers(op *spec.Operation, session string, p Params) Answer {
+func (e *Engine) customerLicenseUsers(op *spec.Operation, a *Account, p Params) Answer {
 	prod := e.catalog.Product(p.Str("product"))
 	if prod == nil {
 		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
@@ -77,9 +76,8 @@ func (e *Engine) customerLicenseUsers(op *spec.Operation, session string, p Para
 		customer *Customer
 		users    []jsoncanon.Object
 	)
-	e.state.mu.Lock()
-	defer e.state.mu.Unlock()
-	a := e.state.account(session)
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	for _, l := range e.catalog.OfCustomer(prod, email) {
 		customer = &l.Customer
 		if l.User == nil {

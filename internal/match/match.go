@@ -138,17 +138,14 @@ func (m *Matcher) Default(op *spec.Operation) *scenario.Scenario {
 	return nil
 }
 
-// Match offers take the scenarios of op whose conditions all hold for req, best first, and
-// returns the first that take accepts, or nil. take decides and records in one step (a
-// session may have used up a scenario's times): a scenario another request took last is
-// declined, and the next best is offered.
-func (m *Matcher) Match(op *spec.Operation, req *Request, take func(*scenario.Scenario) bool) *scenario.Scenario {
+// Candidates appends to buf the scenarios of op whose conditions all hold for req, best
+// first, and returns it. Whoever answers takes the first a session has not used up.
+func (m *Matcher) Candidates(op *spec.Operation, req *Request, buf []*scenario.Scenario) []*scenario.Scenario {
 	idx := m.ops[op]
 	if idx == nil {
-		return nil
+		return buf
 	}
-	var buf [4]*scenario.Scenario
-	holding := buf[:0]
+	holding := buf
 	for _, tk := range idx.targets {
 		v, ok := lookup(tk.target, tk.name, tk.path, req)
 		if !ok {
@@ -166,12 +163,7 @@ func (m *Matcher) Match(op *spec.Operation, req *Request, take func(*scenario.Sc
 		}
 	}
 	slices.SortStableFunc(holding, order)
-	for _, sc := range holding {
-		if take(sc) {
-			return sc
-		}
-	}
-	return nil
+	return holding
 }
 
 // Holds reports whether every condition of sc holds for req.

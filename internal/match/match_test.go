@@ -84,53 +84,42 @@ scenarios:
     response: {error: internal_error}
 `
 
-func TestMatch(t *testing.T) {
+func TestCandidates(t *testing.T) {
 	t.Parallel()
 	s, set := load(t, scenarios)
 	m := match.New(set)
 	op := s.Operation("changePassword")
-	always := func(*scenario.Scenario) bool { return true }
 	body := func(user string) map[string]any {
 		return map[string]any{"username": user, "password": "p", "new_password": "n"}
 	}
 	cases := []struct {
-		name   string
-		req    match.Request
-		usable func(*scenario.Scenario) bool
-		want   string // "" for no match
+		name string
+		req  match.Request
+		want []string // the candidates' names, best first
 	}{
 		{name: "nothing matches", req: match.Request{Body: body("zed@example.com")}},
-		{name: "priority beats file order", req: match.Request{Body: body("alice@example.com")}, want: "high_priority_alice"},
-		{name: "one_of", req: match.Request{Body: body("carol@example.com")}, want: "by_one_of"},
-		{name: "regex", req: match.Request{Body: body("x@blocked.example")}, want: "by_regex"},
+		{name: "priority beats file order", req: match.Request{Body: body("alice@example.com")}, want: []string{"high_priority_alice", "by_equals", "low_priority_alice"}},
+		{name: "one_of", req: match.Request{Body: body("carol@example.com")}, want: []string{"by_one_of"}},
+		{name: "regex", req: match.Request{Body: body("x@blocked.example")}, want: []string{"by_regex"}},
 		{name: "regex needs a string", req: match.Request{Body: map[string]any{"username": 5.0}}},
 		{name: "pointer and header", req: match.Request{Body: body("dave@example.com"),
-			Header: http.Header{"X-Client": {"sdk-node"}}}, want: "by_pointer_and_header"},
+			Header: http.Header{"X-Client": {"sdk-node"}}}, want: []string{"by_pointer_and_header"}},
 		{name: "all conditions must hold", req: match.Request{Body: body("dave@example.com"),
 			Header: http.Header{"X-Client": {"sdk-python"}}}},
-		{name: "query absent holds", req: match.Request{Body: body("erin@example.com")}, want: "by_query_absent"},
+		{name: "query absent holds", req: match.Request{Body: body("erin@example.com")}, want: []string{"by_query_absent"}},
 		{name: "query absent fails, query equals matches", req: match.Request{Body: body("erin@example.com"),
-			Query: url.Values{"debug": {"1"}}}, want: "by_query"},
-		{name: "api key", req: match.Request{Body: body("zed@example.com"), APIKey: "revoked-123"}, want: "by_api_key"},
-		{name: "used up falls through", req: match.Request{Body: body("frank@example.com")},
-			usable: func(sc *scenario.Scenario) bool { return sc.Name != "limited" }},
-		{name: "unusable winner yields to the next", req: match.Request{Body: body("alice@example.com")},
-			usable: func(sc *scenario.Scenario) bool { return sc.Name != "high_priority_alice" }, want: "by_equals"},
+			Query: url.Values{"debug": {"1"}}}, want: []string{"by_query"}},
+		{name: "api key", req: match.Request{Body: body("zed@example.com"), APIKey: "revoked-123"}, want: []string{"by_api_key"}},
+		{name: "limited by times is still a candidate", req: match.Request{Body: body("frank@example.com")}, want: []string{"limited"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			usable := tc.usable
-			if usable == nil {
-				usable = always
+			var got []string
+			for _, sc := range m.Candidates(op, &tc.req, nil) {
+				got = append(got, sc.Name)
 			}
-			got := m.Match(op, &tc.req, usable)
-			if tc.want == "" {
-				assert.Nil(t, got, "matched %v", got)
-				return
-			}
-			require.NotNil(t, got)
-			assert.Equal(t, tc.want, got.Name)
+			assert.Equal(t, tc.want, got)
 		})
 	}
 	assert.Equal(t, "default", m.Default(op).Name)
@@ -147,10 +136,10 @@ func BenchmarkMatch(b *testing.B) {
 			m := match.New(set)
 			op := s.Operation("changePassword")
 			req := &match.Request{Body: map[string]any{"username": fmt.Sprintf("user%d@example.com", n-1), "password": "p", "new_password": "n"}}
-			always := func(*scenario.Scenario) bool { return true }
+			var buf [4]*scenario.Scenario
 			b.ReportAllocs()
 			for b.Loop() {
-				if m.Match(op, req, always) == nil {
+				if len(m.Candidates(op, req, buf[:0])) == 0 {
 					b.Fatal("no match")
 				}
 			}

@@ -1,6 +1,8 @@
-// Package session keeps lsmock's per-session state: which scenario a session (or everyone)
-// is pinned to, and how far each session has got through each scenario's steps and times.
-// Sessions never see each other's state, so parallel CI jobs can share one lsmock.
+// Package session keeps lsmock's per-session state in one place: which scenario a session
+// (or everyone) is pinned to, how far it has got through each scenario's steps and times,
+// and its license account (activations, trials, users, consumption, seats). Eviction, reset,
+// listing and the session limit happen here once. Sessions never see each other's state, so
+// parallel CI jobs can share one lsmock.
 package session
 
 import (
@@ -12,20 +14,31 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/scenario"
 )
 
 // Header names a session explicitly; without it the API key in Authorization does.
 const Header = "X-Lsmock-Session"
 
-// ID is a request's session: the key its state is kept under, and the name every output
-// (log, journal, admin API, dashboard, reports) shows it by.
+// Key is what a session's state is kept under: the X-Lsmock-Session value or the request's
+// credential (its API key or Bearer token), as sent unless it is longer than MaxLen. It may
+// be a secret: outputs show a session by its Label.
+type Key string
+
+// Label is what every output (log, journal, admin API, dashboard, reports) shows a session
+// by: the X-Lsmock-Session value, or LabelOf(credential).
+type Label string
+
+// Typed is a session as a user typed it in the admin API or a filter: a session name, a
+// label, an API key or a Bearer token. Store.Resolve and Names say which session it means.
+type Typed string
+
+// ID is a request's session: its key and its label.
 type ID struct {
-	// Key is the X-Lsmock-Session value or the request's credential (its API key or Bearer
-	// token), as sent unless it is longer than MaxLen.
-	Key string
-	// Name is the X-Lsmock-Session value, or Label(credential): a credential is a secret.
-	Name string
+	Key   Key
+	Label Label
 }
 
 // MaxLen is the longest session key kept as sent; longer ones are kept as their hash, so
@@ -38,45 +51,36 @@ const MaxLen = 128
 func Of(r *http.Request, credential string) ID {
 	if s := r.Header.Get(Header); s != "" {
 		k := capped(s)
-		return ID{Key: k, Name: k}
+		return ID{Key: k, Label: Label(k)}
 	}
 	if credential == "" {
 		return ID{}
 	}
-	return ID{Key: capped(credential), Name: Label(credential)}
+	return ID{Key: capped(credential), Label: LabelOf(credential)}
 }
 
-// Label names a session that a credential (an API key or Bearer token) keys without giving
-// the credential away: "key:" and the first 12 hex digits of its SHA-256. It is stable, so
-// a CI job can compute its own.
-func Label(credential string) string {
-	sum := sha256.Sum256([]byte(credential))
-	var b [len(labelPrefix) + 12]byte
-	copy(b[:], labelPrefix)
-	hex.Encode(b[len(labelPrefix):], sum[:6])
-	return string(b[:])
-}
+// LabelOf names a session that a credential (an API key or Bearer token) keys without giving
+// the credential away (auth.CredentialLabel): stable, so a CI job can compute its own.
+func LabelOf(credential string) Label { return Label(auth.CredentialLabel(credential)) }
 
-const labelPrefix = "key:"
-
-func capped(s string) string {
+func capped(s string) Key {
 	if len(s) <= MaxLen {
-		return s
+		return Key(s)
 	}
 	sum := sha256.Sum256([]byte(s))
-	return "sha256:" + hex.EncodeToString(sum[:16])
+	return Key("sha256:" + hex.EncodeToString(sum[:16]))
 }
 
-// Names are the session names that what a user typed (a session name, a label, an API key
-// or a Bearer token) may stand for, to select journal entries and counts by.
-func Names(typed string) []string {
+// Names are the labels what a user typed may stand for, to select journal entries and
+// counts by: the session it names, or the label of the credential it is.
+func Names(typed Typed) []string {
 	if typed == "" {
 		return nil
 	}
-	if strings.HasPrefix(typed, labelPrefix) {
-		return []string{typed}
+	if strings.HasPrefix(string(typed), auth.LabelPrefix) {
+		return []string{string(typed)}
 	}
-	return []string{capped(typed), Label(typed)}
+	return []string{string(capped(string(typed))), string(LabelOf(string(typed)))}
 }
 
 // DefaultMax is how many sessions keep state unless told otherwise: far more than the CI
@@ -89,86 +93,94 @@ const DefaultMax = 10_000
 type Store struct {
 	mu       sync.Mutex
 	global   map[string]string // the pins for every session, by scope (see Pin)
-	sessions map[string]*state
-	lru      list.List // of session ids, most recently used first
+	sessions map[Key]*state
+	lru      list.List // of session keys, most recently used first
 	max      int
 	evicted  uint64
-	onEvict  func(ID)
 }
 
+// state is one session's: everything that goes when it is reset or evicted.
 type state struct {
-	name string // the session's ID.Name
-	elem *list.Element
-	pins map[string]string // scope -> scenario ref (see Pin)
-	uses map[string]int    // scenario ref -> uses so far
+	label   Label
+	elem    *list.Element
+	pins    map[string]string // scope -> scenario ref (see Pin)
+	uses    map[string]int    // scenario ref -> uses so far
+	account *license.Account  // nil until the license state answers the session
 }
 
 // NewStore returns an empty store that keeps at most max sessions (0 means DefaultMax).
-// onEvict, when not nil, is told of each session dropped to make room, under the store's
-// lock (so whoever keeps more state by session drops it too).
-func NewStore(max int, onEvict func(ID)) *Store {
+func NewStore(max int) *Store {
 	if max <= 0 {
 		max = DefaultMax
 	}
-	return &Store{sessions: map[string]*state{}, global: map[string]string{}, max: max, onEvict: onEvict}
+	return &Store{sessions: map[Key]*state{}, global: map[string]string{}, max: max}
 }
 
 // get returns session id's state, creating it, and marks it most recently used. The state
-// takes id's name: a request's tells whether its key is a session name or a credential,
+// takes id's label: a request's tells whether its key is a session name or a credential,
 // which the admin API, given a bare value, cannot.
 func (s *Store) get(id ID) *state {
 	st := s.sessions[id.Key]
 	if st != nil {
 		s.lru.MoveToFront(st.elem)
-		st.name = id.Name
+		st.label = id.Label
 		return st
 	}
 	if len(s.sessions) >= s.max {
-		oldest := s.lru.Back()
-		victim := s.lru.Remove(oldest).(string)
-		name := s.sessions[victim].name
+		victim := s.lru.Remove(s.lru.Back()).(Key)
 		delete(s.sessions, victim)
 		s.evicted++
-		if s.onEvict != nil {
-			s.onEvict(ID{Key: victim, Name: name})
-		}
 	}
-	st = &state{name: id.Name, uses: map[string]int{}, elem: s.lru.PushFront(id.Key)}
+	st = &state{label: id.Label, uses: map[string]int{}, elem: s.lru.PushFront(id.Key)}
 	s.sessions[id.Key] = st
 	return st
 }
 
-// Touch records that session id has state elsewhere (its licenses): the store then names it,
-// and drops it (telling onEvict) like any other when it is the least recently used.
-func (s *Store) Touch(id ID) {
+// Account returns session id's license account, creating it: the engine keeps the session's
+// activations, trials and users there, and they go when the session goes.
+func (s *Store) Account(id ID) *license.Account {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.get(id)
+	st := s.get(id)
+	if st.account == nil {
+		st.account = license.NewAccount(string(id.Key))
+	}
+	return st.account
+}
+
+// Snapshot is session id's license state as the admin API shows it, against catalog c.
+func (s *Store) Snapshot(id ID, c *license.Catalog) license.Snapshot {
+	s.mu.Lock()
+	var a *license.Account
+	if st := s.sessions[id.Key]; st != nil {
+		a = st.account
+	}
+	s.mu.Unlock()
+	return a.Snapshot(c)
 }
 
 // Resolve returns the session a user named in the admin API: by its key (a session name or
-// an API key, as sent), or by the name outputs show it by (a label). A value no request has
-// used yet may be a credential, so it is named by its label until a request says otherwise.
-func (s *Store) Resolve(typed string) ID {
-	key := capped(typed)
+// an API key, as sent), or by the label outputs show it by. A value no request has used yet
+// may be a credential, so it is labelled as one until a request says otherwise.
+func (s *Store) Resolve(typed Typed) ID {
+	key := capped(string(typed))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.sessions[key]; st != nil {
-		return ID{Key: key, Name: st.name}
+		return ID{Key: key, Label: st.label}
 	}
-	if strings.HasPrefix(typed, labelPrefix) {
+	if strings.HasPrefix(string(typed), auth.LabelPrefix) {
 		for k, st := range s.sessions {
-			if st.name == typed {
-				return ID{Key: k, Name: typed}
+			if st.label == Label(typed) {
+				return ID{Key: k, Label: st.label}
 			}
 		}
-		return ID{Key: key, Name: typed}
+		return ID{Key: key, Label: Label(typed)}
 	}
-	return ID{Key: key, Name: Label(typed)}
+	return ID{Key: key, Label: LabelOf(string(typed))}
 }
 
-// Max is how many sessions the store keeps. It never changes, so it takes no lock (and may
-// be called from onEvict).
+// Max is how many sessions the store keeps.
 func (s *Store) Max() int { return s.max }
 
 // Evicted counts the sessions dropped to keep within the bound.
@@ -231,29 +243,21 @@ func (s *Store) UnpinGlobal() {
 	clear(s.global)
 }
 
-// Pinned returns the scenario ref pinned for a request of operation opID by session id, and
-// whether the pin is the session's own. The session's pins come first, then the global
-// ones; a pin for opID before one by bare name, which counts only when resolves says opID
-// has a scenario of that name.
-func (s *Store) Pinned(id ID, opID string, resolves func(ref string) bool) (ref string, own bool) {
+// Pinned returns the scenario refs pinned for a request of operation opID by session id,
+// in the order they apply: the session's own pin for opID, its pin by bare name, then the
+// global ones likewise (own is pins[:2]). A pin by bare name counts only when the operation
+// has a scenario of that name, which the caller knows: the first of them that it can look up
+// answers. Empty strings are no pin.
+func (s *Store) Pinned(id ID, opID string) (pins [4]string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if st := s.sessions[id.Key]; st != nil && len(st.pins) > 0 {
-		if ref := pinFor(st.pins, opID, resolves); ref != "" {
-			return ref, true
-		}
+		pins[0], pins[1] = st.pins[opID], st.pins[""]
 	}
-	return pinFor(s.global, opID, resolves), false
-}
-
-func pinFor(pins map[string]string, opID string, resolves func(string) bool) string {
-	if ref := pins[opID]; ref != "" {
-		return ref
+	if len(s.global) > 0 {
+		pins[2], pins[3] = s.global[opID], s.global[""]
 	}
-	if ref := pins[""]; ref != "" && resolves(ref) {
-		return ref
-	}
-	return ""
+	return pins
 }
 
 // Take records one use of sc by session id and returns the step that answers it; ok is
@@ -283,7 +287,8 @@ func (s *Store) Take(id ID, sc *scenario.Scenario) (step *scenario.Response, ok 
 	return sc.Steps[i], true
 }
 
-// Reset clears session id's state: its pins and its progress through every scenario.
+// Reset clears session id's state: its pins, its progress through every scenario and its
+// license account.
 func (s *Store) Reset(id ID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -297,7 +302,7 @@ func (s *Store) Reset(id ID) {
 func (s *Store) ResetAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sessions = map[string]*state{}
+	s.sessions = map[Key]*state{}
 	s.lru.Init()
 	clear(s.global)
 }
@@ -328,7 +333,7 @@ func (s *Store) List() []Info {
 		for k, v := range st.uses {
 			uses[k] = v
 		}
-		out = append(out, Info{Session: st.name, Pins: sortedPins(st.pins), Uses: uses})
+		out = append(out, Info{Session: string(st.label), Pins: sortedPins(st.pins), Uses: uses})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Session < out[j].Session })
 	return out
@@ -363,7 +368,7 @@ func (s *Store) DropPins(keep func(ref string) bool) []Dropped {
 	}
 	drop(s.global, "")
 	for _, st := range s.sessions {
-		drop(st.pins, st.name)
+		drop(st.pins, string(st.label))
 	}
 	return out
 }

@@ -23,13 +23,13 @@ func TestID(t *testing.T) {
 		name, header, authorization string
 		want                        session.ID
 	}{
-		{"session header wins", "job-7", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, session.ID{Key: "job-7", Name: "job-7"}},
-		{"API key (Node SDK)", "", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, session.ID{Key: "key-1", Name: session.Label("key-1")}},
-		{"API key (Python SDK)", "", `algorithm="hmac-sha256", headers="date", signature="x", apiKey="key-2"`, session.ID{Key: "key-2", Name: session.Label("key-2")}},
-		{"Bearer token", "", "Bearer tok-3", session.ID{Key: "tok-3", Name: session.Label("tok-3")}},
+		{"session header wins", "job-7", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, session.ID{Key: "job-7", Label: "job-7"}},
+		{"API key (Node SDK)", "", `algorithm="hmac-sha256",headers="date",signature="x",apikey="key-1"`, session.ID{Key: "key-1", Label: session.LabelOf("key-1")}},
+		{"API key (Python SDK)", "", `algorithm="hmac-sha256", headers="date", signature="x", apiKey="key-2"`, session.ID{Key: "key-2", Label: session.LabelOf("key-2")}},
+		{"Bearer token", "", "Bearer tok-3", session.ID{Key: "tok-3", Label: session.LabelOf("tok-3")}},
 		{"neither", "", "", session.ID{}},
 		{"unparsable authorization", "", "garbage", session.ID{}},
-		{"a 64 KiB session name is kept as its hash", long, "", session.ID{Key: "sha256:e4916bd20ed29191e46063f402ec709e", Name: "sha256:e4916bd20ed29191e46063f402ec709e"}},
+		{"a 64 KiB session name is kept as its hash", long, "", session.ID{Key: "sha256:e4916bd20ed29191e46063f402ec709e", Label: "sha256:e4916bd20ed29191e46063f402ec709e"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,8 +50,8 @@ func TestID(t *testing.T) {
 // A credential is never shown: its session is named by a stable label.
 func TestLabel(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, "key:"+"2c26b46b68ff", session.Label("foo"), "the first 12 hex digits of SHA-256")
-	assert.Equal(t, []string{"job-7", session.Label("job-7")}, session.Names("job-7"))
+	assert.Equal(t, session.Label("key:"+"2c26b46b68ff"), session.LabelOf("foo"), "the first 12 hex digits of SHA-256")
+	assert.Equal(t, []string{"job-7", string(session.LabelOf("job-7"))}, session.Names("job-7"))
 	assert.Equal(t, []string{"key:2c26b46b68ff"}, session.Names("key:2c26b46b68ff"))
 	assert.Nil(t, session.Names(""))
 }
@@ -60,20 +60,22 @@ func TestLabel(t *testing.T) {
 // (shown by its label, as it may be a credential, until a request names it).
 func TestResolve(t *testing.T) {
 	t.Parallel()
-	st := session.NewStore(0, nil)
-	assert.Equal(t, session.ID{Key: "ci-key", Name: session.Label("ci-key")}, st.Resolve("ci-key"))
+	st := session.NewStore(0)
+	assert.Equal(t, session.ID{Key: "ci-key", Label: session.LabelOf("ci-key")}, st.Resolve("ci-key"))
 	st.Pin(st.Resolve("ci-key"), "x")
-	st.Pin(session.ID{Key: "job-A", Name: "job-A"}, "y")
-	assert.Equal(t, session.ID{Key: "job-A", Name: "job-A"}, st.Resolve("job-A"))
-	assert.Equal(t, session.ID{Key: "ci-key", Name: session.Label("ci-key")}, st.Resolve(session.Label("ci-key")))
+	st.Pin(session.ID{Key: "job-A", Label: "job-A"}, "y")
+	assert.Equal(t, session.ID{Key: "job-A", Label: "job-A"}, st.Resolve("job-A"))
+	assert.Equal(t, session.ID{Key: "ci-key", Label: session.LabelOf("ci-key")}, st.Resolve(session.Typed(session.LabelOf("ci-key"))))
 	names := []string{}
 	for _, info := range st.List() {
 		names = append(names, info.Session)
 	}
-	assert.ElementsMatch(t, []string{"job-A", session.Label("ci-key")}, names)
+	assert.ElementsMatch(t, []string{"job-A", string(session.LabelOf("ci-key"))}, names)
 }
 
-func sid(name string) session.ID { return session.ID{Key: name, Name: name} }
+func sid(name string) session.ID {
+	return session.ID{Key: session.Key(name), Label: session.Label(name)}
+}
 
 var op = &spec.Operation{ID: "op"}
 
@@ -100,7 +102,7 @@ func TestTake(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			st := session.NewStore(0, nil)
+			st := session.NewStore(0)
 			for i, want := range tc.want {
 				step, ok := st.Take(sid("s1"), tc.sc)
 				if want == 0 {
@@ -124,55 +126,38 @@ func TestTake(t *testing.T) {
 }
 
 // TestPins: a session's pins, one per scope (an operation, or every operation that has the
-// pinned name), come before the global ones; a pin by bare name counts only for operations
-// that have a scenario of that name.
+// pinned name), come before the global ones, a pin for the operation before one by bare name.
 func TestPins(t *testing.T) {
 	t.Parallel()
-	st := session.NewStore(0, nil)
-	hasOnlyX := func(ref string) bool { return ref == "x" || ref == "g" }
-	pinned := func(id, opID string) (string, bool) { return st.Pinned(sid(id), opID, hasOnlyX) }
-
-	ref, own := pinned("a", "check")
-	assert.Empty(t, ref)
-	assert.False(t, own)
+	st := session.NewStore(0)
+	assert.Equal(t, [4]string{}, st.Pinned(sid("a"), "check"), "no pins")
 
 	st.PinGlobal("g")
+	st.PinGlobal("check/global")
 	st.Pin(sid("a"), "x")
 	st.Pin(sid("a"), "activate/internal_error")
 	st.Pin(sid("a"), "activate/slow") // replaces the pin of the same scope
-	ref, own = pinned("a", "check")
-	assert.Equal(t, "x", ref)
-	assert.True(t, own)
-	ref, _ = pinned("a", "activate")
-	assert.Equal(t, "activate/slow", ref, "a pin for the operation first")
-	ref, own = pinned("b", "check")
-	assert.Equal(t, "g", ref)
-	assert.False(t, own)
-	st.Pin(sid("c"), "y") // a name check has no scenario of
-	ref, own = pinned("c", "check")
-	assert.Equal(t, "g", ref, "a bare pin the operation cannot use yields to the global one")
-	assert.False(t, own)
+	assert.Equal(t, [4]string{"", "x", "check/global", "g"}, st.Pinned(sid("a"), "check"))
+	assert.Equal(t, [4]string{"activate/slow", "x", "", "g"}, st.Pinned(sid("a"), "activate"))
+	assert.Equal(t, [4]string{"", "", "check/global", "g"}, st.Pinned(sid("b"), "check"), "another session: the global pins only")
 
 	assert.Equal(t, []string{"activate/slow", "x"}, st.List()[0].Pins)
 	st.Unpin(sid("a"))
-	ref, _ = pinned("a", "check")
-	assert.Equal(t, "g", ref)
+	assert.Equal(t, [4]string{"", "", "", "g"}, st.Pinned(sid("a"), "activate"))
 
 	dropped := st.DropPins(func(ref string) bool { return ref != "g" })
 	assert.Equal(t, []session.Dropped{{Scenario: "g"}}, dropped)
-	assert.Empty(t, st.Global())
+	assert.Equal(t, []string{"check/global"}, st.Global())
 
-	st.PinGlobal("g")
 	st.ResetAll()
-	ref, _ = pinned("b", "check")
-	assert.Empty(t, ref)
+	assert.Equal(t, [4]string{}, st.Pinned(sid("b"), "check"))
 }
 
 // TestConcurrentSessions: many sessions stepping through one sequence at once never see
 // each other's progress.
 func TestConcurrentSessions(t *testing.T) {
 	t.Parallel()
-	st := session.NewStore(0, nil)
+	st := session.NewStore(0)
 	sc := &scenario.Scenario{Name: "seq", Operation: op, Steps: steps(3), After: scenario.AfterRepeatLast}
 	var wg sync.WaitGroup
 	for i := range 100 {
@@ -194,27 +179,22 @@ func TestConcurrentSessions(t *testing.T) {
 
 func TestStoreDropsLeastRecentlyUsed(t *testing.T) {
 	t.Parallel()
-	var dropped []string
-	st := session.NewStore(2, func(id session.ID) { dropped = append(dropped, id.Name) })
+	st := session.NewStore(2)
 	st.Pin(sid("a"), "x")
-	st.Pin(sid("b"), "x")
+	acct := st.Account(sid("b"))
 	st.Pin(sid("a"), "y") // a is now the most recently used
 	st.Pin(sid("c"), "x") // drops b
 
-	assert.Equal(t, []string{"b"}, dropped)
 	assert.Equal(t, 2, st.Len())
 	assert.Equal(t, uint64(1), st.Evicted())
 	assert.Equal(t, 2, st.Max())
-	any := func(string) bool { return true }
-	name, own := st.Pinned(sid("b"), "op", any)
-	assert.Equal(t, "", name, "b's state is gone")
-	assert.False(t, own)
-	name, _ = st.Pinned(sid("a"), "op", any)
-	assert.Equal(t, "y", name, "a survived")
+	assert.NotSame(t, acct, st.Account(sid("b")), "b's account went with it") // and drops a
+	assert.Equal(t, [4]string{}, st.Pinned(sid("a"), "op"), "a was the least recently used")
+	assert.Equal(t, [4]string{"", "x"}, st.Pinned(sid("c"), "op"), "c survived")
 
-	st.Reset(sid("a"))
+	st.Reset(sid("c"))
 	st.Pin(sid("d"), "x")
-	assert.Equal(t, []string{"b"}, dropped, "a reset session frees its place")
+	assert.Equal(t, uint64(2), st.Evicted(), "a reset session frees its place")
 	st.ResetAll()
 	assert.Equal(t, 0, st.Len())
 }
