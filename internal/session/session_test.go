@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/spec"
@@ -197,4 +198,21 @@ func TestStoreDropsLeastRecentlyUsed(t *testing.T) {
 	assert.Equal(t, uint64(2), st.Evicted(), "a reset session frees its place")
 	st.ResetAll()
 	assert.Equal(t, 0, st.Len())
+}
+
+// TestAccountGoesWithTheSession: a session keeps one license account until it is reset
+// (alone or with every session); the admin API's snapshot of a session without one is empty.
+func TestAccountGoesWithTheSession(t *testing.T) {
+	t.Parallel()
+	st := session.NewStore(0)
+	a := st.Account(sid("a"))
+	assert.Same(t, a, st.Account(sid("a")), "one account per session")
+	assert.NotSame(t, a, st.Account(sid("b")))
+
+	st.Reset(sid("a"))
+	fresh := st.Account(sid("a"))
+	assert.NotSame(t, a, fresh, "reset drops the account")
+	st.ResetAll()
+	assert.NotSame(t, fresh, st.Account(sid("a")))
+	assert.Empty(t, st.Snapshot(sid("never"), &license.Catalog{}).Licenses)
 }
