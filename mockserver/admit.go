@@ -1,11 +1,16 @@
 package mockserver
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/decide"
+	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
@@ -76,7 +81,7 @@ const (
 // while sending; problems are the failures admitReport found.
 func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req *decide.Request, out *outcome, how admission) (problems []string, ok bool) {
 	op := req.Op
-	refuse := func(status int, code, message, detail string) bool {
+	reject := func(status int, code, message, detail string) bool {
 		if how == admitReport {
 			problems = append(problems, "request: "+code+": "+detail)
 			return false
@@ -88,7 +93,7 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 		out.selection = "validation"
 	}
 	if how != admitBody && op != nil {
-		if rej := c.validator.CheckHeaders(op, r); rej != nil && refuse(rej.Status, rej.Code, rej.Message, rej.Detail) {
+		if rej := c.validator.CheckHeaders(op, r); rej != nil && reject(rej.Status, rej.Code, rej.Message, rej.Detail) {
 			return nil, false
 		}
 	}
@@ -114,8 +119,94 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 	}
 	decoded, rej := c.validator.CheckBody(op, r, out.queryOf(r), out.body)
 	out.decoded, req.Match.Body = decoded, decoded
-	if rej != nil && refuse(rej.Status, rej.Code, rej.Message, rej.Detail) {
+	if rej != nil && reject(rej.Status, rej.Code, rej.Message, rej.Detail) {
 		return nil, false
 	}
 	return problems, true
+}
+
+// identify reads the request's Authorization once (the session, the signing check, matching
+// and the journal all use it) and finds its session: X-Lsmock-Session, else the API key, else
+// for a token lsmock issued its client id (kept across refreshes), else the token. It returns
+// the credential the session is keyed on.
+func (s *Server) identify(r *http.Request, out *outcome) (credential string) {
+	out.authz, out.authErr = auth.Parse(r.Header.Get("Authorization"))
+	if out.authErr == nil {
+		credential = out.authz.APIKey()
+		if out.authz.Bearer != "" {
+			if client, st := s.oauth.Lookup(out.authz.Bearer); st != auth.TokenUnknown {
+				credential = client
+			}
+		}
+	}
+	out.session = session.Of(r, credential)
+	if r.Header.Get(HeaderSession) == "" {
+		out.keyLabel = string(out.session.Label) // the credential's label, for the journal's Authorization
+	}
+	return credential
+}
+
+// queryOf is r's query, parsed on first use.
+func (o *outcome) queryOf(r *http.Request) url.Values {
+	if o.query == nil {
+		o.query = r.URL.Query()
+	}
+	return o.query
+}
+
+// readBody reads the request body, up to the size limit, into out.body. On an error the body
+// is too large (tooLarge) or the client left while sending it, which out then says. A body
+// of a known, allowed length is read into a buffer the next request re-uses (see
+// releaseBody): nothing keeps the raw bytes past the request.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, out *outcome) error {
+	if n := r.ContentLength; n >= 0 && n <= s.maxBody {
+		if n == 0 {
+			out.bodyRead = true
+			return nil
+		}
+		buf, _ := s.bodies.Get().(*[]byte)
+		if buf == nil || int64(cap(*buf)) < n {
+			b := make([]byte, 0, max(n, minBodyBuffer))
+			buf = &b
+		}
+		body := (*buf)[:n]
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			s.bodies.Put(buf)
+			out.status, out.detail = 499, "reading the body: "+err.Error()
+			return err
+		}
+		out.body, out.bodyBuf, out.bodyRead = body, buf, true
+		return nil
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	switch {
+	case tooLarge(err):
+		out.detail = fmt.Sprintf("the request body exceeds %d bytes", s.maxBody)
+		return err
+	case err != nil:
+		out.status, out.detail = 499, "reading the body: "+err.Error()
+		return err
+	}
+	out.body, out.bodyRead = body, true
+	return nil
+}
+
+// minBodyBuffer and maxBodyBuffer bound the buffers kept for request bodies: an SDK's bodies
+// are a few hundred bytes; a rare large one is not kept.
+const (
+	minBodyBuffer = 1 << 10
+	maxBodyBuffer = 64 << 10
+)
+
+// releaseBody hands the request's body buffer to the next request, once nothing reads it.
+func (s *Server) releaseBody(out *outcome) {
+	if out.bodyBuf != nil && cap(*out.bodyBuf) <= maxBodyBuffer {
+		s.bodies.Put(out.bodyBuf)
+	}
+	out.body, out.bodyBuf = nil, nil
+}
+
+func tooLarge(err error) bool {
+	var e *http.MaxBytesError
+	return errors.As(err, &e)
 }
