@@ -40,13 +40,13 @@ func (s *Server) route(c *compiled, w http.ResponseWriter, r *http.Request, out 
 // request is what the decider reads of r before its body: the operation, the session, the
 // scenario it names, its headers, query and credential. A request without Date takes it from
 // X-Lsmock-Date, which browsers may set.
-func (s *Server) request(r *http.Request, op *spec.Operation, out *outcome) *decide.Request {
+func (s *Server) request(r *http.Request, op *spec.Operation, out *outcome) decide.Request {
 	if len(r.Header["Date"]) == 0 {
 		if d := r.Header[HeaderDate]; len(d) > 0 {
 			r.Header["Date"] = d
 		}
 	}
-	req := &decide.Request{Op: op, Host: r.Host, TLS: r.TLS != nil}
+	req := decide.Request{Op: op, Host: r.Host, TLS: r.TLS != nil}
 	req.Match.APIKey = s.identify(r, out)
 	req.Match.Header = r.Header
 	req.Session = out.session

@@ -25,7 +25,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, out *outcome, op 
 		s.writeError(w, out, unknownScenario(op, d), "no scenario "+d.Unknown+" for "+op.ID)
 		return
 	}
-	step, name := d.Step, ""
+	step, name := &d.Step, ""
 	if d.Scenario != nil {
 		name = d.Scenario.Name
 	}

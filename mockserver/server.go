@@ -362,17 +362,17 @@ func (s *Server) serveAPI(c *compiled, w http.ResponseWriter, r *http.Request, o
 		return // answered: 404, 405 or GET /
 	}
 	req := s.request(r, op, out)
-	chosen, byName := c.decider.Chosen(req)
+	chosen, byName := c.decider.Chosen(&req)
 	how := admitAll
 	if byName {
 		how = admitBody
 	}
 	if chosen.Unknown == "" {
-		if _, ok := s.admit(c, w, r, req, out, how); !ok {
+		if _, ok := s.admit(c, w, r, &req, out, how); !ok {
 			return // refused as the vendor refuses, or the client left
 		}
 	}
-	d := c.decider.Decide(req, chosen)
+	d := c.decider.Decide(&req, chosen)
 	s.write(w, r, out, op, d)
 }
 

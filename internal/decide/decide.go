@@ -54,10 +54,10 @@ type Decision struct {
 	// Scenario is the scenario that answers, nil for a state or spec answer.
 	Scenario *scenario.Scenario
 	// Step is the response to send: the scenario's step, live steps resolved against the
-	// state, or the state's or the spec's answer.
-	Step *scenario.Response
+	// state, or the state's or the spec's answer. A value: a decision allocates nothing.
+	Step scenario.Response
 	// Unknown is set when the request named a scenario its operation does not have: the
-	// server refuses it (unknown_scenario) with this detail, and Step is nil.
+	// server refuses it (unknown_scenario), and Step is the zero value.
 	Unknown string
 	// UnknownElsewhere is true when that name scripts other operations.
 	UnknownElsewhere bool
@@ -136,7 +136,7 @@ func (d *Decider) take(req *Request, sc *scenario.Scenario, how string) (Decisio
 	if !ok {
 		return Decision{}, false
 	}
-	return Decision{How: how, Scenario: sc, Step: step}, true
+	return Decision{How: how, Scenario: sc, Step: *step}, true
 }
 
 // Decide answers an admitted request. A step chosen (by Chosen) answers, its live step
@@ -144,8 +144,8 @@ func (d *Decider) take(req *Request, sc *scenario.Scenario, how string) (Decisio
 // up, else the license state, else the operation's default, else the spec's own success
 // response.
 func (d *Decider) Decide(req *Request, chosen Decision) Decision {
-	if chosen.Step != nil {
-		chosen.Step = d.resolve(req, chosen.Step)
+	if chosen.Scenario != nil {
+		d.resolve(req, &chosen.Step)
 		return chosen
 	}
 	if chosen.Unknown != "" {
@@ -154,41 +154,40 @@ func (d *Decider) Decide(req *Request, chosen Decision) Decision {
 	var buf [4]*scenario.Scenario
 	for _, sc := range d.matcher.Candidates(req.Op, &req.Match, buf[:0]) {
 		if dec, ok := d.take(req, sc, ByMatch); ok {
-			dec.Step = d.resolve(req, dec.Step)
+			d.resolve(req, &dec.Step)
 			return dec
 		}
 	}
 	near := d.matcher.NearMisses(req.Op, &req.Match, 3)
 	if a, ok := d.live(req); ok {
 		return Decision{How: ByState, NearMisses: near, Detail: a.Detail, Covers: d.covers(req.Op, a),
-			Step: &scenario.Response{Status: a.Status, Code: a.Code, Body: a.Body, Header: d.ContentType(a.ContentType), SignedAs: a.Signature}}
+			Step: scenario.Response{Status: a.Status, Code: a.Code, Body: a.Body, Header: d.ContentType(a.ContentType), SignedAs: a.Signature}}
 	}
 	if sc := d.matcher.Default(req.Op); sc != nil {
 		if dec, ok := d.take(req, sc, ByDefault); ok {
-			dec.Step, dec.NearMisses = d.resolve(req, dec.Step), near
+			d.resolve(req, &dec.Step)
+			dec.NearMisses = near
 			return dec
 		}
 	}
 	op := req.Op
 	return Decision{How: BySpec, NearMisses: near,
-		Step: &scenario.Response{Status: op.Success.Status, Body: op.Success.Body, Header: d.ContentType(op.Success.ContentType)}}
+		Step: scenario.Response{Status: op.Success.Status, Body: op.Success.Body, Header: d.ContentType(op.Success.ContentType)}}
 }
 
-// resolve is step, or for a live step (no body scripted) what the state answers with the
-// step's delay and fault.
-func (d *Decider) resolve(req *Request, step *scenario.Response) *scenario.Response {
+// resolve makes a live step (no body scripted) what the state answers, with the step's
+// delay and fault.
+func (d *Decider) resolve(req *Request, step *scenario.Response) {
 	if !step.Live {
-		return step
+		return
 	}
 	a, ok := d.live(req)
 	if !ok {
-		return step
+		return
 	}
-	resolved := *step
-	resolved.Status, resolved.Code, resolved.Body, resolved.SignedAs = a.Status, a.Code, a.Body, a.Signature
-	resolved.Header = step.Header.Clone()
-	resolved.Header.Set("Content-Type", a.ContentType)
-	return &resolved
+	step.Status, step.Code, step.Body, step.SignedAs = a.Status, a.Code, a.Body, a.Signature
+	step.Header = step.Header.Clone()
+	step.Header.Set("Content-Type", a.ContentType)
 }
 
 // live is what the state answers the request: the licenses and users the files declare, and
@@ -200,31 +199,30 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 	case license.BehaviorOAuthURL:
 		return oauthURL(req), true
 	}
-	return d.engine.Answer(req.Op, d.sessions.Account(req.Session), params(req))
-}
-
-// params are the request's parameters as the engine reads them: the body validation decoded
-// (or, for a scenario chosen by name, which skips validation, the raw body decoded), or the
-// query's first values.
-func params(req *Request) license.Params {
+	// The parameters as the engine reads them: the body validation decoded (or, for a
+	// scenario chosen by name, which skips validation, the raw body), or the query's first
+	// values. Built here, not returned by a helper, so that the map stays on the stack.
+	var p license.Params
 	switch {
 	case req.Op.Body != nil:
-		if p, ok := req.Match.Body.(map[string]any); ok {
-			return p
-		}
-		if len(req.Raw) > 0 {
-			var p map[string]any
-			_ = json.Unmarshal(req.Raw, &p) // not an object: no parameters
-			return p
+		p, _ = req.Match.Body.(map[string]any)
+		if p == nil && len(req.Raw) > 0 {
+			p = unvalidated(req.Raw)
 		}
 	case len(req.Match.Query) > 0:
-		p := make(license.Params, len(req.Match.Query))
+		p = make(license.Params, len(req.Match.Query))
 		for k, v := range req.Match.Query {
 			p[k] = v[0]
 		}
-		return p
 	}
-	return nil
+	return d.engine.Answer(req.Op, d.sessions.Account(req.Session), p)
+}
+
+// unvalidated decodes a body validation did not read; nil when it is not an object.
+func unvalidated(body []byte) license.Params {
+	var p license.Params
+	_ = json.Unmarshal(body, &p)
+	return p
 }
 
 // oauthURL is the oauth_url answer: the token endpoint on lsmock itself.
