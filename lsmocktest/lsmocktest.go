@@ -174,7 +174,8 @@ func (m Match) filter() mockserver.Filter {
 	return mockserver.Filter{Sessions: mockserver.SessionNames(m.Session), Scenario: m.Scenario, Operation: m.Operation, Code: m.Code, Status: m.Status}
 }
 
-// Request is one journaled request, with every secret redacted.
+// Request is one journaled request, with every secret redacted (mockserver documents its
+// fields).
 type Request = mockserver.Request
 
 // Requests returns the requests m selects, newest first.
