@@ -51,7 +51,7 @@ type NearMiss struct {
 
 // Filter selects requests; zero fields select all. Sessions holds session names (see
 // SessionNames for what a user may type).
-type Filter struct { // the fields of the journal's own, so one converts to the other for free
+type Filter struct {
 	Sessions                  []string
 	Scenario, Operation, Code string
 	Status                    int
@@ -70,7 +70,7 @@ var ErrCountsIncomplete = journal.ErrIncomplete
 // Requests returns the journal's entries that f selects, newest first. The journal keeps
 // the latest requests only; Count counts them all.
 func (s *Server) Requests(f Filter) []Request {
-	entries := s.journal.List(journal.Filter(f))
+	entries := s.journal.List(journal.Filter(f)) // the same fields: a conversion
 	out := make([]Request, len(entries))
 	for i := range entries {
 		out[i] = requestOf(&entries[i])

@@ -94,7 +94,7 @@ type Config struct {
 // Files says where the spec and the scenarios come from: a spec file or a document in
 // memory, and a folder (any fs.FS) of scenario files. The zero value is lsmock's embedded
 // openapi.yaml and scenarios/.
-type Files struct { // the fields of the loader's own, so one converts to the other for free
+type Files struct {
 	// SpecPath is an OpenAPI file; its relative $refs resolve from its folder. Reloads read
 	// it again.
 	SpecPath string
@@ -217,7 +217,7 @@ func New(cfg Config) (*Server, error) {
 		corsCfg:   cfg.CORS,
 		watch:     cfg.Watch,
 		admin:     cfg.Admin,
-		files:     load.Files(cfg.Files),
+		files:     load.Files(cfg.Files), // the same fields: a conversion, checked by the compiler
 		state:     license.NewState(),
 		signer:    signer,
 		clock:     clock,
