@@ -76,7 +76,7 @@ func TestOAuth(t *testing.T) {
 	t.Parallel()
 	clock := testutil.NewClock(time.Now().UTC().Truncate(time.Second))
 	srv := startConfig(t, mockserver.Config{Clock: clock.Now, Auth: mockserver.Auth{Mode: "strict",
-		Clients: []oauth.Client{{ID: testClientID, Secret: testClientSecret}}, TokenTTL: time.Minute}})
+		Clients: []mockserver.Client{{ID: testClientID, Secret: testClientSecret}}, TokenTTL: time.Minute}})
 	o := newOracle(t, lsmock.DefaultSpec())
 
 	// Discovery, with no Date or Authorization, as the Python SDK asks.

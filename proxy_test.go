@@ -21,8 +21,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lsmock/lsmock"
-	"github.com/lsmock/lsmock/internal/contract"
 	"github.com/lsmock/lsmock/internal/record"
 	"github.com/lsmock/lsmock/internal/testutil"
 	"github.com/lsmock/lsmock/mockserver"
@@ -47,9 +45,7 @@ func proxyTo(t *testing.T, target string, tr http.RoundTripper, logs io.Writer, 
 	t.Helper()
 	u, err := url.Parse(target)
 	require.NoError(t, err)
-	checker, err := contract.NewChecker(lsmock.DefaultSpec(), "")
-	require.NoError(t, err)
-	p := &mockserver.Proxy{Target: u, Transport: tr, Checker: checker}
+	p := &mockserver.Proxy{Target: u, Transport: tr}
 	for _, f := range adjust {
 		f(p)
 	}

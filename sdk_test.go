@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/cli"
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/testutil"
@@ -285,7 +284,7 @@ func TestNodeSDKCatchesBrokenSigning(t *testing.T) {
 func TestNodeSDKLicenseLife(t *testing.T) {
 	t.Parallel()
 	node := requireNodeSDK(t)
-	srv := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "format", Keys: []auth.Key{{APIKey: testAPIKey, SharedKey: testSharedKey}}}})
+	srv := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "format", Keys: []mockserver.Key{{APIKey: testAPIKey, SharedKey: testSharedKey}}}})
 	key := string(publicKey)
 	errLine := func(step, code, message string) string {
 		return `{"step":"` + step + `","error":{"status":400,"code":"` + code + `","message":"` + message + `"}}`
@@ -346,7 +345,7 @@ func TestNodeSDKLicenseLife(t *testing.T) {
 	t.Run("oauth", func(t *testing.T) {
 		t.Parallel()
 		const clientID, secret = "node-client", "node-client-secret"
-		strict := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "strict", Clients: []oauth.Client{{ID: clientID, Secret: secret}}}})
+		strict := startConfig(t, mockserver.Config{Auth: mockserver.Auth{Mode: "strict", Clients: []mockserver.Client{{ID: clientID, Secret: secret}}}})
 		run := func(secret string) []string {
 			return runNodeFlowEnv(t, node, strict.URL+"/api/v4", key, "oauth", "LSMOCK_TOKEN_URL="+strict.URL+oauth.TokenPath,
 				"LSMOCK_CLIENT_ID="+clientID, "LSMOCK_CLIENT_SECRET="+secret)

@@ -103,6 +103,43 @@ func ExampleServer_Requests() {
 	// Output: 400 missing_parameters validation {"password":"[redacted]","username":"user@example.com"}
 }
 
+// A test can change its mind while it runs: a pin answers the session's next request, and
+// a reset gives the session a clean start.
+func ExampleServer_Pin() {
+	srv, _ := lsmocktest.Start()
+	defer srv.Close()
+	job := map[string]string{"X-Lsmock-Session": "job-9"}
+
+	fmt.Println(changePassword(srv, job, body)[:3])
+	if err := srv.Pin("job-9", "change_password_not_allowed"); err != nil {
+		panic(err)
+	}
+	fmt.Println(changePassword(srv, job, body)[:3])
+	srv.Reset("job-9")
+	fmt.Println(changePassword(srv, job, body)[:3])
+	// Output:
+	// 200
+	// 400
+	// 200
+}
+
+// A reset also starts a session's sequences again: here the pin for every session stays,
+// and job-9 gets its first step once more.
+func ExampleServer_Reset() {
+	srv, _ := lsmocktest.Start(lsmocktest.WithScenario("internal_error_then_success"))
+	defer srv.Close()
+	job := map[string]string{"X-Lsmock-Session": "job-9"}
+
+	fmt.Println(changePassword(srv, job, body)[:3])
+	fmt.Println(changePassword(srv, job, body)[:3])
+	srv.Reset("job-9")
+	fmt.Println(changePassword(srv, job, body)[:3])
+	// Output:
+	// 500
+	// 200
+	// 500
+}
+
 // An activation of one of the demo licenses, its signature checked as the Python and Go
 // SDKs check it: RSA-SHA256 over the raw body, with the key srv.PublicKey holds.
 func ExampleServer_PublicKey() {

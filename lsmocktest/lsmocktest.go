@@ -120,9 +120,21 @@ func Start(opts ...Option) (*Server, error) {
 // Close stops the server, ending scripted delays and timeouts in progress at once; New
 // arranges it through t.Cleanup.
 func (s *Server) Close() {
-	s.handler.EndHolds()
+	s.handler.Close() // first: httptest's Close waits for the requests it holds
 	s.http.Close()
 }
+
+// Pin makes scenario answer session's requests from its next request on, while the test
+// runs: session is an X-Lsmock-Session value or an API key, or "" for every session (as
+// WithSessionScenario and WithScenario do before the start). Its error says when no
+// scenario has that name.
+func (s *Server) Pin(session, scenario string) error { return s.handler.Pin(session, scenario) }
+
+// Reset makes session start afresh: its pins, the progress of its sequences and what it did
+// with the declared licenses and users (activations, trials, consumption, seats) are gone;
+// "" resets every session and the pins for all. The requests it made are still counted and
+// listed (AssertRequests, Requests).
+func (s *Server) Reset(session string) { s.handler.Reset(session) }
 
 // Sign sets the Date and Authorization headers of r the way the LicenseSpring SDKs do,
 // with s.APIKey and s.SharedKey.
@@ -162,7 +174,8 @@ func (m Match) filter() mockserver.Filter {
 	return mockserver.Filter{Sessions: mockserver.SessionNames(m.Session), Scenario: m.Scenario, Operation: m.Operation, Code: m.Code, Status: m.Status}
 }
 
-// Request is one journaled request, with every secret redacted.
+// Request is one journaled request, with every secret redacted (mockserver documents its
+// fields).
 type Request = mockserver.Request
 
 // Requests returns the requests m selects, newest first.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/lsmocktest"
+	"github.com/lsmock/lsmock/mockserver"
 )
 
 func post(t *testing.T, srv *lsmocktest.Server, session, body string) int {
@@ -96,6 +97,39 @@ func (r *recorder) Errorf(format string, args ...any) {
 }
 
 func (r *recorder) Logf(string, ...any) {}
+
+// TestPinAndReset: a pin made while the test runs answers the session's next request, and a
+// reset drops one session's pins and progress (or every session's, and the pins for all)
+// and leaves the other sessions alone.
+func TestPinAndReset(t *testing.T) {
+	t.Parallel()
+	srv := lsmocktest.New(t, lsmocktest.WithScenario("internal_error_then_success"))
+	steps := []struct {
+		name    string
+		do      func() error
+		session string
+		want    int
+	}{
+		{"the pin for all: its first step", nil, "job-1", 500},
+		{"then its second", nil, "job-1", 200},
+		{"a reset starts the sequence again", func() error { srv.Reset("job-1"); return nil }, "job-1", 500},
+		{"another session has its own progress", nil, "job-2", 500},
+		{"a session's own pin comes first", func() error { return srv.Pin("job-2", "invalid_json") }, "job-2", 400},
+		{"and one session's pin is its own", nil, "job-1", 200},
+		{"a reset drops the session's pin", func() error { srv.Reset("job-2"); return nil }, "job-2", 500},
+		{"resetting all drops the pin for all", func() error { srv.Reset(""); return nil }, "job-1", 200},
+		{"a pin for all, while the test runs", func() error { return srv.Pin("", "internal_error") }, "job-3", 500},
+	}
+	for _, st := range steps { // in order: each step builds on the last
+		if st.do != nil {
+			require.NoError(t, st.do(), st.name)
+		}
+		assert.Equal(t, st.want, post(t, srv, st.session, valid), st.name)
+	}
+	err := srv.Pin("job-1", "no_such_scenario")
+	assert.ErrorIs(t, err, mockserver.ErrUnknownScenario)
+	assert.Equal(t, 500, post(t, srv, "job-1", valid), "a failed pin changes nothing")
+}
 
 // Close does not wait out a request held by the timeout fault.
 func TestCloseEndsHolds(t *testing.T) {

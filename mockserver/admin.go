@@ -165,16 +165,13 @@ func loggedAs(path string, o outcome) outcome {
 }
 
 // reset is POST /__lsmock/reset[?session=ID]: pins, progress and the state of the licenses
-// and users, of one session or all. The remembered license answers go too: they are shared
-// by sessions, so a reset gives their memory back by dropping them all.
-func (s *Server) reset(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
-	c.engine.ForgetAnswers()
+// and users, of one session or all (see Reset).
+func (s *Server) reset(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	if id := r.URL.Query().Get("session"); id != "" {
-		sid := s.sessions.Resolve(session.Typed(id))
-		s.sessions.Reset(sid)
-		return loggedAs(AdminPrefix+"reset", writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": string(sid.Label)}))
+		name := s.resetSessions(id)
+		return loggedAs(AdminPrefix+"reset", writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": name}))
 	}
-	s.sessions.ResetAll()
+	s.resetSessions("")
 	return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
 }
 

@@ -20,20 +20,22 @@ import (
 	"github.com/lsmock/lsmock/internal/contract"
 	"github.com/lsmock/lsmock/internal/decide"
 	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // Proxy, set in Config, makes lsmock stand between an SDK and a real License API: every
 // request goes to Target as it came, its answer comes back as it went, and each exchange is
-// held to the spec. Nothing a client gets is changed but for lsmock's own X-Lsmock-* headers.
+// held to the spec Config.Files names. The answers are checked with kin-openapi, as lsmock
+// verify checks them: an oracle New builds from that spec, independent of the validator
+// that checks the requests. Nothing a client gets is changed but for lsmock's own
+// X-Lsmock-* headers.
 type Proxy struct {
 	// Target is the real API's base URL, e.g. https://api.licensespring.com.
 	Target *url.URL
 	// Transport reaches it; nil means http.DefaultTransport.
 	Transport http.RoundTripper
-	// Checker holds answers to the spec (kin-openapi, as lsmock verify does).
-	Checker *contract.Checker
-	// Record, when set, gets each exchange (see package record).
+	// Record, when set, gets each exchange, e.g. to write it down as a scenario.
 	Record func(Exchange)
 	// Timeout bounds one exchange with the target, from sending the request to the last
 	// byte of the answer; 0 means DefaultUpstreamTimeout.
@@ -83,12 +85,15 @@ type proxyState struct {
 	dotPath apiError // the answer to a path with dot segments
 }
 
-func newProxyState(p *Proxy) (*proxyState, error) {
+// newProxyState checks p and builds the oracle that holds answers to the spec files names
+// (once: the proxy holds answers to the spec it started with).
+func newProxyState(p *Proxy, files load.Files) (*proxyState, error) {
 	if p.Target == nil || p.Target.Scheme == "" || p.Target.Host == "" {
 		return nil, fmt.Errorf("mockserver: the proxy's target must be a URL such as https://api.licensespring.com")
 	}
-	if p.Checker == nil {
-		return nil, fmt.Errorf("mockserver: the proxy needs a contract checker")
+	checker, err := files.Oracle()
+	if err != nil {
+		return nil, err // its message says kin-openapi could not load the spec, and why
 	}
 	tr := p.Transport
 	if tr == nil {
@@ -100,7 +105,7 @@ func newProxyState(p *Proxy) (*proxyState, error) {
 	if timeout <= 0 {
 		timeout = DefaultUpstreamTimeout
 	}
-	return &proxyState{target: p.Target, shown: p.TargetShown(), client: client, checker: p.Checker, record: p.Record, timeout: timeout,
+	return &proxyState{target: p.Target, shown: p.TargetShown(), client: client, checker: checker, record: p.Record, timeout: timeout,
 		dotPath: newAPIError(http.StatusBadRequest, "proxy_error", "lsmock proxy: a path with . or .. segments is not forwarded")}, nil
 }
 

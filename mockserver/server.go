@@ -5,6 +5,7 @@ package mockserver
 
 import (
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -30,7 +31,7 @@ const (
 	HeaderOperation  = "X-Lsmock-Operation"  // the operationId that answered
 	HeaderValidation = "X-Lsmock-Validation" // the validator's detail for a refused request
 	HeaderScenario   = "X-Lsmock-Scenario"   // request: the scenario to answer with; response: the one that did
-	HeaderSession    = session.Header        // request: the session, when not the API key
+	HeaderSession    = "X-Lsmock-Session"    // request: the session, when not the API key
 	// HeaderDate stands in for Date, which browsers refuse to let a page set (a forbidden
 	// header name for fetch); a request that has no Date takes it from here.
 	HeaderDate = "X-Lsmock-Date"
@@ -57,17 +58,17 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxHold caps scripted delays and faults that hold a request; 0 means DefaultMaxHold.
 	MaxHold time.Duration
-	// JournalSize is how many requests the journal keeps; 0 means journal.DefaultSize.
+	// JournalSize is how many requests the journal keeps; 0 means 1000.
 	JournalSize int
 	// CORS lets browser apps on other origins call lsmock; the zero value allows all.
 	CORS CORS
 	// Admin says who may use the admin API; the zero value allows loopback clients only.
 	Admin AdminAccess
 	// MaxFieldBytes is the longest hardware_id, password, username (and the other fields the
-	// state keeps) a request may send; 0 means license.MaxFieldBytes.
+	// state keeps) a request may send; 0 means 1024.
 	MaxFieldBytes int
 	// MaxSessions bounds how many sessions keep state; the least recently used is dropped
-	// beyond it. 0 means session.DefaultMax.
+	// beyond it. 0 means 10,000.
 	MaxSessions int
 	// Watch, when set, reports how the watch of the served files is doing; GET
 	// /__lsmock/health and the metrics show it.
@@ -87,7 +88,20 @@ type Config struct {
 // Files says where the spec and the scenarios come from: a spec file or a document in
 // memory, and a folder (any fs.FS) of scenario files. The zero value is lsmock's embedded
 // openapi.yaml and scenarios/.
-type Files = load.Files
+type Files struct {
+	// SpecPath is an OpenAPI file; its relative $refs resolve from its folder. Reloads read
+	// it again.
+	SpecPath string
+	// SpecYAML is an OpenAPI document in memory, used when SpecPath is empty; SpecName names
+	// it in messages. Both empty: the embedded openapi.yaml.
+	SpecYAML []byte
+	SpecName string
+	// Scenarios holds the scenario files (.yaml and .yml, read recursively); ScenariosName
+	// names the folder in messages. Nil means the embedded scenarios/ with the embedded spec,
+	// and no scenarios with any other.
+	Scenarios     fs.FS
+	ScenariosName string
+}
 
 // Auth is how much of LicenseSpring's request signing lsmock checks.
 type Auth struct {
@@ -98,16 +112,26 @@ type Auth struct {
 	Keys []Key
 	// Tokens are the Bearer tokens strict mode accepts, besides those lsmock issues.
 	Tokens []string
-	// Clients are the OAuth clients the token endpoint knows; none means oauth's demo
-	// client. Strict mode issues tokens to these only; the other modes to any client whose
-	// id is not known with another secret.
-	Clients []oauth.Client
-	// TokenTTL is how long issued tokens live; 0 means oauth.DefaultTTL.
+	// Clients are the OAuth clients the token endpoint knows; none means the demo client
+	// (demo-client, secret demo-client-secret). Strict mode issues tokens to these only; the
+	// other modes to any client whose id is not known with another secret.
+	Clients []Client
+	// TokenTTL is how long issued tokens live; 0 means 480s, the vendor's expires_in.
 	TokenTTL time.Duration
 }
 
-// Key is an API key with its shared key and status ("active", "revoked", "read_only").
-type Key = auth.Key
+// Key is an API key lsmock knows, with its shared key.
+type Key struct {
+	APIKey, SharedKey string
+	// Status is what the API says of the key in strict mode: "active" (also when empty),
+	// "revoked" or "read_only".
+	Status string
+}
+
+// Client is an OAuth client the token endpoint knows.
+type Client struct {
+	ID, Secret string
+}
 
 // WatchStatus is how the watch of the served files (lsmock serve --watch) is doing.
 type WatchStatus struct {
@@ -129,7 +153,7 @@ type Server struct {
 	watch    func() WatchStatus
 	corsCfg  CORS
 	admin    AdminAccess
-	files    Files
+	files    load.Files
 	reloadMu sync.Mutex // one reload at a time
 
 	sessions  *session.Store // pins, sequence progress and license accounts, per session
@@ -162,13 +186,13 @@ type Server struct {
 // schemas, the scenario indexes and the fixed answers. Its error says what is wrong where
 // (file:line:col).
 func New(cfg Config) (*Server, error) {
-	mode := auth.ModeFormat
-	if cfg.Auth.Mode != "" {
-		m, err := auth.ParseMode(cfg.Auth.Mode)
-		if err != nil {
-			return nil, fmt.Errorf("mockserver: %w", err)
-		}
-		mode = m
+	clock := cfg.Clock
+	if clock == nil {
+		clock = time.Now
+	}
+	checker, issuer, err := newAuth(cfg.Auth, clock)
+	if err != nil {
+		return nil, err
 	}
 	signer := signing.Builtin()
 	if cfg.SigningKey != nil {
@@ -178,23 +202,18 @@ func New(cfg Config) (*Server, error) {
 		}
 		signer = k
 	}
-	clock := cfg.Clock
-	if clock == nil {
-		clock = time.Now
-	}
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	issuer := oauth.NewIssuer(cfg.Auth.Clients, mode != auth.ModeStrict, cfg.Auth.TokenTTL, clock)
 	s := &Server{
 		corsCfg:   cfg.CORS,
 		watch:     cfg.Watch,
 		admin:     cfg.Admin,
-		files:     cfg.Files,
+		files:     load.Files(cfg.Files), // the same fields: a conversion, checked by the compiler
 		signer:    signer,
 		clock:     clock,
-		auth:      auth.NewChecker(mode, cfg.Auth.Keys, cfg.Auth.Tokens, issuer.Lookup, clock),
+		auth:      checker,
 		oauth:     issuer,
 		journal:   journal.New(cfg.JournalSize, 0),
 		counts:    journal.NewCounts(0),
@@ -210,14 +229,14 @@ func New(cfg Config) (*Server, error) {
 		lengths:   newLengths(4096),
 	}
 	if cfg.Proxy != nil {
-		p, err := newProxyState(cfg.Proxy)
+		p, err := newProxyState(cfg.Proxy, s.files)
 		if err != nil {
 			return nil, err
 		}
 		s.proxy = p
 	}
 	s.sessions = session.NewStore(cfg.MaxSessions)
-	sp, set, err := cfg.Files.Load()
+	sp, set, err := s.files.Load()
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,7 @@ func scenarios(yaml string) mockserver.Files {
 // newServer builds a server for cfg; without files, the embedded spec and no scenario files.
 func newServer(t testing.TB, cfg mockserver.Config) *mockserver.Server {
 	t.Helper()
-	if cfg.Files.Embedded() && cfg.Files.Scenarios == nil {
+	if cfg.Files.SpecPath == "" && cfg.Files.SpecYAML == nil && cfg.Files.Scenarios == nil {
 		cfg.Files = scenarios("")
 	}
 	srv, err := mockserver.New(cfg)
@@ -65,6 +66,11 @@ func TestNewRefusesBrokenConfiguration(t *testing.T) {
 		{"a broken spec", mockserver.Config{Files: mockserver.Files{SpecYAML: []byte("openapi: 3.1.0\npaths: [\n"), SpecName: "mine.yaml"}},
 			"load spec:\nmine.yaml:"},
 		{"an unknown auth mode", mockserver.Config{Auth: mockserver.Auth{Mode: "lax"}}, `auth mode "lax": want off, format or strict`},
+		{"an unknown key status", mockserver.Config{Auth: mockserver.Auth{Keys: []mockserver.Key{{APIKey: "k", SharedKey: "s"}, {APIKey: "k2", SharedKey: "s", Status: "gone"}}}},
+			`Auth.Keys[1]: status "gone": want active, revoked or read_only`},
+		{"a proxy with no target", mockserver.Config{Proxy: &mockserver.Proxy{}}, "the proxy's target must be a URL"},
+		{"a proxy to a spec kin-openapi refuses", mockserver.Config{Files: mockserver.Files{SpecYAML: []byte("openapi: 3.0.3\npaths: [\n")},
+			Proxy: &mockserver.Proxy{Target: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}}}, "kin-openapi cannot load the spec"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,6 +46,17 @@ const (
 	KeyReadOnly KeyStatus = "read_only"
 )
 
+// ParseKeyStatus reads a key's status as a keys file or mockserver.Key gives it; "" is active.
+func ParseKeyStatus(s string) (KeyStatus, error) {
+	switch status := KeyStatus(s); status {
+	case "":
+		return KeyActive, nil
+	case KeyActive, KeyRevoked, KeyReadOnly:
+		return status, nil
+	}
+	return "", fmt.Errorf("status %q: want active, revoked or read_only", s)
+}
+
 // Key is an API key with its shared key.
 type Key struct {
 	APIKey    string

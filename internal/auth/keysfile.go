@@ -65,13 +65,9 @@ func LoadKeysFile(path string) (*KeysFile, error) {
 	out := &KeysFile{Tokens: raw.Tokens}
 	var errs fileerr.List
 	for i, k := range raw.Keys {
-		status := KeyStatus(k.Status)
-		switch status {
-		case "":
-			status = KeyActive
-		case KeyActive, KeyRevoked, KeyReadOnly:
-		default:
-			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("keys[%d]: status %q: want active, revoked or read_only", i, k.Status)})
+		status, err := ParseKeyStatus(k.Status)
+		if err != nil {
+			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("keys[%d]: %v", i, err)})
 		}
 		if k.APIKey == "" || k.SharedKey == "" {
 			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("keys[%d]: api_key and shared_key are both required", i)})

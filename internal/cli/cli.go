@@ -278,7 +278,7 @@ func serve(ctx context.Context, args []string, env Env, proxying bool) int {
 			cors.Origins = append(cors.Origins, o)
 		}
 	}
-	cfg := mockserver.Config{Files: files, Logger: logger, Auth: authCfg,
+	cfg := mockserver.Config{Files: mockserver.Files(files), Logger: logger, Auth: authCfg,
 		JournalSize: opts.journalSize, CORS: cors, MaxSessions: opts.maxSessions, MaxFieldBytes: opts.maxFieldBytes,
 		MaxBodyBytes: opts.maxBodyBytes, MaxHold: opts.maxHold, SigningKey: signingKey,
 		Admin: mockserver.AdminAccess{Token: opts.adminToken, Separate: opts.adminAddr != ""}, Version: Version()}
@@ -423,11 +423,7 @@ func newProxy(opts serveOptions, logger *slog.Logger) (p *mockserver.Proxy, clos
 	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
 		return nil, nil, fmt.Errorf("--target %s: want an http:// or https:// URL such as https://api.licensespring.com", target.Redacted())
 	}
-	checker, err := newChecker(opts.specPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	p = &mockserver.Proxy{Target: target, Checker: checker, Timeout: opts.upstreamTimeout}
+	p = &mockserver.Proxy{Target: target, Timeout: opts.upstreamTimeout}
 	if opts.targetCA != "" {
 		pem, err := os.ReadFile(opts.targetCA)
 		if err != nil {
@@ -576,20 +572,22 @@ func newAuth(opts serveOptions) (mockserver.Auth, error) {
 	}
 	a := mockserver.Auth{Mode: string(mode), TokenTTL: opts.tokenTTL}
 	if opts.apiKey != "" {
-		a.Keys = append(a.Keys, auth.Key{APIKey: opts.apiKey, SharedKey: opts.sharedKey})
+		a.Keys = append(a.Keys, mockserver.Key{APIKey: opts.apiKey, SharedKey: opts.sharedKey})
 	}
 	if opts.clientID != "" {
-		a.Clients = append(a.Clients, oauth.Client{ID: opts.clientID, Secret: opts.clientSecret})
+		a.Clients = append(a.Clients, mockserver.Client{ID: opts.clientID, Secret: opts.clientSecret})
 	}
 	if opts.keysFile != "" {
 		kf, err := auth.LoadKeysFile(opts.keysFile)
 		if err != nil {
 			return mockserver.Auth{}, fmt.Errorf("--keys: %w", err)
 		}
-		a.Keys = append(a.Keys, kf.Keys...)
+		for _, k := range kf.Keys {
+			a.Keys = append(a.Keys, mockserver.Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: string(k.Status)})
+		}
 		a.Tokens = kf.Tokens
 		for _, c := range kf.Clients {
-			a.Clients = append(a.Clients, oauth.Client{ID: c.ID, Secret: c.Secret})
+			a.Clients = append(a.Clients, mockserver.Client{ID: c.ID, Secret: c.Secret})
 		}
 	}
 	if mode == auth.ModeStrict && len(a.Keys) == 0 && len(a.Tokens) == 0 && len(a.Clients) == 0 {

@@ -4,8 +4,8 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/lsmock/lsmock"
 	"github.com/lsmock/lsmock/internal/contract"
+	"github.com/lsmock/lsmock/internal/load"
 )
 
 // lint checks a spec and its scenario files without serving: the spec must load in both
@@ -65,9 +65,5 @@ func lint(args []string, env Env) int {
 
 // newChecker loads, validates and routes the spec with kin-openapi, the contract's oracle.
 func newChecker(specPath string) (*contract.Checker, error) {
-	var raw []byte
-	if specPath == "" {
-		raw = lsmock.DefaultSpec()
-	}
-	return contract.NewChecker(raw, specPath)
+	return load.Files{SpecPath: specPath}.Oracle()
 }

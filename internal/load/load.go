@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/lsmock/lsmock"
+	"github.com/lsmock/lsmock/internal/contract"
 	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/spec"
 )
@@ -43,6 +44,18 @@ func (f Files) Spec() (*spec.Spec, error) {
 	default: // checked by the tests; skipping the meta-schema check saves ~10 ms of start-up
 		return spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	}
+}
+
+// Oracle loads the spec with kin-openapi: the contract's oracle, a reading of the spec
+// independent of the validator's, which holds answers to it (the proxy's, lint's and verify's).
+func (f Files) Oracle() (*contract.Checker, error) {
+	switch {
+	case f.SpecPath != "":
+		return contract.NewChecker(nil, f.SpecPath)
+	case f.SpecYAML != nil:
+		return contract.NewChecker(f.SpecYAML, "")
+	}
+	return contract.NewChecker(lsmock.DefaultSpec(), "")
 }
 
 // Load loads the spec and the scenarios against it; an error says which of the two failed
