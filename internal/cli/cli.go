@@ -104,11 +104,12 @@ func Version() string {
 	return "devel"
 }
 
-// filesOf says which files serve, lint and verify read: --spec (else the embedded
+// files says which files serve, lint and verify read: --spec (else the embedded
 // openapi.yaml) and --scenarios; without --scenarios, the scenarios/ folder beside a spec of
 // the user's if there is one, none otherwise, and with the embedded spec the embedded
 // scenarios (they script that spec only).
-func filesOf(specPath, scenariosDir string) (load.Files, error) {
+func (ff fileFlags) files() (load.Files, error) {
+	specPath, scenariosDir := ff.spec, ff.scenarios
 	f := load.Files{SpecPath: specPath}
 	if scenariosDir == "" && specPath != "" {
 		beside := filepath.Join(filepath.Dir(specPath), "scenarios")

@@ -120,7 +120,7 @@ func (f *flagSet) noArgs() (code int, ok bool) {
 // fileFlags are --spec and --scenarios, shared by serve, proxy, verify and lint.
 type fileFlags struct{ spec, scenarios string }
 
-func (f *flagSet) files(ff *fileFlags) {
+func (f *flagSet) specAndScenarios(ff *fileFlags) {
 	f.string(&ff.spec, "spec", "", "OpenAPI `file` (default: the embedded openapi.yaml)")
 	f.string(&ff.scenarios, "scenarios", "", "scenario `folder` (default: the embedded scenarios/, or with --spec the scenarios/ folder beside it)")
 }

@@ -16,7 +16,7 @@ func lint(args []string, env Env) int {
 	if code, ok := lintFlags(env, &ff).parse(args); !ok {
 		return code
 	}
-	files, err := filesOf(ff.spec, ff.scenarios)
+	files, err := ff.files()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock lint: %v\n", err)
 		return 2
@@ -58,7 +58,7 @@ func lint(args []string, env Env) int {
 // lintFlags declares lsmock lint's flags into ff.
 func lintFlags(env Env, ff *fileFlags) *flagSet {
 	f := newFlagSet("lsmock lint", env, "Usage: lsmock lint [--spec FILE] [--scenarios DIR]\n\nChecks a spec and its scenarios; exit 0 when both load, 1 otherwise.\n\nFlags:\n")
-	f.files(ff)
+	f.specAndScenarios(ff)
 	return f
 }
 

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/watch"
 	"github.com/lsmock/lsmock/mockserver"
@@ -170,19 +169,6 @@ func (c *serveConfig) logStart(logger *slog.Logger, handler *mockserver.Server, 
 // watchDebounce is how long the files must be quiet before a reload: an editor's save is
 // several events, and a reload well within a second of the save still feels instant.
 const watchDebounce = 100 * time.Millisecond
-
-// watchedPaths are the files lsmock serves from: the spec file and the files it $refs, and
-// the scenarios folder, when they are files on disk and not the embedded defaults.
-func watchedPaths(f load.Files) []string {
-	var paths []string
-	if f.SpecPath != "" {
-		paths = append(paths, spec.Files(f.SpecPath)...)
-	}
-	if f.Scenarios != nil {
-		paths = append(paths, f.ScenariosName)
-	}
-	return paths
-}
 
 // watchStatus is the watch's state, for the admin API.
 func watchStatus(w *watch.Watcher) func() mockserver.WatchStatus {

@@ -18,6 +18,7 @@ import (
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/record"
+	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/mockserver"
 )
 
@@ -68,7 +69,7 @@ func serveFlags(env Env, proxying bool, opts *serveOptions) *flagSet {
 	}
 	f := newFlagSet(cmd, env, usage)
 	f.string(&opts.addr, "addr", DefaultAddr, "`host:port` to listen on; port 0 picks a free one")
-	f.files(&opts.fileFlags)
+	f.specAndScenarios(&opts.fileFlags)
 	f.string(&opts.logFormat, "log-format", "text", "log as `text` or json")
 	f.string(&opts.logLevel, "log-level", "info", "`level`: debug, info (a line per request), warn or error")
 	f.string(&opts.authMode, "auth", string(auth.ModeFormat), "signing checks: off (presence only), format (form and Date; signatures of known keys), strict (also unknown, revoked, read-only keys)")
@@ -138,7 +139,7 @@ func newServeConfig(cmd string, opts serveOptions, proxying bool) (*serveConfig,
 	if c.signingKey, err = readSigningKey(opts.signingKeyFile); err != nil {
 		return nil, err
 	}
-	if c.files, err = filesOf(opts.spec, opts.scenarios); err != nil {
+	if c.files, err = opts.fileFlags.files(); err != nil {
 		return nil, err
 	}
 	if proxying {
@@ -186,12 +187,19 @@ func corsOf(opts serveOptions) mockserver.CORS {
 	return cors
 }
 
-// watchOf is what --watch watches: the spec and scenario files on disk.
+// watchOf is what --watch watches: the spec file and the files it $refs, and the scenarios
+// folder, when they are files on disk and not the embedded defaults.
 func watchOf(files load.Files, proxying bool) ([]string, error) {
 	if proxying {
 		return nil, errors.New("--watch is for lsmock serve; the proxy holds answers to the spec it started with")
 	}
-	paths := watchedPaths(files)
+	var paths []string
+	if files.SpecPath != "" {
+		paths = append(paths, spec.Files(files.SpecPath)...)
+	}
+	if files.Scenarios != nil {
+		paths = append(paths, files.ScenariosName)
+	}
 	if len(paths) == 0 {
 		return nil, errors.New("--watch: nothing to watch, lsmock serves its embedded files; add --spec FILE or --scenarios FOLDER")
 	}

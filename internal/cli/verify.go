@@ -29,7 +29,7 @@ func verify(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 2
 	}
-	files, err := filesOf(o.spec, o.scenarios)
+	files, err := o.fileFlags.files()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 2
@@ -65,7 +65,7 @@ type verifyOptions struct {
 func verifyFlags(env Env, o *verifyOptions) *flagSet {
 	f := newFlagSet("lsmock verify", env, "Usage: lsmock verify --target URL [--api-key K --shared-key S]\n\nSends each scenario's verify: request to the target and checks the answer against the spec\nand the expectation. Exit 0 when every check passes, 1 on any drift.\n\nFlags:\n")
 	f.secret(&o.target, "target", "base `URL` of the server to verify, e.g. http://127.0.0.1:8080")
-	f.files(&o.fileFlags)
+	f.specAndScenarios(&o.fileFlags)
 	f.keys(&o.keyFlags, "to sign with")
 	f.fs.StringVar(&o.junitFile, "junit", "", "also write the results as JUnit XML to `file`")
 	f.fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for each answer")
