@@ -140,11 +140,6 @@ func (s *Server) hold(r *http.Request, d time.Duration) bool {
 	}
 }
 
-// EndHolds ends every scripted delay, slow body and timeout in progress or to come: call it
-// when the server shuts down (http.Server.RegisterOnShutdown), because Shutdown waits for
-// handlers but does not cancel their requests' contexts.
-func (s *Server) EndHolds() { s.endOnce.Do(func() { close(s.ending) }) }
-
 // malformed cuts a body so it no longer parses as JSON, keeping it plausible.
 func malformed(body []byte) []byte {
 	if len(body) < 2 {

@@ -146,7 +146,8 @@ func (s *Server) resetSessions(typed string) string {
 
 // Close ends every scripted delay, slow body and timeout in progress or to come, and every
 // exchange the proxy has in flight (answered 503), so that closing the listener does not
-// wait for them (EndHolds does the same). The Server still answers afterwards, holding
-// nothing. Call it before httptest.Server.Close or http.Server.Shutdown, or register it
-// with http.Server.RegisterOnShutdown.
-func (s *Server) Close() { s.EndHolds() }
+// wait for them: http.Server.Shutdown waits for handlers but does not cancel their
+// requests. The Server still answers afterwards, holding nothing. Call it before
+// httptest.Server.Close or http.Server.Shutdown, or register it with
+// http.Server.RegisterOnShutdown.
+func (s *Server) Close() { s.endOnce.Do(func() { close(s.ending) }) }

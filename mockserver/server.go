@@ -176,7 +176,7 @@ type Server struct {
 	maxHold   time.Duration
 	maxField  int // Config.MaxFieldBytes
 
-	// ending is closed by EndHolds when the server shuts down: Shutdown does not cancel
+	// ending is closed by Close when the server shuts down: Shutdown does not cancel
 	// the contexts of requests in flight, so holds wait on this too.
 	ending  chan struct{}
 	endOnce sync.Once

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 
 	"github.com/lsmock/lsmock/internal/contract"
@@ -13,18 +12,11 @@ import (
 // with), and every scenario file must load against it. It says, per operation, how many
 // scenarios answer it by name.
 func lint(args []string, env Env) int {
-	fs := flag.NewFlagSet("lsmock lint", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	specPath := fs.String("spec", env.Getenv("LSMOCK_SPEC"), "OpenAPI `file` (default: the embedded openapi.yaml) (env LSMOCK_SPEC)")
-	scenariosDir := fs.String("scenarios", env.Getenv("LSMOCK_SCENARIOS"), "scenario `folder` (default as for serve) (env LSMOCK_SCENARIOS)")
-	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, "Usage: lsmock lint [--spec FILE] [--scenarios DIR]\n\nChecks a spec and its scenarios; exit 0 when both load, 1 otherwise.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	var ff fileFlags
+	if code, ok := lintFlags(env, &ff).parse(args); !ok {
 		return code
 	}
-	files, err := filesOf(*specPath, *scenariosDir)
+	files, err := ff.files()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock lint: %v\n", err)
 		return 2
@@ -34,7 +26,7 @@ func lint(args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, err)
 		return 1
 	}
-	if _, err := newChecker(*specPath); err != nil {
+	if _, err := newChecker(ff.spec); err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", s.Name, err)
 		return 1
 	}
@@ -61,6 +53,13 @@ func lint(args []string, env Env) int {
 		fmt.Fprintf(env.Stdout, "%s: %d scenarios from files, %d more for its documented error codes\n", op.ID, declared, implied)
 	}
 	return 0
+}
+
+// lintFlags declares lsmock lint's flags into ff.
+func lintFlags(env Env, ff *fileFlags) *flagSet {
+	f := newFlagSet("lsmock lint", env, "Usage: lsmock lint [--spec FILE] [--scenarios DIR]\n\nChecks a spec and its scenarios; exit 0 when both load, 1 otherwise.\n\nFlags:\n")
+	f.specAndScenarios(ff)
+	return f
 }
 
 // newChecker loads, validates and routes the spec with kin-openapi, the contract's oracle.

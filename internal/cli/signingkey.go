@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"os"
 
@@ -11,30 +10,31 @@ import (
 // signingKey prints the public key an SDK must be given to accept lsmock's answers: the
 // built-in test key's, or that of --signing-key FILE.
 func signingKey(args []string, env Env) int {
-	fs := flag.NewFlagSet("lsmock signing-key", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	file := fs.String("signing-key", env.Getenv("LSMOCK_SIGNING_KEY"), "RSA private key `file` (PEM) lsmock signs with; default: the built-in test key (env LSMOCK_SIGNING_KEY)")
-	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, "Usage: lsmock signing-key [--signing-key FILE]\n\nPrints the public key (PEM) to configure an SDK with (Node publicKey, C++ setAlternateKey).\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	var file string
+	if code, ok := signingKeyFlags(env, &file).parse(args); !ok {
 		return code
 	}
 	s := signing.Builtin()
-	if *file != "" {
-		pem, err := readSigningKey(*file)
+	if file != "" {
+		pem, err := readSigningKey(file)
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "lsmock signing-key: %v\n", err)
 			return 2
 		}
-		if s, err = signing.Parse(pem, *file); err != nil {
+		if s, err = signing.Parse(pem, file); err != nil {
 			fmt.Fprintf(env.Stderr, "lsmock signing-key: %v\n", err)
 			return 2
 		}
 	}
 	_, _ = env.Stdout.Write(s.PublicKeyPEM())
 	return 0
+}
+
+// signingKeyFlags declares lsmock signing-key's one flag into file.
+func signingKeyFlags(env Env, file *string) *flagSet {
+	f := newFlagSet("lsmock signing-key", env, "Usage: lsmock signing-key [--signing-key FILE]\n\nPrints the public key (PEM) to configure an SDK with (Node publicKey, C++ setAlternateKey).\n\nFlags:\n")
+	f.signingKey(file)
+	return f
 }
 
 // readSigningKey reads --signing-key and checks it is a key lsmock can sign with; "" is the

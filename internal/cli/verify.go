@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/xml"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,31 +17,19 @@ import (
 // a running server (the real API, or lsmock) and checks each answer against the spec, with
 // kin-openapi, and against the scenario's expectation.
 func verify(ctx context.Context, args []string, env Env) int {
-	fs := flag.NewFlagSet("lsmock verify", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	target := fs.String("target", env.Getenv("LSMOCK_TARGET"), "base `URL` of the server to verify, e.g. http://127.0.0.1:8080 (env LSMOCK_TARGET)")
-	specPath := fs.String("spec", env.Getenv("LSMOCK_SPEC"), "OpenAPI `file` (default: the embedded openapi.yaml) (env LSMOCK_SPEC)")
-	scenariosDir := fs.String("scenarios", env.Getenv("LSMOCK_SCENARIOS"), "scenario `folder` (default as for serve) (env LSMOCK_SCENARIOS)")
-	apiKey := fs.String("api-key", env.Getenv("LSMOCK_API_KEY"), "API `key` to sign with (env LSMOCK_API_KEY)")
-	sharedKey := fs.String("shared-key", env.Getenv("LSMOCK_SHARED_KEY"), "its shared `key` (env LSMOCK_SHARED_KEY)")
-	junitFile := fs.String("junit", "", "also write the results as JUnit XML to `file`")
-	timeout := fs.Duration("timeout", 10*time.Second, "how long to wait for each answer")
-	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, "Usage: lsmock verify --target URL [--api-key K --shared-key S]\n\nSends each scenario's verify: request to the target and checks the answer against the spec\nand the expectation. Exit 0 when every check passes, 1 on any drift.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if code, ok := parseFlags(fs, args); !ok {
+	var o verifyOptions
+	if code, ok := verifyFlags(env, &o).parse(args); !ok {
 		return code
 	}
-	if *target == "" {
+	if o.target == "" {
 		fmt.Fprintln(env.Stderr, "lsmock verify: --target is required")
 		return 2
 	}
-	if (*apiKey == "") != (*sharedKey == "") {
-		fmt.Fprintln(env.Stderr, "lsmock verify: --api-key and --shared-key go together")
+	if err := o.keyFlags.paired(); err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 2
 	}
-	files, err := filesOf(*specPath, *scenariosDir)
+	files, err := o.fileFlags.files()
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 2
@@ -52,20 +39,44 @@ func verify(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 1
 	}
-	checker, err := newChecker(*specPath)
+	checker, err := newChecker(o.spec)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", s.Name, err)
 		return 1
 	}
 	v := &contract.Verifier{
-		Target:  *target,
-		Client:  &http.Client{Timeout: *timeout},
+		Target:  o.target,
+		Client:  &http.Client{Timeout: o.timeout},
 		Checker: checker,
-		Keys:    contract.Keys{APIKey: *apiKey, SharedKey: *sharedKey},
+		Keys:    contract.Keys{APIKey: o.apiKey, SharedKey: o.sharedKey},
 	}
-	results := v.Run(ctx, set)
-	shown := *target // what stdout and the JUnit suite name: a password in the userinfo hidden
-	if u, err := url.Parse(*target); err == nil {
+	return reportResults(v.Run(ctx, set), o, env)
+}
+
+// verifyOptions are lsmock verify's flags.
+type verifyOptions struct {
+	fileFlags
+	keyFlags
+	target, junitFile string
+	timeout           time.Duration
+}
+
+// verifyFlags declares lsmock verify's flags into o.
+func verifyFlags(env Env, o *verifyOptions) *flagSet {
+	f := newFlagSet("lsmock verify", env, "Usage: lsmock verify --target URL [--api-key K --shared-key S]\n\nSends each scenario's verify: request to the target and checks the answer against the spec\nand the expectation. Exit 0 when every check passes, 1 on any drift.\n\nFlags:\n")
+	f.secret(&o.target, "target", "base `URL` of the server to verify, e.g. http://127.0.0.1:8080")
+	f.specAndScenarios(&o.fileFlags)
+	f.keys(&o.keyFlags, "to sign with")
+	f.fs.StringVar(&o.junitFile, "junit", "", "also write the results as JUnit XML to `file`")
+	f.fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long to wait for each answer")
+	return f
+}
+
+// reportResults prints a line per check and the totals, and writes --junit; the exit code is 1
+// when a check failed.
+func reportResults(results []contract.Result, o verifyOptions, env Env) int {
+	shown := o.target // what stdout and the JUnit suite name: a password in the userinfo hidden
+	if u, err := url.Parse(o.target); err == nil {
 		shown = u.Redacted()
 	}
 	if len(results) == 0 {
@@ -87,8 +98,8 @@ func verify(ctx context.Context, args []string, env Env) int {
 		}
 	}
 	fmt.Fprintf(env.Stdout, "%s: %d checks passed, %d failed, %d skipped\n", shown, passed, failed, skipped)
-	if *junitFile != "" {
-		if err := writeVerifyJUnit(*junitFile, shown, results); err != nil {
+	if o.junitFile != "" {
+		if err := writeVerifyJUnit(o.junitFile, shown, results); err != nil {
 			fmt.Fprintln(env.Stderr, err)
 			return 1
 		}
