@@ -13,7 +13,6 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/internal/session"
 )
 
 func TestRingIsBoundedNewestFirst(t *testing.T) {
@@ -97,7 +96,7 @@ func TestRedact(t *testing.T) {
 		assert.NotContains(t, string(all), c)
 	}
 	assert.Equal(t, "u@example.com", red.(map[string]any)["username"])
-	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="`+session.Label("k1")+`"`, h.Get("Authorization"))
+	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="`+auth.CredentialLabel("k1")+`"`, h.Get("Authorization"))
 	bearer, err := auth.Parse("Bearer canary")
 	require.NoError(t, err)
 	assert.Equal(t, "Bearer [redacted]", journal.RedactHeaders(map[string][]string{"Authorization": {"Bearer canary"}}, nil, bearer, nil, "").Get("Authorization"))
@@ -247,8 +246,8 @@ func TestCountsNamed(t *testing.T) {
 	t.Parallel()
 	c := journal.NewCounts(10)
 	c.Add(journal.Key{Session: "job-1", Status: 200})
-	assert.Equal(t, "job-1", c.Named(session.Names("job-1")))
-	assert.Equal(t, session.Label("sk-live-123"), c.Named(session.Names("sk-live-123")), "no request counted: the label, not the key")
+	assert.Equal(t, "job-1", c.Named([]string{"job-1", auth.CredentialLabel("job-1")}))
+	assert.Equal(t, auth.CredentialLabel("sk-live-123"), c.Named([]string{"sk-live-123", auth.CredentialLabel("sk-live-123")}), "no request counted: the label, not the key")
 	assert.Empty(t, c.Named(nil))
 }
 
