@@ -451,7 +451,7 @@ func newProxy(opts serveOptions, logger *slog.Logger) (p *mockserver.Proxy, clos
 		if err != nil {
 			return nil, nil, fmt.Errorf("--record: %w", err)
 		}
-		p.Record = rec.Record
+		p.Record = func(x mockserver.Exchange) { rec.Record(record.Exchange(x)) }
 		return p, rec.Close, nil
 	}
 	return p, func() {}, nil
