@@ -47,7 +47,7 @@ func proxyTo(t *testing.T, target string, tr http.RoundTripper, logs io.Writer, 
 	t.Helper()
 	u, err := url.Parse(target)
 	require.NoError(t, err)
-	checker, err := contract.NewChecker(lsmock.DefaultSpec(), "")
+	checker, err := contract.NewOracle(lsmock.DefaultSpec(), "")
 	require.NoError(t, err)
 	p := &mockserver.Proxy{Target: u, Transport: tr, Checker: checker}
 	for _, f := range adjust {

@@ -30,7 +30,7 @@ type Proxy struct {
 	// Transport reaches it; nil means http.DefaultTransport.
 	Transport http.RoundTripper
 	// Checker holds answers to the spec (kin-openapi, as lsmock verify does).
-	Checker *contract.Checker
+	Checker *contract.Oracle
 	// Record, when set, gets each exchange (see package record).
 	Record func(Exchange)
 	// Timeout bounds one exchange with the target, from sending the request to the last
@@ -75,7 +75,7 @@ type proxyState struct {
 	target  *url.URL
 	shown   string // the target as outputs show it: its userinfo's password hidden
 	client  *http.Client
-	checker *contract.Checker
+	checker *contract.Oracle
 	record  func(Exchange)
 	timeout time.Duration
 	dotPath apiError // the answer to a path with dot segments
@@ -197,7 +197,7 @@ func (s *Server) serveProxy(c *compiled, w http.ResponseWriter, r *http.Request,
 		if !slices.Contains(op.Statuses, resp.StatusCode) { // said plainer than kin-openapi says it
 			drift = append(drift, fmt.Sprintf("answer: status %d is not documented for %s", resp.StatusCode, op.ID))
 		} else if decodeErr == nil { // a body that could not be read is not checked
-			if err := p.checker.Check(r, resp.StatusCode, resp.Header, plain); err != nil {
+			if err := p.checker.Judge(r, resp.StatusCode, resp.Header, plain); err != nil {
 				drift = append(drift, "answer: "+contract.Brief(err))
 			}
 		}

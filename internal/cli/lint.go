@@ -64,10 +64,10 @@ func lint(args []string, env Env) int {
 }
 
 // newChecker loads, validates and routes the spec with kin-openapi, the contract's oracle.
-func newChecker(specPath string) (*contract.Checker, error) {
+func newChecker(specPath string) (*contract.Oracle, error) {
 	var raw []byte
 	if specPath == "" {
 		raw = lsmock.DefaultSpec()
 	}
-	return contract.NewChecker(raw, specPath)
+	return contract.NewOracle(raw, specPath)
 }

@@ -58,10 +58,10 @@ func verify(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	v := &contract.Verifier{
-		Target:  *target,
-		Client:  &http.Client{Timeout: *timeout},
-		Checker: checker,
-		Keys:    contract.Keys{APIKey: *apiKey, SharedKey: *sharedKey},
+		Target: *target,
+		Client: &http.Client{Timeout: *timeout},
+		Oracle: checker,
+		Keys:   contract.Keys{APIKey: *apiKey, SharedKey: *sharedKey},
 	}
 	results := v.Run(ctx, set)
 	shown := *target // what stdout and the JUnit suite name: a password in the userinfo hidden
