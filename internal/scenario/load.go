@@ -35,7 +35,7 @@ func LoadChecked(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 	return load(fsys, prefix, s, false)
 }
 
-func load(fsys fs.FS, prefix string, s *spec.Spec, checkResponses bool) (*Set, error) {
+func load(fsys fs.FS, prefix string, s *spec.Spec, holdResponses bool) (*Set, error) {
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -58,7 +58,7 @@ func load(fsys fs.FS, prefix string, s *spec.Spec, checkResponses bool) (*Set, e
 		if err != nil {
 			return nil, fmt.Errorf("load scenarios %s: %w", path.Join(prefix, f), err)
 		}
-		d := &decoder{Decoder: &yamldec.Decoder{File: path.Join(prefix, f)}, checkResponses: checkResponses}
+		d := &decoder{Decoder: &yamldec.Decoder{File: path.Join(prefix, f)}, holdResponses: holdResponses}
 		for _, sc := range d.parseFile(data, s, decls) {
 			if prev := set.byOp[sc.Operation][sc.Name]; prev != nil {
 				d.errorAt(sc, "%s already has a scenario named %q (at %s)", sc.Operation.ID, sc.Name, prev.Source)
@@ -135,7 +135,7 @@ func (set *Set) addImplied(s *spec.Spec) {
 // decoder reads one scenario file.
 type decoder struct {
 	*yamldec.Decoder
-	checkResponses bool // hold scripted responses to the spec's schemas
+	holdResponses bool // hold scripted responses to the spec's schemas
 }
 
 // errorResponse is the answer of a documented error.
@@ -497,10 +497,10 @@ func (d *decoder) responseBehavior(m map[string]yamldec.Field, op *spec.Operatio
 }
 
 // holdsToSpec reports whether r honours the spec, saying why not; a response broken on
-// purpose (off_spec, a fault, a missing signature) holds, as does any when responses are not
-// checked.
+// purpose (off_spec, a fault, a missing signature) holds, as does any when the decoder does
+// not hold responses to the spec.
 func (d *decoder) holdsToSpec(n *yaml.Node, what string, op *spec.Operation, s *spec.Spec, r *Response) bool {
-	if !d.checkResponses || r.OffSpec || (r.Fault != FaultNone && r.Fault != FaultSlowBody) || r.Signature == SignatureMissing {
+	if !d.holdResponses || r.OffSpec || (r.Fault != FaultNone && r.Fault != FaultSlowBody) || r.Signature == SignatureMissing {
 		return true // deliberately broken: nothing to hold to the spec
 	}
 	header := r.Header
@@ -508,7 +508,7 @@ func (d *decoder) holdsToSpec(n *yaml.Node, what string, op *spec.Operation, s *
 		header = header.Clone()
 		header.Set(spec.LicenseSignatureHeader, "signed-when-answered")
 	}
-	if problems := s.CheckResponse(op, r.Status, header, r.Body); len(problems) > 0 {
+	if problems := s.ResponseProblems(op, r.Status, header, r.Body); len(problems) > 0 {
 		d.Errorf(n, "%s breaks %s: %s (set off_spec: true to send it anyway)", what, s.Name, strings.Join(problems, "; "))
 		return false
 	}

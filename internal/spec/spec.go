@@ -46,9 +46,9 @@ type Spec struct {
 
 	model  *v3.Document
 	router *router
-	// responses checks scripted responses (CheckResponse). Built on first use: it compiles
-	// every schema of the document, half of lsmock's start-up, and the embedded defaults,
-	// checked by the tests, never use it.
+	// responses holds scripted responses to their schemas (ResponseProblems). Built on first
+	// use: it compiles every schema of the document, half of lsmock's start-up, and the
+	// embedded defaults, checked by the tests, never use it.
 	responses func() (validator.Validator, []error)
 }
 
@@ -670,10 +670,10 @@ func jsonContentType(mediaType string) string {
 	return mediaType + "; charset=utf-8"
 }
 
-// CheckResponse reports how a response the operation could send breaks the document: an
+// ResponseProblems says how a response the operation could send breaks the document: an
 // undocumented status, a content type it does not declare, a body its schema refuses.
 // It runs at load, for scripted responses; nil means the response honours the spec.
-func (s *Spec) CheckResponse(op *Operation, status int, header http.Header, body []byte) []string {
+func (s *Spec) ResponseProblems(op *Operation, status int, header http.Header, body []byte) []string {
 	path := op.Path
 	for strings.Contains(path, "{") { // any concrete value routes a template
 		i := strings.IndexByte(path, '{')
