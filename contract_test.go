@@ -27,11 +27,11 @@ import (
 
 // oracle checks lsmock's answers against a spec with kin-openapi, independently of the
 // libopenapi-validator that lsmock itself validates requests with.
-type oracle struct{ *contract.Checker }
+type oracle struct{ *contract.Oracle }
 
 func newOracle(t *testing.T, specYAML []byte) *oracle {
 	t.Helper()
-	c, err := contract.NewChecker(specYAML, "")
+	c, err := contract.NewOracle(specYAML, "")
 	require.NoError(t, err)
 	return &oracle{c}
 }
@@ -39,7 +39,7 @@ func newOracle(t *testing.T, specYAML []byte) *oracle {
 // check asserts that one exchange honours the spec.
 func (o *oracle) check(t *testing.T, req *http.Request, status int, header http.Header, body []byte) {
 	t.Helper()
-	assert.NoError(t, o.Check(req, status, header, body),
+	assert.NoError(t, o.Judge(req, status, header, body),
 		"%s %s -> %d %s breaks the spec", req.Method, req.URL.Path, status, body)
 }
 
@@ -67,7 +67,7 @@ func TestOracleCatchesDrift(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			req := httptest.NewRequest(http.MethodPost, tc.path, strings.NewReader(validBody))
-			assert.Error(t, o.Check(req, tc.status, tc.header, []byte(tc.body)))
+			assert.Error(t, o.Judge(req, tc.status, tc.header, []byte(tc.body)))
 		})
 	}
 }

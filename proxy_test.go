@@ -336,7 +336,7 @@ func TestProxyCompressedAnswers(t *testing.T) {
 	rec, err := record.New(dir, upstream.URL, false, func(op string, err error) { t.Errorf("record %s: %v", op, err) })
 	require.NoError(t, err)
 	var logs testutil.Buffer
-	proxy, h := startProxyWith(t, upstream, &logs, func(p *mockserver.Proxy) { p.Record = rec.Record })
+	proxy, h := startProxyWith(t, upstream, &logs, func(p *mockserver.Proxy) { p.Record = func(x mockserver.Exchange) { rec.Record(record.Exchange(x)) } })
 
 	req, err := http.NewRequest(http.MethodGet, proxy.URL+"/api/v4/product_details?product=demo", nil)
 	require.NoError(t, err)

@@ -219,44 +219,11 @@ func run(out io.Writer, cfg config) error {
 		defer p.stop()
 		s.proc, s.log, s.phases = p, logFile, make([]measured, len(ps))
 	}
-	for _, s := range servers { // set up, check each phase's answer, warm up
-		for i, p := range ps {
-			if p.lsmockOnly && s.role == "baseline" {
-				s.phases[i].skipped = true
-				continue
-			}
-			for _, setup := range p.setupRequests {
-				if status, err := setup.once(s.proc.addr); err != nil || status != setup.status {
-					return fmt.Errorf("%s: %s answered %d (%v), want %d", s.name, setup.name, status, err, setup.status)
-				}
-			}
-			if status, err := p.once(s.proc.addr); err != nil || status != p.status {
-				return fmt.Errorf("%s: %s answered %d (%v), want %d", s.name, p.name, status, err, p.status)
-			}
-		}
-		if _, _, err := cfg.gen.run(ctx, ps[0], s.proc.addr, time.Second, 0); err != nil {
-			return fmt.Errorf("%s: warm-up: %w", s.name, err)
-		}
-		s.rssStart = s.proc.rss()
+	if err := prepare(ctx, cfg, ps, servers); err != nil {
+		return err
 	}
-	slice := max(time.Second, cfg.duration/time.Duration(cfg.rounds))
-	for range cfg.rounds {
-		for i, p := range ps {
-			for _, s := range servers {
-				if s.phases[i].skipped {
-					continue
-				}
-				before := cpuTime(s.proc.pid())
-				r, used, err := cfg.gen.run(ctx, p, s.proc.addr, slice, 0)
-				if err != nil {
-					return fmt.Errorf("%s %s: %w", s.name, p.name, err)
-				}
-				if r.Errors > 0 {
-					return fmt.Errorf("%s %s: %d answers with a status other than %d", s.name, p.name, r.Errors, p.status)
-				}
-				s.phases[i].add(r, cpuTime(s.proc.pid())-before, used)
-			}
-		}
+	if err := measure(ctx, cfg, ps, servers); err != nil {
+		return err
 	}
 	if cfg.soak > 0 {
 		s := servers[1]
@@ -282,6 +249,56 @@ func run(out io.Writer, cfg config) error {
 		reportBinaryStart(out, cfg.serverCPU, bin, cfg.starts)
 	}
 	_, _ = comparison.WriteTo(out)
+	return nil
+}
+
+// prepare sets up each server, checks each phase's answer once and warms it up.
+func prepare(ctx context.Context, cfg config, ps []phase, servers []*contender) error {
+	for _, s := range servers {
+		for i, p := range ps {
+			if p.lsmockOnly && s.role == "baseline" {
+				s.phases[i].skipped = true
+				continue
+			}
+			for _, setup := range p.setupRequests {
+				if status, err := setup.once(s.proc.addr); err != nil || status != setup.status {
+					return fmt.Errorf("%s: %s answered %d (%v), want %d", s.name, setup.name, status, err, setup.status)
+				}
+			}
+			if status, err := p.once(s.proc.addr); err != nil || status != p.status {
+				return fmt.Errorf("%s: %s answered %d (%v), want %d", s.name, p.name, status, err, p.status)
+			}
+		}
+		if _, _, err := cfg.gen.run(ctx, ps[0], s.proc.addr, time.Second, 0); err != nil {
+			return fmt.Errorf("%s: warm-up: %w", s.name, err)
+		}
+		s.rssStart = s.proc.rss()
+	}
+	return nil
+}
+
+// measure runs cfg.rounds slices of each phase on each server, taken in turns, adding them
+// to the server's phases.
+func measure(ctx context.Context, cfg config, ps []phase, servers []*contender) error {
+	slice := max(time.Second, cfg.duration/time.Duration(cfg.rounds))
+	for range cfg.rounds {
+		for i, p := range ps {
+			for _, s := range servers {
+				if s.phases[i].skipped {
+					continue
+				}
+				before := cpuTime(s.proc.pid())
+				r, used, err := cfg.gen.run(ctx, p, s.proc.addr, slice, 0)
+				if err != nil {
+					return fmt.Errorf("%s %s: %w", s.name, p.name, err)
+				}
+				if r.Errors > 0 {
+					return fmt.Errorf("%s %s: %d answers with a status other than %d", s.name, p.name, r.Errors, p.status)
+				}
+				s.phases[i].add(r, cpuTime(s.proc.pid())-before, used)
+			}
+		}
+	}
 	return nil
 }
 

@@ -35,7 +35,7 @@ type Proxy struct {
 	Target *url.URL
 	// Transport reaches it; nil means http.DefaultTransport.
 	Transport http.RoundTripper
-	// Record, when set, gets each exchange, e.g. to write it down as a scenario.
+	// Record, when set, gets each exchange (see package record).
 	Record func(Exchange)
 	// Timeout bounds one exchange with the target, from sending the request to the last
 	// byte of the answer; 0 means DefaultUpstreamTimeout.
@@ -79,7 +79,7 @@ type proxyState struct {
 	target  *url.URL
 	shown   string // the target as outputs show it: its userinfo's password hidden
 	client  *http.Client
-	checker *contract.Checker
+	oracle  *contract.Oracle
 	record  func(Exchange)
 	timeout time.Duration
 	dotPath apiError // the answer to a path with dot segments
@@ -91,7 +91,7 @@ func newProxyState(p *Proxy, files load.Files) (*proxyState, error) {
 	if p.Target == nil || p.Target.Scheme == "" || p.Target.Host == "" {
 		return nil, fmt.Errorf("mockserver: the proxy's target must be a URL such as https://api.licensespring.com")
 	}
-	checker, err := files.Oracle()
+	oracle, err := files.Oracle()
 	if err != nil {
 		return nil, err // its message says kin-openapi could not load the spec, and why
 	}
@@ -105,7 +105,7 @@ func newProxyState(p *Proxy, files load.Files) (*proxyState, error) {
 	if timeout <= 0 {
 		timeout = DefaultUpstreamTimeout
 	}
-	return &proxyState{target: p.Target, shown: p.TargetShown(), client: client, checker: checker, record: p.Record, timeout: timeout,
+	return &proxyState{target: p.Target, shown: p.TargetShown(), client: client, oracle: oracle, record: p.Record, timeout: timeout,
 		dotPath: newAPIError(http.StatusBadRequest, "proxy_error", "lsmock proxy: a path with . or .. segments is not forwarded")}, nil
 }
 
@@ -218,7 +218,7 @@ func (p *proxyState) drift(c *compiled, r *http.Request, op *spec.Operation, res
 	if !slices.Contains(op.Statuses, resp.StatusCode) { // said plainer than kin-openapi says it
 		drift = append(drift, fmt.Sprintf("answer: status %d is not documented for %s", resp.StatusCode, op.ID))
 	} else if checked {
-		if err := p.checker.Check(r, resp.StatusCode, resp.Header, plain); err != nil {
+		if err := p.oracle.Judge(r, resp.StatusCode, resp.Header, plain); err != nil {
 			drift = append(drift, "answer: "+contract.Brief(err))
 		}
 	}

@@ -308,7 +308,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer func() {
 		s.logRequest(r, &out, start, out.logLevel())
-		s.record(c, r, &out, start)
+		s.journalRequest(c, r, &out, start)
 		s.releaseBody(&out)
 	}()
 	if s.proxy != nil {

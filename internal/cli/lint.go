@@ -26,7 +26,7 @@ func lint(args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, err)
 		return 1
 	}
-	if _, err := newChecker(ff.spec); err != nil {
+	if _, err := newOracle(ff.spec); err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", s.Name, err)
 		return 1
 	}
@@ -62,7 +62,7 @@ func lintFlags(env Env, ff *fileFlags) *flagSet {
 	return f
 }
 
-// newChecker loads, validates and routes the spec with kin-openapi, the contract's oracle.
-func newChecker(specPath string) (*contract.Checker, error) {
+// newOracle loads, validates and routes the spec with kin-openapi, the contract's oracle.
+func newOracle(specPath string) (*contract.Oracle, error) {
 	return load.Files{SpecPath: specPath}.Oracle()
 }

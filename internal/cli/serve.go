@@ -301,6 +301,6 @@ func (pc *proxyConfig) start(logger *slog.Logger) (p *mockserver.Proxy, closeRec
 	if err != nil {
 		return nil, nil, fmt.Errorf("--record: %w", err)
 	}
-	pc.proxy.Record = rec.Record
+	pc.proxy.Record = func(x mockserver.Exchange) { rec.Record(record.Exchange(x)) }
 	return pc.proxy, rec.Close, nil
 }

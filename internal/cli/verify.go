@@ -39,16 +39,16 @@ func verify(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 1
 	}
-	checker, err := newChecker(o.spec)
+	oracle, err := newOracle(o.spec)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", s.Name, err)
 		return 1
 	}
 	v := &contract.Verifier{
-		Target:  o.target,
-		Client:  &http.Client{Timeout: o.timeout},
-		Checker: checker,
-		Keys:    contract.Keys{APIKey: o.apiKey, SharedKey: o.sharedKey},
+		Target: o.target,
+		Client: &http.Client{Timeout: o.timeout},
+		Oracle: oracle,
+		Keys:   contract.Keys{APIKey: o.apiKey, SharedKey: o.sharedKey},
 	}
 	return reportResults(v.Run(ctx, set), o, env)
 }

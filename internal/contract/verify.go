@@ -25,20 +25,20 @@ type Result struct {
 	Scenario  string
 	Operation string
 	Status    int
-	Skipped   string   // why the check was not run
+	Skipped   string   // why the scenario was not verified
 	Problems  []string // empty when the server honoured the contract and the expectation
 }
 
-// Verifier sends scenarios' verify: requests to a server and checks each answer.
+// Verifier sends scenarios' verify: requests to a server and has the oracle judge each answer.
 type Verifier struct {
-	Target  string // base URL, e.g. http://127.0.0.1:8080
-	Client  *http.Client
-	Checker *Checker
-	Keys    Keys
-	Now     func() time.Time
+	Target string // base URL, e.g. http://127.0.0.1:8080
+	Client *http.Client
+	Oracle *Oracle
+	Keys   Keys
+	Now    func() time.Time
 }
 
-// Run checks every scenario of set that carries a verify: block, in file order.
+// Run verifies every scenario of set that carries a verify: block, in file order.
 func (v *Verifier) Run(ctx context.Context, set *scenario.Set) []Result {
 	var out []Result
 	for _, sc := range set.Scenarios {
@@ -100,7 +100,7 @@ func (v *Verifier) one(ctx context.Context, sc *scenario.Scenario) Result {
 		return res
 	}
 	res.Status = resp.StatusCode
-	if err := v.Checker.Check(req, resp.StatusCode, resp.Header, got); err != nil {
+	if err := v.Oracle.Judge(req, resp.StatusCode, resp.Header, got); err != nil {
 		res.Problems = append(res.Problems, "the answer breaks the spec: "+Brief(err))
 	}
 	if resp.StatusCode != spec.ExpectStatus {
@@ -136,7 +136,7 @@ func concretePath(p string) string {
 	}
 }
 
-// Brief folds a Check error, kin-openapi's multi-line report (it prints the schema), to one
+// Brief folds a Judge error, kin-openapi's multi-line report (it prints the schema), to one
 // line: the lines before the schema.
 func Brief(err error) string {
 	lines := strings.Split(err.Error(), "\n")

@@ -18,23 +18,23 @@ import (
 	"github.com/lsmock/lsmock/mockserver"
 )
 
-func defaults(t *testing.T) (*spec.Spec, *scenario.Set, *contract.Checker) {
+func defaults(t *testing.T) (*spec.Spec, *scenario.Set, *contract.Oracle) {
 	t.Helper()
 	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	require.NoError(t, err)
 	set, err := scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
 	require.NoError(t, err)
-	c, err := contract.NewChecker(lsmock.DefaultSpec(), "")
+	c, err := contract.NewOracle(lsmock.DefaultSpec(), "")
 	require.NoError(t, err)
 	return s, set, c
 }
 
 func results(t *testing.T, handler http.Handler, keys contract.Keys) map[string]contract.Result {
 	t.Helper()
-	_, set, checker := defaults(t)
+	_, set, oracle := defaults(t)
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	v := &contract.Verifier{Target: srv.URL, Client: srv.Client(), Checker: checker, Keys: keys}
+	v := &contract.Verifier{Target: srv.URL, Client: srv.Client(), Oracle: oracle, Keys: keys}
 	out := map[string]contract.Result{}
 	for _, r := range v.Run(context.Background(), set) {
 		out[r.Operation+"/"+r.Scenario] = r
@@ -106,11 +106,11 @@ func TestVerifyReportsDrift(t *testing.T) {
 // without components (or without that schema) is reported, not a panic.
 func TestCheckUnroutedWithoutComponents(t *testing.T) {
 	t.Parallel()
-	c, err := contract.NewChecker(nil, "testdata/no-components.yaml")
+	c, err := contract.NewOracle(nil, "testdata/no-components.yaml")
 	require.NoError(t, err)
 	req := httptest.NewRequest(http.MethodGet, "/nope", nil)
-	assert.ErrorContains(t, c.Check(req, 404, http.Header{}, []byte(`{"status":404,"code":"not_found","message":"Not found"}`)),
+	assert.ErrorContains(t, c.Judge(req, 404, http.Header{}, []byte(`{"status":404,"code":"not_found","message":"Not found"}`)),
 		"components.schemas.ErrorResponse")
-	assert.NoError(t, c.Check(httptest.NewRequest(http.MethodGet, "/ping", nil), 200,
+	assert.NoError(t, c.Judge(httptest.NewRequest(http.MethodGet, "/ping", nil), 200,
 		http.Header{"Content-Type": {"application/json"}}, []byte(`"pong"`)))
 }

@@ -82,9 +82,10 @@ func (c *Counts) Clear(session string) {
 	}
 }
 
-// Named returns the first of names that some counted request has, else the last name (a
-// credential's label, see session.Names): the name to show for a session a user may have
-// typed as its credential, which must not be echoed when no request shows which it was.
+// Named returns the first of names that some counted request has, else the last name: given
+// the names a typed value may stand for (itself, then its auth.CredentialLabel), the name to
+// show for a session a user may have typed as its credential, which must not be echoed when
+// no request shows which it was.
 func (c *Counts) Named(names []string) string {
 	if len(names) == 0 {
 		return ""

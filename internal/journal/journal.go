@@ -62,7 +62,8 @@ type NearMiss struct {
 
 // Filter selects entries; zero fields select everything.
 type Filter struct {
-	// Sessions selects the entries of any of these session names (see session.Names).
+	// Sessions selects the entries of any of these session names (those a typed value may
+	// stand for: itself and its auth.CredentialLabel).
 	Sessions                  []string
 	Scenario, Operation, Code string
 	Status                    int
@@ -325,7 +326,7 @@ func redactNested(v any) any {
 // operation's spec declares) and of the ordinary transport headers (see clearHeader); every
 // other value is redacted, since a client may put a credential in any header. authorization
 // is the request's Authorization header as Parse read it (parsed once per request by the
-// caller); keyLabel is session.Label of its API key, when the caller has it already ("" computes it).
+// caller); keyLabel is auth.CredentialLabel of its API key, when the caller has it already ("" computes it).
 func RedactHeaders(h map[string][]string, declared map[string]bool, authorization auth.Header, authErr error, keyLabel string) Headers {
 	out := make(Headers, 0, len(h))
 	for k, vals := range h {

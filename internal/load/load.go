@@ -48,14 +48,14 @@ func (f Files) Spec() (*spec.Spec, error) {
 
 // Oracle loads the spec with kin-openapi: the contract's oracle, a reading of the spec
 // independent of the validator's, which holds answers to it (the proxy's, lint's and verify's).
-func (f Files) Oracle() (*contract.Checker, error) {
+func (f Files) Oracle() (*contract.Oracle, error) {
 	switch {
 	case f.SpecPath != "":
-		return contract.NewChecker(nil, f.SpecPath)
+		return contract.NewOracle(nil, f.SpecPath)
 	case f.SpecYAML != nil:
-		return contract.NewChecker(f.SpecYAML, "")
+		return contract.NewOracle(f.SpecYAML, "")
 	}
-	return contract.NewChecker(lsmock.DefaultSpec(), "")
+	return contract.NewOracle(lsmock.DefaultSpec(), "")
 }
 
 // Load loads the spec and the scenarios against it; an error says which of the two failed

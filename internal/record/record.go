@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,8 +23,25 @@ import (
 	"github.com/pb33f/go-yaml"
 
 	"github.com/lsmock/lsmock/internal/journal"
-	"github.com/lsmock/lsmock/mockserver"
 )
+
+// Exchange is one request through the proxy and the target's answer, as read. Its fields are
+// mockserver.Exchange's, in the same order, so record.Exchange(x) converts one: this package
+// does not import the server it records for.
+type Exchange struct {
+	Operation                     string
+	Method, Path                  string
+	Query                         url.Values
+	RequestHeader, ResponseHeader http.Header
+	RequestBody, ResponseBody     []byte
+	Status                        int
+	Code                          string // the answer's error code, when it is an error
+	// Problems are how the answer broke the contract (empty when it held).
+	Problems []string
+	// BodyFields and QueryFields are the request fields the spec declares, each true when it
+	// is not a secret: what a recording may match on.
+	BodyFields, QueryFields map[string]bool
+}
 
 // Recorder writes one scenario file per operation into a folder. It is safe for concurrent
 // use. Files are written by a goroutine of its own, not in the request that brought a new
@@ -127,7 +146,7 @@ type expectYAML struct {
 
 // Record keeps x when it is the first of its operation, status and code, and has the
 // operation's file written again.
-func (r *Recorder) Record(x mockserver.Exchange) {
+func (r *Recorder) Record(x Exchange) {
 	key := x.Operation + "/" + strconv.Itoa(x.Status) + "/" + x.Code
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -191,7 +210,7 @@ func safeName(s string) string {
 // scenarioName is x's scenario's name, valid and unique in its operation: recorded_<code>
 // (recorded_<status> for an answer without one), then the status when the code came under
 // another status before, then a number.
-func (r *Recorder) scenarioName(x mockserver.Exchange) string {
+func (r *Recorder) scenarioName(x Exchange) string {
 	status := strconv.Itoa(x.Status)
 	base := "recorded_" + status
 	if x.Code != "" {
@@ -232,7 +251,7 @@ func (r *Recorder) fileName(op string) string {
 	return name + ".yaml"
 }
 
-func (r *Recorder) scenario(x mockserver.Exchange, isDefault bool) scenarioYAML {
+func (r *Recorder) scenario(x Exchange, isDefault bool) scenarioYAML {
 	sc := scenarioYAML{
 		Name:        r.scenarioName(x),
 		Description: fmt.Sprintf("%d from %s, %s %s, recorded %s", x.Status, r.source, x.Method, x.Path, r.now().UTC().Format(time.RFC3339)),
@@ -284,7 +303,7 @@ func (r *Recorder) scenario(x mockserver.Exchange, isDefault bool) scenarioYAML 
 
 // match is what distinguishes x's request: each field the spec declares, by its value
 // (when it is not a secret, nor an id left out), else by its presence or absence.
-func (r *Recorder) match(x mockserver.Exchange) *matchYAML {
+func (r *Recorder) match(x Exchange) *matchYAML {
 	m := &matchYAML{}
 	var body map[string]any
 	_ = json.Unmarshal(x.RequestBody, &body)

@@ -11,8 +11,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/lsmock/lsmock/mockserver"
 )
 
 func TestRedactJSON(t *testing.T) {
@@ -60,7 +58,7 @@ func TestFileNamesStayInTheFolder(t *testing.T) {
 	require.NoError(t, err)
 	ops := []string{"../escape", "..", "POST /api/v4/thing", "POST_/api/v4/thing", "Thing", "thing"}
 	for _, op := range ops {
-		r.Record(mockserver.Exchange{Operation: op, Method: http.MethodPost, Path: "/x", Status: http.StatusOK,
+		r.Record(Exchange{Operation: op, Method: http.MethodPost, Path: "/x", Status: http.StatusOK,
 			ResponseHeader: http.Header{}, ResponseBody: []byte(`{}`)})
 	}
 	r.Close()
@@ -98,7 +96,7 @@ func TestRecordDoesNotWaitForTheDisk(t *testing.T) {
 	go func() {
 		defer close(recorded)
 		for i := range 1000 {
-			r.Record(mockserver.Exchange{Operation: "changePassword", Method: http.MethodPost, Path: "/x", Status: http.StatusBadRequest,
+			r.Record(Exchange{Operation: "changePassword", Method: http.MethodPost, Path: "/x", Status: http.StatusBadRequest,
 				Code: "code_" + strconv.Itoa(i), ResponseHeader: http.Header{}, ResponseBody: []byte(`{}`)})
 		}
 	}()

@@ -35,7 +35,7 @@ func LoadChecked(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 	return load(fsys, prefix, s, false)
 }
 
-func load(fsys fs.FS, prefix string, s *spec.Spec, checkResponses bool) (*Set, error) {
+func load(fsys fs.FS, prefix string, s *spec.Spec, holdResponses bool) (*Set, error) {
 	var files []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -58,7 +58,7 @@ func load(fsys fs.FS, prefix string, s *spec.Spec, checkResponses bool) (*Set, e
 		if err != nil {
 			return nil, fmt.Errorf("load scenarios %s: %w", path.Join(prefix, f), err)
 		}
-		d := &decoder{Decoder: &yamldec.Decoder{File: path.Join(prefix, f)}, checkResponses: checkResponses}
+		d := &decoder{Decoder: &yamldec.Decoder{File: path.Join(prefix, f)}, holdResponses: holdResponses}
 		for _, sc := range d.parseFile(data, s, decls) {
 			if prev := set.byOp[sc.Operation][sc.Name]; prev != nil {
 				d.errorAt(sc, "%s already has a scenario named %q (at %s)", sc.Operation.ID, sc.Name, prev.Source)
@@ -135,7 +135,7 @@ func (set *Set) addImplied(s *spec.Spec) {
 // decoder reads one scenario file.
 type decoder struct {
 	*yamldec.Decoder
-	checkResponses bool // hold scripted responses to the spec's schemas
+	holdResponses bool // hold scripted responses to the spec's schemas
 }
 
 // errorResponse is the answer of a documented error.
@@ -363,7 +363,39 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 		return nil
 	}
 	r := &Response{Header: http.Header{}}
-	var contentType string
+	contentType, ok := d.responseBody(n, m, what, op, s, r)
+	if !ok {
+		return nil
+	}
+	if f, ok := m["status"]; ok {
+		if st, ok := d.Int(f.Value, "status"); ok {
+			if st < 100 || st > 599 {
+				d.Errorf(f.Value, "status %d is not an HTTP status", st)
+			}
+			r.Status = st
+		}
+	}
+	if contentType != "" {
+		r.Header.Set("Content-Type", contentType)
+	}
+	if f, ok := m["headers"]; ok {
+		for _, h := range d.Entries(f.Value, "headers must be a mapping of names to values") {
+			if v, ok := d.Str(h.Value, "header "+h.Key.Value); ok {
+				r.Header.Set(h.Key.Value, v)
+			}
+		}
+	}
+	d.responseBehavior(m, op, r)
+	if len(d.Errs) > before || !d.holdsToSpec(n, what, op, s, r) {
+		return nil
+	}
+	return r
+}
+
+// responseBody sets r's status, code and body from its one source (body, raw_body, error or
+// example; none is lsmock's own answer) and returns its content type; false when it has more
+// than one.
+func (d *decoder) responseBody(n *yaml.Node, m map[string]yamldec.Field, what string, op *spec.Operation, s *spec.Spec, r *Response) (contentType string, ok bool) {
 	sources := 0
 	for _, k := range []string{"body", "raw_body", "error", "example"} {
 		if _, ok := m[k]; ok {
@@ -372,7 +404,7 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 	}
 	if sources > 1 {
 		d.Errorf(n, "%s: use one of body, raw_body, error and example", what)
-		return nil
+		return "", false
 	}
 	switch {
 	case yamldec.Has(m, "error"):
@@ -423,24 +455,11 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 		r.Status, r.Body, contentType = op.Success.Status, op.Success.Body, op.Success.ContentType
 		r.Live = true
 	}
-	if f, ok := m["status"]; ok {
-		if st, ok := d.Int(f.Value, "status"); ok {
-			if st < 100 || st > 599 {
-				d.Errorf(f.Value, "status %d is not an HTTP status", st)
-			}
-			r.Status = st
-		}
-	}
-	if contentType != "" {
-		r.Header.Set("Content-Type", contentType)
-	}
-	if f, ok := m["headers"]; ok {
-		for _, h := range d.Entries(f.Value, "headers must be a mapping of names to values") {
-			if v, ok := d.Str(h.Value, "header "+h.Key.Value); ok {
-				r.Header.Set(h.Key.Value, v)
-			}
-		}
-	}
+	return contentType, true
+}
+
+// responseBehavior decodes how r is sent: its delay, fault, duration, off_spec and signature.
+func (d *decoder) responseBehavior(m map[string]yamldec.Field, op *spec.Operation, r *Response) {
 	if f, ok := m["delay"]; ok {
 		r.Delay = d.delay(f.Value)
 	}
@@ -475,22 +494,25 @@ func (d *decoder) response(n *yaml.Node, what string, op *spec.Operation, s *spe
 			}
 		}
 	}
-	if len(d.Errs) > before {
-		return nil
-	}
-	if !d.checkResponses || r.OffSpec || (r.Fault != FaultNone && r.Fault != FaultSlowBody) || r.Signature == SignatureMissing {
-		return r // deliberately broken: nothing to hold to the spec
+}
+
+// holdsToSpec reports whether r honours the spec, saying why not; a response broken on
+// purpose (off_spec, a fault, a missing signature) holds, as does any when the decoder does
+// not hold responses to the spec.
+func (d *decoder) holdsToSpec(n *yaml.Node, what string, op *spec.Operation, s *spec.Spec, r *Response) bool {
+	if !d.holdResponses || r.OffSpec || (r.Fault != FaultNone && r.Fault != FaultSlowBody) || r.Signature == SignatureMissing {
+		return true // deliberately broken: nothing to hold to the spec
 	}
 	header := r.Header
 	if op.Signed && r.Status/100 == 2 { // lsmock signs it as it answers
 		header = header.Clone()
 		header.Set(spec.LicenseSignatureHeader, "signed-when-answered")
 	}
-	if problems := s.CheckResponse(op, r.Status, header, r.Body); len(problems) > 0 {
+	if problems := s.ResponseProblems(op, r.Status, header, r.Body); len(problems) > 0 {
 		d.Errorf(n, "%s breaks %s: %s (set off_spec: true to send it anyway)", what, s.Name, strings.Join(problems, "; "))
-		return nil
+		return false
 	}
-	return r
+	return true
 }
 
 func (d *decoder) delay(n *yaml.Node) Delay {

@@ -46,9 +46,9 @@ type Spec struct {
 
 	model  *v3.Document
 	router *router
-	// responses checks scripted responses (CheckResponse). Built on first use: it compiles
-	// every schema of the document, half of lsmock's start-up, and the embedded defaults,
-	// checked by the tests, never use it.
+	// responses holds scripted responses to their schemas (ResponseProblems). Built on first
+	// use: it compiles every schema of the document, half of lsmock's start-up, and the
+	// embedded defaults, checked by the tests, never use it.
 	responses func() (validator.Validator, []error)
 }
 
@@ -341,63 +341,9 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 	if out.ID == "" {
 		out.ID = method + " " + path
 	}
-	for _, p := range mergedParameters(item, op) {
-		required := p.Required != nil && *p.Required
-		switch p.In {
-		case "header":
-			name := http.CanonicalHeaderKey(p.Name)
-			out.Headers = append(out.Headers, name)
-			if required {
-				out.RequiredHeaders = append(out.RequiredHeaders, name)
-			}
-			if !isPlainString(p.Schema) {
-				out.NeedsParamValidation = true
-			}
-		case "query":
-			if required {
-				out.RequiredQuery = append(out.RequiredQuery, p.Name)
-			}
-			if out.Query == nil {
-				out.Query, out.SecretQuery = map[string]bool{}, map[string]bool{}
-			}
-			out.Query[p.Name] = true
-			if p.Schema != nil {
-				if ps := p.Schema.Schema(); ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly)) {
-					out.SecretQuery[p.Name] = true
-				}
-			}
-			if t := simpleType(p.Schema); t != "" && (p.Style == "" || p.Style == "form") {
-				if out.QueryTypes == nil {
-					out.QueryTypes = map[string]string{}
-				}
-				out.QueryTypes[p.Name] = t
-			} else {
-				out.NeedsParamValidation = true
-			}
-		default:
-			out.NeedsParamValidation = true
-		}
-	}
-	if rb := op.RequestBody; rb != nil && rb.Content != nil {
-		for m := rb.Content.First(); m != nil; m = m.Next() {
-			if !isJSON(m.Key()) || m.Value().Schema == nil {
-				continue
-			}
-			schema := m.Value().Schema.Schema()
-			if schema == nil {
-				return nil, &fileerr.Error{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: request body schema for %s cannot be built: %v", out.ID, m.Key(), m.Value().Schema.GetBuildError())}
-			}
-			out.Body = &Body{
-				Required:       rb.Required != nil && *rb.Required,
-				MediaType:      m.Key(),
-				RequiredFields: schema.Required,
-				Schema:         schema,
-			}
-			if ex, ok := mediaExample(m.Value()); ok {
-				out.Body.Example, _ = json.Marshal(ex)
-			}
-			break
-		}
+	out.addParameters(mergedParameters(item, op))
+	if err := s.compileBody(out, op.RequestBody); err != nil {
+		return nil, err
 	}
 	if op.Responses != nil && op.Responses.Codes != nil {
 		for c := op.Responses.Codes.First(); c != nil; c = c.Next() {
@@ -427,6 +373,75 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 		}
 	}
 	return out, nil
+}
+
+// addParameters records o's header and query parameters, and whether any needs a schema
+// checked beyond what QueryTypes says (see NeedsParamValidation).
+func (o *Operation) addParameters(params []*v3.Parameter) {
+	for _, p := range params {
+		required := p.Required != nil && *p.Required
+		switch p.In {
+		case "header":
+			name := http.CanonicalHeaderKey(p.Name)
+			o.Headers = append(o.Headers, name)
+			if required {
+				o.RequiredHeaders = append(o.RequiredHeaders, name)
+			}
+			if !isPlainString(p.Schema) {
+				o.NeedsParamValidation = true
+			}
+		case "query":
+			if required {
+				o.RequiredQuery = append(o.RequiredQuery, p.Name)
+			}
+			if o.Query == nil {
+				o.Query, o.SecretQuery = map[string]bool{}, map[string]bool{}
+			}
+			o.Query[p.Name] = true
+			if p.Schema != nil {
+				if ps := p.Schema.Schema(); ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly)) {
+					o.SecretQuery[p.Name] = true
+				}
+			}
+			if t := simpleType(p.Schema); t != "" && (p.Style == "" || p.Style == "form") {
+				if o.QueryTypes == nil {
+					o.QueryTypes = map[string]string{}
+				}
+				o.QueryTypes[p.Name] = t
+			} else {
+				o.NeedsParamValidation = true
+			}
+		default:
+			o.NeedsParamValidation = true
+		}
+	}
+}
+
+// compileBody sets out.Body from the request body's first JSON media type with a schema.
+func (s *Spec) compileBody(out *Operation, rb *v3.RequestBody) *fileerr.Error {
+	if rb == nil || rb.Content == nil {
+		return nil
+	}
+	for m := rb.Content.First(); m != nil; m = m.Next() {
+		if !isJSON(m.Key()) || m.Value().Schema == nil {
+			continue
+		}
+		schema := m.Value().Schema.Schema()
+		if schema == nil {
+			return &fileerr.Error{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: request body schema for %s cannot be built: %v", out.ID, m.Key(), m.Value().Schema.GetBuildError())}
+		}
+		out.Body = &Body{
+			Required:       rb.Required != nil && *rb.Required,
+			MediaType:      m.Key(),
+			RequiredFields: schema.Required,
+			Schema:         schema,
+		}
+		if ex, ok := mediaExample(m.Value()); ok {
+			out.Body.Example, _ = json.Marshal(ex)
+		}
+		return nil
+	}
+	return nil
 }
 
 // declaresSignature reports whether a 2xx response of op declares the LicenseSignature header.
@@ -655,10 +670,10 @@ func jsonContentType(mediaType string) string {
 	return mediaType + "; charset=utf-8"
 }
 
-// CheckResponse reports how a response the operation could send breaks the document: an
+// ResponseProblems says how a response the operation could send breaks the document: an
 // undocumented status, a content type it does not declare, a body its schema refuses.
 // It runs at load, for scripted responses; nil means the response honours the spec.
-func (s *Spec) CheckResponse(op *Operation, status int, header http.Header, body []byte) []string {
+func (s *Spec) ResponseProblems(op *Operation, status int, header http.Header, body []byte) []string {
 	path := op.Path
 	for strings.Contains(path, "{") { // any concrete value routes a template
 		i := strings.IndexByte(path, '{')

@@ -11,8 +11,8 @@ import (
 // maxJournaledBody is the largest body the journal decodes to keep (redacted).
 const maxJournaledBody = 64 << 10
 
-// record journals one API request, redacted, and counts it for coverage.
-func (s *Server) record(c *compiled, r *http.Request, out *outcome, start time.Time) {
+// journalRequest journals one API request, redacted, and counts it for coverage.
+func (s *Server) journalRequest(c *compiled, r *http.Request, out *outcome, start time.Time) {
 	ref := out.covers
 	if out.scenario != "" {
 		ref = out.operation + "/" + out.scenario

@@ -19,14 +19,14 @@ import (
 	"github.com/getkin/kin-openapi/routers/legacy"
 )
 
-// Checker holds answers to one spec.
-type Checker struct {
+// Oracle holds answers to one spec.
+type Oracle struct {
 	doc    *openapi3.T
 	router routers.Router
 }
 
-// NewChecker loads the spec with kin-openapi. path, when set, lets external $refs resolve.
-func NewChecker(specYAML []byte, path string) (*Checker, error) {
+// NewOracle loads the spec with kin-openapi. path, when set, lets external $refs resolve.
+func NewOracle(specYAML []byte, path string) (*Oracle, error) {
 	loader := openapi3.NewLoader()
 	var doc *openapi3.T
 	var err error
@@ -47,20 +47,20 @@ func NewChecker(specYAML []byte, path string) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kin-openapi cannot route the spec: %w", err)
 	}
-	return &Checker{doc: doc, router: router}, nil
+	return &Oracle{doc: doc, router: router}, nil
 }
 
-// Check validates one exchange: the answer's status, headers and body against the response
+// Judge holds one exchange to the spec: the answer's status, headers and body against the response
 // the spec documents for the request's operation. Requests with no route (unknown path,
 // wrong method) are held to the spec's ErrorResponse schema.
-func (c *Checker) Check(req *http.Request, status int, header http.Header, body []byte) error {
+func (o *Oracle) Judge(req *http.Request, status int, header http.Header, body []byte) error {
 	routed := req.Clone(context.Background())
 	routed.URL = &url.URL{Path: req.URL.Path, RawQuery: req.URL.RawQuery}
-	route, pathParams, err := c.router.FindRoute(routed)
+	route, pathParams, err := o.router.FindRoute(routed)
 	if err != nil {
 		var errSchema *openapi3.SchemaRef
-		if c.doc.Components != nil {
-			errSchema = c.doc.Components.Schemas["ErrorResponse"]
+		if o.doc.Components != nil {
+			errSchema = o.doc.Components.Schemas["ErrorResponse"]
 		}
 		if errSchema == nil || errSchema.Value == nil {
 			return errors.New("the spec defines no components.schemas.ErrorResponse")
