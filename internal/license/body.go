@@ -454,7 +454,7 @@ func (e *Engine) trialAnswer(l *License, fresh bool) Answer {
 	created := l.issued.UnixMilli()
 	o := jsoncanon.Pairs(
 		"id", l.ID,
-		"order_id", stableID("order", l.Ref()),
+		"order_id", StableID("order", l.Ref()),
 		"product_id", l.Product.ID,
 		"created_at", created,
 		"updated_at", created,

@@ -92,8 +92,7 @@ func NewEngine(c *Catalog, sp *spec.Spec, signer *signing.Signer, now func() tim
 		now = time.Now
 	}
 	if c == nil {
-		c = &Catalog{}
-		c.index()
+		c, _ = NewCatalog(nil, nil, nil, nil, false) // refuses nothing
 	}
 	if maxField <= 0 {
 		maxField = MaxFieldBytes
@@ -347,7 +346,7 @@ func (e *Engine) activate(op *spec.Operation, a *Account, p Params) Answer {
 			return e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
 		}
 		now := e.now().UTC()
-		dev = &Device{ID: stableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
+		dev = &Device{ID: StableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
 		ls.devices[hwid] = dev
 		if ls.firstActivated.IsZero() {
 			ls.firstActivated = now
@@ -486,9 +485,9 @@ func (e *Engine) trialKey(op *spec.Operation, a *Account, p Params) Answer {
 	l := &License{Product: prod, Type: prod.TrialType, Trial: true, TrialDays: prod.TrialDays,
 		MaxActivations: prod.TrialMaxActivations, Enabled: true, Active: true, Metadata: map[string]any{},
 		ValidityPeriod: now.Add(time.Duration(prod.TrialDays) * 24 * time.Hour).Truncate(time.Second),
-		Source:         "trial_key", ID: stableID("trial", seed), issued: now}
+		Source:         "trial_key", ID: StableID("trial", seed), issued: now}
 	if prod.UserBased() {
-		u := &User{Username: email, Password: code(seed, "password", 10), ChangeAllowed: true, Initial: true, ID: stableID("trial-user", seed) % 1_000_000, Source: "trial_key"}
+		u := &User{Username: email, Password: code(seed, "password", 10), ChangeAllowed: true, Initial: true, ID: StableID("trial-user", seed) % 1_000_000, Source: "trial_key"}
 		l.User = u
 		a.trialUser[email] = u
 		if a.userLic[email] == nil {

@@ -105,7 +105,7 @@ func (e *Engine) customerLicenseUsers(op *spec.Operation, a *Account, p Params) 
 			"allow_unlimited_activations", l.UnlimitedActivations,
 			"license_id", l.ID,
 			"order_store_id", l.OrderStoreID,
-			"order_id", stableID("order", l.Ref()),
+			"order_id", StableID("order", l.Ref()),
 		))
 	}
 	if customer == nil {
