@@ -120,8 +120,9 @@ func assertSigned(t *testing.T, r reply, hwid, id string) {
 	assert.NoError(t, signing.Check(publicKey, []byte(strings.ToLower(hwid+"#"+id+"#"+validity)), sig), "license_signature")
 }
 
-// TestLicenseFlow: activate, check, deactivate with the demo licenses, every answer held to
-// the spec by the kin-openapi oracle and every success signed as the SDKs verify it.
+// TestLicenseFlow: the server hands activate, check and deactivate to the engine and writes
+// its answers, held to the spec by the kin-openapi oracle, each success signed as the SDKs
+// verify it. What the engine answers is internal/license's tests'.
 func TestLicenseFlow(t *testing.T) {
 	t.Parallel()
 	srv := startDefault(t)
@@ -134,72 +135,29 @@ func TestLicenseFlow(t *testing.T) {
 	}
 
 	r := checked(api.check(key, "hw-1"))
-	assert.Equal(t, "license_not_active", r.code(), "not activated yet")
+	assert.Equal(t, http.StatusBadRequest, r.status)
+	assert.Equal(t, "license_not_active", r.code(), "not activated yet: a refusal is written as the engine chose it")
+	assert.Empty(t, r.header.Get("LicenseSignature"), "a refusal is not signed")
 
 	r = checked(api.activate(key, "hw-1"))
 	assertSigned(t, r, "hw-1", key)
 	assert.Equal(t, 1.0, r.field("times_activated"))
 	assert.Equal(t, "activation", r.field("request"))
-	deviceID := r.field("device_id")
-
-	r = checked(api.activate(key, "hw-1"))
-	assertSigned(t, r, "hw-1", key)
-	assert.Equal(t, 1.0, r.field("times_activated"), "activating the same device again counts once")
-	assert.Equal(t, deviceID, r.field("device_id"))
 
 	r = checked(api.check(key, "hw-1"))
 	assertSigned(t, r, "hw-1", key)
 	assert.Equal(t, true, r.field("license_active"))
-	assert.Equal(t, deviceID, r.field("device_id"))
-	assert.Equal(t, "device_not_found", checked(api.check(key, "hw-2")).code(), "active elsewhere, not here")
-
-	for i, hw := range []string{"hw-2", "hw-3"} {
-		r = checked(api.activate(key, hw))
-		assertSigned(t, r, hw, key)
-		assert.Equal(t, float64(i+2), r.field("times_activated"))
-	}
-	r = checked(api.activate(key, "hw-4"))
-	assert.Equal(t, http.StatusBadRequest, r.status)
-	assert.Equal(t, "license_activated_max_times", r.code(), "max_activations 3")
 
 	r = checked(api.deactivate(key, "hw-1"))
 	assert.Equal(t, http.StatusOK, r.status)
 	assert.Equal(t, `"license_deactivated"`, string(r.body))
 	assert.Empty(t, r.header.Get("LicenseSignature"), "deactivation is not signed")
-	assert.Equal(t, "device_not_found", checked(api.deactivate(key, "hw-1")).code())
-	assert.Equal(t, "device_not_found", checked(api.check(key, "hw-1")).code())
-	assertSigned(t, checked(api.activate(key, "hw-4")), "hw-4", key)
-
-	cases := []struct {
-		name, key, code string
-	}{
-		{"unknown key", "NOPE", "license_not_found"},
-		{"disabled", "DEMO-DSBL-0000-0004", "license_not_enabled"},
-		{"expired", "DEMO-EXPD-0000-0003", "license_expired"},
-	}
-	for _, tc := range cases {
-		r := checked(api.activate(tc.key, "hw-1"))
-		assert.Equal(t, tc.code, r.code(), tc.name)
-		assert.Equal(t, `{"status":400,"code":"`+tc.code+`","message":`, string(r.body[:len(`{"status":400,"code":"`+tc.code+`","message":`)]), tc.name)
-	}
-	r = checked(api.call(http.MethodPost, "activate_license", map[string]any{"license_key": key, "product": "nope", "hardware_id": "h"}))
-	assert.Equal(t, "unknown_product", r.code())
-	r = checked(api.call(http.MethodPost, "activate_license", map[string]any{"product": "demo", "hardware_id": "h"}))
-	assert.Equal(t, "missing_parameters", r.code())
-	r = checked(api.call(http.MethodGet, "check_license", map[string]any{"license_key": key, "product": "demo"}))
-	assert.Equal(t, "missing_parameters", r.code(), "hardware_id is required")
-	assert.Contains(t, string(r.body), "hardware_id")
-
-	// A valid_duration license is valid for its duration from its first activation.
-	r = checked(api.activate("DEMO-TIME-0000-0002", "hw-1"))
-	assertSigned(t, r, "hw-1", "DEMO-TIME-0000-0002")
-	until, err := time.Parse(time.RFC3339, r.field("validity_period").(string))
-	require.NoError(t, err)
-	assert.WithinDuration(t, time.Now().Add(30*24*time.Hour), until, time.Minute)
+	assert.Equal(t, "license_not_active", checked(api.check(key, "hw-1")).code(), "no device left: the session's account changed")
 }
 
 // TestUserLicenseFlow: a user-based license activates with username and password; the
-// password change_password sets is the one activation takes next.
+// password change_password sets (in the session's account) is the one activation takes
+// next, and the admin API shows the account, password redacted.
 func TestUserLicenseFlow(t *testing.T) {
 	t.Parallel()
 	srv := startDefault(t)
@@ -214,19 +172,11 @@ func TestUserLicenseFlow(t *testing.T) {
 	r := activate("demo-password", "hw-1")
 	assertSigned(t, r, "hw-1", user)
 	assert.Equal(t, user, r.field("username"))
-	assert.Equal(t, user, r.field("user").(map[string]any)["email"])
-	assert.Nil(t, r.field("license_key"), "a user-based license has no key")
 
-	r = api.call(http.MethodGet, "check_license", map[string]any{"username": user, "product": "demo-users", "hardware_id": "hw-1"})
-	o.check(t, r.req, r.status, r.header, r.body)
-	assertSigned(t, r, "hw-1", user)
-
-	assert.Equal(t, "invalid_credentials", activate("wrong", "hw-2").code())
 	_, body := call(t, srv, cpPath, changePassword(user, "demo-password", "new-password"), map[string]string{mockserver.HeaderSession: "user-flow"})
 	assert.Equal(t, `"password_changed"`, string(body))
 	assert.Equal(t, "invalid_credentials", activate("demo-password", "hw-2").code(), "the old password is refused")
 	assertSigned(t, activate("new-password", "hw-2"), "hw-2", user)
-	assert.Equal(t, "license_activated_max_times", activate("new-password", "hw-3").code(), "max_activations 2")
 
 	status, snap := admin(t, srv, http.MethodGet, "/__lsmock/sessions/user-flow/licenses", "")
 	require.Equal(t, http.StatusOK, status)
@@ -235,55 +185,28 @@ func TestUserLicenseFlow(t *testing.T) {
 	assert.NotContains(t, string(snap), "new-password")
 }
 
-// TestTrialFlow: trial_key gives a session a trial license it can then activate; asking
-// again answers the same trial, in short.
+// TestTrialFlow: trial_key gives the session a trial license it can then activate, and
+// product_details answers from the catalog; both signed.
 func TestTrialFlow(t *testing.T) {
 	t.Parallel()
 	srv := startDefault(t)
 	o := newOracle(t, lsmock.DefaultSpec())
 	api := licenseAPI{t: t, srv: srv, session: "trial-flow"}
-	trial := func(params map[string]any) reply {
-		r := api.call(http.MethodGet, "trial_key", params)
-		o.check(t, r.req, r.status, r.header, r.body)
-		return r
-	}
-	r := trial(map[string]any{"product": "demo", "hardware_id": "hw-1"})
+	r := api.call(http.MethodGet, "trial_key", map[string]any{"product": "demo", "hardware_id": "hw-1"})
+	o.check(t, r.req, r.status, r.header, r.body)
 	assertSigned(t, r, "", "")
 	key, _ := r.field("license_key").(string)
-	assert.Regexp(t, `^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$`, key)
-	assert.Equal(t, key, r.field("license"))
+	require.NotEmpty(t, key)
 	assert.Equal(t, true, r.field("is_trial"))
-
-	again := trial(map[string]any{"product": "demo", "hardware_id": "hw-1"})
-	assertSigned(t, again, "", "")
-	assert.JSONEq(t, `{"license_type":"perpetual","is_trial":true,"license":"`+key+`"}`, string(again.body))
 
 	r = api.activate(key, "hw-1")
 	assertSigned(t, r, "hw-1", key)
 	assert.Equal(t, true, r.field("is_trial"))
-	until, err := time.Parse(time.RFC3339, r.field("validity_period").(string))
-	require.NoError(t, err)
-	assert.WithinDuration(t, time.Now().Add(14*24*time.Hour), until, time.Minute, "trial_days 14")
-
-	assert.Equal(t, "license_not_found", licenseAPI{t: t, srv: srv, session: "another"}.activate(key, "hw-1").code(),
-		"another session was given no such trial")
-
-	// A user-based product's trial is a license user with an initial password.
-	r = trial(map[string]any{"product": "demo-users", "hardware_id": "hw-1", "email": "tess@example.com"})
-	assertSigned(t, r, "", "")
-	password, _ := r.field("initial_password").(string)
-	require.NotEmpty(t, password)
-	r = api.call(http.MethodPost, "activate_license", map[string]any{"username": "tess@example.com", "password": password, "product": "demo-users", "hardware_id": "hw-1"})
-	assertSigned(t, r, "hw-1", "tess@example.com")
-	assert.Equal(t, true, r.field("user").(map[string]any)["is_initial_password"])
-	assert.Equal(t, "missing_parameters", trial(map[string]any{"product": "demo-users", "hardware_id": "hw-1"}).code(), "email is required")
-	assert.Equal(t, "unknown_product", trial(map[string]any{"product": "nope", "hardware_id": "hw-1"}).code())
 
 	r = api.call(http.MethodGet, "product_details", map[string]any{"product": "demo", "include_custom_fields": true})
 	o.check(t, r.req, r.status, r.header, r.body)
 	assertSigned(t, r, "", "")
 	assert.Equal(t, "demo", r.field("short_code"))
-	assert.Equal(t, []any{map[string]any{"name": "edition", "id": r.field("custom_fields").([]any)[0].(map[string]any)["id"], "default_value": "standard"}}, r.field("custom_fields"))
 }
 
 // canonicalCatalog declares a license whose answer holds what encoding/json would write
@@ -384,48 +307,6 @@ func TestTamperedSignatureScenarios(t *testing.T) {
 		assert.Error(t, signing.Check(publicKey, r.body, r.header.Get("LicenseSignature")), "the signature does not match the body")
 		r = api.check("DEMO-PERP-0000-0001", "hw-1")
 		assert.NoError(t, signing.Check(publicKey, r.body, r.header.Get("LicenseSignature")), "the pin was for activate_license only")
-	}
-}
-
-// license_signature is lowered as the Node SDK lowers it, JavaScript's toLowerCase: İ
-// becomes i + U+0307 and a word-final Σ becomes ς, where Go's strings.ToLower differs.
-func TestLicenseSignatureLowersAsJavaScript(t *testing.T) {
-	t.Parallel()
-	srv := startDefault(t)
-	api := licenseAPI{t: t, srv: srv, session: "js-lower"}
-	const key = "DEMO-UNLM-0000-0005"
-	cases := []struct{ hwid, signed string }{
-		{"İSTANBUL-1", "i\u0307stanbul-1#demo-unlm-0000-0005#"},
-		{"ΟΔΟΣ-ΣΑΣ", "οδος-σας#demo-unlm-0000-0005#"},
-	}
-	for _, tc := range cases {
-		for _, r := range []reply{api.activate(key, tc.hwid), api.check(key, tc.hwid)} {
-			require.Equal(t, http.StatusOK, r.status, "%s", r.body)
-			sig, _ := r.field("license_signature").(string)
-			assert.NoError(t, signing.Check(publicKey, []byte(tc.signed), sig), "%s: license_signature over %q", tc.hwid, tc.signed)
-		}
-	}
-}
-
-// product_details with include_latest_version=true says latest_version, null: no releases
-// are declared. Without it, the field is absent, as the SDKs' fixtures show.
-func TestProductDetailsLatestVersion(t *testing.T) {
-	t.Parallel()
-	srv := startDefault(t)
-	o := newOracle(t, lsmock.DefaultSpec())
-	api := licenseAPI{t: t, srv: srv, session: "latest-version"}
-	for _, tc := range []struct {
-		include bool
-		want    bool
-	}{{true, true}, {false, false}} {
-		r := api.call(http.MethodGet, "product_details", map[string]any{"product": "demo", "include_latest_version": tc.include})
-		o.check(t, r.req, r.status, r.header, r.body)
-		assertSigned(t, r, "", "")
-		var m map[string]any
-		require.NoError(t, json.Unmarshal(r.body, &m))
-		latest, has := m["latest_version"]
-		assert.Equal(t, tc.want, has, "include_latest_version=%v: %s", tc.include, r.body)
-		assert.Nil(t, latest)
 	}
 }
 

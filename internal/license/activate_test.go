@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/signing"
 )
 
 func keyParams(key, hwid string) params {
@@ -230,4 +232,22 @@ func TestValidity(t *testing.T) {
 	h.clock.Advance(29 * 24 * time.Hour)
 	h.call("checkLicense", s, keyParams("APP-DURN", "hw-1")).refused(t, h.spec, "license_expired")
 	h.licenseSigned(t, h.call("checkLicense", "validity-later", keyParams("APP-DURN", "hw-1")), "hw-1", "APP-DURN")
+}
+
+// TestLicenseSignatureLowersAsJavaScript: license_signature is over the text lowered as the
+// Node SDK lowers it (JavaScript's toLowerCase): İ becomes i + U+0307 and a word-final Σ
+// becomes ς, where Go's strings.ToLower differs.
+func TestLicenseSignatureLowersAsJavaScript(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "catalog")
+	for _, tc := range []struct{ hwid, signed string }{
+		{"İSTANBUL-1", "i\u0307stanbul-1#app-unlm#"},
+		{"ΟΔΟΣ-ΣΑΣ", "οδος-σας#app-unlm#"},
+	} {
+		for _, op := range []string{"activateLicense", "checkLicense"} {
+			f := h.call(op, "js-lower", keyParams("APP-UNLM", tc.hwid)).ok(t)
+			sig, _ := f["license_signature"].(string)
+			assert.NoError(t, signing.Check(h.signer.PublicKeyPEM(), []byte(tc.signed), sig), "%s %s: over %q", op, tc.hwid, tc.signed)
+		}
+	}
 }

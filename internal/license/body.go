@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/jsoncanon"
+	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // companyID is the company every answer belongs to (the vendor's is the customer's account).
@@ -33,6 +34,8 @@ type view struct {
 	borrowedUntil time.Time
 	// initial is whether a license user still has the password lsmock gave it.
 	initial bool
+	// activation: the view answers an activation, else a check.
+	activation bool
 }
 
 // viewOf is what an answer about license l on device dev says, copied out of the session's
@@ -91,6 +94,18 @@ func orNull(s string) any {
 	return s
 }
 
+// jsonText is a value written as a JSON string of its canonical JSON (metadata_string),
+// when the answer is rendered: not under the account's lock.
+type jsonText struct{ v any }
+
+func (t jsonText) AppendCanonical(dst []byte) ([]byte, error) {
+	b, err := jsoncanon.Marshal(t.v)
+	if err != nil {
+		return nil, err
+	}
+	return jsoncanon.AppendString(dst, string(b)), nil
+}
+
 // licenseSignature is the license_signature of a view: RSA-SHA256 over
 // lower(hardware_id#id#validity_period), lowered as JavaScript does (jsLower).
 func (e *Engine) licenseSignature(v view) string {
@@ -105,21 +120,20 @@ func (e *Engine) licenseSignature(v view) string {
 // field order, with its license_signature. The answer is a function of the view alone, so
 // it is built once per distinct view: an SDK re-checking its license gets the remembered
 // body and LicenseSignature, without rendering ~2 KB of JSON and hashing it again.
-func (e *Engine) licenseAnswer(v view, activation bool) Answer {
-	key := answerKey{lic: v.lic, activation: activation, device: v.device.ID, times: v.times,
+func (e *Engine) licenseAnswer(op *spec.Operation, v view) Answer {
+	key := answerKey{lic: v.lic, activation: v.activation, signed: op.Signed, device: v.device.ID, times: v.times,
 		until: v.until.UnixNano(), ids: idsDigest(v.hardwareID, v.signedID, v.username), totals: v.totalsKey(), initial: v.initial}
 	if a, ok := e.answers.Get(key); ok {
 		return a
 	}
 	var o jsoncanon.Object
-	if activation {
+	if v.activation {
 		o = e.activationBody(v)
 	} else {
 		o = e.checkBody(v)
 	}
-	a := e.signed(append(o, jsoncanon.Pair("license_signature", e.licenseSignature(v))))
+	a := e.encode(op, append(o, jsoncanon.Pair("license_signature", e.licenseSignature(v))))
 	if a.Status == 200 {
-		a.Signature = e.signer.Sign(a.Body)
 		e.answers.Put(key, a, len(a.Body)+len(a.Signature)+len(key.totals)+answerOverhead)
 	}
 	return a
@@ -130,6 +144,7 @@ func (e *Engine) licenseAnswer(v view, activation bool) Answer {
 type answerKey struct {
 	lic        *License
 	activation bool
+	signed     bool // op.Signed: the answer carries its Signature
 	device     int64
 	times      int
 	until      int64
@@ -437,8 +452,8 @@ func userBody(l *License, activations int, initial bool) jsoncanon.Object {
 	)
 }
 
-// trialAnswer is a trial license: in full when new, in short when asked for again.
-func (e *Engine) trialAnswer(l *License, fresh bool) Answer {
+// trialBody is a trial license: in full when new, in short when asked for again.
+func trialBody(l *License, fresh bool) jsoncanon.Object {
 	if !fresh {
 		o := jsoncanon.Pairs(
 			"license_type", l.Type,
@@ -449,12 +464,12 @@ func (e *Engine) trialAnswer(l *License, fresh bool) Answer {
 		} else {
 			o = append(o, jsoncanon.Pair("license", l.Key))
 		}
-		return e.signed(o)
+		return o
 	}
 	created := l.issued.UnixMilli()
 	o := jsoncanon.Pairs(
 		"id", l.ID,
-		"order_id", stableID("order", l.Ref()),
+		"order_id", StableID("order", l.Ref()),
 		"product_id", l.Product.ID,
 		"created_at", created,
 		"updated_at", created,
@@ -479,14 +494,14 @@ func (e *Engine) trialAnswer(l *License, fresh bool) Answer {
 		"LicenseCustomFields", []any{},
 	)
 	if l.User != nil {
-		return e.signed(append(o, jsoncanon.Pairs(
+		return append(o, jsoncanon.Pairs(
 			"license_user_id", l.User.ID,
 			"max_license_users", 1,
 			"license_user", l.User.Username,
 			"initial_password", l.User.Password,
-		)...))
+		)...)
 	}
-	return e.signed(append(o, jsoncanon.Pairs(
+	return append(o, jsoncanon.Pairs(
 		"license_key", l.Key,
 		"allow_overages", false,
 		"max_overages", 0,
@@ -494,7 +509,7 @@ func (e *Engine) trialAnswer(l *License, fresh bool) Answer {
 		"consumption_period", nil,
 		"reset_consumption", false,
 		"license", l.Key,
-	)...))
+	)...)
 }
 
 // productDetailsBody is product_details' answer; latestVersion adds latest_version, null
@@ -533,15 +548,27 @@ func productDetailsBody(p *Product, customFields, latestVersion bool) jsoncanon.
 	return o
 }
 
-// signed renders a success body as canonical JSON; the server adds the LicenseSignature.
-func (e *Engine) signed(o jsoncanon.Object) Answer { return e.signedValue(o) }
+// render renders a decided success body as canonical JSON and signs it as the vendor does:
+// every answer the engine chose goes through here, outside the account's lock. A view (an
+// activation's or a check's) is the license answer, remembered per view (licenseAnswer).
+func (e *Engine) render(op *spec.Operation, body any) Answer {
+	if v, ok := body.(view); ok {
+		return e.licenseAnswer(op, v)
+	}
+	return e.encode(op, body)
+}
 
-// signedValue is signed for any body jsoncanon renders (a list, for user_licenses).
-func (e *Engine) signedValue(o any) Answer {
-	body, err := jsoncanon.Marshal(o)
+// encode marshals body as canonical JSON and, when op's answers carry a LicenseSignature,
+// signs it: the server sends the Signature as it is.
+func (e *Engine) encode(op *spec.Operation, body any) Answer {
+	b, err := jsoncanon.Marshal(body)
 	if err != nil { // metadata from the files is JSON already; this is a defect
 		return Answer{Status: 500, Code: "internal_error", ContentType: "application/json; charset=utf-8",
 			Body: []byte(`{"status":500,"code":"internal_error","message":"lsmock: ` + strings.ReplaceAll(err.Error(), `"`, `'`) + `"}`)}
 	}
-	return Answer{Status: 200, Body: body, ContentType: "application/json; charset=utf-8"}
+	a := Answer{Status: 200, Body: b, ContentType: "application/json; charset=utf-8"}
+	if op.Signed {
+		a.Signature = e.signer.Sign(b)
+	}
+	return a
 }

@@ -5,6 +5,8 @@
 package license
 
 import (
+	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -225,6 +227,81 @@ func (c *Catalog) OfCustomer(product *Product, email string) []*License {
 // Empty reports whether the files declare nothing: lsmock then answers from the spec alone.
 func (c *Catalog) Empty() bool {
 	return c == nil || (len(c.Products) == 0 && len(c.Users) == 0)
+}
+
+// NewCatalog builds the catalog of declarations whose names are resolved: each license
+// points at its product, and at its user when its product is user-based. It gives a license
+// the id and trial days it leaves to be derived, and refuses, as Refusals, a license whose
+// way of being activated is not its product's or that is declared twice. codes are the
+// error_codes: chosen, by condition.
+func NewCatalog(products []*Product, licenses []*License, users []*User, codes map[string]string, acceptUnknownUsers bool) (*Catalog, error) {
+	c := &Catalog{Products: products, Users: users, Codes: codes, AcceptUnknownUsers: acceptUnknownUsers}
+	if c.Codes == nil {
+		c.Codes = map[string]string{}
+	}
+	var refused Refusals
+	seen := map[string]*License{}
+	for _, l := range licenses {
+		if r := refusal(l, seen); r != nil {
+			refused = append(refused, r)
+			continue
+		}
+		seen[l.Ref()] = l
+		if l.ID == 0 {
+			l.ID = StableID("license", l.Ref())
+		}
+		if l.Trial && l.TrialDays == 0 {
+			l.TrialDays = l.Product.TrialDays
+		}
+		c.Licenses = append(c.Licenses, l)
+	}
+	if len(refused) > 0 {
+		return nil, refused
+	}
+	c.index()
+	return c, nil
+}
+
+// refusal says why a license cannot join the catalog whose licenses so far are seen, or nil.
+func refusal(l *License, seen map[string]*License) *Refused {
+	switch {
+	case l.Product == nil:
+		return &Refused{License: l, Field: "product", Msg: "a license needs a product"}
+	case l.User != nil && !l.Product.UserBased():
+		return &Refused{License: l, Field: "username", Msg: fmt.Sprintf("product %q is activated by license key; give the license a license_key, or the product authorization_method: user", l.Product.Code)}
+	case l.User == nil && l.Product.UserBased():
+		return &Refused{License: l, Msg: fmt.Sprintf("product %q is user-based: give the license a username, not a license_key", l.Product.Code)}
+	case seen[l.Ref()] != nil:
+		return &Refused{License: l, Msg: fmt.Sprintf("license %s is already declared at %s", l.Ref(), seen[l.Ref()].Source)}
+	}
+	return nil
+}
+
+// Refused is a license NewCatalog refuses, and why.
+type Refused struct {
+	License *License
+	// Field is the key the problem is at ("username"); "" for the license as a whole.
+	Field string
+	Msg   string
+}
+
+// Refusals are the licenses NewCatalog refuses, in the order given.
+type Refusals []*Refused
+
+func (rs Refusals) Error() string {
+	msgs := make([]string, len(rs))
+	for i, r := range rs {
+		msgs[i] = r.License.Source + ": " + r.Msg
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// StableID derives a 16-digit id from what it identifies, the same on every run, so answers
+// (and their signatures) repeat and tests can expect them.
+func StableID(kind, name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(kind + "\x00" + name))
+	return 1_000_000_000_000_000 + int64(h.Sum64()%8_000_000_000_000_000)
 }
 
 // index builds the lookups once the declarations are complete.

@@ -36,39 +36,9 @@ func (ls *licenseState) feature(code string) *featureState {
 	return fs
 }
 
-// onDevice finds the license a request names and checks it may be used on the request's
-// device now, as check_license does. It runs under the state's lock.
-func (e *Engine) onDevice(op *spec.Operation, a *Account, p Params) (*Account, found, *licenseState, *Answer) {
-	prod := e.catalog.Product(p.Str("product"))
-	if prod == nil {
-		r := e.fail(op, "unknown_product", "no product "+p.Str("product"))
-		return nil, found{}, nil, &r
-	}
-	f, refused := e.identify(op, a, prod, p, false)
-	if refused != nil {
-		return nil, found{}, nil, refused
-	}
-	ls := a.licenses[f.lic.Ref()]
-	if !f.lic.Enabled || !f.lic.Active {
-		return nil, found{}, nil, e.refusal(op, f.lic, ls)
-	}
-	if ls == nil || len(ls.devices) == 0 {
-		r := e.fail(op, "license_not_active", "the license has not been activated in this session")
-		return nil, found{}, nil, &r
-	}
-	if ls.devices[p.Str("hardware_id")] == nil {
-		r := e.fail(op, "device_not_found", "the license is not active on this hardware_id")
-		return nil, found{}, nil, &r
-	}
-	if r := e.refusal(op, f.lic, ls); r != nil {
-		return nil, found{}, nil, r
-	}
-	return a, f, ls, nil
-}
-
 // onFeature is onDevice, then the feature the request names on the license.
 func (e *Engine) onFeature(op *spec.Operation, a *Account, p Params) (found, *licenseState, *Feature, *Answer) {
-	_, f, ls, refused := e.onDevice(op, a, p)
+	f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
 		return found{}, nil, nil, refused
 	}
@@ -147,28 +117,27 @@ func (e *Engine) outOfRange(op *spec.Operation, detail string) Answer {
 	return a
 }
 
-func (e *Engine) addConsumption(op *spec.Operation, a *Account, p Params) Answer {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, a, p)
+// addConsumption adds a request's consumptions to its license's total.
+func (e *Engine) addConsumption(op *spec.Operation, a *Account, p Params) (any, Answer) {
+	f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	l := f.lic
 	if l.Type != Consumption {
-		return e.fail(op, e.catalog.Code(CondWrongLicenseType), "the license is a "+l.Type+" license, not a consumption license")
+		return nil, e.fail(op, e.catalog.Code(CondWrongLicenseType), "the license is a "+l.Type+" license, not a consumption license")
 	}
 	limit := consumptionLimit(l.UnlimitedConsumptions, l.MaxConsumptions, l.AllowOverages, l.MaxOverages)
 	n, ok := consumptions(p)
 	if !ok {
-		return e.outOfRange(op, "consumptions is beyond a 64-bit integer")
+		return nil, e.outOfRange(op, "consumptions is beyond a 64-bit integer")
 	}
 	total, cond := spend(ls.consumed, n, limit, l.AllowNegativeConsumptions)
 	if cond == condOutOfRange {
-		return e.outOfRange(op, fmt.Sprintf("%d consumed and %d more would pass a 64-bit integer", ls.consumed, n))
+		return nil, e.outOfRange(op, fmt.Sprintf("%d consumed and %d more would pass a 64-bit integer", ls.consumed, n))
 	}
 	if cond != "" {
-		return e.fail(op, e.catalog.Code(cond), fmt.Sprintf("%d consumed, %d more asked, %d allowed", ls.consumed, n, limit))
+		return nil, e.fail(op, e.catalog.Code(cond), fmt.Sprintf("%d consumed, %d more asked, %d allowed", ls.consumed, n, limit))
 	}
 	ls.consumed = total
 	o := jsoncanon.Pairs(
@@ -183,37 +152,36 @@ func (e *Engine) addConsumption(op *spec.Operation, a *Account, p Params) Answer
 		"total_consumptions", total,
 		"company", jsoncanon.Pairs("id", companyID),
 	)
-	return e.signed(o)
+	return o, Answer{}
 }
 
-func (e *Engine) addFeatureConsumption(op *spec.Operation, a *Account, p Params) Answer {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+// addFeatureConsumption adds a request's consumptions to its feature's total.
+func (e *Engine) addFeatureConsumption(op *spec.Operation, a *Account, p Params) (any, Answer) {
 	f, ls, ft, refused := e.onFeature(op, a, p)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	if ft.Type != "consumption" {
-		return e.fail(op, e.catalog.Code(CondFeatureNotConsumption), "feature "+ft.Code+" is an "+ft.Type+" feature")
+		return nil, e.fail(op, e.catalog.Code(CondFeatureNotConsumption), "feature "+ft.Code+" is an "+ft.Type+" feature")
 	}
 	if r := e.featureExpired(op, ft); r != nil {
-		return *r
+		return nil, *r
 	}
 	limit := consumptionLimit(ft.UnlimitedConsumption, ft.MaxConsumption, ft.AllowOverages, ft.MaxOverages)
 	n, ok := consumptions(p)
 	if !ok {
-		return e.outOfRange(op, "consumptions is beyond a 64-bit integer")
+		return nil, e.outOfRange(op, "consumptions is beyond a 64-bit integer")
 	}
 	fs := ls.feature(ft.Code)
 	total, cond := spend(fs.consumed, n, limit, ft.AllowNegative)
 	if cond == condOutOfRange {
-		return e.outOfRange(op, fmt.Sprintf("feature %s: %d consumed and %d more would pass a 64-bit integer", ft.Code, fs.consumed, n))
+		return nil, e.outOfRange(op, fmt.Sprintf("feature %s: %d consumed and %d more would pass a 64-bit integer", ft.Code, fs.consumed, n))
 	}
 	if cond == CondNotEnoughConsumptions {
 		cond = CondFeatureNotEnough
 	}
 	if cond != "" {
-		return e.fail(op, e.catalog.Code(cond), fmt.Sprintf("feature %s: %d consumed, %d more asked, %d allowed", ft.Code, fs.consumed, n, limit))
+		return nil, e.fail(op, e.catalog.Code(cond), fmt.Sprintf("feature %s: %d consumed, %d more asked, %d allowed", ft.Code, fs.consumed, n, limit))
 	}
 	fs.consumed = total
 	o := jsoncanon.Pairs(
@@ -234,7 +202,7 @@ func (e *Engine) addFeatureConsumption(op *spec.Operation, a *Account, p Params)
 	if ft.IsFloating() {
 		o = append(o, jsoncanon.Pair("floating_timeout", ft.FloatingTimeout), jsoncanon.Pair("floating_users", ft.FloatingUsers))
 	}
-	return e.signed(o)
+	return o, Answer{}
 }
 
 // featureExpired refuses a feature past its expiry_date.
@@ -246,22 +214,21 @@ func (e *Engine) featureExpired(op *spec.Operation, ft *Feature) *Answer {
 	return &r
 }
 
-func (e *Engine) checkFeature(op *spec.Operation, a *Account, p Params) Answer {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+// checkFeature checks the feature a request names, taking its floating seat.
+func (e *Engine) checkFeature(op *spec.Operation, a *Account, p Params) (any, Answer) {
 	f, ls, ft, refused := e.onFeature(op, a, p)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	if r := e.featureExpired(op, ft); r != nil {
-		return *r
+		return nil, *r
 	}
 	fs := ls.feature(ft.Code)
 	inUse := 0
 	if ft.IsFloating() {
 		var r *Answer
 		if _, inUse, r = e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, time.Time{}, "feature "+ft.Code); r != nil {
-			return *r
+			return nil, *r
 		}
 	}
 	o := jsoncanon.Pairs(
@@ -274,10 +241,7 @@ func (e *Engine) checkFeature(op *spec.Operation, a *Account, p Params) Answer {
 		"metadata", ft.Metadata,
 	)
 	if p.Str("include_metadata_string") == "true" {
-		ms, err := jsoncanon.Marshal(ft.Metadata)
-		if err == nil {
-			o = append(o, jsoncanon.Pair("metadata_string", string(ms)))
-		}
+		o = append(o, jsoncanon.Pair("metadata_string", jsonText{ft.Metadata}))
 	}
 	o = append(o, jsoncanon.Pair("is_floating", ft.Floating), jsoncanon.Pair("is_floating_cloud", ft.FloatingCloud))
 	if ft.IsFloating() {
@@ -297,7 +261,7 @@ func (e *Engine) checkFeature(op *spec.Operation, a *Account, p Params) Answer {
 			"total_consumptions", fs.consumed,
 		)...)
 	}
-	return e.signed(o)
+	return o, Answer{}
 }
 
 // takeSeat gives hardwareID one of users floating seats (renewing its own; borrowing it

@@ -62,8 +62,8 @@ type Answer struct {
 	ContentType string
 	// Detail explains a refusal to a human (X-Lsmock-Validation); never a secret.
 	Detail string
-	// Signature is the LicenseSignature of Body when the engine has it already; "" when the
-	// server is to sign Body itself.
+	// Signature is the LicenseSignature of a body the engine rendered for an operation whose
+	// answers are signed (render); "" when it rendered none, and the server signs what it sends.
 	Signature string
 }
 
@@ -92,8 +92,7 @@ func NewEngine(c *Catalog, sp *spec.Spec, signer *signing.Signer, now func() tim
 		now = time.Now
 	}
 	if c == nil {
-		c = &Catalog{}
-		c.index()
+		c, _ = NewCatalog(nil, nil, nil, nil, false) // refuses nothing
 	}
 	if maxField <= 0 {
 		maxField = MaxFieldBytes
@@ -118,9 +117,11 @@ func (e *Engine) ForgetAnswers() { e.answers.Clear() }
 // Catalog is what the engine answers from.
 func (e *Engine) Catalog() *Catalog { return e.catalog }
 
-// Answer answers a request of op for the session whose account a is. ok is false when the engine has nothing to
-// say: the operation names no behaviour, or the files declare nothing it could answer from.
-// The request then goes on to the operation's default scenario or the spec's own answer.
+// Answer answers a request of op for the session whose account a is: the behaviour decides
+// under the account's lock, and the answer is rendered and signed after it (decided). ok is
+// false when the engine has nothing to say: the operation names no behaviour, or the files
+// declare nothing it could answer from. The request then goes on to the operation's default
+// scenario or the spec's own answer.
 func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool) {
 	if op.Behavior == "" {
 		return Answer{}, false
@@ -128,8 +129,7 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 	if a, refused := e.tooLong(op, p); refused {
 		return a, true
 	}
-	switch op.Behavior {
-	case BehaviorChangePassword:
+	if op.Behavior == BehaviorChangePassword {
 		return e.changePassword(op, a, p)
 	}
 	if len(e.catalog.Products) == 0 {
@@ -138,37 +138,14 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 	if hw, given := p["hardware_id"]; given && hw == "" {
 		return e.missing(op, "hardware_id"), true // an empty device id names no device
 	}
-	switch op.Behavior {
-	case BehaviorActivate:
-		return e.activate(op, a, p), true
-	case BehaviorCheck:
-		return e.check(op, a, p), true
-	case BehaviorDeactivate:
-		return e.deactivate(op, a, p), true
-	case BehaviorTrialKey:
-		return e.trialKey(op, a, p), true
-	case BehaviorProductDetails:
+	if op.Behavior == BehaviorProductDetails {
 		return e.productDetails(op, p), true
-	case BehaviorAddConsumption:
-		return e.addConsumption(op, a, p), true
-	case BehaviorAddFeatureUse:
-		return e.addFeatureConsumption(op, a, p), true
-	case BehaviorCheckFeature:
-		return e.checkFeature(op, a, p), true
-	case BehaviorBorrow:
-		return e.floatingBorrow(op, a, p), true
-	case BehaviorRelease:
-		return e.floatingRelease(op, a, p), true
-	case BehaviorFeatureBorrow:
-		return e.floatingFeatureBorrow(op, a, p), true
-	case BehaviorFeatureRelease:
-		return e.floatingFeatureRelease(op, a, p), true
-	case BehaviorUserLicenses:
-		return e.userLicenses(op, a, p), true
-	case BehaviorCustomerUsers:
-		return e.customerLicenseUsers(op, a, p), true
 	}
-	return Answer{}, false
+	decide := e.decider(op.Behavior)
+	if decide == nil {
+		return Answer{}, false
+	}
+	return e.decided(op, a, p, decide), true
 }
 
 // What one session may keep, so that a client's loop or hostile sizes cannot grow lsmock's
@@ -319,114 +296,171 @@ func (e *Engine) refusal(op *spec.Operation, l *License, ls *licenseState) *Answ
 	return &a
 }
 
-func (e *Engine) activate(op *spec.Operation, a *Account, p Params) Answer {
+// product is the product a request names, or the unknown_product refusal.
+func (e *Engine) product(op *spec.Operation, p Params) (*Product, *Answer) {
 	prod := e.catalog.Product(p.Str("product"))
 	if prod == nil {
-		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+		r := e.fail(op, "unknown_product", "no product "+p.Str("product"))
+		return nil, &r
+	}
+	return prod, nil
+}
+
+// A decider is a behaviour's decision, taken under the lock of the session's account: it
+// reads and changes the account and answers a body to render, or (body nil) the whole
+// answer: a refusal, or a success without a body.
+type decider func(op *spec.Operation, a *Account, p Params) (body any, whole Answer)
+
+// decider is the decision of a behaviour that answers from a session's account; nil for
+// the others.
+func (e *Engine) decider(behavior string) decider {
+	switch behavior {
+	case BehaviorActivate:
+		return e.activate
+	case BehaviorCheck:
+		return e.check
+	case BehaviorDeactivate:
+		return e.deactivate
+	case BehaviorTrialKey:
+		return e.trialKey
+	case BehaviorAddConsumption:
+		return e.addConsumption
+	case BehaviorAddFeatureUse:
+		return e.addFeatureConsumption
+	case BehaviorCheckFeature:
+		return e.checkFeature
+	case BehaviorBorrow:
+		return e.floatingBorrow
+	case BehaviorRelease:
+		return e.floatingRelease
+	case BehaviorFeatureBorrow:
+		return e.floatingFeatureBorrow
+	case BehaviorFeatureRelease:
+		return e.floatingFeatureRelease
+	case BehaviorUserLicenses:
+		return e.userLicenses
+	case BehaviorCustomerUsers:
+		return e.customerLicenseUsers
+	}
+	return nil
+}
+
+// decided takes decide's decision holding a's lock, and renders and signs the body it chose
+// after letting go (render): the session's other requests never wait on JSON or RSA.
+func (e *Engine) decided(op *spec.Operation, a *Account, p Params, decide decider) Answer {
+	body, whole := func() (any, Answer) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		return decide(op, a, p)
+	}()
+	if body == nil {
+		return whole
+	}
+	return e.render(op, body)
+}
+
+// activate activates the license a request names on its device.
+func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (any, Answer) {
+	prod, refused := e.product(op, p)
+	if refused != nil {
+		return nil, *refused
 	}
 	hwid := p.Str("hardware_id")
-	a.mu.Lock()
 	f, refused := e.identify(op, a, prod, p, true)
 	if refused != nil {
-		a.mu.Unlock()
-		return *refused
+		return nil, *refused
 	}
 	ls := a.license(f.lic)
 	if r := e.refusal(op, f.lic, ls); r != nil {
-		a.mu.Unlock()
-		return *r
+		return nil, *r
 	}
 	dev := ls.devices[hwid]
 	if dev == nil {
 		if !f.lic.UnlimitedActivations && len(ls.devices) >= f.lic.MaxActivations {
-			a.mu.Unlock()
-			return e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", len(ls.devices), f.lic.MaxActivations))
+			return nil, e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", len(ls.devices), f.lic.MaxActivations))
 		}
 		if len(ls.devices) >= MaxDevices {
-			a.mu.Unlock()
-			return e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
+			return nil, e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
 		}
 		now := e.now().UTC()
-		dev = &Device{ID: stableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
+		dev = &Device{ID: StableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
 		ls.devices[hwid] = dev
 		if ls.firstActivated.IsZero() {
 			ls.firstActivated = now
 		}
 	}
 	v := viewOf(a, f.lic, ls, dev, hwid, f.id)
+	v.activation = true
 	if p.Str("username") != "" {
 		v.username = p.Str("username")
 	}
-	a.mu.Unlock()
-	return e.licenseAnswer(v, true)
+	return v, Answer{}
 }
 
-func (e *Engine) check(op *spec.Operation, a *Account, p Params) Answer {
-	prod := e.catalog.Product(p.Str("product"))
-	if prod == nil {
-		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+// check checks the license a request names on its device, renewing its floating seat.
+func (e *Engine) check(op *spec.Operation, a *Account, p Params) (any, Answer) {
+	f, ls, refused := e.onDevice(op, a, p)
+	if refused != nil {
+		return nil, *refused
 	}
 	hwid := p.Str("hardware_id")
-	v, refused := e.checked(op, a, prod, hwid, p)
-	if refused != nil {
-		return *refused
-	}
-	return e.licenseAnswer(v, false)
-}
-
-// checked finds the license and device a check names, under the account's lock.
-func (e *Engine) checked(op *spec.Operation, a *Account, prod *Product, hwid string, p Params) (view, *Answer) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	f, refused := e.identify(op, a, prod, p, false)
-	if refused != nil {
-		return view{}, refused
-	}
-	ls := a.licenses[f.lic.Ref()]
-	if !f.lic.Enabled || !f.lic.Active {
-		return view{}, e.refusal(op, f.lic, ls)
-	}
-	if ls == nil || len(ls.devices) == 0 {
-		r := e.fail(op, "license_not_active", "the license has not been activated in this session")
-		return view{}, &r
-	}
-	dev := ls.devices[hwid]
-	if dev == nil {
-		r := e.fail(op, "device_not_found", "the license is not active on this hardware_id")
-		return view{}, &r
-	}
-	if r := e.refusal(op, f.lic, ls); r != nil {
-		return view{}, r
-	}
 	st, inUse, refused := e.floatingSeat(op, f.lic, ls, hwid)
 	if refused != nil {
-		return view{}, refused
+		return nil, *refused
 	}
-	v := viewOf(a, f.lic, ls, dev, hwid, f.id)
+	v := viewOf(a, f.lic, ls, ls.devices[hwid], hwid, f.id)
 	if st != nil {
 		v.inUse, v.borrowedUntil = inUse, st.borrowedUntil
 	}
-	return v, nil
+	return v, Answer{}
 }
 
-func (e *Engine) deactivate(op *spec.Operation, a *Account, p Params) Answer {
-	prod := e.catalog.Product(p.Str("product"))
-	if prod == nil {
-		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+// onDevice finds the license a request names and checks it may be used on the request's
+// device now, as check_license does. It runs under the account's lock.
+func (e *Engine) onDevice(op *spec.Operation, a *Account, p Params) (found, *licenseState, *Answer) {
+	prod, refused := e.product(op, p)
+	if refused != nil {
+		return found{}, nil, refused
 	}
-	hwid := p.Str("hardware_id")
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	f, refused := e.identify(op, a, prod, p, false)
 	if refused != nil {
-		return *refused
+		return found{}, nil, refused
+	}
+	ls := a.licenses[f.lic.Ref()]
+	if !f.lic.Enabled || !f.lic.Active {
+		return found{}, nil, e.refusal(op, f.lic, ls)
+	}
+	if ls == nil || len(ls.devices) == 0 {
+		r := e.fail(op, "license_not_active", "the license has not been activated in this session")
+		return found{}, nil, &r
+	}
+	if ls.devices[p.Str("hardware_id")] == nil {
+		r := e.fail(op, "device_not_found", "the license is not active on this hardware_id")
+		return found{}, nil, &r
+	}
+	if r := e.refusal(op, f.lic, ls); r != nil {
+		return found{}, nil, r
+	}
+	return f, ls, nil
+}
+
+// deactivate frees the device's activation of the license a request names.
+func (e *Engine) deactivate(op *spec.Operation, a *Account, p Params) (any, Answer) {
+	prod, refused := e.product(op, p)
+	if refused != nil {
+		return nil, *refused
+	}
+	hwid := p.Str("hardware_id")
+	f, refused := e.identify(op, a, prod, p, false)
+	if refused != nil {
+		return nil, *refused
 	}
 	ls := a.licenses[f.lic.Ref()]
 	if ls == nil || ls.devices[hwid] == nil {
-		return e.fail(op, "device_not_found", "the license is not active on this hardware_id")
+		return nil, e.fail(op, "device_not_found", "the license is not active on this hardware_id")
 	}
 	delete(ls.devices, hwid)
-	return success(op)
+	return nil, success(op)
 }
 
 func (e *Engine) changePassword(op *spec.Operation, a *Account, p Params) (Answer, bool) {
@@ -454,41 +488,44 @@ func (e *Engine) changePassword(op *spec.Operation, a *Account, p Params) (Answe
 	return success(op), true
 }
 
-func (e *Engine) trialKey(op *spec.Operation, a *Account, p Params) Answer {
-	prod := e.catalog.Product(p.Str("product"))
-	if prod == nil {
-		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+// trialKey gives out a trial license of the product, once per device (or email) a session.
+func (e *Engine) trialKey(op *spec.Operation, a *Account, p Params) (any, Answer) {
+	prod, refused := e.product(op, p)
+	if refused != nil {
+		return nil, *refused
 	}
 	if !prod.AllowTrial {
-		return e.fail(op, "trial_not_allowed", "product "+prod.Code+" is declared without allow_trial")
+		return nil, e.fail(op, "trial_not_allowed", "product "+prod.Code+" is declared without allow_trial")
 	}
 	email := p.Str("email")
 	if prod.UserBased() && email == "" {
-		return e.missing(op, "email")
+		return nil, e.missing(op, "email")
 	}
 	key := prod.Code + "\x00" + p.Str("hardware_id")
 	if prod.UserBased() {
 		key = prod.Code + "\x00" + email
 	}
-	a.mu.Lock()
 	if l := a.trials[key]; l != nil {
-		a.mu.Unlock()
-		return e.trialAnswer(l, false)
+		return trialBody(l, false), Answer{}
 	}
 	if len(a.trials) >= MaxTrials {
-		a.mu.Unlock()
 		r := e.fail(op, "trial_not_allowed", fmt.Sprintf("lsmock gives at most %d trial licenses per session; reset the session", MaxTrials))
 		r.Body = apierror.Body(r.Status, r.Code, fmt.Sprintf("lsmock: this session has %d trial licenses, the most it keeps", MaxTrials))
-		return r
+		return nil, r
 	}
+	return trialBody(e.issueTrial(a, prod, key, email), true), Answer{}
+}
+
+// issueTrial gives the session a trial license of prod, for email when prod is user-based.
+func (e *Engine) issueTrial(a *Account, prod *Product, key, email string) *License {
 	now := e.now().UTC()
 	seed := a.seed + "\x00" + key
 	l := &License{Product: prod, Type: prod.TrialType, Trial: true, TrialDays: prod.TrialDays,
 		MaxActivations: prod.TrialMaxActivations, Enabled: true, Active: true, Metadata: map[string]any{},
 		ValidityPeriod: now.Add(time.Duration(prod.TrialDays) * 24 * time.Hour).Truncate(time.Second),
-		Source:         "trial_key", ID: stableID("trial", seed), issued: now}
+		Source:         "trial_key", ID: StableID("trial", seed), issued: now}
 	if prod.UserBased() {
-		u := &User{Username: email, Password: code(seed, "password", 10), ChangeAllowed: true, Initial: true, ID: stableID("trial-user", seed) % 1_000_000, Source: "trial_key"}
+		u := &User{Username: email, Password: code(seed, "password", 10), ChangeAllowed: true, Initial: true, ID: StableID("trial-user", seed) % 1_000_000, Source: "trial_key"}
 		l.User = u
 		a.trialUser[email] = u
 		if a.userLic[email] == nil {
@@ -501,8 +538,7 @@ func (e *Engine) trialKey(op *spec.Operation, a *Account, p Params) Answer {
 		a.trialKeys[l.Key] = l
 	}
 	a.trials[key] = l
-	a.mu.Unlock()
-	return e.trialAnswer(l, true)
+	return l
 }
 
 // code derives an uppercase code of n letters and digits from seed: the same every run.
@@ -512,9 +548,9 @@ func code(seed, kind string, n int) string {
 }
 
 func (e *Engine) productDetails(op *spec.Operation, p Params) Answer {
-	prod := e.catalog.Product(p.Str("product"))
-	if prod == nil {
-		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+	prod, refused := e.product(op, p)
+	if refused != nil {
+		return *refused
 	}
-	return e.signed(productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true"))
+	return e.render(op, productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true"))
 }

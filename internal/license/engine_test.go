@@ -163,10 +163,21 @@ func (r reply) fields(t *testing.T) map[string]any {
 // ok checks a success and returns its body as a JSON object.
 func (r reply) ok(t *testing.T) map[string]any {
 	t.Helper()
+	r.success(t)
+	return r.fields(t)
+}
+
+// success checks a success with a JSON body, signed as its operation's answers are.
+func (r reply) success(t *testing.T) {
+	t.Helper()
 	require.Equal(t, 200, r.Status, "%s %s", r.Body, r.Detail)
 	assert.Empty(t, r.Code)
 	assert.Equal(t, "application/json; charset=utf-8", r.ContentType)
-	return r.fields(t)
+	if r.op.Signed {
+		assert.NoError(t, signing.Check(signing.Builtin().PublicKeyPEM(), r.Body, r.Signature), "the engine signs the body")
+	} else {
+		assert.Empty(t, r.Signature, "%s's answers are not signed", r.op.ID)
+	}
 }
 
 // refused checks a refusal: the code, with the status and message the spec documents for it

@@ -46,49 +46,46 @@ func (e *Engine) floatingSeat(op *spec.Operation, l *License, ls *licenseState, 
 	return e.takeSeat(op, ls.seats, hardwareID, l.FloatingUsers, l.Timeout(), time.Time{}, "license "+l.Ref())
 }
 
-func (e *Engine) floatingBorrow(op *spec.Operation, a *Account, p Params) Answer {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, a, p)
+// floatingBorrow borrows the device's seat of a floating license.
+func (e *Engine) floatingBorrow(op *spec.Operation, a *Account, p Params) (any, Answer) {
+	f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	l := f.lic
 	switch {
 	case !l.IsFloating():
-		return e.fail(op, e.catalog.Code(CondLicenseNotFloating), "the license is not floating")
+		return nil, e.fail(op, e.catalog.Code(CondLicenseNotFloating), "the license is not floating")
 	case !l.CanBorrow:
-		return e.fail(op, e.catalog.Code(CondBorrowingNotAllowed), "the license is declared without can_borrow")
+		return nil, e.fail(op, e.catalog.Code(CondBorrowingNotAllowed), "the license is declared without can_borrow")
 	}
 	until, refused := e.borrowUntil(op, p, l.MaxBorrowTime)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	hw := p.Str("hardware_id")
 	if _, _, refused := e.takeSeat(op, ls.seats, hw, l.FloatingUsers, l.Timeout(), until, "license "+l.Ref()); refused != nil {
-		return *refused
+		return nil, *refused
 	}
-	return e.signed(jsoncanon.Pairs(
+	return jsoncanon.Pairs(
 		"borrowed_until", iso(until),
 		"max_borrow_time", l.MaxBorrowTime,
 		"device_id", ls.devices[hw].ID,
 		"license_id", l.ID,
 		"company", jsoncanon.Pairs("id", companyID),
-	))
+	), Answer{}
 }
 
-func (e *Engine) floatingRelease(op *spec.Operation, a *Account, p Params) Answer {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	_, f, ls, refused := e.onDevice(op, a, p)
+func (e *Engine) floatingRelease(op *spec.Operation, a *Account, p Params) (any, Answer) {
+	f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	if !f.lic.IsFloating() {
-		return e.fail(op, e.catalog.Code(CondLicenseNotFloating), "the license is not floating")
+		return nil, e.fail(op, e.catalog.Code(CondLicenseNotFloating), "the license is not floating")
 	}
 	delete(ls.seats, p.Str("hardware_id"))
-	return Answer{Status: 200}
+	return nil, Answer{Status: 200}
 }
 
 // onFloatingFeature is onFeature for a feature that must be floating.
@@ -101,37 +98,34 @@ func (e *Engine) onFloatingFeature(op *spec.Operation, a *Account, p Params) (fo
 	return f, ls, ft, refused
 }
 
-func (e *Engine) floatingFeatureBorrow(op *spec.Operation, a *Account, p Params) Answer {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+// floatingFeatureBorrow borrows the device's seat of a floating feature.
+func (e *Engine) floatingFeatureBorrow(op *spec.Operation, a *Account, p Params) (any, Answer) {
 	f, ls, ft, refused := e.onFloatingFeature(op, a, p)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	until, refused := e.borrowUntil(op, p, f.lic.MaxBorrowTime)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	fs := ls.feature(ft.Code)
 	if _, _, refused := e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, until, "feature "+ft.Code); refused != nil {
-		return *refused
+		return nil, *refused
 	}
-	return e.signed(jsoncanon.Pairs(
+	return jsoncanon.Pairs(
 		"id", ft.ID,
 		"license_id", f.lic.ID,
 		"code", ft.Code,
 		"borrowed_until", iso(until),
 		"company", jsoncanon.Pairs("id", companyID),
-	))
+	), Answer{}
 }
 
-func (e *Engine) floatingFeatureRelease(op *spec.Operation, a *Account, p Params) Answer {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+func (e *Engine) floatingFeatureRelease(op *spec.Operation, a *Account, p Params) (any, Answer) {
 	_, ls, ft, refused := e.onFloatingFeature(op, a, p)
 	if refused != nil {
-		return *refused
+		return nil, *refused
 	}
 	delete(ls.feature(ft.Code).seats, p.Str("hardware_id"))
-	return Answer{Status: 200}
+	return nil, Answer{Status: 200}
 }

@@ -92,7 +92,6 @@ func TestProductDetails(t *testing.T) {
 
 	r := h.call("productDetails", "pd", params{"product": "app"})
 	f := r.ok(t)
-	assert.Empty(t, r.Signature, "the server signs the body")
 	for name, want := range map[string]any{"product_id": 101.0, "product_name": "Test App", "short_code": "app", "allow_trial": true,
 		"trial_days": 10.0, "authorization_method": "license-key", "floating_timeout": 120.0, "metadata": map[string]any{"tier": "test"},
 		"company": map[string]any{"id": 1.0}} {
@@ -113,6 +112,14 @@ func TestProductDetails(t *testing.T) {
 	assert.Equal(t, 30.0, f["floating_timeout"])
 	f = h.call("productDetails", "pd", params{"product": "users-app"}).ok(t)
 	assert.Equal(t, "user", f["authorization_method"])
+	// include_latest_version=true says latest_version, null: no releases are declared;
+	// without it the field is absent, as the SDKs' fixtures show.
+	for _, include := range []bool{true, false} {
+		f = h.call("productDetails", "pd", params{"product": "app", "include_latest_version": include}).ok(t)
+		latest, has := f["latest_version"]
+		assert.Equal(t, include, has, "include_latest_version=%v", include)
+		assert.Nil(t, latest)
+	}
 }
 
 func changePassword(username, current, next string) params {

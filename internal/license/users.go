@@ -10,31 +10,30 @@ import (
 )
 
 // userLicenses lists the licenses of the user who logs in with username and password.
-func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) Answer {
+func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) (any, Answer) {
 	username, password := p.Str("username"), p.Str("password")
 	if username == "" || password == "" {
 		if p.Str("id_token") != "" || p.Str("code") != "" {
-			a := e.missing(op, "username, password")
-			a.Detail = "lsmock does not do SSO (id_token, code): log in with username and password"
-			return a
+			r := e.missing(op, "username, password")
+			r.Detail = "lsmock does not do SSO (id_token, code): log in with username and password"
+			return nil, r
 		}
-		return e.missing(op, "username, password")
+		return nil, e.missing(op, "username, password")
 	}
 	var prod *Product
-	if code := p.Str("product"); code != "" {
-		if prod = e.catalog.Product(code); prod == nil {
-			return e.fail(op, "unknown_product", "no product "+code)
+	if p.Str("product") != "" {
+		var refused *Answer
+		if prod, refused = e.product(op, p); refused != nil {
+			return nil, *refused
 		}
 	}
 	name, _, _ := strings.Cut(username, "|")
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	u := e.catalog.User(name)
 	if u == nil {
 		u = a.trialUser[name]
 	}
 	if u == nil || !passwordMatches(a.password(u), password) {
-		return e.fail(op, e.catalog.Code(CondWrongPassword), "unknown user, or a wrong password")
+		return nil, e.fail(op, e.catalog.Code(CondWrongPassword), "unknown user, or a wrong password")
 	}
 	list := e.catalog.OfUser(u)
 	if trials := a.userLic[u.Username]; len(trials) > 0 { // a trial user's, issued in this session
@@ -56,7 +55,7 @@ func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) Answer {
 			"user", userBody(l, len(ls.devices), a.initialPassword(u)),
 		)
 	}
-	return e.signedValue(out)
+	return out, Answer{}
 }
 
 // initialPassword reports whether u still has the password lsmock gave it (a trial user's).
@@ -66,18 +65,16 @@ func (a *Account) initialPassword(u *User) bool {
 }
 
 // customerLicenseUsers lists the users of a customer's user-based licenses of a product.
-func (e *Engine) customerLicenseUsers(op *spec.Operation, a *Account, p Params) Answer {
-	prod := e.catalog.Product(p.Str("product"))
-	if prod == nil {
-		return e.fail(op, "unknown_product", "no product "+p.Str("product"))
+func (e *Engine) customerLicenseUsers(op *spec.Operation, a *Account, p Params) (any, Answer) {
+	prod, refused := e.product(op, p)
+	if refused != nil {
+		return nil, *refused
 	}
 	email := p.Str("customer")
 	var (
 		customer *Customer
 		users    []jsoncanon.Object
 	)
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	for _, l := range e.catalog.OfCustomer(prod, email) {
 		customer = &l.Customer
 		if l.User == nil {
@@ -105,18 +102,18 @@ func (e *Engine) customerLicenseUsers(op *spec.Operation, a *Account, p Params) 
 			"allow_unlimited_activations", l.UnlimitedActivations,
 			"license_id", l.ID,
 			"order_store_id", l.OrderStoreID,
-			"order_id", stableID("order", l.Ref()),
+			"order_id", StableID("order", l.Ref()),
 		))
 	}
 	if customer == nil {
-		return e.fail(op, e.catalog.Code(CondCustomerNotFound), "no license of product "+prod.Code+" has customer.email "+email)
+		return nil, e.fail(op, e.catalog.Code(CondCustomerNotFound), "no license of product "+prod.Code+" has customer.email "+email)
 	}
 	if users == nil {
 		users = []jsoncanon.Object{}
 	}
-	return e.signed(jsoncanon.Pairs(
+	return jsoncanon.Pairs(
 		"company", jsoncanon.Pairs("id", companyID),
 		"customer", customerBody(*customer),
 		"users", users,
-	))
+	), Answer{}
 }

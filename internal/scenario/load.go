@@ -16,7 +16,6 @@ import (
 
 	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/fileerr"
-	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/spec"
 	"github.com/lsmock/lsmock/internal/yamldec"
 )
@@ -52,7 +51,7 @@ func load(fsys fs.FS, prefix string, s *spec.Spec, holdResponses bool) (*Set, er
 	set := &Set{byOp: map[*spec.Operation]map[string]*Scenario{}, names: map[string]int{}}
 	var errs fileerr.List
 	defaults := map[*spec.Operation]*Scenario{}
-	decls := &license.Decls{}
+	decls := &declarations{}
 	for _, f := range files {
 		data, err := fs.ReadFile(fsys, f)
 		if err != nil {
@@ -76,7 +75,7 @@ func load(fsys fs.FS, prefix string, s *spec.Spec, holdResponses bool) (*Set, er
 		errs = append(errs, d.Errs...)
 	}
 	set.addImplied(s)
-	catalog, err := decls.Catalog(func(code string) bool { _, ok := s.ErrorFor(nil, code); return ok })
+	catalog, err := decls.catalog(func(code string) bool { _, ok := s.ErrorFor(nil, code); return ok })
 	errs = append(errs, fileerr.As(err)...)
 	if err := errs.ErrOrNil(); err != nil {
 		return nil, err
@@ -156,7 +155,7 @@ var yamlPosition = regexp.MustCompile(`L(\d+)\.C(\d+)-L(\d+)\.C(\d+)|line (\d+)`
 
 // parseFile decodes one file's scenarios, and hands its declarations of products, licenses
 // and users to decls; problems go to d.Errs.
-func (d *decoder) parseFile(data []byte, s *spec.Spec, decls *license.Decls) []*Scenario {
+func (d *decoder) parseFile(data []byte, s *spec.Spec, decls *declarations) []*Scenario {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := err.Error()
@@ -178,11 +177,11 @@ func (d *decoder) parseFile(data []byte, s *spec.Spec, decls *license.Decls) []*
 	if len(root.Content) == 0 {
 		return nil // an empty file scripts nothing
 	}
-	top := d.Mapping(&root, "a scenario file", append([]string{"scenarios"}, license.TopLevelKeys...)...)
+	top := d.Mapping(&root, "a scenario file", append([]string{"scenarios"}, declarationKeys...)...)
 	declares := false
-	for _, key := range license.TopLevelKeys {
+	for _, key := range declarationKeys {
 		if f, ok := top[key]; ok {
-			decls.Decode(d.Decoder, key, f.Value)
+			decls.decode(d.Decoder, key, f.Value)
 			declares = true
 		}
 	}

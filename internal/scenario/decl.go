@@ -1,8 +1,8 @@
-package license
+package scenario
 
 import (
+	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"sort"
 	"strconv"
@@ -12,20 +12,20 @@ import (
 	"github.com/pb33f/go-yaml"
 
 	"github.com/lsmock/lsmock/internal/fileerr"
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/yamldec"
 )
 
-// Decls gathers the products:, licenses: and users: of every scenario file; Catalog checks
-// them together (a license may name a product declared in another file).
-type Decls struct {
-	products []*Product
+// declarations gathers the products:, licenses: and users: of every scenario file; catalog
+// resolves them together (a license may name a product declared in another file).
+type declarations struct {
+	products []*license.Product
 	licenses []pendingLicense
-	users    []*User
+	users    []*license.User
 
 	codes         map[string]chosenCode // error_codes: (and wrong_password_error:), by condition
 	acceptUnknown bool
 	unknownAt     *fileerr.Error
-	errs          fileerr.List
 }
 
 // chosenCode is a code a file chose for a condition, and where.
@@ -36,7 +36,7 @@ type chosenCode struct {
 }
 
 // chooseCode records a file's code for a condition; each condition is chosen once.
-func (ds *Decls) chooseCode(d *yamldec.Decoder, n *yaml.Node, condition, code, key string) {
+func (ds *declarations) chooseCode(d *yamldec.Decoder, n *yaml.Node, condition, code, key string) {
 	if prev, ok := ds.codes[condition]; ok {
 		d.Errorf(n, "%s: the code for %s is already chosen at %s:%d (%s)", key, condition, prev.at.File, prev.at.Line, prev.key)
 		return
@@ -49,7 +49,7 @@ func (ds *Decls) chooseCode(d *yamldec.Decoder, n *yaml.Node, condition, code, k
 
 // pendingLicense is a license whose product and user are resolved once every file is read.
 type pendingLicense struct {
-	lic     *License
+	lic     *license.License
 	product string
 	user    string
 	at      *fileerr.Error // where the license is, for errors found later
@@ -57,26 +57,26 @@ type pendingLicense struct {
 	userAt  *fileerr.Error
 }
 
-// TopLevelKeys are the keys of a scenario file that declare licenses.
-var TopLevelKeys = []string{"products", "licenses", "users", "error_codes", "wrong_password_error", "unknown_users"}
+// declarationKeys are the keys of a scenario file that declare licenses.
+var declarationKeys = []string{"products", "licenses", "users", "error_codes", "wrong_password_error", "unknown_users"}
 
-// Decode reads one of the TopLevelKeys of a file.
-func (ds *Decls) Decode(d *yamldec.Decoder, key string, n *yaml.Node) {
+// decode reads one of the declarationKeys of a file.
+func (ds *declarations) decode(d *yamldec.Decoder, key string, n *yaml.Node) {
 	switch key {
 	case "products":
 		ds.decodeList(d, n, "products must be a list of products", func(item *yaml.Node) { ds.product(d, item) })
 	case "licenses":
-		ds.decodeList(d, n, "licenses must be a list of licenses", func(item *yaml.Node) { ds.license(d, item) })
+		ds.decodeList(d, n, "licenses must be a list of licenses", func(item *yaml.Node) { ds.licenseDecl(d, item) })
 	case "users":
 		ds.decodeList(d, n, "users must be a list of {username, password, change_allowed}", func(item *yaml.Node) { ds.user(d, item) })
 	case "wrong_password_error": // the older spelling of error_codes: {wrong_password: …}
 		if code, ok := d.Str(n, "wrong_password_error"); ok {
-			ds.chooseCode(d, n, CondWrongPassword, code, "wrong_password_error")
+			ds.chooseCode(d, n, license.CondWrongPassword, code, "wrong_password_error")
 		}
 	case "error_codes":
 		for _, f := range d.Entries(n, "error_codes must map conditions to error codes, e.g. {wrong_password: invalid_credentials}") {
-			if _, known := DefaultCode(f.Key.Value); !known {
-				d.Errorf(f.Key, "unknown condition %q in error_codes (known: %s)", f.Key.Value, strings.Join(Conditions(), ", "))
+			if _, known := license.DefaultCode(f.Key.Value); !known {
+				d.Errorf(f.Key, "unknown condition %q in error_codes (known: %s)", f.Key.Value, strings.Join(license.Conditions(), ", "))
 				continue
 			}
 			if code, ok := d.Str(f.Value, "error_codes."+f.Key.Value); ok {
@@ -109,7 +109,7 @@ func at(d *yamldec.Decoder, n *yaml.Node) *fileerr.Error {
 	return e
 }
 
-func (ds *Decls) decodeList(d *yamldec.Decoder, n *yaml.Node, msg string, item func(*yaml.Node)) {
+func (ds *declarations) decodeList(d *yamldec.Decoder, n *yaml.Node, msg string, item func(*yaml.Node)) {
 	list := yamldec.Resolve(n)
 	if list == nil || list.Kind != yaml.SequenceNode {
 		d.Errorf(list, "%s", msg)
@@ -247,7 +247,7 @@ func duration(p *time.Duration, what string) func(*yamldec.Decoder, *yaml.Node) 
 }
 
 // customFields reads {name: value, ...}: the license's (or the product's default) values.
-func customFields(p *[]CustomField, what string) func(*yamldec.Decoder, *yaml.Node) {
+func customFields(p *[]license.CustomField, what string) func(*yamldec.Decoder, *yaml.Node) {
 	return func(d *yamldec.Decoder, n *yaml.Node) {
 		for _, f := range d.Entries(n, what+" must map field names to values") {
 			v := yamldec.Resolve(f.Value)
@@ -255,23 +255,23 @@ func customFields(p *[]CustomField, what string) func(*yamldec.Decoder, *yaml.No
 				d.Errorf(f.Value, "%s %s must be a plain value", what, f.Key.Value)
 				continue
 			}
-			*p = append(*p, CustomField{Name: f.Key.Value, Value: v.Value, ID: stableID("custom-field", f.Key.Value)})
+			*p = append(*p, license.CustomField{Name: f.Key.Value, Value: v.Value, ID: license.StableID("custom-field", f.Key.Value)})
 		}
 	}
 }
 
-func (ds *Decls) product(d *yamldec.Decoder, n *yaml.Node) {
-	p := &Product{AuthorizationMethod: MethodKey, TrialType: Perpetual, TrialMaxActivations: 1, FloatingTimeout: 120,
+func (ds *declarations) product(d *yamldec.Decoder, n *yaml.Node) {
+	p := &license.Product{AuthorizationMethod: license.MethodKey, TrialType: license.Perpetual, TrialMaxActivations: 1, FloatingTimeout: 120,
 		Metadata: map[string]any{}, Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line)}
 	before := len(d.Errs)
 	m := fields{
 		"short_code":            str(&p.Code, "short_code"),
 		"product_name":          str(&p.Name, "product_name"),
 		"product_id":            id(&p.ID, "product_id"),
-		"authorization_method":  oneOf(&p.AuthorizationMethod, "authorization_method", MethodKey, MethodUser),
+		"authorization_method":  oneOf(&p.AuthorizationMethod, "authorization_method", license.MethodKey, license.MethodUser),
 		"allow_trial":           boolean(&p.AllowTrial, "allow_trial"),
 		"trial_days":            integer(&p.TrialDays, "trial_days"),
-		"trial_license_type":    oneOf(&p.TrialType, "trial_license_type", Perpetual, TimeLimited, Subscription, Consumption),
+		"trial_license_type":    oneOf(&p.TrialType, "trial_license_type", license.Perpetual, license.TimeLimited, license.Subscription, license.Consumption),
 		"trial_max_activations": integer(&p.TrialMaxActivations, "trial_max_activations"),
 		"floating_timeout":      integer(&p.FloatingTimeout, "floating_timeout"),
 		"prevent_vm":            boolean(&p.PreventVM, "prevent_vm"),
@@ -297,7 +297,7 @@ func (ds *Decls) product(d *yamldec.Decoder, n *yaml.Node) {
 		p.Name = p.Code
 	}
 	if p.ID == 0 {
-		p.ID = stableID("product", p.Code)
+		p.ID = license.StableID("product", p.Code)
 	}
 	if p.AllowTrial && p.TrialDays == 0 {
 		p.TrialDays = 14
@@ -305,8 +305,8 @@ func (ds *Decls) product(d *yamldec.Decoder, n *yaml.Node) {
 	ds.products = append(ds.products, p)
 }
 
-func (ds *Decls) license(d *yamldec.Decoder, n *yaml.Node) {
-	l := &License{Type: Perpetual, MaxActivations: 1, Enabled: true, Active: true, Metadata: map[string]any{},
+func (ds *declarations) licenseDecl(d *yamldec.Decoder, n *yaml.Node) {
+	l := &license.License{Type: license.Perpetual, MaxActivations: 1, Enabled: true, Active: true, Metadata: map[string]any{},
 		Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line)}
 	pl := pendingLicense{lic: l, at: at(d, yamldec.Resolve(n))}
 	before := len(d.Errs)
@@ -317,7 +317,7 @@ func (ds *Decls) license(d *yamldec.Decoder, n *yaml.Node) {
 		"username":                     str(&pl.user, "username"),
 		"product":                      str(&pl.product, "product"),
 		"id":                           id(&l.ID, "id"),
-		"license_type":                 oneOf(&l.Type, "license_type", Perpetual, TimeLimited, Subscription, Consumption),
+		"license_type":                 oneOf(&l.Type, "license_type", license.Perpetual, license.TimeLimited, license.Subscription, license.Consumption),
 		"max_activations":              integer(&l.MaxActivations, "max_activations"),
 		"allow_unlimited_activations":  boolean(&l.UnlimitedActivations, "allow_unlimited_activations"),
 		"license_enabled":              boolean(&l.Enabled, "license_enabled"),
@@ -379,14 +379,14 @@ func (ds *Decls) license(d *yamldec.Decoder, n *yaml.Node) {
 	ds.licenses = append(ds.licenses, pl)
 }
 
-func (ds *Decls) features(d *yamldec.Decoder, n *yaml.Node, l *License) {
+func (ds *declarations) features(d *yamldec.Decoder, n *yaml.Node, l *license.License) {
 	list := yamldec.Resolve(n)
 	if list == nil || list.Kind != yaml.SequenceNode {
 		d.Errorf(list, "product_features must be a list of features")
 		return
 	}
 	for _, item := range list.Content {
-		f := Feature{Type: "activation", Metadata: map[string]any{}}
+		f := license.Feature{Type: "activation", Metadata: map[string]any{}}
 		var expiry time.Time
 		m := fields{
 			"code":                         str(&f.Code, "code"),
@@ -419,13 +419,13 @@ func (ds *Decls) features(d *yamldec.Decoder, n *yaml.Node, l *License) {
 			f.Name = f.Code
 		}
 		if f.ID == 0 {
-			f.ID = stableID("feature", f.Code)
+			f.ID = license.StableID("feature", f.Code)
 		}
 		l.Features = append(l.Features, f)
 	}
 }
 
-func (ds *Decls) customer(d *yamldec.Decoder, n *yaml.Node, c *Customer) {
+func (ds *declarations) customer(d *yamldec.Decoder, n *yaml.Node, c *license.Customer) {
 	c.Metadata = map[string]any{}
 	fields{
 		"email":        str(&c.Email, "email"),
@@ -443,8 +443,8 @@ func (ds *Decls) customer(d *yamldec.Decoder, n *yaml.Node, c *Customer) {
 	}.decode(d, n, "customer")
 }
 
-func (ds *Decls) user(d *yamldec.Decoder, n *yaml.Node) {
-	u := &User{ChangeAllowed: true, Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line)}
+func (ds *declarations) user(d *yamldec.Decoder, n *yaml.Node) {
+	u := &license.User{ChangeAllowed: true, Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line)}
 	before := len(d.Errs)
 	m := fields{
 		"username":       str(&u.Username, "username"),
@@ -477,83 +477,84 @@ func (ds *Decls) user(d *yamldec.Decoder, n *yaml.Node) {
 	}
 	u.Source = fmt.Sprintf("%s:%d", d.File, m["username"].Value.Line)
 	if u.ID == 0 {
-		u.ID = stableID("user", u.Username) % 1_000_000
+		u.ID = license.StableID("user", u.Username) % 1_000_000
 	}
 	ds.users = append(ds.users, u)
 }
 
-// Catalog resolves the declarations: each license's product and user must be declared, a
-// key or a user's license of a product only once. errorCode reports whether the spec
-// documents a code (for error_codes:).
-func (ds *Decls) Catalog(errorCode func(code string) bool) (*Catalog, error) {
-	c := &Catalog{Products: ds.products, Users: ds.users, Codes: map[string]string{}, AcceptUnknownUsers: ds.acceptUnknown}
-	errs := ds.errs
-	for _, cond := range Conditions() {
+// catalog resolves each license's product and user by name and builds the catalog, placing
+// every problem in its file. errorCode reports whether the spec documents a code (for
+// error_codes:).
+func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Catalog, error) {
+	var errs fileerr.List
+	codes := map[string]string{}
+	for _, cond := range license.Conditions() {
 		chosen, ok := ds.codes[cond]
 		if !ok {
 			continue
 		}
-		c.Codes[cond] = chosen.code
+		codes[cond] = chosen.code
 		if !errorCode(chosen.code) {
-			e := *chosen.at
-			e.Msg = fmt.Sprintf("%s %q: the spec documents no such error code", chosen.key, chosen.code)
-			errs = append(errs, &e)
+			errs = append(errs, placed(chosen.at, fmt.Sprintf("%s %q: the spec documents no such error code", chosen.key, chosen.code)))
 		}
 	}
-	c.index()
-	seen := map[string]*License{}
-	for _, pl := range ds.licenses {
+	products := map[string]*license.Product{}
+	for _, p := range ds.products {
+		products[p.Code] = p
+	}
+	users := map[string]*license.User{}
+	for _, u := range ds.users {
+		users[u.Username] = u
+	}
+	// problems are the licenses' problems by license, so they come in file order.
+	problems := make([]*fileerr.Error, len(ds.licenses))
+	resolved := make([]*license.License, 0, len(ds.licenses))
+	index := map[*license.License]int{} // into ds.licenses
+	for i, pl := range ds.licenses {
 		l := pl.lic
-		l.Product = c.products[pl.product]
-		if l.Product == nil {
-			e := *pl.prodAt
-			e.Msg = fmt.Sprintf("unknown product %q: declare it under products: (known: %s)", pl.product, productCodes(c.Products))
-			errs = append(errs, &e)
+		if l.Product = products[pl.product]; l.Product == nil {
+			problems[i] = placed(pl.prodAt, fmt.Sprintf("unknown product %q: declare it under products: (known: %s)", pl.product, productCodes(ds.products)))
 			continue
 		}
 		if pl.user != "" {
-			l.User = c.users[pl.user]
-			if l.User == nil {
-				e := *pl.userAt
-				e.Msg = fmt.Sprintf("unknown user %q: declare it under users: with a password", pl.user)
-				errs = append(errs, &e)
+			if l.User = users[pl.user]; l.User == nil {
+				problems[i] = placed(pl.userAt, fmt.Sprintf("unknown user %q: declare it under users: with a password", pl.user))
 				continue
 			}
-			if !l.Product.UserBased() {
-				e := *pl.userAt
-				e.Msg = fmt.Sprintf("product %q is activated by license key; give the license a license_key, or the product authorization_method: user", l.Product.Code)
-				errs = append(errs, &e)
-				continue
-			}
-		} else if l.Product.UserBased() {
-			e := *pl.at
-			e.Msg = fmt.Sprintf("product %q is user-based: give the license a username, not a license_key", l.Product.Code)
-			errs = append(errs, &e)
-			continue
 		}
-		if prev := seen[l.Ref()]; prev != nil {
-			e := *pl.at
-			e.Msg = fmt.Sprintf("license %s is already declared at %s", l.Ref(), prev.Source)
-			errs = append(errs, &e)
-			continue
+		index[l] = i
+		resolved = append(resolved, l)
+	}
+	c, err := license.NewCatalog(ds.products, resolved, ds.users, codes, ds.acceptUnknown)
+	var refused license.Refusals
+	errors.As(err, &refused)
+	for _, r := range refused {
+		i := index[r.License]
+		at := ds.licenses[i].at
+		if r.Field == "username" {
+			at = ds.licenses[i].userAt
 		}
-		seen[l.Ref()] = l
-		if l.ID == 0 {
-			l.ID = stableID("license", l.Ref())
+		problems[i] = placed(at, r.Msg)
+	}
+	for _, p := range problems {
+		if p != nil {
+			errs = append(errs, p)
 		}
-		if l.Trial && l.TrialDays == 0 {
-			l.TrialDays = l.Product.TrialDays
-		}
-		c.Licenses = append(c.Licenses, l)
 	}
 	if err := errs.ErrOrNil(); err != nil {
 		return nil, err
 	}
-	c.index()
 	return c, nil
 }
 
-func productCodes(ps []*Product) string {
+// placed is msg at where.
+func placed(where *fileerr.Error, msg string) *fileerr.Error {
+	e := *where
+	e.Msg = msg
+	return &e
+}
+
+func productCodes(ps []*license.Product) string {
 	if len(ps) == 0 {
 		return "none"
 	}
@@ -567,11 +568,3 @@ func productCodes(ps []*Product) string {
 // maxSafeInteger is the largest integer JavaScript reads exactly (2^53-1): every id lsmock
 // sends stays below it, as the vendor's 16-digit ids do.
 const maxSafeInteger = 1<<53 - 1
-
-// stableID derives a 16-digit id from what it identifies, the same on every run, so answers
-// (and their signatures) repeat and tests can expect them.
-func stableID(kind, name string) int64 {
-	h := fnv.New64a()
-	h.Write([]byte(kind + "\x00" + name))
-	return 1_000_000_000_000_000 + int64(h.Sum64()%8_000_000_000_000_000)
-}

@@ -1,4 +1,4 @@
-package license_test
+package scenario_test
 
 import (
 	"os"
@@ -23,7 +23,7 @@ func loadDecl(t *testing.T, names ...string) (*license.Catalog, error) {
 		require.NoError(t, err)
 		fsys[n+".yaml"] = &fstest.MapFile{Data: data}
 	}
-	set, err := scenario.Load(fsys, "", loadSpec(t))
+	set, err := scenario.Load(fsys, "", defaultSpec(t))
 	if err != nil {
 		return nil, err
 	}
