@@ -28,9 +28,15 @@ type phase struct {
 	lsmockOnly    bool    // the baseline does not have the operation
 	setupRequests []phase // sent once to each server before the phase (e.g. an activation)
 	// distinct: each request's body has {n} replaced by a value no other request of the run
-	// has (a new device each time: an answer nobody has signed yet).
+	// has (a new device each time: an answer nobody has signed yet). Every devicesPerSession
+	// requests go to a new session (X-Lsmock-Session), which lsmock lets keep at most
+	// license.MaxDevices devices per license.
 	distinct bool
+	session  string // the X-Lsmock-Session header; "" for none
 }
+
+// devicesPerSession is how many new devices a distinct phase activates in one session.
+const devicesPerSession = 500
 
 const (
 	apiKey, sharedKey = "bench-key", "bench-shared"
@@ -81,6 +87,7 @@ func (p phase) requests(run string) func(n uint64) []byte {
 	return func(n uint64) []byte {
 		q := p
 		q.body = strings.ReplaceAll(p.body, "{n}", run+"-"+strconv.FormatUint(n, 10))
+		q.session = run + "-" + strconv.FormatUint(n/devicesPerSession, 10)
 		return q.raw()
 	}
 }
@@ -91,6 +98,9 @@ func (p phase) headers() [][2]string {
 	h := [][2]string{{"Date", date}, {"Authorization", auth.HeaderValue(apiKey, sharedKey, date)}}
 	if p.body != "" {
 		h = append(h, [2]string{"Content-Type", "application/json"})
+	}
+	if p.session != "" {
+		h = append(h, [2]string{"X-Lsmock-Session", p.session})
 	}
 	return h
 }

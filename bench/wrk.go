@@ -74,10 +74,13 @@ func (g generator) script(p phase) (string, error) {
 		fmt.Fprintf(&b, "local run = %q\nlocal threads = 0\n", strconv.FormatInt(time.Now().UnixNano(), 36))
 		b.WriteString(`function setup(thread) threads = threads + 1; thread:set("tid", threads) end
 local n = 0
+local headers = {}
+for k, v in pairs(wrk.headers) do headers[k] = v end
 function request()
   n = n + 1
   local body = string.gsub(wrk.body, "{n}", run .. "-" .. tid .. "-" .. n)
-  return wrk.format(nil, nil, nil, body)
+  headers["X-Lsmock-Session"] = run .. "-" .. tid .. "-" .. math.floor(n / ` + strconv.Itoa(devicesPerSession) + `)
+  return wrk.format(nil, nil, headers, body)
 end
 `)
 	}

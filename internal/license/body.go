@@ -548,16 +548,6 @@ func productDetailsBody(p *Product, customFields, latestVersion bool) jsoncanon.
 	return o
 }
 
-// render renders a decided success body as canonical JSON and signs it as the vendor does:
-// every answer the engine chose goes through here, outside the account's lock. A view (an
-// activation's or a check's) is the license answer, remembered per view (licenseAnswer).
-func (e *Engine) render(op *spec.Operation, body any) Answer {
-	if v, ok := body.(view); ok {
-		return e.licenseAnswer(op, v)
-	}
-	return e.encode(op, body)
-}
-
 // encode marshals body as canonical JSON and, when op's answers carry a LicenseSignature,
 // signs it: the server sends the Signature as it is.
 func (e *Engine) encode(op *spec.Operation, body any) Answer {

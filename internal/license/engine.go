@@ -63,7 +63,7 @@ type Answer struct {
 	// Detail explains a refusal to a human (X-Lsmock-Validation); never a secret.
 	Detail string
 	// Signature is the LicenseSignature of a body the engine rendered for an operation whose
-	// answers are signed (render); "" when it rendered none, and the server signs what it sends.
+	// answers are signed (encode, licenseAnswer); "" when it rendered none, and the server signs what it sends.
 	Signature string
 }
 
@@ -141,11 +141,10 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 	if op.Behavior == BehaviorProductDetails {
 		return e.productDetails(op, p), true
 	}
-	decide := e.decider(op.Behavior)
-	if decide == nil {
+	if !decidesFromAccount(op.Behavior) {
 		return Answer{}, false
 	}
-	return e.decided(op, a, p, decide), true
+	return e.decided(op, a, p), true
 }
 
 // What one session may keep, so that a client's loop or hostile sizes cannot grow lsmock's
@@ -306,81 +305,105 @@ func (e *Engine) product(op *spec.Operation, p Params) (*Product, *Answer) {
 	return prod, nil
 }
 
-// A decider is a behaviour's decision, taken under the lock of the session's account: it
-// reads and changes the account and answers a body to render, or (body nil) the whole
-// answer: a refusal, or a success without a body.
-type decider func(op *spec.Operation, a *Account, p Params) (body any, whole Answer)
-
-// decider is the decision of a behaviour that answers from a session's account; nil for
-// the others.
-func (e *Engine) decider(behavior string) decider {
-	switch behavior {
-	case BehaviorActivate:
-		return e.activate
-	case BehaviorCheck:
-		return e.check
-	case BehaviorDeactivate:
-		return e.deactivate
-	case BehaviorTrialKey:
-		return e.trialKey
-	case BehaviorAddConsumption:
-		return e.addConsumption
-	case BehaviorAddFeatureUse:
-		return e.addFeatureConsumption
-	case BehaviorCheckFeature:
-		return e.checkFeature
-	case BehaviorBorrow:
-		return e.floatingBorrow
-	case BehaviorRelease:
-		return e.floatingRelease
-	case BehaviorFeatureBorrow:
-		return e.floatingFeatureBorrow
-	case BehaviorFeatureRelease:
-		return e.floatingFeatureRelease
-	case BehaviorUserLicenses:
-		return e.userLicenses
-	case BehaviorCustomerUsers:
-		return e.customerLicenseUsers
-	}
-	return nil
+// verdict is a behaviour's decision, taken under the lock of the session's account: a
+// license answer to render (an activation's or a check's view), another success body, or a
+// whole answer (a refusal, or a success without a body). A value, so that deciding
+// allocates nothing of its own.
+type verdict struct {
+	license bool
+	view    view
+	body    any
+	whole   Answer
 }
 
-// decided takes decide's decision holding a's lock, and renders and signs the body it chose
-// after letting go (render): the session's other requests never wait on JSON or RSA.
-func (e *Engine) decided(op *spec.Operation, a *Account, p Params, decide decider) Answer {
-	body, whole := func() (any, Answer) {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		return decide(op, a, p)
-	}()
-	if body == nil {
-		return whole
+// decidesFromAccount reports whether behavior answers from a session's account (decide).
+func decidesFromAccount(behavior string) bool {
+	switch behavior {
+	case BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorAddConsumption,
+		BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
+		BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers:
+		return true
 	}
-	return e.render(op, body)
+	return false
+}
+
+// decide takes op's decision holding a's lock. Each behaviour is called by name, not through
+// a function value, so that the request's parameters stay on the caller's stack.
+func (e *Engine) decide(op *spec.Operation, a *Account, p Params) verdict {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var body any
+	var whole Answer
+	switch op.Behavior {
+	case BehaviorActivate, BehaviorCheck:
+		var v view
+		if op.Behavior == BehaviorActivate {
+			v, whole = e.activate(op, a, p)
+		} else {
+			v, whole = e.check(op, a, p)
+		}
+		return verdict{license: whole.Status == 0, view: v, whole: whole}
+	case BehaviorDeactivate:
+		body, whole = e.deactivate(op, a, p)
+	case BehaviorTrialKey:
+		body, whole = e.trialKey(op, a, p)
+	case BehaviorAddConsumption:
+		body, whole = e.addConsumption(op, a, p)
+	case BehaviorAddFeatureUse:
+		body, whole = e.addFeatureConsumption(op, a, p)
+	case BehaviorCheckFeature:
+		body, whole = e.checkFeature(op, a, p)
+	case BehaviorBorrow:
+		body, whole = e.floatingBorrow(op, a, p)
+	case BehaviorRelease:
+		body, whole = e.floatingRelease(op, a, p)
+	case BehaviorFeatureBorrow:
+		body, whole = e.floatingFeatureBorrow(op, a, p)
+	case BehaviorFeatureRelease:
+		body, whole = e.floatingFeatureRelease(op, a, p)
+	case BehaviorUserLicenses:
+		body, whole = e.userLicenses(op, a, p)
+	case BehaviorCustomerUsers:
+		body, whole = e.customerLicenseUsers(op, a, p)
+	}
+	return verdict{body: body, whole: whole}
+}
+
+// decided takes op's decision holding a's lock, and renders and signs the body it chose
+// after letting go: the session's other requests never wait on JSON or RSA.
+func (e *Engine) decided(op *spec.Operation, a *Account, p Params) Answer {
+	v := e.decide(op, a, p)
+	switch {
+	case v.license:
+		return e.licenseAnswer(op, v.view)
+	case v.body != nil:
+		return e.encode(op, v.body)
+	}
+	return v.whole
 }
 
 // activate activates the license a request names on its device.
-func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (any, Answer) {
+func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (view, Answer) {
 	prod, refused := e.product(op, p)
 	if refused != nil {
-		return nil, *refused
+		return view{}, *refused
 	}
 	hwid := p.Str("hardware_id")
 	f, refused := e.identify(op, a, prod, p, true)
 	if refused != nil {
-		return nil, *refused
+		return view{}, *refused
 	}
 	ls := a.license(f.lic)
 	if r := e.refusal(op, f.lic, ls); r != nil {
-		return nil, *r
+		return view{}, *r
 	}
 	dev := ls.devices[hwid]
 	if dev == nil {
 		if !f.lic.UnlimitedActivations && len(ls.devices) >= f.lic.MaxActivations {
-			return nil, e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", len(ls.devices), f.lic.MaxActivations))
+			return view{}, e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", len(ls.devices), f.lic.MaxActivations))
 		}
 		if len(ls.devices) >= MaxDevices {
-			return nil, e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
+			return view{}, e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
 		}
 		now := e.now().UTC()
 		dev = &Device{ID: StableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
@@ -398,15 +421,15 @@ func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (any, Answer
 }
 
 // check checks the license a request names on its device, renewing its floating seat.
-func (e *Engine) check(op *spec.Operation, a *Account, p Params) (any, Answer) {
+func (e *Engine) check(op *spec.Operation, a *Account, p Params) (view, Answer) {
 	f, ls, refused := e.onDevice(op, a, p)
 	if refused != nil {
-		return nil, *refused
+		return view{}, *refused
 	}
 	hwid := p.Str("hardware_id")
 	st, inUse, refused := e.floatingSeat(op, f.lic, ls, hwid)
 	if refused != nil {
-		return nil, *refused
+		return view{}, *refused
 	}
 	v := viewOf(a, f.lic, ls, ls.devices[hwid], hwid, f.id)
 	if st != nil {
@@ -552,5 +575,5 @@ func (e *Engine) productDetails(op *spec.Operation, p Params) Answer {
 	if refused != nil {
 		return *refused
 	}
-	return e.render(op, productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true"))
+	return e.encode(op, productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true"))
 }
