@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,8 +145,12 @@ func BenchmarkLicense(b *testing.B) {
 		for b.Loop() {
 			i++
 			body := fmt.Sprintf(`{"license_key":"DEMO-UNLM-0000-0005","product":"demo","hardware_id":"new-%d"}`, i)
+			r := signedRequestTo(http.MethodPost, "/api/v4/activate_license", body)
+			// A session keeps at most license.MaxDevices devices per license: a new one
+			// every 500 devices, so any -benchtime runs.
+			r.Header.Set(mockserver.HeaderSession, "bench-"+strconv.Itoa(i/500))
 			w := &discardWriter{header: http.Header{}}
-			srv.ServeHTTP(w, signedRequestTo(http.MethodPost, "/api/v4/activate_license", body))
+			srv.ServeHTTP(w, r)
 			if w.status != http.StatusOK {
 				b.Fatalf("status %d", w.status)
 			}
