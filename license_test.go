@@ -108,7 +108,7 @@ func assertSigned(t *testing.T, r reply, hwid, id string) {
 	t.Helper()
 	require.Equal(t, http.StatusOK, r.status, "%s", r.body)
 	require.Len(t, r.header.Values("LicenseSignature"), 1, "one LicenseSignature header")
-	assert.NoError(t, signing.Check(publicKey, r.body, r.header.Get("LicenseSignature")), "LicenseSignature over the raw body")
+	assert.NoError(t, signing.Verify(publicKey, r.body, r.header.Get("LicenseSignature")), "LicenseSignature over the raw body")
 	if id == "" {
 		return
 	}
@@ -117,7 +117,7 @@ func assertSigned(t *testing.T, r reply, hwid, id string) {
 		validity = v
 	}
 	sig, _ := r.field("license_signature").(string)
-	assert.NoError(t, signing.Check(publicKey, []byte(strings.ToLower(hwid+"#"+id+"#"+validity)), sig), "license_signature")
+	assert.NoError(t, signing.Verify(publicKey, []byte(strings.ToLower(hwid+"#"+id+"#"+validity)), sig), "license_signature")
 }
 
 // TestLicenseFlow: the server hands activate, check and deactivate to the engine and writes
@@ -304,9 +304,9 @@ func TestTamperedSignatureScenarios(t *testing.T) {
 			assert.Empty(t, r.header.Values("LicenseSignature"))
 			continue
 		}
-		assert.Error(t, signing.Check(publicKey, r.body, r.header.Get("LicenseSignature")), "the signature does not match the body")
+		assert.Error(t, signing.Verify(publicKey, r.body, r.header.Get("LicenseSignature")), "the signature does not match the body")
 		r = api.check("DEMO-PERP-0000-0001", "hw-1")
-		assert.NoError(t, signing.Check(publicKey, r.body, r.header.Get("LicenseSignature")), "the pin was for activate_license only")
+		assert.NoError(t, signing.Verify(publicKey, r.body, r.header.Get("LicenseSignature")), "the pin was for activate_license only")
 	}
 }
 

@@ -93,7 +93,7 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 		out.selection = "validation"
 	}
 	if how != admitBody && op != nil {
-		if rej := c.validator.CheckHeaders(op, r); rej != nil && reject(rej.Status, rej.Code, rej.Message, rej.Detail) {
+		if rej := c.validator.AdmitHeaders(op, r); rej != nil && reject(rej.Status, rej.Code, rej.Message, rej.Detail) {
 			return nil, false
 		}
 	}
@@ -117,7 +117,7 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 	if how == admitBody || op == nil {
 		return problems, true
 	}
-	decoded, rej := c.validator.CheckBody(op, r, out.queryOf(r), out.body)
+	decoded, rej := c.validator.AdmitBody(op, r, out.queryOf(r), out.body)
 	out.decoded, req.Match.Body = decoded, decoded
 	if rej != nil && reject(rej.Status, rej.Code, rej.Message, rej.Detail) {
 		return nil, false

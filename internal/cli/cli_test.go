@@ -450,7 +450,7 @@ func TestServeWithSigningKey(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
-	assert.NoError(t, signing.Check(served, body, resp.Header.Get("LicenseSignature")))
+	assert.NoError(t, signing.Verify(served, body, resp.Header.Get("LicenseSignature")))
 }
 
 func mustRequest(t *testing.T, method, url string) *http.Request {

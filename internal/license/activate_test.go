@@ -247,7 +247,7 @@ func TestLicenseSignatureLowersAsJavaScript(t *testing.T) {
 		for _, op := range []string{"activateLicense", "checkLicense"} {
 			f := h.call(op, "js-lower", keyParams("APP-UNLM", tc.hwid)).ok(t)
 			sig, _ := f["license_signature"].(string)
-			assert.NoError(t, signing.Check(h.signer.PublicKeyPEM(), []byte(tc.signed), sig), "%s %s: over %q", op, tc.hwid, tc.signed)
+			assert.NoError(t, signing.Verify(h.signer.PublicKeyPEM(), []byte(tc.signed), sig), "%s %s: over %q", op, tc.hwid, tc.signed)
 		}
 	}
 }

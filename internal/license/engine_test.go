@@ -26,7 +26,7 @@ var start = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
 // embeddedSpec is the embedded openapi.yaml, loaded once: a Spec is read-only.
 var embeddedSpec = sync.OnceValues(func() (*spec.Spec, error) {
-	return spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	return spec.LoadTrusted(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 })
 
 func loadSpec(t *testing.T) *spec.Spec {
@@ -174,7 +174,7 @@ func (r reply) success(t *testing.T) {
 	assert.Empty(t, r.Code)
 	assert.Equal(t, "application/json; charset=utf-8", r.ContentType)
 	if r.op.Signed {
-		assert.NoError(t, signing.Check(signing.Builtin().PublicKeyPEM(), r.Body, r.Signature), "the engine signs the body")
+		assert.NoError(t, signing.Verify(signing.Builtin().PublicKeyPEM(), r.Body, r.Signature), "the engine signs the body")
 	} else {
 		assert.Empty(t, r.Signature, "%s's answers are not signed", r.op.ID)
 	}
@@ -209,10 +209,10 @@ func (h *harness) licenseSigned(t *testing.T, r reply, hwid, id string) map[stri
 	f := r.ok(t)
 	public := h.signer.PublicKeyPEM()
 	require.NotEmpty(t, r.Signature, "a license answer comes signed")
-	assert.NoError(t, signing.Check(public, r.Body, r.Signature), "Signature over the body")
+	assert.NoError(t, signing.Verify(public, r.Body, r.Signature), "Signature over the body")
 	validity, _ := f["validity_period"].(string)
 	sig, _ := f["license_signature"].(string)
-	assert.NoError(t, signing.Check(public, []byte(strings.ToLower(hwid+"#"+id+"#"+validity)), sig), "license_signature")
+	assert.NoError(t, signing.Verify(public, []byte(strings.ToLower(hwid+"#"+id+"#"+validity)), sig), "license_signature")
 	return f
 }
 
@@ -240,7 +240,7 @@ func iso(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z")
 func TestNewEngine(t *testing.T) {
 	t.Parallel()
 	bogus := strings.Replace(string(lsmock.DefaultSpec()), "x-lsmock-behavior: trial_key", "x-lsmock-behavior: trial_keys", 1)
-	sp, err := spec.LoadChecked("bogus.yaml", []byte(bogus))
+	sp, err := spec.LoadTrusted("bogus.yaml", []byte(bogus))
 	require.NoError(t, err)
 	_, err = license.NewEngine(nil, sp, signing.Builtin(), nil, 0)
 	require.Error(t, err)

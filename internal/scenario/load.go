@@ -27,10 +27,10 @@ func Load(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 	return load(fsys, prefix, s, true)
 }
 
-// LoadChecked is Load for files already known to honour the spec (the embedded scenarios,
+// LoadTrusted is Load for files already known to honour the spec (the embedded scenarios,
 // which the tests load with Load): it skips holding each scripted response to the spec's
 // schemas, which costs about half of lsmock's start-up, and nothing else.
-func LoadChecked(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
+func LoadTrusted(fsys fs.FS, prefix string, s *spec.Spec) (*Set, error) {
 	return load(fsys, prefix, s, false)
 }
 

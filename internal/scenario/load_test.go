@@ -177,7 +177,7 @@ func TestLoadCheckedSkipsOnlyTheResponseCheck(t *testing.T) {
 	s := defaultSpec(t)
 	checked, err := scenario.Load(lsmock.DefaultScenarios(), "scenarios", s)
 	require.NoError(t, err)
-	trusted, err := scenario.LoadChecked(lsmock.DefaultScenarios(), "scenarios", s)
+	trusted, err := scenario.LoadTrusted(lsmock.DefaultScenarios(), "scenarios", s)
 	require.NoError(t, err)
 	require.Len(t, trusted.Scenarios, len(checked.Scenarios))
 	for i, sc := range checked.Scenarios {
@@ -188,6 +188,6 @@ func TestLoadCheckedSkipsOnlyTheResponseCheck(t *testing.T) {
 	dir := "testdata/load/breaks_spec"
 	_, err = scenario.Load(os.DirFS(dir), dir, s)
 	require.Error(t, err, "a response the spec forbids")
-	_, err = scenario.LoadChecked(os.DirFS(dir), dir, s)
-	assert.NoError(t, err, "LoadChecked trusts the responses, and only them")
+	_, err = scenario.LoadTrusted(os.DirFS(dir), dir, s)
+	assert.NoError(t, err, "LoadTrusted trusts the responses, and only them")
 }

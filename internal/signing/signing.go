@@ -146,8 +146,8 @@ func (s *Signer) Sign(data []byte) string {
 	return sig
 }
 
-// Check checks a base64 signature of data against public, a PEM public key, as the SDKs do.
-func Check(publicPEM, data []byte, signature string) error {
+// Verify verifies a base64 signature of data against public, a PEM public key, as the SDKs do.
+func Verify(publicPEM, data []byte, signature string) error {
 	block, _ := pem.Decode(publicPEM)
 	if block == nil {
 		return errors.New("not a PEM public key")

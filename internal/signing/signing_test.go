@@ -24,9 +24,9 @@ func TestSignChecks(t *testing.T) {
 	s := signing.Builtin()
 	body := []byte(`{"license_key":"DEMO","hardware_id":"h1"}`)
 	sig := s.Sign(body)
-	require.NoError(t, signing.Check(s.PublicKeyPEM(), body, sig))
+	require.NoError(t, signing.Verify(s.PublicKeyPEM(), body, sig))
 	assert.Equal(t, sig, s.Sign(body), "deterministic, and remembered")
-	assert.Error(t, signing.Check(s.PublicKeyPEM(), append(body, ' '), sig), "another body does not verify")
+	assert.Error(t, signing.Verify(s.PublicKeyPEM(), append(body, ' '), sig), "another body does not verify")
 	assert.Equal(t, signing.Builtin().PublicKeyPEM(), s.PublicKeyPEM(), "the built-in key is the same every time")
 }
 
@@ -66,7 +66,7 @@ func TestParse(t *testing.T) {
 			}
 			require.NoError(t, err)
 			body := []byte("x")
-			assert.NoError(t, signing.Check(s.PublicKeyPEM(), body, s.Sign(body)))
+			assert.NoError(t, signing.Verify(s.PublicKeyPEM(), body, s.Sign(body)))
 		})
 	}
 }

@@ -137,13 +137,13 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-// LoadChecked skips the meta-schema check only: the embedded spec loads the same either way,
-// and a document that breaks the meta-schema is what Load refuses and LoadChecked is never given.
+// LoadTrusted skips the meta-schema check only: the embedded spec loads the same either way,
+// and a document that breaks the meta-schema is what Load refuses and LoadTrusted is never given.
 func TestLoadCheckedSkipsOnlyTheMetaSchema(t *testing.T) {
 	t.Parallel()
 	full, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
-	require.NoError(t, err, "the embedded spec passes the meta-schema, which is what makes LoadChecked safe for it")
-	quick, err := spec.LoadChecked(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err, "the embedded spec passes the meta-schema, which is what makes LoadTrusted safe for it")
+	quick, err := spec.LoadTrusted(lsmock.DefaultSpecName, lsmock.DefaultSpec())
 	require.NoError(t, err)
 	assert.Equal(t, full.Operations[0].RequiredHeaders, quick.Operations[0].RequiredHeaders)
 	assert.Equal(t, full.Operations[0].Success, quick.Operations[0].Success)

@@ -38,11 +38,11 @@ func FuzzRefusalBySameShape(f *testing.F) {
 		require.NoError(t, err)
 		r := httptest.NewRequest("POST", "/api/v4/change_password", strings.NewReader(body))
 		// Teach the remembering validator the shape with other values, then ask it.
-		_, _ = remembering.CheckBody(op, r, r.URL.Query(), first)
-		_, got := remembering.CheckBody(op, r, r.URL.Query(), []byte(body))
+		_, _ = remembering.AdmitBody(op, r, r.URL.Query(), first)
+		_, got := remembering.AdmitBody(op, r, r.URL.Query(), []byte(body))
 		fresh, err := validate.New(sp)
 		require.NoError(t, err)
-		_, want := fresh.CheckBody(op, r, r.URL.Query(), []byte(body))
+		_, want := fresh.AdmitBody(op, r, r.URL.Query(), []byte(body))
 		assert.Equal(t, want, got, "body %s (taught with %s)", body, first)
 	})
 }
@@ -72,14 +72,14 @@ func TestRefusalRemembered(t *testing.T) {
 	sp, v := load(t, "")
 	op, _ := sp.Find("POST", "/api/v4/change_password")
 	r := httptest.NewRequest("POST", "/api/v4/change_password", nil)
-	_, first := v.CheckBody(op, r, r.URL.Query(), []byte(`{"username":"a","password":"b","new_password":5}`))
+	_, first := v.AdmitBody(op, r, r.URL.Query(), []byte(`{"username":"a","password":"b","new_password":5}`))
 	require.NotNil(t, first)
 	assert.Equal(t, validate.CodeValidationError, first.Code)
-	_, again := v.CheckBody(op, r, r.URL.Query(), []byte(`{"username":"other","password":"other","new_password":7}`))
+	_, again := v.AdmitBody(op, r, r.URL.Query(), []byte(`{"username":"other","password":"other","new_password":7}`))
 	assert.Equal(t, first, again)
-	_, fraction := v.CheckBody(op, r, r.URL.Query(), []byte(`{"username":"a","password":"b","new_password":7.5}`))
+	_, fraction := v.AdmitBody(op, r, r.URL.Query(), []byte(`{"username":"a","password":"b","new_password":7.5}`))
 	require.NotNil(t, fraction)
-	_, valid := v.CheckBody(op, r, r.URL.Query(), []byte(`{"username":"a","password":"b","new_password":"c"}`))
+	_, valid := v.AdmitBody(op, r, r.URL.Query(), []byte(`{"username":"a","password":"b","new_password":"c"}`))
 	assert.Nil(t, valid, "a valid body is never refused from memory")
 }
 
@@ -100,10 +100,10 @@ func TestRefusalsRememberedWithinBytes(t *testing.T) {
 		b.WriteString("}")
 		bodies[i] = []byte(b.String())
 	}
-	_, _ = v.CheckBody(op, r, r.URL.Query(), []byte(`{"new_password":5}`)) // the validator's own first-use allocations
+	_, _ = v.AdmitBody(op, r, r.URL.Query(), []byte(`{"new_password":5}`)) // the validator's own first-use allocations
 	before := testutil.Heap()
 	for _, body := range bodies {
-		_, rej := v.CheckBody(op, r, r.URL.Query(), body)
+		_, rej := v.AdmitBody(op, r, r.URL.Query(), body)
 		require.NotNil(t, rej)
 	}
 	grown := testutil.Heap() - before

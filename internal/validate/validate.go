@@ -161,8 +161,8 @@ func (v *Validator) rejection(op *spec.Operation, code string) Rejection {
 	return r
 }
 
-// CheckHeaders checks that the operation's required headers are present and not empty.
-func (v *Validator) CheckHeaders(op *spec.Operation, r *http.Request) *Rejection {
+// AdmitHeaders refuses a request that lacks one of its operation's required headers (or sends it empty).
+func (v *Validator) AdmitHeaders(op *spec.Operation, r *http.Request) *Rejection {
 	missing := missingHeaders(op.RequiredHeaders, r.Header)
 	if missing == nil {
 		return nil
@@ -172,11 +172,11 @@ func (v *Validator) CheckHeaders(op *spec.Operation, r *http.Request) *Rejection
 	return &rej
 }
 
-// CheckBody validates everything but the required headers: the body's JSON, required
+// AdmitBody validates everything but the required headers: the body's JSON, required
 // parameters, the body schema and, where the spec gives them schemas, parameters. The decoded
 // body comes back also with a rejection for a body that was JSON, so callers need not decode
 // it again (the journal keeps it, redacted). query is r.URL.Query(), parsed once by the caller.
-func (v *Validator) CheckBody(op *spec.Operation, r *http.Request, query url.Values, body []byte) (any, *Rejection) {
+func (v *Validator) AdmitBody(op *spec.Operation, r *http.Request, query url.Values, body []byte) (any, *Rejection) {
 	c := v.ops[op]
 	if c == nil {
 		return nil, &Rejection{Status: http.StatusInternalServerError, Code: "internal_error",

@@ -20,10 +20,10 @@ const canary = "CANARY-pw-7f3a9"
 // check runs the two checks in the order the server does (the server checks signing between
 // them): required headers, then the rest.
 func check(v *validate.Validator, op *spec.Operation, r *http.Request, body []byte) (any, *validate.Rejection) {
-	if rej := v.CheckHeaders(op, r); rej != nil {
+	if rej := v.AdmitHeaders(op, r); rej != nil {
 		return nil, rej
 	}
-	return v.CheckBody(op, r, r.URL.Query(), body)
+	return v.AdmitBody(op, r, r.URL.Query(), body)
 }
 
 func load(t testing.TB, path string) (*spec.Spec, *validate.Validator) {
@@ -172,7 +172,7 @@ func TestDeferredAnswersAsNew(t *testing.T) {
 	}
 	ask := func(v *validate.Validator, op *spec.Operation, body string) answer {
 		r := httptest.NewRequest(op.Method, op.Path, strings.NewReader(body))
-		decoded, rej := v.CheckBody(op, r, r.URL.Query(), []byte(body))
+		decoded, rej := v.AdmitBody(op, r, r.URL.Query(), []byte(body))
 		return answer{decoded, rej}
 	}
 	var wg sync.WaitGroup
@@ -201,7 +201,7 @@ func TestSchemaThatDoesNotCompile(t *testing.T) {
 	op := s.Operations[0]
 	body := `{"name":"x"}`
 	r := httptest.NewRequest(http.MethodPost, "/things", strings.NewReader(body))
-	_, rej := validate.NewDeferred(s).CheckBody(op, r, r.URL.Query(), []byte(body))
+	_, rej := validate.NewDeferred(s).AdmitBody(op, r, r.URL.Query(), []byte(body))
 	require.NotNil(t, rej)
 	assert.Equal(t, http.StatusInternalServerError, rej.Status)
 	assert.Equal(t, "internal_error", rej.Code)
