@@ -141,10 +141,7 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 	if op.Behavior == BehaviorProductDetails {
 		return e.productDetails(op, p), true
 	}
-	if !decidesFromAccount(op.Behavior) {
-		return Answer{}, false
-	}
-	return e.decided(op, a, p), true
+	return e.decided(op, a, p)
 }
 
 // What one session may keep, so that a client's loop or hostile sizes cannot grow lsmock's
@@ -316,33 +313,21 @@ type verdict struct {
 	whole   Answer
 }
 
-// decidesFromAccount reports whether behavior answers from a session's account (decide).
-func decidesFromAccount(behavior string) bool {
-	switch behavior {
-	case BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorAddConsumption,
-		BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
-		BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers:
-		return true
-	}
-	return false
-}
-
-// decide takes op's decision holding a's lock. Each behaviour is called by name, not through
-// a function value, so that the request's parameters stay on the caller's stack.
-func (e *Engine) decide(op *spec.Operation, a *Account, p Params) verdict {
+// decide takes op's decision holding a's lock; ok is false for a behaviour that does not
+// answer from an account. Each behaviour is called by name, not through a function value, so
+// that the request's parameters stay on the caller's stack.
+func (e *Engine) decide(op *spec.Operation, a *Account, p Params) (_ verdict, ok bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var body any
 	var whole Answer
 	switch op.Behavior {
-	case BehaviorActivate, BehaviorCheck:
-		var v view
-		if op.Behavior == BehaviorActivate {
-			v, whole = e.activate(op, a, p)
-		} else {
-			v, whole = e.check(op, a, p)
-		}
-		return verdict{license: whole.Status == 0, view: v, whole: whole}
+	case BehaviorActivate:
+		v, whole := e.activate(op, a, p)
+		return verdict{license: whole.Status == 0, view: v, whole: whole}, true
+	case BehaviorCheck:
+		v, whole := e.check(op, a, p)
+		return verdict{license: whole.Status == 0, view: v, whole: whole}, true
 	case BehaviorDeactivate:
 		body, whole = e.deactivate(op, a, p)
 	case BehaviorTrialKey:
@@ -365,21 +350,25 @@ func (e *Engine) decide(op *spec.Operation, a *Account, p Params) verdict {
 		body, whole = e.userLicenses(op, a, p)
 	case BehaviorCustomerUsers:
 		body, whole = e.customerLicenseUsers(op, a, p)
+	default:
+		return verdict{}, false
 	}
-	return verdict{body: body, whole: whole}
+	return verdict{body: body, whole: whole}, true
 }
 
 // decided takes op's decision holding a's lock, and renders and signs the body it chose
 // after letting go: the session's other requests never wait on JSON or RSA.
-func (e *Engine) decided(op *spec.Operation, a *Account, p Params) Answer {
-	v := e.decide(op, a, p)
+func (e *Engine) decided(op *spec.Operation, a *Account, p Params) (Answer, bool) {
+	v, ok := e.decide(op, a, p)
 	switch {
+	case !ok:
+		return Answer{}, false
 	case v.license:
-		return e.licenseAnswer(op, v.view)
+		return e.licenseAnswer(op, v.view), true
 	case v.body != nil:
-		return e.encode(op, v.body)
+		return e.encode(op, v.body), true
 	}
-	return v.whole
+	return v.whole, true
 }
 
 // activate activates the license a request names on its device.
