@@ -37,7 +37,11 @@ func lint(args []string, env Env) int {
 	}
 	fmt.Fprintf(env.Stdout, "ok: %s (%d operations), %s (%d scenarios)\n", s.Name, len(s.Operations), files.ScenariosLabel(), set.Declared())
 	if c := set.Catalog; c != nil && len(c.Products)+len(c.Licenses)+len(c.Users) > 0 {
-		fmt.Fprintf(env.Stdout, "catalog: %d products, %d licenses, %d users\n", len(c.Products), len(c.Licenses), len(c.Users))
+		fmt.Fprintf(env.Stdout, "catalog: %d products, %d licenses, %d users", len(c.Products), len(c.Licenses), len(c.Users))
+		if len(c.Bundles) > 0 {
+			fmt.Fprintf(env.Stdout, ", %d bundles", len(c.Bundles))
+		}
+		fmt.Fprintln(env.Stdout)
 	}
 	for _, op := range s.Operations {
 		declared, implied := 0, 0

@@ -18,6 +18,7 @@ type Catalog struct {
 	Products []*Product
 	Licenses []*License
 	Users    []*User
+	Bundles  []*Bundle
 	// Codes are the error codes lsmock answers for conditions the vendor publishes no code
 	// for, by condition (see DefaultCodes); scenario files choose others with error_codes:.
 	Codes map[string]string
@@ -33,6 +34,7 @@ type Catalog struct {
 	// of a customer, by customerKey.
 	byUser     map[*User][]*License
 	byCustomer map[string][]*License
+	bundles    map[string]*Bundle // by code
 }
 
 // customerKey names a product's licenses of a customer: emails compare case-insensitively.
@@ -233,8 +235,9 @@ func (c *Catalog) Empty() bool {
 // points at its product, and at its user when its product is user-based. It gives a license
 // the id and trial days it leaves to be derived, and refuses, as Refusals, a license whose
 // way of being activated is not its product's or that is declared twice. codes are the
-// error_codes: chosen, by condition.
-func NewCatalog(products []*Product, licenses []*License, users []*User, codes map[string]string, acceptUnknownUsers bool) (*Catalog, error) {
+// error_codes: chosen, by condition. It refuses, as BundleRefusals, a bundle that is not
+// made of its licenses (bundle.go).
+func NewCatalog(products []*Product, licenses []*License, users []*User, codes map[string]string, acceptUnknownUsers bool, bundles ...*Bundle) (*Catalog, error) {
 	c := &Catalog{Products: products, Users: users, Codes: codes, AcceptUnknownUsers: acceptUnknownUsers}
 	if c.Codes == nil {
 		c.Codes = map[string]string{}
@@ -257,6 +260,9 @@ func NewCatalog(products []*Product, licenses []*License, users []*User, codes m
 	}
 	if len(refused) > 0 {
 		return nil, refused
+	}
+	if err := c.addBundles(bundles); err != nil {
+		return nil, err
 	}
 	c.index()
 	return c, nil

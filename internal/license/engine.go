@@ -30,6 +30,10 @@ const (
 	BehaviorFeatureRelease = "floating_feature_release"
 	BehaviorUserLicenses   = "user_licenses"
 	BehaviorCustomerUsers  = "customer_license_users"
+	// The bundle behaviours (bundle.go).
+	BehaviorActivateBundle   = "activate_bundle"
+	BehaviorCheckBundle      = "check_bundle"
+	BehaviorDeactivateBundle = "deactivate_bundle"
 	// BehaviorOAuthURL is answered by the server, which knows the address it serves.
 	BehaviorOAuthURL = "oauth_url"
 )
@@ -37,7 +41,8 @@ const (
 // Behaviors lists every behaviour, for messages.
 var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword,
 	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
-	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL}
+	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL,
+	BehaviorActivateBundle, BehaviorCheckBundle, BehaviorDeactivateBundle}
 
 // Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
 type Params map[string]any
@@ -309,6 +314,7 @@ func (e *Engine) product(op *spec.Operation, p Params) (*Product, *Answer) {
 type verdict struct {
 	license bool
 	view    view
+	views   []view // a bundle's licenses (bundleAnswer)
 	body    any
 	whole   Answer
 }
@@ -350,6 +356,14 @@ func (e *Engine) decide(op *spec.Operation, a *Account, p Params) (_ verdict, ok
 		body, whole = e.userLicenses(op, a, p)
 	case BehaviorCustomerUsers:
 		body, whole = e.customerLicenseUsers(op, a, p)
+	case BehaviorActivateBundle:
+		vs, whole := e.activateBundle(op, a, p)
+		return verdict{views: vs, whole: whole}, true
+	case BehaviorCheckBundle:
+		vs, whole := e.checkBundle(op, a, p)
+		return verdict{views: vs, whole: whole}, true
+	case BehaviorDeactivateBundle:
+		body, whole = e.deactivateBundle(op, a, p)
 	default:
 		return verdict{}, false
 	}
@@ -365,6 +379,8 @@ func (e *Engine) decided(op *spec.Operation, a *Account, p Params) (Answer, bool
 		return Answer{}, false
 	case v.license:
 		return e.licenseAnswer(op, v.view), true
+	case v.views != nil:
+		return e.bundleAnswer(op, v.views), true
 	case v.body != nil:
 		return e.encode(op, v.body), true
 	}

@@ -8,6 +8,7 @@ type Listing struct {
 	Products []ProductListing `json:"products"`
 	Licenses []LicenseListing `json:"licenses"`
 	Users    []UserListing    `json:"users"`
+	Bundles  []BundleListing  `json:"bundles"`
 }
 
 // ProductListing is a declared product.
@@ -74,7 +75,7 @@ type UserListing struct {
 
 // Declared lists the catalog.
 func Declared(c *Catalog) Listing {
-	out := Listing{Products: []ProductListing{}, Licenses: []LicenseListing{}, Users: []UserListing{}}
+	out := Listing{Products: []ProductListing{}, Licenses: []LicenseListing{}, Users: []UserListing{}, Bundles: declaredBundles(c)}
 	for _, p := range c.Products {
 		out.Products = append(out.Products, ProductListing{ShortCode: p.Code, ProductName: p.Name, ProductID: p.ID,
 			AuthorizationMethod: p.AuthorizationMethod, AllowTrial: p.AllowTrial, TrialDays: p.TrialDays,
