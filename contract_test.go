@@ -836,11 +836,15 @@ func TestAdminLicenses(t *testing.T) {
 		Products []map[string]any `json:"products"`
 		Licenses []map[string]any `json:"licenses"`
 		Users    []map[string]any `json:"users"`
+		Bundles  []map[string]any `json:"bundles"`
 	}
 	require.NoError(t, json.Unmarshal(body, &listing))
-	require.Len(t, listing.Products, 2)
+	require.Len(t, listing.Products, 3)
 	assert.Equal(t, "demo", listing.Products[0]["short_code"])
-	require.Len(t, listing.Licenses, 9)
+	require.Len(t, listing.Licenses, 11)
+	require.Len(t, listing.Bundles, 1)
+	assert.Equal(t, "demo-bundle", listing.Bundles[0]["code"])
+	assert.Equal(t, []any{"DEMO-SUIT-0000-0009", "DEMO-ADDN-0000-0010"}, listing.Bundles[0]["licenses"])
 	first := listing.Licenses[0]
 	assert.Equal(t, "DEMO-PERP-0000-0001", first["license_key"])
 	assert.Equal(t, "demo", first["product"])

@@ -36,7 +36,7 @@ func TestJSONSchemaAgreesWithLoader(t *testing.T) {
 	for _, f := range valid {
 		assert.NoError(t, schema.Validate(yamlAsJSON(t, f)), f)
 	}
-	for _, f := range []string{"typo_key", "wrong_types", "response_and_steps", "unknown_fault", "not_a_list", "users_errors", "licenses_errors"} {
+	for _, f := range []string{"typo_key", "wrong_types", "response_and_steps", "unknown_fault", "not_a_list", "users_errors", "licenses_errors", "bundles_decl_errors"} {
 		assert.Error(t, schema.Validate(yamlAsJSON(t, "testdata/load/"+f+"/scenarios.yaml")), f)
 	}
 }
