@@ -200,12 +200,14 @@ async function renderLicenses(declared) {
   if (s) {
     for (const l of (await api("sessions/" + encodeURIComponent(s) + "/licenses")).licenses) state[l.license] = l;
   }
+  const bundles = {}; // the bundles each license is in, by its ref
+  for (const b of declared.bundles || []) for (const ref of b.licenses) (bundles[ref] = bundles[ref] || []).push(b.code);
   fill($("licenses").tBodies[0], declared.licenses.map((l) => {
     const ref = l.license_key || `user:${l.username}/${l.product}`;
     const st = state[ref];
     return [ref, el("tr", {},
       el("td", {class: "mono"}, l.license_key || l.username),
-      el("td", {class: "mono"}, l.product),
+      el("td", {class: "mono"}, l.product, (bundles[ref] || []).map((c) => el("span", {class: "tag", title: "in bundle " + c}, c))),
       el("td", {}, l.license_type, l.is_trial ? " (trial)" : ""),
       el("td", {}, l.allow_unlimited_activations ? "unlimited" : l.max_activations),
       el("td", {}, [!l.license_enabled && "not enabled", !l.license_active && "not active",
