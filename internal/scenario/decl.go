@@ -22,6 +22,7 @@ type declarations struct {
 	products []*license.Product
 	licenses []pendingLicense
 	users    []*license.User
+	accounts []pendingAccount
 
 	codes         map[string]chosenCode // error_codes: (and wrong_password_error:), by condition
 	acceptUnknown bool
@@ -58,7 +59,7 @@ type pendingLicense struct {
 }
 
 // declarationKeys are the keys of a scenario file that declare licenses.
-var declarationKeys = []string{"products", "licenses", "users", "error_codes", "wrong_password_error", "unknown_users"}
+var declarationKeys = []string{"products", "licenses", "users", "error_codes", "wrong_password_error", "unknown_users", "customer_accounts"}
 
 // decode reads one of the declarationKeys of a file.
 func (ds *declarations) decode(d *yamldec.Decoder, key string, n *yaml.Node) {
@@ -69,6 +70,8 @@ func (ds *declarations) decode(d *yamldec.Decoder, key string, n *yaml.Node) {
 		ds.decodeList(d, n, "licenses must be a list of licenses", func(item *yaml.Node) { ds.licenseDecl(d, item) })
 	case "users":
 		ds.decodeList(d, n, "users must be a list of {username, password, change_allowed}", func(item *yaml.Node) { ds.user(d, item) })
+	case "customer_accounts":
+		ds.decodeList(d, n, "customer_accounts must be a list of {code, name, users}", func(item *yaml.Node) { ds.account(d, item) })
 	case "wrong_password_error": // the older spelling of error_codes: {wrong_password: …}
 		if code, ok := d.Str(n, "wrong_password_error"); ok {
 			ds.chooseCode(d, n, license.CondWrongPassword, code, "wrong_password_error")
@@ -525,10 +528,15 @@ func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Cata
 		index[l] = i
 		resolved = append(resolved, l)
 	}
-	c, err := license.NewCatalog(ds.products, resolved, ds.users, codes, ds.acceptUnknown)
+	accounts, accountAt, problems := ds.resolveAccounts(users, problems)
+	c, err := license.NewCatalog(ds.products, resolved, ds.users, codes, ds.acceptUnknown, accounts...)
 	var refused license.Refusals
 	errors.As(err, &refused)
 	for _, r := range refused {
+		if r.License == nil {
+			problems = append(problems, placed(accountAt(r), r.Msg))
+			continue
+		}
 		i := index[r.License]
 		at := ds.licenses[i].at
 		if r.Field == "username" {
