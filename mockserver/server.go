@@ -163,7 +163,7 @@ type Server struct {
 	auth      *auth.Checker
 	oauth     *oauth.Issuer
 	sso       *sso.Provider // lsmock's single sign-on identity provider (sso.go)
-	proxy     *proxyState // nil: lsmock answers itself
+	proxy     *proxyState   // nil: lsmock answers itself
 	journal   *journal.Journal
 	counts    *journal.Counts // what verify counts: every request, unlike the journal's ring
 	coverage  *journal.Coverage
