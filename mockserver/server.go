@@ -21,6 +21,7 @@ import (
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/signing"
+	"github.com/lsmock/lsmock/internal/sso"
 )
 
 // AdminPrefix is where lsmock's own endpoints live, out of the way of any API path.
@@ -161,7 +162,8 @@ type Server struct {
 	clock     func() time.Time
 	auth      *auth.Checker
 	oauth     *oauth.Issuer
-	proxy     *proxyState // nil: lsmock answers itself
+	sso       *sso.Provider // lsmock's single sign-on identity provider (sso.go)
+	proxy     *proxyState   // nil: lsmock answers itself
 	journal   *journal.Journal
 	counts    *journal.Counts // what verify counts: every request, unlike the journal's ring
 	coverage  *journal.Coverage
@@ -215,6 +217,7 @@ func New(cfg Config) (*Server, error) {
 		clock:     clock,
 		auth:      checker,
 		oauth:     issuer,
+		sso:       sso.New(signer, clock),
 		journal:   journal.New(cfg.JournalSize, 0),
 		counts:    journal.NewCounts(0),
 		coverage:  journal.NewCoverage(),
@@ -317,6 +320,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Path == oauth.TokenPath {
 		s.serveToken(w, r, &out)
+		return
+	}
+	if strings.HasPrefix(r.URL.Path, sso.Prefix) {
+		s.serveSSO(c, w, r, &out)
 		return
 	}
 	s.serveAPI(c, w, r, &out)

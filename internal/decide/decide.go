@@ -215,7 +215,19 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 			p[k] = v[0]
 		}
 	}
+	if req.Op.Behavior == license.BehaviorSSOURL {
+		return d.engine.SSOURL(req.Op, p, BaseURL(req.Host, req.TLS))
+	}
 	return d.engine.Answer(req.Op, d.sessions.Account(req.Session), p)
+}
+
+// BaseURL is lsmock's address as a request named it: scheme and host, no path.
+func BaseURL(host string, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	return (&url.URL{Scheme: scheme, Host: host}).String()
 }
 
 // unvalidated decodes a body validation did not read; nil when it is not an object.

@@ -31,7 +31,7 @@ func identifyRefusals() []refusal {
 	return []refusal{
 		{"unknown product", params{"license_key": "APP-PERP", "product": "nope", "hardware_id": "hw"}, "unknown_product"},
 		{"no license_key or username", params{"product": "app", "hardware_id": "hw"}, "missing_parameters"},
-		{"SSO is not done", params{"id_token": "tok", "product": "app", "hardware_id": "hw"}, "missing_parameters"},
+		{"SSO without customer_account_code", params{"id_token": "tok", "product": "app", "hardware_id": "hw"}, "missing_parameters"},
 		{"unknown key", keyParams("NOPE", "hw"), "license_not_found"},
 		{"another product's key", keyParams("NOTRIAL-1", "hw"), "license_not_found"},
 		{"a user without a license of the product", params{"username": "nolicense@example.com", "password": "nolicense-pw", "product": "users-app", "hardware_id": "hw"}, "license_not_found"},
@@ -59,7 +59,7 @@ func TestActivateRefusals(t *testing.T) {
 	r := h.call("activateLicense", "refusals", params{"product": "app", "hardware_id": "hw"})
 	assert.Contains(t, string(r.Body), `"message":"Some parameters are missing in the request: license_key."`)
 	r = h.call("activateLicense", "refusals", params{"code": "oauth-code", "product": "app", "hardware_id": "hw"})
-	assert.Contains(t, r.Detail, "SSO")
+	assert.Contains(t, string(r.Body), `"message":"Some parameters are missing in the request: customer_account_code."`)
 }
 
 // TestActivate: an activation answers the license object for the device, counts each device

@@ -363,7 +363,7 @@ func customerBody(c Customer) jsoncanon.Object {
 		"state", c.State,
 		"country", c.Country,
 		"address", c.Address,
-		"customer_account", nil,
+		"customer_account", accountBody(c.Account),
 		"metadata", meta,
 	)
 }

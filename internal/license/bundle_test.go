@@ -247,7 +247,7 @@ func TestBundleCatalog(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := license.NewCatalog([]*license.Product{app, addon}, []*license.License{a1, a2, b1}, nil, nil, false, tc.bundle)
+			_, err := license.NewCatalog(license.Declarations{Products: []*license.Product{app, addon}, Licenses: []*license.License{a1, a2, b1}, Bundles: []*license.Bundle{tc.bundle}})
 			var refused license.BundleRefusals
 			require.ErrorAs(t, err, &refused)
 			require.Len(t, refused, 1)
@@ -255,11 +255,11 @@ func TestBundleCatalog(t *testing.T) {
 		})
 	}
 	first := &license.Bundle{Code: "x", Key: "K", Licenses: []*license.License{a1, b1}, Source: "f.yaml:1"}
-	_, err := license.NewCatalog([]*license.Product{app, addon}, []*license.License{a1, a2, b1}, nil, nil, false, first,
-		&license.Bundle{Code: "x", Key: "K2", Licenses: []*license.License{a2}, Source: "f.yaml:2"})
+	_, err := license.NewCatalog(license.Declarations{Products: []*license.Product{app, addon}, Licenses: []*license.License{a1, a2, b1},
+		Bundles: []*license.Bundle{first, {Code: "x", Key: "K2", Licenses: []*license.License{a2}, Source: "f.yaml:2"}}})
 	assert.EqualError(t, err, `f.yaml:2: bundle "x" is already declared at f.yaml:1`)
 
-	c, err := license.NewCatalog([]*license.Product{app, addon}, []*license.License{a1, a2, b1}, nil, nil, false, first)
+	c, err := license.NewCatalog(license.Declarations{Products: []*license.Product{app, addon}, Licenses: []*license.License{a1, a2, b1}, Bundles: []*license.Bundle{first}})
 	require.NoError(t, err)
 	assert.Same(t, first, c.Bundle("x"))
 	assert.Nil(t, c.Bundle("app"))

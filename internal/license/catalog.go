@@ -19,6 +19,8 @@ type Catalog struct {
 	Licenses []*License
 	Users    []*User
 	Bundles  []*Bundle
+	// Accounts are the customer accounts whose users log in by single sign-on (sso.go).
+	Accounts []*CustomerAccount
 	// Codes are the error codes lsmock answers for conditions the vendor publishes no code
 	// for, by condition (see DefaultCodes); scenario files choose others with error_codes:.
 	Codes map[string]string
@@ -34,7 +36,9 @@ type Catalog struct {
 	// of a customer, by customerKey.
 	byUser     map[*User][]*License
 	byCustomer map[string][]*License
-	bundles    map[string]*Bundle // by code
+	bundles    map[string]*Bundle          // by code
+	accounts   map[string]*CustomerAccount // by code
+	accountOf  map[*User]*CustomerAccount
 }
 
 // customerKey names a product's licenses of a customer: emails compare case-insensitively.
@@ -197,6 +201,8 @@ type Customer struct {
 	Email, CompanyName, Reference, Phone, FirstName, LastName string
 	City, Postcode, State, Country, Address                   string
 	Metadata                                                  map[string]any
+	// Account is the customer account of the license's user, nil for none.
+	Account *CustomerAccount
 }
 
 // Product returns the product with that code, or nil.
@@ -231,14 +237,27 @@ func (c *Catalog) Empty() bool {
 	return c == nil || (len(c.Products) == 0 && len(c.Users) == 0)
 }
 
+// Declarations are what scenario files declare, names resolved, as NewCatalog takes it.
+type Declarations struct {
+	Products []*Product
+	Licenses []*License
+	Users    []*User
+	Bundles  []*Bundle
+	Accounts []*CustomerAccount
+	// Codes are the error_codes: chosen, by condition.
+	Codes              map[string]string
+	AcceptUnknownUsers bool
+}
+
 // NewCatalog builds the catalog of declarations whose names are resolved: each license
 // points at its product, and at its user when its product is user-based. It gives a license
 // the id and trial days it leaves to be derived, and refuses, as Refusals, a license whose
 // way of being activated is not its product's or that is declared twice. codes are the
 // error_codes: chosen, by condition. It refuses, as BundleRefusals, a bundle that is not
-// made of its licenses (bundle.go).
-func NewCatalog(products []*Product, licenses []*License, users []*User, codes map[string]string, acceptUnknownUsers bool, bundles ...*Bundle) (*Catalog, error) {
-	c := &Catalog{Products: products, Users: users, Codes: codes, AcceptUnknownUsers: acceptUnknownUsers}
+// made of its licenses (bundle.go); the customer accounts are checked by checkAccounts.
+func NewCatalog(d Declarations) (*Catalog, error) {
+	products, licenses, users, accounts, bundles := d.Products, d.Licenses, d.Users, d.Accounts, d.Bundles
+	c := &Catalog{Products: products, Users: users, Codes: d.Codes, AcceptUnknownUsers: d.AcceptUnknownUsers, Accounts: accounts}
 	if c.Codes == nil {
 		c.Codes = map[string]string{}
 	}
@@ -258,6 +277,7 @@ func NewCatalog(products []*Product, licenses []*License, users []*User, codes m
 		}
 		c.Licenses = append(c.Licenses, l)
 	}
+	refused = append(refused, checkAccounts(accounts)...)
 	if len(refused) > 0 {
 		return nil, refused
 	}
@@ -265,6 +285,7 @@ func NewCatalog(products []*Product, licenses []*License, users []*User, codes m
 		return nil, err
 	}
 	c.index()
+	c.indexAccounts()
 	return c, nil
 }
 
@@ -283,9 +304,13 @@ func refusal(l *License, seen map[string]*License) *Refused {
 	return nil
 }
 
-// Refused is a license NewCatalog refuses, and why.
+// Refused is a license (or a customer account) NewCatalog refuses, and why.
 type Refused struct {
 	License *License
+	// Account is the customer account refused, when it is not a license, and User the
+	// account's user the problem is with, if one is.
+	Account *CustomerAccount
+	User    *User
 	// Field is the key the problem is at ("username"); "" for the license as a whole.
 	Field string
 	Msg   string
@@ -297,7 +322,13 @@ type Refusals []*Refused
 func (rs Refusals) Error() string {
 	msgs := make([]string, len(rs))
 	for i, r := range rs {
-		msgs[i] = r.License.Source + ": " + r.Msg
+		source := ""
+		if r.License != nil {
+			source = r.License.Source
+		} else if r.Account != nil {
+			source = r.Account.Source
+		}
+		msgs[i] = source + ": " + r.Msg
 	}
 	return strings.Join(msgs, "\n")
 }
@@ -354,6 +385,7 @@ const (
 	CondBorrowingNotAllowed   = "borrowing_not_allowed"   // floating/borrow for a license without can_borrow
 	CondFeatureNotFloating    = "feature_not_floating"    // floating/feature_borrow for a feature that is not floating
 	CondCustomerNotFound      = "customer_not_found"      // customer_license_users for an unknown customer
+	CondSSOTokenInvalid       = "sso_token_invalid"       // an id_token or code lsmock did not issue, expired or used
 )
 
 // defaultCodes are lsmock's codes for those conditions, in the order error_codes: lists
@@ -375,6 +407,7 @@ func defaultCodes() [][2]string {
 		{CondBorrowingNotAllowed, "license_borrow_not_allowed"}, // the vendor's, on its borrow page
 		{CondFeatureNotFloating, "feature_not_floating"},
 		{CondCustomerNotFound, "customer_not_found"},
+		{CondSSOTokenInvalid, "sso_token_invalid"}, // the C++ SDK's condition "SSO token invalid"
 	}
 }
 

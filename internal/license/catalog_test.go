@@ -31,7 +31,7 @@ func TestNewCatalog(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			first := &license.License{Key: "K-1", Product: keyed, Source: "a.yaml:1"}
-			_, err := license.NewCatalog([]*license.Product{keyed, byUser}, []*license.License{first, tc.lic}, []*license.User{ann}, nil, false)
+			_, err := license.NewCatalog(license.Declarations{Products: []*license.Product{keyed, byUser}, Licenses: []*license.License{first, tc.lic}, Users: []*license.User{ann}})
 			var refused license.Refusals
 			require.ErrorAs(t, err, &refused)
 			require.Len(t, refused, 1)
@@ -43,7 +43,7 @@ func TestNewCatalog(t *testing.T) {
 	}
 
 	trial := &license.License{User: ann, Product: byUser, Trial: true}
-	c, err := license.NewCatalog([]*license.Product{keyed, byUser}, []*license.License{trial}, []*license.User{ann}, nil, true)
+	c, err := license.NewCatalog(license.Declarations{Products: []*license.Product{keyed, byUser}, Licenses: []*license.License{trial}, Users: []*license.User{ann}, AcceptUnknownUsers: true})
 	require.NoError(t, err)
 	assert.Equal(t, 14, trial.TrialDays, "a trial license takes its product's trial days")
 	assert.Equal(t, license.StableID("license", trial.Ref()), trial.ID)

@@ -11,6 +11,7 @@ import (
 	"github.com/lsmock/lsmock/internal/bounded"
 	"github.com/lsmock/lsmock/internal/signing"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/sso"
 )
 
 // The behaviours an operation can name with x-lsmock-behavior.
@@ -36,12 +37,14 @@ const (
 	BehaviorDeactivateBundle = "deactivate_bundle"
 	// BehaviorOAuthURL is answered by the server, which knows the address it serves.
 	BehaviorOAuthURL = "oauth_url"
+	// BehaviorSSOURL is answered by Engine.SSOURL, given the address lsmock serves.
+	BehaviorSSOURL = "sso_url"
 )
 
 // Behaviors lists every behaviour, for messages.
 var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword,
 	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
-	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL,
+	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL, BehaviorSSOURL,
 	BehaviorActivateBundle, BehaviorCheckBundle, BehaviorDeactivateBundle}
 
 // Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
@@ -82,6 +85,8 @@ type Engine struct {
 	answers *bounded.Map[answerKey, Answer] // license answers by what they depend on (licenseAnswer)
 	// maxField is the longest string field the state keeps (MaxFieldBytes by default).
 	maxField int
+	// sso checks SSO codes and ID tokens (UseSSO); nil refuses every one.
+	sso *sso.Provider
 }
 
 // NewEngine builds an engine; now is the clock (nil for time.Now), maxField the longest
@@ -97,7 +102,7 @@ func NewEngine(c *Catalog, sp *spec.Spec, signer *signing.Signer, now func() tim
 		now = time.Now
 	}
 	if c == nil {
-		c, _ = NewCatalog(nil, nil, nil, nil, false) // refuses nothing
+		c, _ = NewCatalog(Declarations{}) // refuses nothing
 	}
 	if maxField <= 0 {
 		maxField = MaxFieldBytes
@@ -217,6 +222,9 @@ func (e *Engine) identify(op *spec.Operation, a *Account, prod *Product, p Param
 		f := e.fail(op, "validation_error", "license_key and username name the license twice: send one of them")
 		return found{}, &f
 	}
+	if isSSO(p) {
+		return e.identifySSO(op, prod, p)
+	}
 	if key := p.Str("license_key"); key != "" {
 		l := e.catalog.ByKey(key)
 		if l == nil {
@@ -230,11 +238,6 @@ func (e *Engine) identify(op *spec.Operation, a *Account, prod *Product, p Param
 	}
 	username := p.Str("username")
 	if username == "" {
-		if p.Str("id_token") != "" || p.Str("code") != "" {
-			f := e.missing(op, "license_key")
-			f.Detail = "lsmock does not do SSO (id_token, code): identify the license by license_key, or username and password"
-			return found{}, &f
-		}
 		f := e.missing(op, "license_key")
 		return found{}, &f
 	}

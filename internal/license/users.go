@@ -9,15 +9,11 @@ import (
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
-// userLicenses lists the licenses of the user who logs in with username and password.
+// userLicenses lists the licenses of the user who logs in with username and password, or
+// by single sign-on (id_token or code).
 func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) (any, Answer) {
 	username, password := p.Str("username"), p.Str("password")
-	if username == "" || password == "" {
-		if p.Str("id_token") != "" || p.Str("code") != "" {
-			r := e.missing(op, "username, password")
-			r.Detail = "lsmock does not do SSO (id_token, code): log in with username and password"
-			return nil, r
-		}
+	if !isSSO(p) && (username == "" || password == "") {
 		return nil, e.missing(op, "username, password")
 	}
 	var prod *Product
@@ -27,13 +23,9 @@ func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) (any, An
 			return nil, *refused
 		}
 	}
-	name, _, _ := strings.Cut(username, "|")
-	u := e.catalog.User(name)
-	if u == nil {
-		u = a.trialUser[name]
-	}
-	if u == nil || !passwordMatches(a.password(u), password) {
-		return nil, e.fail(op, e.catalog.Code(CondWrongPassword), "unknown user, or a wrong password")
+	u, refused := e.loggedIn(op, a, p)
+	if refused != nil {
+		return nil, *refused
 	}
 	list := e.catalog.OfUser(u)
 	if trials := a.userLic[u.Username]; len(trials) > 0 { // a trial user's, issued in this session
@@ -56,6 +48,24 @@ func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) (any, An
 		)
 	}
 	return out, Answer{}
+}
+
+// loggedIn is the user a user_licenses request logs in: by single sign-on, or by username
+// and password.
+func (e *Engine) loggedIn(op *spec.Operation, a *Account, p Params) (*User, *Answer) {
+	if isSSO(p) {
+		return e.ssoUser(op, p, false)
+	}
+	name, _, _ := strings.Cut(p.Str("username"), "|")
+	u := e.catalog.User(name)
+	if u == nil {
+		u = a.trialUser[name]
+	}
+	if u == nil || !passwordMatches(a.password(u), p.Str("password")) {
+		r := e.fail(op, e.catalog.Code(CondWrongPassword), "unknown user, or a wrong password")
+		return nil, &r
+	}
+	return u, nil
 }
 
 // initialPassword reports whether u still has the password lsmock gave it (a trial user's).

@@ -23,6 +23,7 @@ type declarations struct {
 	licenses []pendingLicense
 	users    []*license.User
 	bundles  []pendingBundle // bundle.go
+	accounts []pendingAccount
 
 	codes         map[string]chosenCode // error_codes: (and wrong_password_error:), by condition
 	acceptUnknown bool
@@ -59,7 +60,7 @@ type pendingLicense struct {
 }
 
 // declarationKeys are the keys of a scenario file that declare licenses.
-var declarationKeys = []string{"products", "licenses", "users", "error_codes", "wrong_password_error", "unknown_users", "bundles"}
+var declarationKeys = []string{"products", "licenses", "users", "error_codes", "wrong_password_error", "unknown_users", "bundles", "customer_accounts"}
 
 // decode reads one of the declarationKeys of a file.
 func (ds *declarations) decode(d *yamldec.Decoder, key string, n *yaml.Node) {
@@ -72,6 +73,8 @@ func (ds *declarations) decode(d *yamldec.Decoder, key string, n *yaml.Node) {
 		ds.decodeList(d, n, "users must be a list of {username, password, change_allowed}", func(item *yaml.Node) { ds.user(d, item) })
 	case "bundles":
 		ds.decodeList(d, n, "bundles must be a list of bundles", func(item *yaml.Node) { ds.bundleDecl(d, item) })
+	case "customer_accounts":
+		ds.decodeList(d, n, "customer_accounts must be a list of {code, name, users}", func(item *yaml.Node) { ds.account(d, item) })
 	case "wrong_password_error": // the older spelling of error_codes: {wrong_password: …}
 		if code, ok := d.Str(n, "wrong_password_error"); ok {
 			ds.chooseCode(d, n, license.CondWrongPassword, code, "wrong_password_error")
@@ -533,12 +536,18 @@ func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Cata
 		inCatalog[l] = true
 	}
 	bundles, bundleErrs := ds.resolveBundles(inCatalog)
-	c, err := license.NewCatalog(ds.products, resolved, ds.users, codes, ds.acceptUnknown, bundles...)
+	accounts, accountAt, problems := ds.resolveAccounts(users, problems)
+	c, err := license.NewCatalog(license.Declarations{Products: ds.products, Licenses: resolved, Users: ds.users, Bundles: bundles,
+		Accounts: accounts, Codes: codes, AcceptUnknownUsers: ds.acceptUnknown})
 	var refused license.Refusals
 	errors.As(err, &refused)
 	var refusedBundles license.BundleRefusals
 	errors.As(err, &refusedBundles)
 	for _, r := range refused {
+		if r.License == nil {
+			problems = append(problems, placed(accountAt(r), r.Msg))
+			continue
+		}
 		i := index[r.License]
 		at := ds.licenses[i].at
 		if r.Field == "username" {

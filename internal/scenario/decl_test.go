@@ -136,6 +136,17 @@ func TestDeclarationErrors(t *testing.T) {
 		{"unknown-users-a", []string{"unknown-users-b"}, []string{
 			"unknown-users-b.yaml:1:16: unknown_users is already set at unknown-users-a.yaml:1",
 		}},
+		{"customer-accounts", nil, []string{
+			"customer-accounts.yaml:5:5: a customer account needs a code: the customer_account_code the SDKs send",
+			"customer-accounts.yaml:7:5: a customer account needs users: the usernames, declared under users:, who log in by single sign-on",
+			"customer-accounts.yaml:8:26: users must be a list of usernames declared under users:",
+			"customer-accounts.yaml:9:46: unknown key \"colour\" in a customer account (allowed: code, id, name, users)",
+			"customer-accounts.yaml:6:44: unknown user \"nobody@example.com\": declare it under users:",
+		}},
+		{"customer-accounts-catalog", nil, []string{
+			"customer-accounts-catalog.yaml:6:12: customer account \"acme\" is already declared at customer-accounts-catalog.yaml:5",
+			"customer-accounts-catalog.yaml:7:45: user \"ann@acme.example\" is already a user of customer account \"acme\" (customer-accounts-catalog.yaml:5): a user belongs to one account",
+		}},
 		{"product-in-another-file", nil, []string{
 			"product-in-another-file.yaml:2:33: unknown product \"app\": declare it under products: (known: none)",
 		}},
@@ -155,6 +166,22 @@ func TestDeclarationErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCustomerAccounts: a customer account's users are declared users, and their licenses
+// name the account.
+func TestCustomerAccounts(t *testing.T) {
+	t.Parallel()
+	cat, err := loadDecl(t, "customer-accounts-valid")
+	require.NoError(t, err)
+	a := cat.Account("acme")
+	require.NotNil(t, a)
+	assert.Equal(t, int64(42), a.ID)
+	assert.Equal(t, "Acme Corp", a.Name)
+	require.Len(t, a.Users, 1)
+	assert.Same(t, cat.User("ann@acme.example"), a.Users[0])
+	assert.Same(t, a, cat.AccountOf(a.Users[0]))
+	assert.Same(t, a, cat.Licenses[0].Customer.Account)
 }
 
 // TestDeclarationsAcrossFiles: a license may name a product another file declares.

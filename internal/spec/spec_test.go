@@ -22,7 +22,7 @@ func TestLoadDefaultSpec(t *testing.T) {
 	}
 	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails",
 		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "floatingBorrow", "floatingRelease",
-		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "oauthUrl", "changePassword"}, ids)
+		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "ssoUrl", "oauthUrl", "changePassword"}, ids)
 	op := s.Operation("changePassword")
 
 	assert.Equal(t, "changePassword", op.ID)
