@@ -39,7 +39,7 @@ func results(t *testing.T, handler http.Handler, keys contract.Keys) map[string]
 	for _, r := range v.Run(context.Background(), set) {
 		out[r.Operation+"/"+r.Scenario] = r
 	}
-	require.Len(t, out, 15, "the shipped verify: blocks")
+	require.Len(t, out, 16, "the shipped verify: blocks")
 	return out
 }
 

@@ -20,7 +20,7 @@ func TestLoadDefaultSpec(t *testing.T) {
 	for i, op := range s.Operations {
 		ids[i] = op.ID
 	}
-	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails",
+	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "activateBundle", "checkBundle", "deactivateBundle", "trialKey", "productDetails",
 		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "floatingBorrow", "floatingRelease",
 		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "ssoUrl", "oauthUrl", "changePassword"}, ids)
 	op := s.Operation("changePassword")
