@@ -63,6 +63,7 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
+	engine.WithAuth(s.auth) // offline requests carry their own signature
 	ops := make(map[*spec.Operation]bool, len(sp.Operations))
 	for _, op := range sp.Operations {
 		ops[op] = true

@@ -121,6 +121,9 @@ type License struct {
 	MaxBorrowTime   int    // hours
 	Source          string // file:line
 
+	// AllowOffline is allow_offline_activation: activate_offline may activate it.
+	AllowOffline bool
+
 	issued time.Time // when trial_key gave out a trial license
 }
 
