@@ -351,6 +351,7 @@ const (
 	CondBorrowingNotAllowed   = "borrowing_not_allowed"   // floating/borrow for a license without can_borrow
 	CondFeatureNotFloating    = "feature_not_floating"    // floating/feature_borrow for a feature that is not floating
 	CondCustomerNotFound      = "customer_not_found"      // customer_license_users for an unknown customer
+	CondOfflineNotAllowed     = "offline_not_allowed"     // activate_offline for a license without allow_offline_activation
 )
 
 // defaultCodes are lsmock's codes for those conditions, in the order error_codes: lists
@@ -372,6 +373,7 @@ func defaultCodes() [][2]string {
 		{CondBorrowingNotAllowed, "license_borrow_not_allowed"}, // the vendor's, on its borrow page
 		{CondFeatureNotFloating, "feature_not_floating"},
 		{CondCustomerNotFound, "customer_not_found"},
+		{CondOfflineNotAllowed, "offline_activation_not_allowed"},
 	}
 }
 

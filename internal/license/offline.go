@@ -114,7 +114,7 @@ func offlineID(p Params) string {
 func (e *Engine) activateOffline(op *spec.Operation, a *Account, p Params) (view, Answer) {
 	if prod := e.catalog.Product(p.Str("product")); prod != nil {
 		if f, refused := e.identify(op, a, prod, p, true); refused == nil && !f.lic.AllowOffline {
-			return view{}, e.fail(op, "offline_activation_not_allowed", "the license is declared without allow_offline_activation")
+			return view{}, e.fail(op, e.catalog.Code(CondOfflineNotAllowed), "the license is declared without allow_offline_activation")
 		}
 	}
 	return e.activate(op, a, p) // it refuses an unknown product or license, a wrong password, ...
