@@ -840,7 +840,7 @@ func TestAdminLicenses(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &listing))
 	require.Len(t, listing.Products, 2)
 	assert.Equal(t, "demo", listing.Products[0]["short_code"])
-	require.Len(t, listing.Licenses, 9)
+	require.Len(t, listing.Licenses, 10)
 	first := listing.Licenses[0]
 	assert.Equal(t, "DEMO-PERP-0000-0001", first["license_key"])
 	assert.Equal(t, "demo", first["product"])
