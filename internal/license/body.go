@@ -182,7 +182,7 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		"allow_grace_period", l.GracePeriod > 0,
 		"allow_overages", l.AllowOverages,
 		"allow_unlimited_activations", l.UnlimitedActivations,
-		"allow_offline_activation", false,
+		"allow_offline_activation", l.AllowOffline,
 		"can_borrow", l.CanBorrow,
 		"custom_fields", customFieldsBody(l.CustomFields),
 		"customer", customerBody(l.Customer),
@@ -271,7 +271,7 @@ func licenseObject(v view) jsoncanon.Object {
 	o := jsoncanon.Pairs(
 		"id", l.ID,
 		"allow_grace_period", l.GracePeriod > 0,
-		"allow_offline_activation", false,
+		"allow_offline_activation", l.AllowOffline,
 		"allow_overages", l.AllowOverages,
 		"allow_unlimited_activations", l.UnlimitedActivations,
 		"can_borrow", l.CanBorrow,

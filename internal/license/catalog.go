@@ -127,6 +127,9 @@ type License struct {
 	MaxBorrowTime   int    // hours
 	Source          string // file:line
 
+	// AllowOffline is allow_offline_activation: activate_offline may activate it.
+	AllowOffline bool
+
 	issued time.Time // when trial_key gave out a trial license
 }
 
@@ -386,6 +389,7 @@ const (
 	CondFeatureNotFloating    = "feature_not_floating"    // floating/feature_borrow for a feature that is not floating
 	CondCustomerNotFound      = "customer_not_found"      // customer_license_users for an unknown customer
 	CondSSOTokenInvalid       = "sso_token_invalid"       // an id_token or code lsmock did not issue, expired or used
+	CondOfflineNotAllowed     = "offline_not_allowed"     // activate_offline for a license without allow_offline_activation
 )
 
 // defaultCodes are lsmock's codes for those conditions, in the order error_codes: lists
@@ -408,6 +412,7 @@ func defaultCodes() [][2]string {
 		{CondFeatureNotFloating, "feature_not_floating"},
 		{CondCustomerNotFound, "customer_not_found"},
 		{CondSSOTokenInvalid, "sso_token_invalid"}, // the C++ SDK's condition "SSO token invalid"
+		{CondOfflineNotAllowed, "offline_activation_not_allowed"},
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/apierror"
+	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/bounded"
 	"github.com/lsmock/lsmock/internal/signing"
 	"github.com/lsmock/lsmock/internal/spec"
@@ -45,7 +46,7 @@ const (
 var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword,
 	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
 	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL, BehaviorSSOURL,
-	BehaviorActivateBundle, BehaviorCheckBundle, BehaviorDeactivateBundle}
+	BehaviorActivateBundle, BehaviorCheckBundle, BehaviorDeactivateBundle, BehaviorActivateOffline, BehaviorDeactivateOffline}
 
 // Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
 type Params map[string]any
@@ -87,6 +88,7 @@ type Engine struct {
 	maxField int
 	// sso checks SSO codes and ID tokens (UseSSO); nil refuses every one.
 	sso *sso.Provider
+	auth     *auth.Checker // verifies offline requests' signatures (UseAuth); nil: none
 }
 
 // NewEngine builds an engine; now is the clock (nil for time.Now), maxField the longest
@@ -135,6 +137,13 @@ func (e *Engine) Catalog() *Catalog { return e.catalog }
 func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool) {
 	if op.Behavior == "" {
 		return Answer{}, false
+	}
+	if (op.Behavior == BehaviorActivateOffline || op.Behavior == BehaviorDeactivateOffline) && len(e.catalog.Products) > 0 {
+		inner, refused := e.offlineParams(op, p) // the request file's payload
+		if refused != nil {
+			return *refused, true
+		}
+		p = inner
 	}
 	if a, refused := e.tooLong(op, p); refused {
 		return a, true
@@ -337,8 +346,11 @@ func (e *Engine) decide(op *spec.Operation, a *Account, p Params) (_ verdict, ok
 	case BehaviorCheck:
 		v, whole := e.check(op, a, p)
 		return verdict{license: whole.Status == 0, view: v, whole: whole}, true
-	case BehaviorDeactivate:
+	case BehaviorDeactivate, BehaviorDeactivateOffline:
 		body, whole = e.deactivate(op, a, p)
+	case BehaviorActivateOffline:
+		v, whole := e.activateOffline(op, a, p)
+		return verdict{license: whole.Status == 0, view: v, whole: whole}, true
 	case BehaviorTrialKey:
 		body, whole = e.trialKey(op, a, p)
 	case BehaviorAddConsumption:
@@ -380,6 +392,8 @@ func (e *Engine) decided(op *spec.Operation, a *Account, p Params) (Answer, bool
 	switch {
 	case !ok:
 		return Answer{}, false
+	case v.license && op.Behavior == BehaviorActivateOffline:
+		return e.offlineAnswer(op, v.view, p), true
 	case v.license:
 		return e.licenseAnswer(op, v.view), true
 	case v.views != nil:

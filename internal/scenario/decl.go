@@ -353,6 +353,7 @@ func (ds *declarations) licenseDecl(d *yamldec.Decoder, n *yaml.Node) {
 		"floating_timeout":             integer(&l.FloatingTimeout, "floating_timeout"),
 		"can_borrow":                   boolean(&l.CanBorrow, "can_borrow"),
 		"max_borrow_time":              integer(&l.MaxBorrowTime, "max_borrow_time"),
+		"allow_offline_activation":     boolean(&l.AllowOffline, "allow_offline_activation"),
 		"product_features":             func(_ *yamldec.Decoder, n *yaml.Node) { features = n },
 		"customer":                     func(_ *yamldec.Decoder, n *yaml.Node) { customer = n },
 	}.decode(d, n, "a license")

@@ -101,6 +101,10 @@ type Body struct {
 	Required bool
 	// MediaType is the JSON media type the document declares.
 	MediaType string
+	// Encoding is "base64" for a body sent as base64 text of JSON (the offline requests): a
+	// string schema with contentEncoding: base64, contentMediaType: application/json and a
+	// contentSchema, which is then Schema. "" for a JSON body.
+	Encoding string
 	// RequiredFields are the body schema's top-level required properties, in document order.
 	RequiredFields []string
 	// Schema is the body schema as the document models it; the validator compiles it.
@@ -423,25 +427,46 @@ func (s *Spec) compileBody(out *Operation, rb *v3.RequestBody) *fileerr.Error {
 		return nil
 	}
 	for m := rb.Content.First(); m != nil; m = m.Next() {
-		if !isJSON(m.Key()) || m.Value().Schema == nil {
+		if m.Value().Schema == nil {
 			continue
 		}
 		schema := m.Value().Schema.Schema()
 		if schema == nil {
 			return &fileerr.Error{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: request body schema for %s cannot be built: %v", out.ID, m.Key(), m.Value().Schema.GetBuildError())}
 		}
+		encoding := ""
+		if !isJSON(m.Key()) {
+			if !encodedJSON(schema) {
+				continue
+			}
+			encoding = "base64"
+			if schema = schema.ContentSchema.Schema(); schema == nil {
+				return &fileerr.Error{File: s.Name, Line: out.line, Msg: fmt.Sprintf("%s: the contentSchema of %s cannot be built", out.ID, m.Key())}
+			}
+		}
 		out.Body = &Body{
 			Required:       rb.Required != nil && *rb.Required,
 			MediaType:      m.Key(),
+			Encoding:       encoding,
 			RequiredFields: schema.Required,
 			Schema:         schema,
 		}
 		if ex, ok := mediaExample(m.Value()); ok {
-			out.Body.Example, _ = json.Marshal(ex)
+			if text, isText := ex.(string); isText && encoding != "" {
+				out.Body.Example = []byte(text) // the wire body itself
+			} else {
+				out.Body.Example, _ = json.Marshal(ex)
+			}
 		}
 		return nil
 	}
 	return nil
+}
+
+// encodedJSON reports whether a body schema describes base64 text of JSON with a schema of
+// its own (JSON Schema's contentEncoding, contentMediaType and contentSchema).
+func encodedJSON(schema *base.Schema) bool {
+	return strings.EqualFold(schema.ContentEncoding, "base64") && isJSON(schema.ContentMediaType) && schema.ContentSchema != nil
 }
 
 // declaresSignature reports whether a 2xx response of op declares the LicenseSignature header.

@@ -20,7 +20,7 @@ func TestLoadDefaultSpec(t *testing.T) {
 	for i, op := range s.Operations {
 		ids[i] = op.ID
 	}
-	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "activateBundle", "checkBundle", "deactivateBundle", "trialKey", "productDetails",
+	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "activateBundle", "checkBundle", "deactivateBundle", "activateOffline", "deactivateOffline", "trialKey", "productDetails",
 		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "floatingBorrow", "floatingRelease",
 		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "ssoUrl", "oauthUrl", "changePassword"}, ids)
 	op := s.Operation("changePassword")
@@ -167,4 +167,21 @@ func TestFilesFollowsReferences(t *testing.T) {
 	s, err := spec.LoadFile("testdata/refs/api.yaml")
 	require.NoError(t, err, "the fixture is a spec lsmock serves")
 	assert.Equal(t, `"pong"`, string(s.Operations[0].Success.Body))
+}
+
+// TestEncodedBody: an offline operation's text/plain body of base64 JSON is described by its
+// contentSchema, and its example is the wire text itself.
+func TestEncodedBody(t *testing.T) {
+	t.Parallel()
+	s, err := spec.Load(lsmock.DefaultSpecName, lsmock.DefaultSpec())
+	require.NoError(t, err)
+	op := s.Operation("activateOffline")
+	require.NotNil(t, op)
+	require.NotNil(t, op.Body)
+	assert.Equal(t, "text/plain", op.Body.MediaType)
+	assert.Equal(t, "base64", op.Body.Encoding)
+	assert.True(t, op.Body.Required)
+	assert.Contains(t, op.Body.Schema.Description, "offline request file holds")
+	assert.Regexp(t, `^[A-Za-z0-9+/]+=*$`, string(op.Body.Example), "the example is base64 text, not a JSON string")
+	assert.Empty(t, s.Operation("activateLicense").Body.Encoding)
 }

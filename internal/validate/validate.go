@@ -41,6 +41,7 @@ var defaultMessages = map[string]string{
 	CodeMissingHeaders:  "Some headers are missing",
 	CodeInvalidJSON:     "Request body is not valid JSON",
 	CodeValidationError: "Request body does not match the schema",
+	CodeMissingContent:  "Request content is missing",
 }
 
 // Rejection is a refused request: the vendor-shaped error and, for humans, the detail.
@@ -78,6 +79,7 @@ type operationCheck struct {
 	invalidJSON       Rejection
 	missingParameters Rejection // Status only: the message names the fields
 	validationError   Rejection // Status only
+	missingContent    Rejection // an empty base64 body (unwrapEncoded)
 }
 
 // bodyCheck is an operation's compiled body schema.
@@ -119,6 +121,7 @@ func newValidator(s *spec.Spec) *Validator {
 			invalidJSON:       v.rejection(op, CodeInvalidJSON),
 			missingParameters: v.rejection(op, CodeMissingParameters),
 			validationError:   v.rejection(op, CodeValidationError),
+			missingContent:    v.rejection(op, CodeMissingContent),
 		}
 		if op.Body != nil {
 			c.keys = map[string]string{}
@@ -184,6 +187,13 @@ func (v *Validator) AdmitBody(op *spec.Operation, r *http.Request, query url.Val
 	}
 	var decoded any
 	parsed := false
+	if op.Body != nil && op.Body.Encoding != "" && (len(body) > 0 || op.Body.Required) {
+		unwrapped, rej := c.unwrapEncoded(body) // base64 of JSON: read as the JSON
+		if rej != nil {
+			return nil, rej
+		}
+		body = unwrapped
+	}
 	if op.Body != nil && (len(body) > 0 || op.Body.Required) {
 		if len(body) == 0 {
 			rej := c.invalidJSON
