@@ -87,8 +87,8 @@ type Engine struct {
 	// maxField is the longest string field the state keeps (MaxFieldBytes by default).
 	maxField int
 	// sso checks SSO codes and ID tokens (UseSSO); nil refuses every one.
-	sso *sso.Provider
-	auth     *auth.Checker // verifies offline requests' signatures (UseAuth); nil: none
+	sso  *sso.Provider
+	auth *auth.Checker // verifies offline requests' signatures (UseAuth); nil: none
 }
 
 // NewEngine builds an engine; now is the clock (nil for time.Now), maxField the longest
