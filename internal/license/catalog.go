@@ -5,6 +5,7 @@
 package license
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -54,6 +55,7 @@ type Product struct {
 	PreventVM           bool
 	Metadata            map[string]any
 	CustomFields        []CustomField // with their default values
+	Releases            []*Release    // oldest first, once NewCatalog has them
 	Source              string        // file:line
 }
 
@@ -255,8 +257,14 @@ func NewCatalog(products []*Product, licenses []*License, users []*User, codes m
 		}
 		c.Licenses = append(c.Licenses, l)
 	}
-	if len(refused) > 0 {
+	releaseRefused := checkReleases(products)
+	switch {
+	case len(refused) > 0 && len(releaseRefused) > 0:
+		return nil, errors.Join(refused, releaseRefused)
+	case len(refused) > 0:
 		return nil, refused
+	case len(releaseRefused) > 0:
+		return nil, releaseRefused
 	}
 	c.index()
 	return c, nil

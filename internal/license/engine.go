@@ -37,7 +37,8 @@ const (
 // Behaviors lists every behaviour, for messages.
 var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword,
 	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
-	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL}
+	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL,
+	BehaviorTrackVariables, BehaviorGetVariables, BehaviorVersions, BehaviorInstallationFile, BehaviorWellKnown}
 
 // Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
 type Params map[string]any
@@ -350,6 +351,14 @@ func (e *Engine) decide(op *spec.Operation, a *Account, p Params) (_ verdict, ok
 		body, whole = e.userLicenses(op, a, p)
 	case BehaviorCustomerUsers:
 		body, whole = e.customerLicenseUsers(op, a, p)
+	case BehaviorTrackVariables:
+		body, whole = e.trackVariables(op, a, p)
+	case BehaviorGetVariables:
+		body, whole = e.getVariables(op, a, p)
+	case BehaviorVersions:
+		body, whole = e.versions(op, a, p)
+	case BehaviorInstallationFile:
+		body, whole = e.installationFile(op, a, p)
 	default:
 		return verdict{}, false
 	}
@@ -421,6 +430,7 @@ func (e *Engine) check(op *spec.Operation, a *Account, p Params) (view, Answer) 
 		return view{}, *refused
 	}
 	v := viewOf(a, f.lic, ls, ls.devices[hwid], hwid, f.id)
+	v.release = latest(f.lic.Product, p.Str("env"), p.Str("channel"))
 	if st != nil {
 		v.inUse, v.borrowedUntil = inUse, st.borrowedUntil
 	}
@@ -472,6 +482,7 @@ func (e *Engine) deactivate(op *spec.Operation, a *Account, p Params) (any, Answ
 		return nil, e.fail(op, "device_not_found", "the license is not active on this hardware_id")
 	}
 	delete(ls.devices, hwid)
+	a.forgetVariables(ls, hwid)
 	return nil, success(op)
 }
 
@@ -564,5 +575,5 @@ func (e *Engine) productDetails(op *spec.Operation, p Params) Answer {
 	if refused != nil {
 		return *refused
 	}
-	return e.encode(op, productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true"))
+	return e.encode(op, productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true", p.Str("env")))
 }

@@ -22,7 +22,8 @@ func TestLoadDefaultSpec(t *testing.T) {
 	}
 	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails",
 		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "floatingBorrow", "floatingRelease",
-		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "oauthUrl", "changePassword"}, ids)
+		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "oauthUrl", "changePassword",
+		"trackDeviceVariables", "getDeviceVariables", "versions", "installationFile", "wellKnown"}, ids)
 	op := s.Operation("changePassword")
 
 	assert.Equal(t, "changePassword", op.ID)
