@@ -262,3 +262,24 @@ func latestVersionBody(p *Product, r *Release) any {
 		"channel", orNull(r.Channel),
 	)
 }
+
+// ReleaseListing is a declared release, as GET /__lsmock/licenses lists it.
+type ReleaseListing struct {
+	Version     string `json:"version"`
+	Environment string `json:"environment,omitempty"`
+	Channel     string `json:"channel,omitempty"`
+	ReleaseDate string `json:"release_date,omitempty"`
+	Source      string `json:"source"`
+}
+
+func releaseListing(p *Product) []ReleaseListing {
+	var out []ReleaseListing
+	for _, r := range p.Releases {
+		rl := ReleaseListing{Version: r.Version, Environment: r.Environment, Channel: r.Channel, Source: r.Source}
+		if !r.ReleaseDate.IsZero() {
+			rl.ReleaseDate = iso(r.ReleaseDate)
+		}
+		out = append(out, rl)
+	}
+	return out
+}

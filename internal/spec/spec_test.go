@@ -22,8 +22,8 @@ func TestLoadDefaultSpec(t *testing.T) {
 	}
 	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "trialKey", "productDetails",
 		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "floatingBorrow", "floatingRelease",
-		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "oauthUrl", "changePassword",
-		"trackDeviceVariables", "getDeviceVariables", "versions", "installationFile", "wellKnown"}, ids)
+		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "oauthUrl",
+		"trackDeviceVariables", "getDeviceVariables", "versions", "installationFile", "wellKnown", "changePassword"}, ids)
 	op := s.Operation("changePassword")
 
 	assert.Equal(t, "changePassword", op.ID)
