@@ -865,7 +865,7 @@ func TestAdminLicenses(t *testing.T) {
 	assert.Equal(t, true, flot["can_borrow"])
 	assert.Contains(t, byKey["DEMO-FEAT-0000-0007"]["product_features"], map[string]any{"code": "credits", "feature_type": "consumption", "max_consumption": 10.0})
 	assert.Contains(t, byKey["DEMO-FEAT-0000-0007"]["product_features"], map[string]any{"code": "seat", "feature_type": "activation", "is_floating_cloud": true, "floating_users": 1.0})
-	assert.Equal(t, "scenarios/licenses.yaml:27", first["source"])
+	assert.Equal(t, "scenarios/licenses.yaml:66", first["source"])
 	assert.Equal(t, "demo-user@example.com", listing.Licenses[5]["username"])
 	for _, u := range listing.Users {
 		assert.Equal(t, "[redacted]", u["password"])

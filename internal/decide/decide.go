@@ -198,6 +198,8 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 		return license.Answer{}, false
 	case license.BehaviorOAuthURL:
 		return oauthURL(req), true
+	case license.BehaviorWellKnown:
+		return d.engine.WellKnown(baseURL(req)), true
 	}
 	// The parameters as the engine reads them: the body validation decoded (or, for a
 	// scenario chosen by name, which skips validation, the raw body), or the query's first
@@ -237,13 +239,18 @@ func unvalidated(body []byte) license.Params {
 	return p
 }
 
-// oauthURL is the oauth_url answer: the token endpoint on lsmock itself.
-func oauthURL(req *Request) license.Answer {
+// baseURL is lsmock's address as the request named it: scheme and host.
+func baseURL(req *Request) string {
 	scheme := "http"
 	if req.TLS {
 		scheme = "https"
 	}
-	body, _ := json.Marshal(map[string]string{"url": (&url.URL{Scheme: scheme, Host: req.Host, Path: oauth.TokenPath}).String()})
+	return (&url.URL{Scheme: scheme, Host: req.Host}).String()
+}
+
+// oauthURL is the oauth_url answer: the token endpoint on lsmock itself.
+func oauthURL(req *Request) license.Answer {
+	body, _ := json.Marshal(map[string]string{"url": baseURL(req) + oauth.TokenPath})
 	return license.Answer{Status: http.StatusOK, Body: body, ContentType: "application/json"}
 }
 

@@ -36,6 +36,9 @@ type view struct {
 	initial bool
 	// activation: the view answers an activation, else a check.
 	activation bool
+	// release is the product's latest release, whose installation-file fields a check
+	// carries; nil for none.
+	release *Release
 }
 
 // viewOf is what an answer about license l on device dev says, copied out of the session's
@@ -122,7 +125,8 @@ func (e *Engine) licenseSignature(v view) string {
 // body and LicenseSignature, without rendering ~2 KB of JSON and hashing it again.
 func (e *Engine) licenseAnswer(op *spec.Operation, v view) Answer {
 	key := answerKey{lic: v.lic, activation: v.activation, signed: op.Signed, device: v.device.ID, times: v.times,
-		until: v.until.UnixNano(), ids: idsDigest(v.hardwareID, v.signedID, v.username), totals: v.totalsKey(), initial: v.initial}
+		until: v.until.UnixNano(), ids: idsDigest(v.hardwareID, v.signedID, v.username), totals: v.totalsKey(), initial: v.initial,
+		release: v.release}
 	if a, ok := e.answers.Get(key); ok {
 		return a
 	}
@@ -151,6 +155,7 @@ type answerKey struct {
 	ids        [sha256.Size]byte // idsDigest of hardware_id, the signed id and the username
 	totals     string            // view.totalsKey
 	initial    bool
+	release    *Release // view.release
 }
 
 // idsDigest is the key of the request's strings an answer depends on; each is written with
@@ -244,17 +249,8 @@ func (e *Engine) checkBody(v view) jsoncanon.Object {
 		"device_id", v.device.ID,
 		"is_borrowed", !v.borrowedUntil.IsZero(),
 		"borrowed_until", isoOrNull(v.borrowedUntil),
-		"version", "",
-		"installation_file", "",
-		"release_date", nil,
-		"hash_md5", "",
-		"requires_version", nil,
-		"environment", "",
-		"eula_link", "",
-		"release_notes_link", "",
-		"size", nil,
-		"channel", "",
 	)...)
+	o = append(o, releaseFields(v.release)...)
 	if l.User != nil {
 		return append(o, jsoncanon.Pair("user", userBody(l, v.times, v.initial)))
 	}
@@ -512,9 +508,9 @@ func trialBody(l *License, fresh bool) jsoncanon.Object {
 	)...)
 }
 
-// productDetailsBody is product_details' answer; latestVersion adds latest_version, null
-// because products declare no releases (lsmock's choice, docs/answers.md).
-func productDetailsBody(p *Product, customFields, latestVersion bool) jsoncanon.Object {
+// productDetailsBody is product_details' answer; latestVersion adds latest_version, the
+// newest release for env (null for none).
+func productDetailsBody(p *Product, customFields, latestVersion bool, env string) jsoncanon.Object {
 	o := jsoncanon.Pairs(
 		"product_id", p.ID,
 		"product_name", p.Name,
@@ -532,7 +528,7 @@ func productDetailsBody(p *Product, customFields, latestVersion bool) jsoncanon.
 		),
 	)
 	if latestVersion {
-		o = append(o, jsoncanon.Pair("latest_version", nil))
+		o = append(o, jsoncanon.Pair("latest_version", latestVersionBody(p, latest(p, env, ""))))
 	}
 	if customFields {
 		list := make([]jsoncanon.Object, len(p.CustomFields))

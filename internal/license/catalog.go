@@ -5,6 +5,7 @@
 package license
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -60,6 +61,7 @@ type Product struct {
 	PreventVM           bool
 	Metadata            map[string]any
 	CustomFields        []CustomField // with their default values
+	Releases            []*Release    // oldest first, once NewCatalog has them
 	Source              string        // file:line
 }
 
@@ -281,8 +283,14 @@ func NewCatalog(d Declarations) (*Catalog, error) {
 		c.Licenses = append(c.Licenses, l)
 	}
 	refused = append(refused, checkAccounts(accounts)...)
-	if len(refused) > 0 {
+	releaseRefused := checkReleases(products)
+	switch {
+	case len(refused) > 0 && len(releaseRefused) > 0:
+		return nil, errors.Join(refused, releaseRefused)
+	case len(refused) > 0:
 		return nil, refused
+	case len(releaseRefused) > 0:
+		return nil, releaseRefused
 	}
 	if err := c.addBundles(bundles); err != nil {
 		return nil, err

@@ -46,7 +46,8 @@ const (
 var Behaviors = []string{BehaviorActivate, BehaviorCheck, BehaviorDeactivate, BehaviorTrialKey, BehaviorProductDetails, BehaviorChangePassword,
 	BehaviorAddConsumption, BehaviorAddFeatureUse, BehaviorCheckFeature, BehaviorBorrow, BehaviorRelease, BehaviorFeatureBorrow,
 	BehaviorFeatureRelease, BehaviorUserLicenses, BehaviorCustomerUsers, BehaviorOAuthURL, BehaviorSSOURL,
-	BehaviorActivateBundle, BehaviorCheckBundle, BehaviorDeactivateBundle, BehaviorActivateOffline, BehaviorDeactivateOffline}
+	BehaviorActivateBundle, BehaviorCheckBundle, BehaviorDeactivateBundle, BehaviorActivateOffline, BehaviorDeactivateOffline,
+	BehaviorTrackVariables, BehaviorGetVariables, BehaviorVersions, BehaviorInstallationFile, BehaviorWellKnown}
 
 // Params are a request's parameters: its JSON body's fields (POST) or its query string (GET).
 type Params map[string]any
@@ -379,6 +380,14 @@ func (e *Engine) decide(op *spec.Operation, a *Account, p Params) (_ verdict, ok
 		return verdict{views: vs, whole: whole}, true
 	case BehaviorDeactivateBundle:
 		body, whole = e.deactivateBundle(op, a, p)
+	case BehaviorTrackVariables:
+		body, whole = e.trackVariables(op, a, p)
+	case BehaviorGetVariables:
+		body, whole = e.getVariables(op, a, p)
+	case BehaviorVersions:
+		body, whole = e.versions(op, a, p)
+	case BehaviorInstallationFile:
+		body, whole = e.installationFile(op, a, p)
 	default:
 		return verdict{}, false
 	}
@@ -454,6 +463,7 @@ func (e *Engine) check(op *spec.Operation, a *Account, p Params) (view, Answer) 
 		return view{}, *refused
 	}
 	v := viewOf(a, f.lic, ls, ls.devices[hwid], hwid, f.id)
+	v.release = latest(f.lic.Product, p.Str("env"), p.Str("channel"))
 	if st != nil {
 		v.inUse, v.borrowedUntil = inUse, st.borrowedUntil
 	}
@@ -505,6 +515,7 @@ func (e *Engine) deactivate(op *spec.Operation, a *Account, p Params) (any, Answ
 		return nil, e.fail(op, "device_not_found", "the license is not active on this hardware_id")
 	}
 	delete(ls.devices, hwid)
+	a.forgetVariables(ls, hwid)
 	return nil, success(op)
 }
 
@@ -597,5 +608,5 @@ func (e *Engine) productDetails(op *spec.Operation, p Params) Answer {
 	if refused != nil {
 		return *refused
 	}
-	return e.encode(op, productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true"))
+	return e.encode(op, productDetailsBody(prod, p.Str("include_custom_fields") == "true", p.Str("include_latest_version") == "true", p.Str("env")))
 }

@@ -21,6 +21,8 @@ type ProductListing struct {
 	TrialDays           int    `json:"trial_days"`
 	FloatingTimeout     int    `json:"floating_timeout"`
 	Source              string `json:"source"`
+	// Releases are the product's releases, oldest first.
+	Releases []ReleaseListing `json:"releases,omitempty"`
 }
 
 // LicenseListing is a declared license.
@@ -79,7 +81,7 @@ func Declared(c *Catalog) Listing {
 	for _, p := range c.Products {
 		out.Products = append(out.Products, ProductListing{ShortCode: p.Code, ProductName: p.Name, ProductID: p.ID,
 			AuthorizationMethod: p.AuthorizationMethod, AllowTrial: p.AllowTrial, TrialDays: p.TrialDays,
-			FloatingTimeout: p.FloatingTimeout, Source: p.Source})
+			FloatingTimeout: p.FloatingTimeout, Source: p.Source, Releases: releaseListing(p)})
 	}
 	for _, l := range c.Licenses {
 		ll := LicenseListing{ID: l.ID, LicenseKey: l.Key, Product: l.Product.Code, LicenseType: l.Type,

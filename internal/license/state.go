@@ -20,6 +20,7 @@ type Account struct {
 	trialKeys map[string]*License            // the same, by license key
 	trialUser map[string]*User               // trial users, by username
 	userLic   map[string]map[string]*License // trial user -> product -> license
+	variables int                            // device variables kept, of every device (MaxSessionVariables)
 }
 
 // NewAccount returns an empty account. seed, the session's key, makes the trial keys it is
@@ -43,6 +44,8 @@ type licenseState struct {
 	consumed       int                      // total_consumptions of a consumption license
 	features       map[string]*featureState // by feature code
 	seats          map[string]*seat         // a floating license's, by hardware_id
+
+	vars map[string]*deviceVariables // device variables, by hardware_id
 }
 
 // Device is a device a license is active on.
@@ -50,6 +53,8 @@ type Device struct {
 	ID         int64     `json:"device_id"`
 	HardwareID string    `json:"hardware_id"`
 	Activated  time.Time `json:"activated"`
+	// Variables are the device's variables (track_device_variables), in the admin API only.
+	Variables []VariableSnapshot `json:"variables,omitempty"`
 }
 
 func (a *Account) license(l *License) *licenseState {
@@ -123,8 +128,10 @@ func (a *Account) Snapshot(c *Catalog) Snapshot {
 			ls = a.licenses[l.Ref()]
 		}
 		s := LicenseSnapshot{License: l.Ref(), Product: l.Product.Code, TimesActivated: len(ls.devices), Devices: []Device{}, FirstActivated: ls.firstActivated}
-		for _, d := range ls.devices {
-			s.Devices = append(s.Devices, *d)
+		for hw, d := range ls.devices {
+			dev := *d
+			dev.Variables = variablesOf(ls, hw)
+			s.Devices = append(s.Devices, dev)
 		}
 		sort.Slice(s.Devices, func(i, j int) bool { return s.Devices[i].Activated.Before(s.Devices[j].Activated) })
 		snap.Licenses = append(snap.Licenses, s)

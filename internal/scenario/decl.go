@@ -28,6 +28,8 @@ type declarations struct {
 	codes         map[string]chosenCode // error_codes: (and wrong_password_error:), by condition
 	acceptUnknown bool
 	unknownAt     *fileerr.Error
+
+	releaseAt map[*license.Release]releaseKeys // where each release's keys are
 }
 
 // chosenCode is a code a file chose for a condition, and where.
@@ -270,6 +272,7 @@ func (ds *declarations) product(d *yamldec.Decoder, n *yaml.Node) {
 	p := &license.Product{AuthorizationMethod: license.MethodKey, TrialType: license.Perpetual, TrialMaxActivations: 1, FloatingTimeout: 120,
 		Metadata: map[string]any{}, Source: fmt.Sprintf("%s:%d", d.File, yamldec.Resolve(n).Line)}
 	before := len(d.Errs)
+	var releases *yaml.Node
 	m := fields{
 		"short_code":            str(&p.Code, "short_code"),
 		"product_name":          str(&p.Name, "product_name"),
@@ -283,12 +286,16 @@ func (ds *declarations) product(d *yamldec.Decoder, n *yaml.Node) {
 		"prevent_vm":            boolean(&p.PreventVM, "prevent_vm"),
 		"metadata":              object(&p.Metadata, "metadata"),
 		"custom_fields":         customFields(&p.CustomFields, "custom_fields"),
+		"releases":              func(_ *yamldec.Decoder, n *yaml.Node) { releases = n },
 	}.decode(d, n, "a product")
 	if m == nil {
 		return
 	}
 	if !yamldec.Has(m, "short_code") {
 		d.Errorf(n, "a product needs a short_code: the product code the SDKs send")
+	}
+	if releases != nil {
+		ds.releases(d, releases, p)
 	}
 	if len(d.Errs) > before {
 		return
@@ -562,6 +569,9 @@ func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Cata
 		}
 	}
 	errs = append(append(errs, bundleErrs...), ds.bundleProblems(refusedBundles)...)
+	var releaseRefused license.ReleaseRefusals
+	errors.As(err, &releaseRefused)
+	errs = append(errs, ds.placeReleases(releaseRefused)...)
 	if err := errs.ErrOrNil(); err != nil {
 		return nil, err
 	}

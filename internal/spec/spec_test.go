@@ -22,7 +22,8 @@ func TestLoadDefaultSpec(t *testing.T) {
 	}
 	assert.Equal(t, []string{"activateLicense", "checkLicense", "deactivateLicense", "activateBundle", "checkBundle", "deactivateBundle", "activateOffline", "deactivateOffline", "trialKey", "productDetails",
 		"addConsumption", "addFeatureConsumption", "checkLicenseFeature", "floatingBorrow", "floatingRelease",
-		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "ssoUrl", "oauthUrl", "changePassword"}, ids)
+		"floatingFeatureBorrow", "floatingFeatureRelease", "userLicenses", "customerLicenseUsers", "ssoUrl", "oauthUrl",
+		"trackDeviceVariables", "getDeviceVariables", "versions", "installationFile", "wellKnown", "changePassword"}, ids)
 	op := s.Operation("changePassword")
 
 	assert.Equal(t, "changePassword", op.ID)
