@@ -36,13 +36,15 @@ type view struct {
 	initial bool
 	// activation: the view answers an activation, else a check.
 	activation bool
+	// transfers is the license's transfer_count in the session.
+	transfers int
 }
 
 // viewOf is what an answer about license l on device dev says, copied out of the session's
 // state (under its lock).
 func viewOf(a *Account, l *License, ls *licenseState, dev *Device, hardwareID, signedID string) view {
 	v := view{lic: l, device: *dev, times: len(ls.devices), until: validUntil(l, ls), hardwareID: hardwareID,
-		signedID: signedID, consumed: ls.consumed}
+		signedID: signedID, consumed: ls.consumed, transfers: ls.transfers}
 	if l.User != nil {
 		v.initial = a.initialPassword(l.User)
 	}
@@ -122,7 +124,8 @@ func (e *Engine) licenseSignature(v view) string {
 // body and LicenseSignature, without rendering ~2 KB of JSON and hashing it again.
 func (e *Engine) licenseAnswer(op *spec.Operation, v view) Answer {
 	key := answerKey{lic: v.lic, activation: v.activation, signed: op.Signed, device: v.device.ID, times: v.times,
-		until: v.until.UnixNano(), ids: idsDigest(v.hardwareID, v.signedID, v.username), totals: v.totalsKey(), initial: v.initial}
+		until: v.until.UnixNano(), ids: idsDigest(v.hardwareID, v.signedID, v.username), totals: v.totalsKey(), initial: v.initial,
+		transfers: v.transfers}
 	if a, ok := e.answers.Get(key); ok {
 		return a
 	}
@@ -151,6 +154,7 @@ type answerKey struct {
 	ids        [sha256.Size]byte // idsDigest of hardware_id, the signed id and the username
 	totals     string            // view.totalsKey
 	initial    bool
+	transfers  int
 }
 
 // idsDigest is the key of the request's strings an answer depends on; each is written with
@@ -220,7 +224,7 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		"product_features", featuresBody(l.Features, v.featureTotals),
 		"start_date", isoOrNull(l.StartDate),
 		"times_activated", v.times,
-		"transfer_count", 0,
+		"transfer_count", v.transfers,
 		"validity_period", isoOrNull(v.until),
 	)...)
 	o = append(o, consumptionFields(l, v.consumed)...)
@@ -302,7 +306,7 @@ func licenseObject(v view) jsoncanon.Object {
 		"prevent_vm", l.PreventVM || l.Product.PreventVM,
 		"start_date", isoOrNull(l.StartDate),
 		"times_activated", v.times,
-		"transfer_count", 0,
+		"transfer_count", v.transfers,
 		"validity_period", isoOrNull(v.until),
 		"metadata", l.Metadata,
 		"custom_fields", customFieldsBody(l.CustomFields),
@@ -446,7 +450,7 @@ func userBody(l *License, activations int, initial bool) jsoncanon.Object {
 		"last_name", u.LastName,
 		"phone_number", u.Phone,
 		"is_initial_password", initial,
-		"max_activations", l.MaxActivations,
+		"max_activations", userMaxActivations(l),
 		"allow_unlimited_activations", l.UnlimitedActivations,
 		"total_activations", activations,
 	)
