@@ -838,9 +838,9 @@ func TestAdminLicenses(t *testing.T) {
 		Users    []map[string]any `json:"users"`
 	}
 	require.NoError(t, json.Unmarshal(body, &listing))
-	require.Len(t, listing.Products, 2)
+	require.Len(t, listing.Products, 4)
 	assert.Equal(t, "demo", listing.Products[0]["short_code"])
-	require.Len(t, listing.Licenses, 9)
+	require.Len(t, listing.Licenses, 12)
 	first := listing.Licenses[0]
 	assert.Equal(t, "DEMO-PERP-0000-0001", first["license_key"])
 	assert.Equal(t, "demo", first["product"])
@@ -861,7 +861,7 @@ func TestAdminLicenses(t *testing.T) {
 	assert.Equal(t, true, flot["can_borrow"])
 	assert.Contains(t, byKey["DEMO-FEAT-0000-0007"]["product_features"], map[string]any{"code": "credits", "feature_type": "consumption", "max_consumption": 10.0})
 	assert.Contains(t, byKey["DEMO-FEAT-0000-0007"]["product_features"], map[string]any{"code": "seat", "feature_type": "activation", "is_floating_cloud": true, "floating_users": 1.0})
-	assert.Equal(t, "scenarios/licenses.yaml:27", first["source"])
+	assert.Equal(t, "scenarios/licenses.yaml:35", first["source"])
 	assert.Equal(t, "demo-user@example.com", listing.Licenses[5]["username"])
 	for _, u := range listing.Users {
 		assert.Equal(t, "[redacted]", u["password"])
