@@ -839,9 +839,9 @@ func TestAdminLicenses(t *testing.T) {
 		Bundles  []map[string]any `json:"bundles"`
 	}
 	require.NoError(t, json.Unmarshal(body, &listing))
-	require.Len(t, listing.Products, 3)
+	require.Len(t, listing.Products, 5)
 	assert.Equal(t, "demo", listing.Products[0]["short_code"])
-	require.Len(t, listing.Licenses, 11)
+	require.Len(t, listing.Licenses, 16)
 	require.Len(t, listing.Bundles, 1)
 	assert.Equal(t, "demo-bundle", listing.Bundles[0]["code"])
 	assert.Equal(t, []any{"DEMO-SUIT-0000-0009", "DEMO-ADDN-0000-0010"}, listing.Bundles[0]["licenses"])
@@ -865,7 +865,7 @@ func TestAdminLicenses(t *testing.T) {
 	assert.Equal(t, true, flot["can_borrow"])
 	assert.Contains(t, byKey["DEMO-FEAT-0000-0007"]["product_features"], map[string]any{"code": "credits", "feature_type": "consumption", "max_consumption": 10.0})
 	assert.Contains(t, byKey["DEMO-FEAT-0000-0007"]["product_features"], map[string]any{"code": "seat", "feature_type": "activation", "is_floating_cloud": true, "floating_users": 1.0})
-	assert.Equal(t, "scenarios/licenses.yaml:66", first["source"])
+	assert.Equal(t, "scenarios/licenses.yaml:80", first["source"])
 	assert.Equal(t, "demo-user@example.com", listing.Licenses[5]["username"])
 	for _, u := range listing.Users {
 		assert.Equal(t, "[redacted]", u["password"])

@@ -122,7 +122,24 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 	if rej != nil && reject(rej.Status, rej.Code, rej.Message, rej.Detail) {
 		return nil, false
 	}
+	if how == admitAll && c.ops[op].authorized {
+		if f := s.auth.ProductAllowed(out.authz, productOf(decoded, out.queryOf(r))); f != nil {
+			s.writeError(w, out, c.authError(op, f), f.Detail)
+			out.selection = "auth"
+			return nil, false
+		}
+	}
 	return problems, true
+}
+
+// productOf is the product a request names: its body's product field, else its query's.
+func productOf(decoded any, query url.Values) string {
+	if m, ok := decoded.(map[string]any); ok {
+		if p, ok := m["product"].(string); ok {
+			return p
+		}
+	}
+	return query.Get("product")
 }
 
 // identify reads the request's Authorization once (the session, the signing check, matching

@@ -26,7 +26,7 @@ func newAuth(a Auth, clock func() time.Time) (*auth.Checker, *oauth.Issuer, erro
 		if err != nil {
 			return nil, nil, fmt.Errorf("mockserver: Auth.Keys[%d]: %w", i, err) // not the key itself: a secret
 		}
-		keys[i] = auth.Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: status}
+		keys[i] = auth.Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: status, Products: k.Products}
 	}
 	clients := make([]oauth.Client, len(a.Clients))
 	for i, c := range a.Clients {

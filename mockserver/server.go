@@ -127,6 +127,9 @@ type Key struct {
 	// Status is what the API says of the key in strict mode: "active" (also when empty),
 	// "revoked" or "read_only".
 	Status string
+	// Products, when set, are the only products the key may name: a request naming
+	// another is refused with api_key_product_not_allowed (in the format and strict modes).
+	Products []string
 }
 
 // Client is an OAuth client the token endpoint knows.

@@ -62,6 +62,8 @@ type Key struct {
 	APIKey    string
 	SharedKey string
 	Status    KeyStatus
+	// Products, when set, are the only products the key may name (ProductAllowed).
+	Products []string
 }
 
 // MaxSkew is how far Date may be from the server's clock (vendor: "up to 15 minutes old").

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/pb33f/go-yaml"
@@ -19,6 +20,7 @@ import (
 //	keys:
 //	  - {api_key: ci-key, shared_key: s3cret}
 //	  - {api_key: old-key, shared_key: s3cret, status: revoked}   # or read_only
+//	  - {api_key: demo-key, shared_key: s3cret, products: [demo]} # api_key_product_not_allowed for others
 //	tokens: [oauth-token-1]
 //	clients:
 //	  - {client_id: ci-client, client_secret: s3cret}
@@ -33,9 +35,10 @@ type Client struct{ ID, Secret string }
 
 type keysFileYAML struct {
 	Keys []struct {
-		APIKey    string `yaml:"api_key"`
-		SharedKey string `yaml:"shared_key"`
-		Status    string `yaml:"status"`
+		APIKey    string   `yaml:"api_key"`
+		SharedKey string   `yaml:"shared_key"`
+		Status    string   `yaml:"status"`
+		Products  []string `yaml:"products"`
 	} `yaml:"keys"`
 	Tokens  []string `yaml:"tokens"`
 	Clients []struct {
@@ -72,7 +75,10 @@ func LoadKeysFile(path string) (*KeysFile, error) {
 		if k.APIKey == "" || k.SharedKey == "" {
 			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("keys[%d]: api_key and shared_key are both required", i)})
 		}
-		out.Keys = append(out.Keys, Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: status})
+		if slices.Contains(k.Products, "") {
+			errs = append(errs, &fileerr.Error{File: path, Msg: fmt.Sprintf("keys[%d]: products: a product code must not be empty", i)})
+		}
+		out.Keys = append(out.Keys, Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: status, Products: k.Products})
 	}
 	for i, c := range raw.Clients {
 		if c.ID == "" || c.Secret == "" {

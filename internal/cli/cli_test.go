@@ -318,7 +318,7 @@ func TestLint(t *testing.T) {
 		wantStderr string
 	}{
 		{"embedded defaults", []string{"lint"}, 0, "changePassword: 15 scenarios from files, 13 more for its documented error codes", ""},
-		{"embedded catalog", []string{"lint"}, 0, "catalog: 3 products, 11 licenses, 2 users, 1 bundles", ""},
+		{"embedded catalog", []string{"lint"}, 0, "catalog: 5 products, 16 licenses, 4 users, 1 bundles", ""},
 		{"broken license declarations", []string{"lint", "--scenarios", "../scenario/testdata/load/licenses_errors"}, 1, "",
 			`licenses_errors/scenarios.yaml:10:33: unknown product "nope": declare it under products: (known: demo, demo-users)`},
 		{"broken scenario file", []string{"lint", "--scenarios", "../scenario/testdata/load/typo_key"}, 1, "",

@@ -231,7 +231,7 @@ func newAuth(opts serveOptions) (mockserver.Auth, error) {
 			return mockserver.Auth{}, fmt.Errorf("--keys: %w", err)
 		}
 		for _, k := range kf.Keys {
-			a.Keys = append(a.Keys, mockserver.Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: string(k.Status)})
+			a.Keys = append(a.Keys, mockserver.Key{APIKey: k.APIKey, SharedKey: k.SharedKey, Status: string(k.Status), Products: k.Products})
 		}
 		a.Tokens = kf.Tokens
 		for _, c := range kf.Clients {

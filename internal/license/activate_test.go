@@ -30,7 +30,8 @@ type refusal struct {
 func identifyRefusals() []refusal {
 	return []refusal{
 		{"unknown product", params{"license_key": "APP-PERP", "product": "nope", "hardware_id": "hw"}, "unknown_product"},
-		{"no license_key or username", params{"product": "app", "hardware_id": "hw"}, "missing_parameters"},
+		{"no license_key or username", params{"product": "app", "hardware_id": "hw"}, "license_key_required"},
+		{"no username for a user-based product", params{"product": "users-app", "hardware_id": "hw"}, "missing_parameters"},
 		{"SSO without customer_account_code", params{"id_token": "tok", "product": "app", "hardware_id": "hw"}, "missing_parameters"},
 		{"unknown key", keyParams("NOPE", "hw"), "license_not_found"},
 		{"another product's key", keyParams("NOTRIAL-1", "hw"), "license_not_found"},
@@ -56,7 +57,7 @@ func TestActivateRefusals(t *testing.T) {
 			h.with(t).call("activateLicense", "refusals", tc.p).refused(t, h.spec, tc.code)
 		})
 	}
-	r := h.call("activateLicense", "refusals", params{"product": "app", "hardware_id": "hw"})
+	r := h.call("activateLicense", "refusals", params{"product": "users-app", "hardware_id": "hw"})
 	assert.Contains(t, string(r.Body), `"message":"Some parameters are missing in the request: license_key."`)
 	r = h.call("activateLicense", "refusals", params{"code": "oauth-code", "product": "app", "hardware_id": "hw"})
 	assert.Contains(t, string(r.Body), `"message":"Some parameters are missing in the request: customer_account_code."`)

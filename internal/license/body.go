@@ -39,13 +39,15 @@ type view struct {
 	// release is the product's latest release, whose installation-file fields a check
 	// carries; nil for none.
 	release *Release
+	// transfers is the license's transfer_count in the session.
+	transfers int
 }
 
 // viewOf is what an answer about license l on device dev says, copied out of the session's
 // state (under its lock).
 func viewOf(a *Account, l *License, ls *licenseState, dev *Device, hardwareID, signedID string) view {
 	v := view{lic: l, device: *dev, times: len(ls.devices), until: validUntil(l, ls), hardwareID: hardwareID,
-		signedID: signedID, consumed: ls.consumed}
+		signedID: signedID, consumed: ls.consumed, transfers: ls.transfers}
 	if l.User != nil {
 		v.initial = a.initialPassword(l.User)
 	}
@@ -126,7 +128,7 @@ func (e *Engine) licenseSignature(v view) string {
 func (e *Engine) licenseAnswer(op *spec.Operation, v view) Answer {
 	key := answerKey{lic: v.lic, activation: v.activation, signed: op.Signed, device: v.device.ID, times: v.times,
 		until: v.until.UnixNano(), ids: idsDigest(v.hardwareID, v.signedID, v.username), totals: v.totalsKey(), initial: v.initial,
-		release: v.release}
+		release: v.release, transfers: v.transfers}
 	if a, ok := e.answers.Get(key); ok {
 		return a
 	}
@@ -156,6 +158,7 @@ type answerKey struct {
 	totals     string            // view.totalsKey
 	initial    bool
 	release    *Release // view.release
+	transfers  int
 }
 
 // idsDigest is the key of the request's strings an answer depends on; each is written with
@@ -225,7 +228,7 @@ func (e *Engine) activationBody(v view) jsoncanon.Object {
 		"product_features", featuresBody(l.Features, v.featureTotals),
 		"start_date", isoOrNull(l.StartDate),
 		"times_activated", v.times,
-		"transfer_count", 0,
+		"transfer_count", v.transfers,
 		"validity_period", isoOrNull(v.until),
 	)...)
 	o = append(o, consumptionFields(l, v.consumed)...)
@@ -298,7 +301,7 @@ func licenseObject(v view) jsoncanon.Object {
 		"prevent_vm", l.PreventVM || l.Product.PreventVM,
 		"start_date", isoOrNull(l.StartDate),
 		"times_activated", v.times,
-		"transfer_count", 0,
+		"transfer_count", v.transfers,
 		"validity_period", isoOrNull(v.until),
 		"metadata", l.Metadata,
 		"custom_fields", customFieldsBody(l.CustomFields),
@@ -442,7 +445,7 @@ func userBody(l *License, activations int, initial bool) jsoncanon.Object {
 		"last_name", u.LastName,
 		"phone_number", u.Phone,
 		"is_initial_password", initial,
-		"max_activations", l.MaxActivations,
+		"max_activations", userMaxActivations(l),
 		"allow_unlimited_activations", l.UnlimitedActivations,
 		"total_activations", activations,
 	)

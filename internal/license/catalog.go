@@ -63,6 +63,10 @@ type Product struct {
 	CustomFields        []CustomField // with their default values
 	Releases            []*Release    // oldest first, once NewCatalog has them
 	Source              string        // file:line
+
+	// Status is active (""), disabled or archived: the vendor's disabled_product and
+	// archived_product refuse every request naming a product that is not active.
+	Status string
 }
 
 // UserBased reports whether the product's licenses are activated by user and password.
@@ -103,7 +107,7 @@ type License struct {
 	ValidDuration     time.Duration
 	StartDate         time.Time
 	MaintenancePeriod time.Time
-	MaxTransfers      int
+	MaxTransfers      int // moves to another device (transfer_count): 0 no limit, NoTransfers none
 	GracePeriod       int
 	PreventVM         bool
 	AllowOverages     bool
@@ -133,6 +137,9 @@ type License struct {
 	AllowOffline bool
 
 	issued time.Time // when trial_key gave out a trial license
+
+	// BlacklistedDevices are hardware ids the license refuses (blacklisted).
+	BlacklistedDevices []string
 }
 
 // IsFloating reports whether the license's devices share floating seats.
@@ -167,6 +174,10 @@ type User struct {
 	// not changed yet.
 	Initial bool
 	Source  string
+
+	// MaxActivations is the user's own limit of devices on each of its licenses, below the
+	// license's (licenseUserActivatedMaxTimes); 0 for none.
+	MaxActivations int
 }
 
 // IsFloating reports whether the feature's seats float (on-premise or cloud).
@@ -312,7 +323,7 @@ func refusal(l *License, seen map[string]*License) *Refused {
 	case seen[l.Ref()] != nil:
 		return &Refused{License: l, Msg: fmt.Sprintf("license %s is already declared at %s", l.Ref(), seen[l.Ref()].Source)}
 	}
-	return nil
+	return entitlementRefusal(l)
 }
 
 // Refused is a license (or a customer account) NewCatalog refuses, and why.
@@ -324,7 +335,9 @@ type Refused struct {
 	User    *User
 	// Field is the key the problem is at ("username"); "" for the license as a whole.
 	Field string
-	Msg   string
+	// Item is the 1-based entry of a list Field the problem is at; 0 for the field itself.
+	Item int
+	Msg  string
 }
 
 // Refusals are the licenses NewCatalog refuses, in the order given.

@@ -31,7 +31,8 @@ func consumeFeature(key, hwid, feature string, n int) params {
 func deviceRefusals() []refusal {
 	return []refusal{
 		{"unknown product", params{"license_key": "APP-PERP", "product": "nope", "hardware_id": "hw-1"}, "unknown_product"},
-		{"no license_key", params{"product": "app", "hardware_id": "hw-1"}, "missing_parameters"},
+		{"no license_key", params{"product": "app", "hardware_id": "hw-1"}, "license_key_required"},
+		{"a username for a key-based product", params{"username": "alice@example.com", "product": "app", "hardware_id": "hw-1"}, "license_key_required"},
 		{"unknown key", keyParams("NOPE", "hw-1"), "license_not_found"},
 		{"disabled", keyParams("APP-DSBL", "hw-1"), "license_not_enabled"},
 		{"suspended", keyParams("APP-SUSP", "hw-1"), "license_not_active"},

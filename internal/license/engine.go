@@ -156,7 +156,7 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 		return Answer{}, false
 	}
 	if hw, given := p["hardware_id"]; given && hw == "" {
-		return e.missing(op, "hardware_id"), true // an empty device id names no device
+		return e.missingHardwareID(op), true // an empty device id names no device
 	}
 	if op.Behavior == BehaviorProductDetails {
 		return e.productDetails(op, p), true
@@ -234,6 +234,9 @@ func (e *Engine) identify(op *spec.Operation, a *Account, prod *Product, p Param
 	}
 	if isSSO(p) {
 		return e.identifySSO(op, prod, p)
+	}
+	if r := e.keyRequired(op, prod, p); r != nil {
+		return found{}, r
 	}
 	if key := p.Str("license_key"); key != "" {
 		l := e.catalog.ByKey(key)
@@ -316,6 +319,9 @@ func (e *Engine) product(op *spec.Operation, p Params) (*Product, *Answer) {
 	if prod == nil {
 		r := e.fail(op, "unknown_product", "no product "+p.Str("product"))
 		return nil, &r
+	}
+	if r := e.productStatus(op, prod); r != nil {
+		return nil, r
 	}
 	return prod, nil
 }
@@ -428,17 +434,19 @@ func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (view, Answe
 	if r := e.refusal(op, f.lic, ls); r != nil {
 		return view{}, *r
 	}
+	if r := e.blacklisted(op, f.lic, hwid); r != nil {
+		return view{}, *r
+	}
 	dev := ls.devices[hwid]
 	if dev == nil {
-		if !f.lic.UnlimitedActivations && len(ls.devices) >= f.lic.MaxActivations {
-			return view{}, e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", len(ls.devices), f.lic.MaxActivations))
-		}
-		if len(ls.devices) >= MaxDevices {
-			return view{}, e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
+		transfer, refused := e.newDevice(op, f.lic, ls, hwid)
+		if refused != nil {
+			return view{}, *refused
 		}
 		now := e.now().UTC()
 		dev = &Device{ID: StableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
 		ls.devices[hwid] = dev
+		ls.added(transfer)
 		if ls.firstActivated.IsZero() {
 			ls.firstActivated = now
 		}
@@ -485,6 +493,9 @@ func (e *Engine) onDevice(op *spec.Operation, a *Account, p Params) (found, *lic
 	if !f.lic.Enabled || !f.lic.Active {
 		return found{}, nil, e.refusal(op, f.lic, ls)
 	}
+	if r := e.blacklisted(op, f.lic, p.Str("hardware_id")); r != nil {
+		return found{}, nil, r
+	}
 	if ls == nil || len(ls.devices) == 0 {
 		r := e.fail(op, "license_not_active", "the license has not been activated in this session")
 		return found{}, nil, &r
@@ -516,6 +527,7 @@ func (e *Engine) deactivate(op *spec.Operation, a *Account, p Params) (any, Answ
 	}
 	delete(ls.devices, hwid)
 	a.forgetVariables(ls, hwid)
+	ls.freed = hwid // the next activation on another device is a transfer
 	return nil, success(op)
 }
 

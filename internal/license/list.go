@@ -23,6 +23,8 @@ type ProductListing struct {
 	Source              string `json:"source"`
 	// Releases are the product's releases, oldest first.
 	Releases []ReleaseListing `json:"releases,omitempty"`
+
+	Status string `json:"status,omitempty"` // disabled or archived; absent for active
 }
 
 // LicenseListing is a declared license.
@@ -54,6 +56,9 @@ type LicenseListing struct {
 	CustomFields              map[string]string `json:"custom_fields"`
 	Metadata                  map[string]any    `json:"metadata"`
 	Source                    string            `json:"source"`
+
+	MaxTransfers       int      `json:"max_transfers,omitempty"`
+	BlacklistedDevices []string `json:"blacklisted_devices,omitempty"`
 }
 
 // FeatureListing is a feature of a declared license: what its behaviour depends on.
@@ -73,6 +78,8 @@ type UserListing struct {
 	Password      string `json:"password"` // always "[redacted]"
 	ChangeAllowed bool   `json:"change_allowed"`
 	Source        string `json:"source"`
+
+	MaxActivations int `json:"max_activations,omitempty"` // the user's own limit
 }
 
 // Declared lists the catalog.
@@ -81,7 +88,7 @@ func Declared(c *Catalog) Listing {
 	for _, p := range c.Products {
 		out.Products = append(out.Products, ProductListing{ShortCode: p.Code, ProductName: p.Name, ProductID: p.ID,
 			AuthorizationMethod: p.AuthorizationMethod, AllowTrial: p.AllowTrial, TrialDays: p.TrialDays,
-			FloatingTimeout: p.FloatingTimeout, Source: p.Source, Releases: releaseListing(p)})
+			FloatingTimeout: p.FloatingTimeout, Source: p.Source, Releases: releaseListing(p), Status: p.Status})
 	}
 	for _, l := range c.Licenses {
 		ll := LicenseListing{ID: l.ID, LicenseKey: l.Key, Product: l.Product.Code, LicenseType: l.Type,
@@ -89,7 +96,8 @@ func Declared(c *Catalog) Listing {
 			LicenseEnabled: l.Enabled, LicenseActive: l.Active, IsTrial: l.Trial, MaxConsumptions: l.MaxConsumptions,
 			AllowUnlimitedConsumption: l.UnlimitedConsumptions, AllowOverages: l.AllowOverages, MaxOverages: l.MaxOverages,
 			IsFloating: l.Floating, IsFloatingCloud: l.FloatingCloud, CanBorrow: l.CanBorrow, MaxBorrowTime: l.MaxBorrowTime,
-			Customer: l.Customer.Email, ProductFeatures: []FeatureListing{}, CustomFields: map[string]string{}, Metadata: l.Metadata, Source: l.Source}
+			Customer: l.Customer.Email, ProductFeatures: []FeatureListing{}, CustomFields: map[string]string{}, Metadata: l.Metadata, Source: l.Source,
+			MaxTransfers: l.MaxTransfers, BlacklistedDevices: l.BlacklistedDevices}
 		if l.IsFloating() {
 			ll.FloatingUsers, ll.FloatingTimeout = l.FloatingUsers, l.Timeout()
 		}
@@ -117,7 +125,8 @@ func Declared(c *Catalog) Listing {
 		out.Licenses = append(out.Licenses, ll)
 	}
 	for _, u := range c.Users {
-		out.Users = append(out.Users, UserListing{Username: u.Username, Password: "[redacted]", ChangeAllowed: u.ChangeAllowed, Source: u.Source})
+		out.Users = append(out.Users, UserListing{Username: u.Username, Password: "[redacted]", ChangeAllowed: u.ChangeAllowed, Source: u.Source,
+			MaxActivations: u.MaxActivations})
 	}
 	return out
 }

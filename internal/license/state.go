@@ -46,6 +46,10 @@ type licenseState struct {
 	seats          map[string]*seat         // a floating license's, by hardware_id
 
 	vars map[string]*deviceVariables // device variables, by hardware_id
+	// transfers is the transfer_count: activations on another device after a deactivation;
+	// freed is the device deactivated last, until the next new device (codes.go).
+	transfers int
+	freed     string
 }
 
 // Device is a device a license is active on.
@@ -91,6 +95,7 @@ type LicenseSnapshot struct {
 	TimesActivated int       `json:"times_activated"`
 	Devices        []Device  `json:"devices"`
 	FirstActivated time.Time `json:"first_activated,omitzero"`
+	TransferCount  int       `json:"transfer_count"`
 }
 
 // TrialSnapshot is a trial license issued in a session.
@@ -127,7 +132,7 @@ func (a *Account) Snapshot(c *Catalog) Snapshot {
 		if a != nil && a.licenses[l.Ref()] != nil {
 			ls = a.licenses[l.Ref()]
 		}
-		s := LicenseSnapshot{License: l.Ref(), Product: l.Product.Code, TimesActivated: len(ls.devices), Devices: []Device{}, FirstActivated: ls.firstActivated}
+		s := LicenseSnapshot{License: l.Ref(), Product: l.Product.Code, TimesActivated: len(ls.devices), Devices: []Device{}, FirstActivated: ls.firstActivated, TransferCount: ls.transfers}
 		for hw, d := range ls.devices {
 			dev := *d
 			dev.Variables = variablesOf(ls, hw)

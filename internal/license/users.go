@@ -107,7 +107,7 @@ func (e *Engine) customerLicenseUsers(op *spec.Operation, a *Account, p Params) 
 			"phone_number", l.User.Phone,
 			"is_initial_password", initial,
 			"initial_password", shown,
-			"max_activations", l.MaxActivations,
+			"max_activations", userMaxActivations(l),
 			"total_activations", times,
 			"allow_unlimited_activations", l.UnlimitedActivations,
 			"license_id", l.ID,

@@ -59,6 +59,7 @@ type pendingLicense struct {
 	at      *fileerr.Error // where the license is, for errors found later
 	prodAt  *fileerr.Error
 	userAt  *fileerr.Error
+	keys    map[string]yamldec.Field // the license's keys, to place NewCatalog's refusals
 }
 
 // declarationKeys are the keys of a scenario file that declare licenses.
@@ -287,6 +288,7 @@ func (ds *declarations) product(d *yamldec.Decoder, n *yaml.Node) {
 		"metadata":              object(&p.Metadata, "metadata"),
 		"custom_fields":         customFields(&p.CustomFields, "custom_fields"),
 		"releases":              func(_ *yamldec.Decoder, n *yaml.Node) { releases = n },
+		"status":                oneOf(&p.Status, "status", license.ProductActive, license.ProductDisabled, license.ProductArchived),
 	}.decode(d, n, "a product")
 	if m == nil {
 		return
@@ -341,7 +343,8 @@ func (ds *declarations) licenseDecl(d *yamldec.Decoder, n *yaml.Node) {
 		"valid_duration":               duration(&l.ValidDuration, "valid_duration"),
 		"start_date":                   date(&l.StartDate, "start_date"),
 		"maintenance_period":           date(&l.MaintenancePeriod, "maintenance_period"),
-		"max_transfers":                integer(&l.MaxTransfers, "max_transfers"),
+		"max_transfers":                maxTransfers(&l.MaxTransfers),
+		"blacklisted_devices":          strList(&l.BlacklistedDevices, "blacklisted_devices"),
 		"grace_period":                 integer(&l.GracePeriod, "grace_period"),
 		"prevent_vm":                   boolean(&l.PreventVM, "prevent_vm"),
 		"allow_overages":               boolean(&l.AllowOverages, "allow_overages"),
@@ -367,6 +370,7 @@ func (ds *declarations) licenseDecl(d *yamldec.Decoder, n *yaml.Node) {
 	if m == nil {
 		return
 	}
+	pl.keys = m
 	switch {
 	case yamldec.Has(m, "license_key") == yamldec.Has(m, "username"):
 		d.Errorf(n, "a license needs either a license_key or, for a user-based product, a username")
@@ -468,6 +472,9 @@ func (ds *declarations) user(d *yamldec.Decoder, n *yaml.Node) {
 		"first_name":     str(&u.FirstName, "first_name"),
 		"last_name":      str(&u.LastName, "last_name"),
 		"phone_number":   str(&u.Phone, "phone_number"),
+
+		// the user's own limit, below its licenses' (licenseUserActivatedMaxTimes)
+		"max_activations": integer(&u.MaxActivations, "max_activations"),
 	}.decode(d, n, "a user")
 	if m == nil {
 		return
@@ -560,6 +567,8 @@ func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Cata
 		at := ds.licenses[i].at
 		if r.Field == "username" {
 			at = ds.licenses[i].userAt
+		} else if r.Field != "" {
+			at = ds.licenses[i].refusedAt(r)
 		}
 		problems[i] = placed(at, r.Msg)
 	}

@@ -217,6 +217,9 @@ func (v *Validator) AdmitBody(op *spec.Operation, r *http.Request, query url.Val
 		parsed = true
 	}
 	if missing := missingParameters(op, query, decoded); missing != nil {
+		if rej, ok := v.missingOne(op, missing); ok {
+			return decoded, &rej
+		}
 		rej := c.missingParameters
 		rej.Message = "Some parameters are missing in the request: " + strings.Join(missing, ", ") + "."
 		rej.Detail = "missing required parameter(s): " + strings.Join(missing, ", ")
