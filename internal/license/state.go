@@ -20,6 +20,7 @@ type Account struct {
 	trialKeys map[string]*License            // the same, by license key
 	trialUser map[string]*User               // trial users, by username
 	userLic   map[string]map[string]*License // trial user -> product -> license
+	clock     Clock                          // the session's own test clock (Engine.now)
 }
 
 // NewAccount returns an empty account. seed, the session's key, makes the trial keys it is
