@@ -61,8 +61,10 @@ func TestSessionClockMovesEachBehaviour(t *testing.T) {
 			probe:   func(h *harness, s string) reply { return h.call("checkLicense", s, keyParams("APP-FLOT", "hw-2")) },
 			advance: time.Hour, before: code(t, "max_floating_reached")},
 		{name: "a feature's expiry_date",
-			setup:   func(h *harness, s string) { h.call("activateLicense", s, keyParams("APP-FEAT", "hw-1")).ok(h.t) },
-			probe:   func(h *harness, s string) reply { return h.call("checkLicenseFeature", s, onFeature("APP-FEAT", "hw-1", "limited")) },
+			setup: func(h *harness, s string) { h.call("activateLicense", s, keyParams("APP-FEAT", "hw-1")).ok(h.t) },
+			probe: func(h *harness, s string) reply {
+				return h.call("checkLicenseFeature", s, onFeature("APP-FEAT", "hw-1", "limited"))
+			},
 			advance: 30 * time.Minute, after: code(t, "feature_expired")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
