@@ -21,33 +21,35 @@ func (s *Server) adminRoutes() *http.ServeMux {
 			aw.out = h(aw.c, aw.ResponseWriter, r)
 		})
 	}
-	route("GET "+AdminPrefix+"{$}", s.serveDashboard)                            // the dashboard, over this API
-	route("GET "+AdminPrefix+"ui/{file}", s.serveDashboard)                      // its script and style
-	route("GET "+AdminPrefix+"health", s.health)                                 // readiness
-	route("GET "+AdminPrefix+"metrics", s.serveMetrics)                          // counters, Prometheus text
-	route("GET "+AdminPrefix+"scenarios", s.listScenarios)                       // every scenario, how to trigger it
-	route("PUT "+AdminPrefix+"scenario", s.pinGlobal)                            // {"name": …} pins for everyone
-	route("DELETE "+AdminPrefix+"scenario", s.unpinGlobal)                       // clears those pins
-	route("GET "+AdminPrefix+"sessions", s.listSessions)                         // every session's pins and progress
-	route("PUT "+AdminPrefix+"sessions/{session}/scenario", s.pinSession)        // {"name": …} pins for one session
-	route("DELETE "+AdminPrefix+"sessions/{session}/scenario", s.unpinSession)   // clears them
-	route("GET "+AdminPrefix+"sessions/{session}/users", s.sessionUsers)         // the users as the session sees them
-	route("GET "+AdminPrefix+"sessions/{session}/licenses", s.sessionLicenses)   // its devices, trials, users
-	route("GET "+AdminPrefix+"sessions/{session}/clock", s.sessionClock)         // the session's time
-	route("PUT "+AdminPrefix+"sessions/{session}/clock", s.moveSessionClock)     // {"now": …} or {"advance": "31d"}
-	route("DELETE "+AdminPrefix+"sessions/{session}/clock", s.resetSessionClock) // back to real time
-	route("GET "+AdminPrefix+"clock", s.globalClock)                             // every session's time
-	route("PUT "+AdminPrefix+"clock", s.moveGlobalClock)                         // {"now": …} or {"advance": …}
-	route("DELETE "+AdminPrefix+"clock", s.resetGlobalClock)                     // back to real time
-	route("GET "+AdminPrefix+"licenses", s.listLicenses)                         // the declared products and licenses
-	route("GET "+AdminPrefix+"signing-key", s.signingKey)                        // the public key answers verify with
-	route("POST "+AdminPrefix+"reset", s.reset)                                  // clears all state, or ?session=ID's
-	route("POST "+AdminPrefix+"reload", s.reload)                                // loads the files again
-	route("GET "+AdminPrefix+"requests", s.listRequests)                         // the journal, newest first
-	route("DELETE "+AdminPrefix+"requests", s.clearRequests)                     // empties it and the counts
-	route("POST "+AdminPrefix+"requests/assert", s.assertRequests)               // {"session", "count"|"at_least", …}
-	route("GET "+AdminPrefix+"coverage", s.serveCoverage)                        // produced and never produced
-	route("DELETE "+AdminPrefix+"coverage", s.clearCoverage)                     // starts it afresh
+	route("GET "+AdminPrefix+"{$}", s.serveDashboard)                          // the dashboard, over this API
+	route("GET "+AdminPrefix+"ui/{file}", s.serveDashboard)                    // its script and style
+	route("GET "+AdminPrefix+"health", s.health)                               // readiness
+	route("GET "+AdminPrefix+"metrics", s.serveMetrics)                        // counters, Prometheus text
+	route("GET "+AdminPrefix+"scenarios", s.listScenarios)                     // every scenario, how to trigger it
+	route("PUT "+AdminPrefix+"scenario", s.pinGlobal)                          // {"name": …} pins for everyone
+	route("DELETE "+AdminPrefix+"scenario", s.unpinGlobal)                     // clears those pins
+	route("GET "+AdminPrefix+"sessions", s.listSessions)                       // every session's pins and progress
+	route("PUT "+AdminPrefix+"sessions/{session}/scenario", s.pinSession)      // {"name": …} pins for one session
+	route("DELETE "+AdminPrefix+"sessions/{session}/scenario", s.unpinSession) // clears them
+	route("GET "+AdminPrefix+"sessions/{session}/users", s.sessionUsers)       // the users as the session sees them
+	route("GET "+AdminPrefix+"sessions/{session}/licenses", s.sessionLicenses) // its devices, trials, users
+	route("GET "+AdminPrefix+"licenses", s.listLicenses)                       // the declared products and licenses
+	route("GET "+AdminPrefix+"signing-key", s.signingKey)                      // the public key answers verify with
+	route("POST "+AdminPrefix+"reset", s.reset)                                // clears all state, or ?session=ID's
+	route("POST "+AdminPrefix+"reload", s.reload)                              // loads the files again
+	route("GET "+AdminPrefix+"requests", s.listRequests)                       // the journal, newest first
+	route("DELETE "+AdminPrefix+"requests", s.clearRequests)                   // empties it and the counts
+	route("POST "+AdminPrefix+"requests/assert", s.assertRequests)             // {"session", "count"|"at_least", …}
+	route("GET "+AdminPrefix+"coverage", s.serveCoverage)                      // produced and never produced
+	route("DELETE "+AdminPrefix+"coverage", s.clearCoverage)                   // starts it afresh
+
+	// Test clocks (clock.go): a session's, and the one for every session without its own.
+	route("GET "+AdminPrefix+"sessions/{session}/clock", s.sessionClock)
+	route("PUT "+AdminPrefix+"sessions/{session}/clock", s.moveSessionClock) // {"now": …} or {"advance": "31d"}
+	route("DELETE "+AdminPrefix+"sessions/{session}/clock", s.resetSessionClock)
+	route("GET "+AdminPrefix+"clock", s.globalClock)
+	route("PUT "+AdminPrefix+"clock", s.moveGlobalClock)
+	route("DELETE "+AdminPrefix+"clock", s.resetGlobalClock)
 	return mux
 }
 
