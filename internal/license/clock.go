@@ -96,10 +96,10 @@ var errDuration = errors.New(`not a duration: write Go's units (h, m, s, ms) wit
 // refused.
 func ParseAdvance(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
-	if s == "" || strings.HasPrefix(s, "-") {
-		if strings.HasPrefix(s, "-") {
-			return 0, errors.New("advance must not be negative: a clock only moves forward (DELETE it, or set now)")
-		}
+	switch {
+	case strings.HasPrefix(s, "-"):
+		return 0, errors.New("advance must not be negative: a clock only moves forward (DELETE it, or set now)")
+	case s == "":
 		return 0, errDuration
 	}
 	s = strings.TrimPrefix(s, "+")
