@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/lsmock/lsmock/lsmocktest"
 )
@@ -169,4 +170,35 @@ func ExampleServer_PublicKey() {
 	_ = json.Unmarshal(answer, &license)
 	fmt.Println(resp.StatusCode, license.LicenseKey, license.TimesActivated, "signature ok:", err == nil)
 	// Output: 200 DEMO-PERP-0000-0001 1 signature ok: true
+}
+
+// A session's clock moves its licenses through time: a 30-day license, 31 days later.
+func ExampleServer_Clock() {
+	srv, err := lsmocktest.Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	send := func(method, target, body string) string {
+		req, _ := http.NewRequest(method, srv.URL+"/api/v4/"+target, strings.NewReader(body))
+		req.Header.Set("X-Lsmock-Session", "example-clock")
+		srv.Sign(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err.Error()
+		}
+		defer resp.Body.Close()
+		b := struct{ Code string }{Code: "ok"}
+		_ = json.NewDecoder(resp.Body).Decode(&b)
+		return fmt.Sprintf("%d %s", resp.StatusCode, b.Code)
+	}
+	fmt.Println(send(http.MethodPost, "activate_license", `{"license_key":"DEMO-TIME-0000-0002","product":"demo","hardware_id":"laptop"}`))
+	if err := srv.Clock("example-clock").Advance(31 * 24 * time.Hour); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(send(http.MethodGet, "check_license?license_key=DEMO-TIME-0000-0002&product=demo&hardware_id=laptop", ""))
+	// Output:
+	// 200 ok
+	// 400 license_expired
 }

@@ -42,6 +42,14 @@ func (s *Server) adminRoutes() *http.ServeMux {
 	route("POST "+AdminPrefix+"requests/assert", s.assertRequests)             // {"session", "count"|"at_least", …}
 	route("GET "+AdminPrefix+"coverage", s.serveCoverage)                      // produced and never produced
 	route("DELETE "+AdminPrefix+"coverage", s.clearCoverage)                   // starts it afresh
+
+	// Test clocks (clock.go): a session's, and the one for every session without its own.
+	route("GET "+AdminPrefix+"sessions/{session}/clock", s.sessionClock)
+	route("PUT "+AdminPrefix+"sessions/{session}/clock", s.moveSessionClock) // {"now": …} or {"advance": "31d"}
+	route("DELETE "+AdminPrefix+"sessions/{session}/clock", s.resetSessionClock)
+	route("GET "+AdminPrefix+"clock", s.globalClock)
+	route("PUT "+AdminPrefix+"clock", s.moveGlobalClock)
+	route("DELETE "+AdminPrefix+"clock", s.resetGlobalClock)
 	return mux
 }
 

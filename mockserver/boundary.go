@@ -10,8 +10,10 @@ import (
 
 // The exported configuration is converted to the internal types here, once, in New.
 
-// newAuth builds the signing check and the token issuer a turns on.
-func newAuth(a Auth, clock func() time.Time) (*auth.Checker, *oauth.Issuer, error) {
+// newAuth builds the signing check and the token issuer a turns on. The check holds Date to
+// clock, the real one (an SDK signs with real time); tokens live by tokenClock, which the
+// global test clock moves.
+func newAuth(a Auth, clock, tokenClock func() time.Time) (*auth.Checker, *oauth.Issuer, error) {
 	mode := auth.ModeFormat
 	if a.Mode != "" {
 		m, err := auth.ParseMode(a.Mode)
@@ -32,6 +34,6 @@ func newAuth(a Auth, clock func() time.Time) (*auth.Checker, *oauth.Issuer, erro
 	for i, c := range a.Clients {
 		clients[i] = oauth.Client(c)
 	}
-	issuer := oauth.NewIssuer(clients, mode != auth.ModeStrict, a.TokenTTL, clock)
+	issuer := oauth.NewIssuer(clients, mode != auth.ModeStrict, a.TokenTTL, tokenClock)
 	return auth.NewChecker(mode, keys, a.Tokens, issuer.Lookup, clock), issuer, nil
 }

@@ -59,7 +59,7 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 			return nil, fmt.Errorf("build validator: %w", err)
 		}
 	}
-	engine, err := license.NewEngine(set.Catalog, sp, s.signer, s.clock, s.maxField)
+	engine, err := license.NewEngine(set.Catalog, sp, s.signer, s.globalNow, s.maxField)
 	if err != nil {
 		return nil, err
 	}

@@ -125,9 +125,9 @@ func (s *Server) Pin(sess, name string) error {
 
 // Reset makes session start afresh, as POST /__lsmock/reset?session= does: its pins, the
 // progress of its sequences, and what it did with the declared licenses and users (devices,
-// trials, consumption, seats) are gone. "" resets every session and the pins for every
-// session. The journal, the counts and coverage stay: Requests and Count still see the
-// session's requests.
+// trials, consumption, seats, its clock) are gone. "" resets every session, the pins for
+// every session and the global clock. The journal, the counts and coverage stay: Requests
+// and Count still see the session's requests.
 func (s *Server) Reset(session string) { s.resetSessions(session) }
 
 // resetSessions is Reset, and returns the name of the session reset ("" for all). The
@@ -137,6 +137,7 @@ func (s *Server) resetSessions(typed string) string {
 	s.cur.Load().engine.ForgetAnswers()
 	if typed == "" {
 		s.sessions.ResetAll()
+		s.global.Reset()
 		return ""
 	}
 	sid := s.sessions.Resolve(session.Typed(typed))

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/journal"
+	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/match"
 	"github.com/lsmock/lsmock/internal/oauth"
@@ -78,7 +79,8 @@ type Config struct {
 	// built-in test key (GET /__lsmock/signing-key serves its public half).
 	SigningKey []byte
 	// Clock is the time Date headers, license validity and trials are held to; nil means
-	// time.Now.
+	// time.Now. The test clocks (SetClock, PUT /__lsmock/clock) move licenses, trials, seats
+	// and tokens from it, never the Date window of request signing.
 	Clock func() time.Time
 	// Proxy, when set, forwards API requests to a real server instead of answering them.
 	Proxy *Proxy
@@ -162,7 +164,8 @@ type Server struct {
 
 	sessions  *session.Store // pins, sequence progress and license accounts, per session
 	signer    *signing.Signer
-	clock     func() time.Time
+	clock     func() time.Time // the real clock (Config.Clock): Date headers and the signing window
+	global    *license.Clock   // the test clock for every session (PUT /__lsmock/clock)
 	auth      *auth.Checker
 	oauth     *oauth.Issuer
 	sso       *sso.Provider // lsmock's single sign-on identity provider (sso.go)
@@ -195,7 +198,8 @@ func New(cfg Config) (*Server, error) {
 	if clock == nil {
 		clock = time.Now
 	}
-	checker, issuer, err := newAuth(cfg.Auth, clock)
+	global := &license.Clock{}
+	checker, issuer, err := newAuth(cfg.Auth, clock, func() time.Time { return global.Now(clock) })
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +222,7 @@ func New(cfg Config) (*Server, error) {
 		files:     load.Files(cfg.Files), // the same fields: a conversion, checked by the compiler
 		signer:    signer,
 		clock:     clock,
+		global:    global,
 		auth:      checker,
 		oauth:     issuer,
 		sso:       sso.New(signer, clock),

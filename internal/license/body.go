@@ -146,7 +146,11 @@ func (e *Engine) licenseAnswer(op *spec.Operation, v view) Answer {
 }
 
 // answerKey is everything a license answer depends on. The request's strings are kept as
-// their digest: the body holds them already, and a hardware_id can be long.
+// their digest: the body holds them already, and a hardware_id can be long. An answer
+// depends on the session's clock only through what the key holds (validity_period, a
+// borrow's end): expiry is refused before an answer is rendered, so is_expired is false in
+// every one. A field that reads the time must go into the view and this key, so that no
+// answer computed at one clock time is served at another.
 type answerKey struct {
 	lic        *License
 	activation bool

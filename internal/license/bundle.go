@@ -166,7 +166,7 @@ func (e *Engine) activateBundle(op *spec.Operation, a *Account, p Params) ([]vie
 	hwid := p.Str("hardware_id")
 	for _, l := range b.Licenses {
 		ls := a.licenses[l.Ref()]
-		if r := e.refusal(op, l, ls); r != nil {
+		if r := e.refusal(op, a, l, ls); r != nil {
 			return nil, member(*r, l)
 		}
 		if r := e.noRoom(op, l, ls, hwid); r != nil {
@@ -178,7 +178,7 @@ func (e *Engine) activateBundle(op *spec.Operation, a *Account, p Params) ([]vie
 		ls := a.license(l)
 		dev := ls.devices[hwid]
 		if dev == nil {
-			now := e.now().UTC()
+			now := e.now(a).UTC()
 			dev = &Device{ID: StableID("device", l.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
 			ls.devices[hwid] = dev
 			if ls.firstActivated.IsZero() {
@@ -225,14 +225,14 @@ func (e *Engine) checkBundle(op *spec.Operation, a *Account, p Params) ([]view, 
 	}
 	hwid := p.Str("hardware_id")
 	for _, l := range b.Licenses {
-		if r := e.memberRefusal(op, l, a.licenses[l.Ref()], hwid); r != nil {
+		if r := e.memberRefusal(op, a, l, a.licenses[l.Ref()], hwid); r != nil {
 			return nil, member(*r, l)
 		}
 	}
 	views := make([]view, 0, len(b.Licenses))
 	for _, l := range b.Licenses {
 		ls := a.licenses[l.Ref()]
-		st, inUse, refused := e.floatingSeat(op, l, ls, hwid)
+		st, inUse, refused := e.floatingSeat(op, a, l, ls, hwid)
 		if refused != nil {
 			return nil, member(*refused, l)
 		}
@@ -247,9 +247,9 @@ func (e *Engine) checkBundle(op *spec.Operation, a *Account, p Params) ([]view, 
 
 // memberRefusal is why license l cannot be used on the device now, as onDevice says it for
 // check_license, or nil.
-func (e *Engine) memberRefusal(op *spec.Operation, l *License, ls *licenseState, hwid string) *Answer {
+func (e *Engine) memberRefusal(op *spec.Operation, a *Account, l *License, ls *licenseState, hwid string) *Answer {
 	if !l.Enabled || !l.Active {
-		return e.refusal(op, l, ls)
+		return e.refusal(op, a, l, ls)
 	}
 	if ls == nil || len(ls.devices) == 0 {
 		r := e.fail(op, "license_not_active", "the license has not been activated in this session")
@@ -259,7 +259,7 @@ func (e *Engine) memberRefusal(op *spec.Operation, l *License, ls *licenseState,
 		r := e.fail(op, "device_not_found", "the license is not active on this hardware_id")
 		return &r
 	}
-	return e.refusal(op, l, ls)
+	return e.refusal(op, a, l, ls)
 }
 
 // deactivateBundle frees the device's activation of every license of the bundle a request

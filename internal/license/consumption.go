@@ -164,7 +164,7 @@ func (e *Engine) addFeatureConsumption(op *spec.Operation, a *Account, p Params)
 	if ft.Type != "consumption" {
 		return nil, e.fail(op, e.catalog.Code(CondFeatureNotConsumption), "feature "+ft.Code+" is an "+ft.Type+" feature")
 	}
-	if r := e.featureExpired(op, ft); r != nil {
+	if r := e.featureExpired(op, a, ft); r != nil {
 		return nil, *r
 	}
 	limit := consumptionLimit(ft.UnlimitedConsumption, ft.MaxConsumption, ft.AllowOverages, ft.MaxOverages)
@@ -206,8 +206,8 @@ func (e *Engine) addFeatureConsumption(op *spec.Operation, a *Account, p Params)
 }
 
 // featureExpired refuses a feature past its expiry_date.
-func (e *Engine) featureExpired(op *spec.Operation, ft *Feature) *Answer {
-	if ft.ExpiryDate.IsZero() || e.now().Before(ft.ExpiryDate) {
+func (e *Engine) featureExpired(op *spec.Operation, a *Account, ft *Feature) *Answer {
+	if ft.ExpiryDate.IsZero() || e.now(a).Before(ft.ExpiryDate) {
 		return nil
 	}
 	r := e.fail(op, e.catalog.Code(CondFeatureExpired), "feature "+ft.Code+" expired "+iso(ft.ExpiryDate))
@@ -220,14 +220,14 @@ func (e *Engine) checkFeature(op *spec.Operation, a *Account, p Params) (any, An
 	if refused != nil {
 		return nil, *refused
 	}
-	if r := e.featureExpired(op, ft); r != nil {
+	if r := e.featureExpired(op, a, ft); r != nil {
 		return nil, *r
 	}
 	fs := ls.feature(ft.Code)
 	inUse := 0
 	if ft.IsFloating() {
 		var r *Answer
-		if _, inUse, r = e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, time.Time{}, "feature "+ft.Code); r != nil {
+		if _, inUse, r = e.takeSeat(op, a, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, time.Time{}, "feature "+ft.Code); r != nil {
 			return nil, *r
 		}
 	}
@@ -267,8 +267,8 @@ func (e *Engine) checkFeature(op *spec.Operation, a *Account, p Params) (any, An
 // takeSeat gives hardwareID one of users floating seats (renewing its own; borrowing it
 // until borrowedUntil when that is set), after freeing the seats that lapsed. It answers
 // the seat and how many are in use, or the max_floating_reached condition's code. users 0 means no limit.
-func (e *Engine) takeSeat(op *spec.Operation, seats map[string]*seat, hardwareID string, users, timeout int, borrowedUntil time.Time, what string) (*seat, int, *Answer) {
-	now := e.now()
+func (e *Engine) takeSeat(op *spec.Operation, a *Account, seats map[string]*seat, hardwareID string, users, timeout int, borrowedUntil time.Time, what string) (*seat, int, *Answer) {
+	now := e.now(a)
 	expireSeats(seats, now, timeout)
 	s := seats[hardwareID]
 	if s == nil {

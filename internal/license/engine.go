@@ -83,7 +83,8 @@ type Engine struct {
 	catalog *Catalog
 	spec    *spec.Spec
 	signer  *signing.Signer
-	now     func() time.Time
+	// clock is the server's time (global clock, else real); read it through now(a) only.
+	clock   func() time.Time
 	answers *bounded.Map[answerKey, Answer] // license answers by what they depend on (licenseAnswer)
 	// maxField is the longest string field the state keeps (MaxFieldBytes by default).
 	maxField int
@@ -110,7 +111,7 @@ func NewEngine(c *Catalog, sp *spec.Spec, signer *signing.Signer, now func() tim
 	if maxField <= 0 {
 		maxField = MaxFieldBytes
 	}
-	return &Engine{catalog: c, spec: sp, signer: signer, now: now, maxField: maxField,
+	return &Engine{catalog: c, spec: sp, signer: signer, clock: now, maxField: maxField,
 		answers: &bounded.Map[answerKey, Answer]{Max: maxAnswers, MaxBytes: maxAnswerBytes}}, nil
 }
 
@@ -294,23 +295,23 @@ func validUntil(l *License, ls *licenseState) time.Time {
 }
 
 // refusal is the answer for a license that cannot be used now, or nil.
-func (e *Engine) refusal(op *spec.Operation, l *License, ls *licenseState) *Answer {
-	var a Answer
+func (e *Engine) refusal(op *spec.Operation, a *Account, l *License, ls *licenseState) *Answer {
+	var r Answer
 	switch until := validUntil(l, ls); {
 	case !l.Enabled:
-		a = e.fail(op, "license_not_enabled", "the license is declared license_enabled: false")
+		r = e.fail(op, "license_not_enabled", "the license is declared license_enabled: false")
 	case !l.Active:
-		a = e.fail(op, "license_not_active", "the license is declared license_active: false")
-	case !until.IsZero() && !e.now().Before(until):
+		r = e.fail(op, "license_not_active", "the license is declared license_active: false")
+	case !until.IsZero() && !e.now(a).Before(until):
 		if l.Trial {
-			a = e.fail(op, "trial_expired", "the trial ended "+iso(until))
+			r = e.fail(op, "trial_expired", "the trial ended "+iso(until))
 		} else {
-			a = e.fail(op, "license_expired", "the license ended "+iso(until))
+			r = e.fail(op, "license_expired", "the license ended "+iso(until))
 		}
 	default:
 		return nil
 	}
-	return &a
+	return &r
 }
 
 // product is the product a request names, or the unknown_product refusal.
@@ -431,7 +432,7 @@ func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (view, Answe
 		return view{}, *refused
 	}
 	ls := a.license(f.lic)
-	if r := e.refusal(op, f.lic, ls); r != nil {
+	if r := e.refusal(op, a, f.lic, ls); r != nil {
 		return view{}, *r
 	}
 	if r := e.blacklisted(op, f.lic, hwid); r != nil {
@@ -443,7 +444,7 @@ func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (view, Answe
 		if refused != nil {
 			return view{}, *refused
 		}
-		now := e.now().UTC()
+		now := e.now(a).UTC()
 		dev = &Device{ID: StableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
 		ls.devices[hwid] = dev
 		ls.added(transfer)
@@ -466,7 +467,7 @@ func (e *Engine) check(op *spec.Operation, a *Account, p Params) (view, Answer) 
 		return view{}, *refused
 	}
 	hwid := p.Str("hardware_id")
-	st, inUse, refused := e.floatingSeat(op, f.lic, ls, hwid)
+	st, inUse, refused := e.floatingSeat(op, a, f.lic, ls, hwid)
 	if refused != nil {
 		return view{}, *refused
 	}
@@ -491,7 +492,7 @@ func (e *Engine) onDevice(op *spec.Operation, a *Account, p Params) (found, *lic
 	}
 	ls := a.licenses[f.lic.Ref()]
 	if !f.lic.Enabled || !f.lic.Active {
-		return found{}, nil, e.refusal(op, f.lic, ls)
+		return found{}, nil, e.refusal(op, a, f.lic, ls)
 	}
 	if r := e.blacklisted(op, f.lic, p.Str("hardware_id")); r != nil {
 		return found{}, nil, r
@@ -504,7 +505,7 @@ func (e *Engine) onDevice(op *spec.Operation, a *Account, p Params) (found, *lic
 		r := e.fail(op, "device_not_found", "the license is not active on this hardware_id")
 		return found{}, nil, &r
 	}
-	if r := e.refusal(op, f.lic, ls); r != nil {
+	if r := e.refusal(op, a, f.lic, ls); r != nil {
 		return found{}, nil, r
 	}
 	return f, ls, nil
@@ -586,7 +587,7 @@ func (e *Engine) trialKey(op *spec.Operation, a *Account, p Params) (any, Answer
 
 // issueTrial gives the session a trial license of prod, for email when prod is user-based.
 func (e *Engine) issueTrial(a *Account, prod *Product, key, email string) *License {
-	now := e.now().UTC()
+	now := e.now(a).UTC()
 	seed := a.seed + "\x00" + key
 	l := &License{Product: prod, Type: prod.TrialType, Trial: true, TrialDays: prod.TrialDays,
 		MaxActivations: prod.TrialMaxActivations, Enabled: true, Active: true, Metadata: map[string]any{},

@@ -11,8 +11,8 @@ import (
 // borrowUntil reads a request's borrowed_until: an ISO 8601 time, or null (or absent) for
 // now + maxHours. It must be in the future and within maxHours (0: any future time, and null
 // is not valid).
-func (e *Engine) borrowUntil(op *spec.Operation, p Params, maxHours int) (time.Time, *Answer) {
-	now := e.now()
+func (e *Engine) borrowUntil(op *spec.Operation, a *Account, p Params, maxHours int) (time.Time, *Answer) {
+	now := e.now(a)
 	limit := now.Add(time.Duration(maxHours) * time.Hour)
 	raw, _ := p["borrowed_until"].(string)
 	if raw == "" {
@@ -39,11 +39,11 @@ func (e *Engine) borrowUntil(op *spec.Operation, p Params, maxHours int) (time.T
 
 // floatingSeat takes (or renews) the device's seat of a floating license in a check; nil
 // for a license that is not floating.
-func (e *Engine) floatingSeat(op *spec.Operation, l *License, ls *licenseState, hardwareID string) (*seat, int, *Answer) {
+func (e *Engine) floatingSeat(op *spec.Operation, a *Account, l *License, ls *licenseState, hardwareID string) (*seat, int, *Answer) {
 	if !l.IsFloating() {
 		return nil, 0, nil
 	}
-	return e.takeSeat(op, ls.seats, hardwareID, l.FloatingUsers, l.Timeout(), time.Time{}, "license "+l.Ref())
+	return e.takeSeat(op, a, ls.seats, hardwareID, l.FloatingUsers, l.Timeout(), time.Time{}, "license "+l.Ref())
 }
 
 // floatingBorrow borrows the device's seat of a floating license.
@@ -59,12 +59,12 @@ func (e *Engine) floatingBorrow(op *spec.Operation, a *Account, p Params) (any, 
 	case !l.CanBorrow:
 		return nil, e.fail(op, e.catalog.Code(CondBorrowingNotAllowed), "the license is declared without can_borrow")
 	}
-	until, refused := e.borrowUntil(op, p, l.MaxBorrowTime)
+	until, refused := e.borrowUntil(op, a, p, l.MaxBorrowTime)
 	if refused != nil {
 		return nil, *refused
 	}
 	hw := p.Str("hardware_id")
-	if _, _, refused := e.takeSeat(op, ls.seats, hw, l.FloatingUsers, l.Timeout(), until, "license "+l.Ref()); refused != nil {
+	if _, _, refused := e.takeSeat(op, a, ls.seats, hw, l.FloatingUsers, l.Timeout(), until, "license "+l.Ref()); refused != nil {
 		return nil, *refused
 	}
 	return jsoncanon.Pairs(
@@ -104,12 +104,12 @@ func (e *Engine) floatingFeatureBorrow(op *spec.Operation, a *Account, p Params)
 	if refused != nil {
 		return nil, *refused
 	}
-	until, refused := e.borrowUntil(op, p, f.lic.MaxBorrowTime)
+	until, refused := e.borrowUntil(op, a, p, f.lic.MaxBorrowTime)
 	if refused != nil {
 		return nil, *refused
 	}
 	fs := ls.feature(ft.Code)
-	if _, _, refused := e.takeSeat(op, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, until, "feature "+ft.Code); refused != nil {
+	if _, _, refused := e.takeSeat(op, a, fs.seats, p.Str("hardware_id"), ft.FloatingUsers, ft.FloatingTimeout, until, "feature "+ft.Code); refused != nil {
 		return nil, *refused
 	}
 	return jsoncanon.Pairs(

@@ -135,13 +135,13 @@ func (e *Engine) activeOn(op *spec.Operation, a *Account, p Params) (*Product, *
 	}
 	ls := a.licenses[f.lic.Ref()]
 	if !f.lic.Enabled || !f.lic.Active {
-		return nil, e.refusal(op, f.lic, ls)
+		return nil, e.refusal(op, a, f.lic, ls)
 	}
 	if ls == nil || ls.devices[p.Str("hardware_id")] == nil {
 		r := e.fail(op, "active_license_required", "the license is not active on this hardware_id")
 		return nil, &r
 	}
-	if r := e.refusal(op, f.lic, ls); r != nil {
+	if r := e.refusal(op, a, f.lic, ls); r != nil {
 		return nil, r
 	}
 	return prod, nil

@@ -21,6 +21,7 @@ type Account struct {
 	trialUser map[string]*User               // trial users, by username
 	userLic   map[string]map[string]*License // trial user -> product -> license
 	variables int                            // device variables kept, of every device (MaxSessionVariables)
+	clock     Clock                          // the session's own test clock (Engine.now)
 }
 
 // NewAccount returns an empty account. seed, the session's key, makes the trial keys it is

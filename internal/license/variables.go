@@ -112,7 +112,7 @@ func (e *Engine) trackVariables(op *spec.Operation, a *Account, p Params) (any, 
 		ls.vars = map[string]*deviceVariables{}
 	}
 	ls.vars[hwid], a.variables = dv, a.variables+added
-	now, dev := e.now().UTC(), ls.devices[hwid]
+	now, dev := e.now(a).UTC(), ls.devices[hwid]
 	out := make([]jsoncanon.Object, len(names))
 	for i, name := range names {
 		v := dv.get(name)

@@ -50,7 +50,7 @@ func (e *Engine) WellKnown(base string) Answer {
 		"supported_api_versions", []string{"v4"},
 		"default_api_version", "v4",
 		"version", WellKnownVersion,
-		"timestamp", iso(e.now()),
+		"timestamp", iso(e.now(nil)),
 		"pub_key", key,
 		"endpoints", endpoints,
 	))

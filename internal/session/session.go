@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/license"
@@ -146,6 +147,17 @@ func (s *Store) Account(id ID) *license.Account {
 		st.account = license.NewAccount(string(id.Key))
 	}
 	return st.account
+}
+
+// Clock is session id's own test clock, or nil when the session has no license account yet
+// (it follows the global clock): reading a clock creates no session.
+func (s *Store) Clock(id ID) *license.Clock {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := s.sessions[id.Key]; st != nil && st.account != nil {
+		return st.account.Clock()
+	}
+	return nil
 }
 
 // Snapshot is session id's license state as the admin API shows it, against catalog c.
@@ -312,6 +324,8 @@ type Info struct {
 	Session string         `json:"session"`
 	Pins    []string       `json:"pins,omitempty"`
 	Uses    map[string]int `json:"uses,omitempty"`
+	// Clock is the session's own test clock, when one is set: it is frozen there.
+	Clock *time.Time `json:"clock,omitempty"`
 }
 
 func sortedPins(pins map[string]string) []string {
@@ -333,7 +347,13 @@ func (s *Store) List() []Info {
 		for k, v := range st.uses {
 			uses[k] = v
 		}
-		out = append(out, Info{Session: string(st.label), Pins: sortedPins(st.pins), Uses: uses})
+		info := Info{Session: string(st.label), Pins: sortedPins(st.pins), Uses: uses}
+		if st.account != nil {
+			if t, set := st.account.Clock().Get(); set {
+				info.Clock = &t
+			}
+		}
+		out = append(out, info)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Session < out[j].Session })
 	return out

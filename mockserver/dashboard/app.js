@@ -190,6 +190,7 @@ function renderSessions(data) {
     el("td", {class: "mono"}, s.session === "" ? "(no session)" : s.session),
     el("td", {}, (s.pins || []).map((p) => el("span", {class: "tag"}, p))),
     el("td", {}, Object.entries(s.uses || {}).map(([k, v]) => el("span", {class: "tag"}, `${k} ×${v}`))),
+    el("td", {class: "mono"}, s.clock || ""),
   )]), pins.global.length ? `every session: ${pins.global.join(", ")}` : "no session state yet");
 }
 
@@ -232,6 +233,28 @@ function renderCoverage(cov) {
   sync($("coverage"), parts);
 }
 
+// The clock of the session in the box, or the global one: shown, and moved by the buttons.
+function clockPath() {
+  const s = session();
+  return s ? "sessions/" + encodeURIComponent(s) + "/clock" : "clock";
+}
+const clockSources = {session: "the session's own clock, frozen", global: "the global clock, frozen", real: "real time"};
+function renderClock(c) {
+  const who = session() ? "session " + session() : "every session";
+  $("clock-state").textContent = `${who}: ${c.now} (${clockSources[c.source] || c.source})`;
+}
+async function moveClock(init, what) {
+  try {
+    const c = await api(clockPath(), init);
+    renderClock(c);
+    setStatus(`${what}: ${c.now}`, "ok");
+  } catch (e) { setStatus(e.message, "err"); }
+  refresh();
+}
+function putClock(body, what) {
+  return moveClock({method: "PUT", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)}, what);
+}
+
 async function loadScenarios() {
   scenarios = (await api("scenarios")).scenarios;
   renderOperations();
@@ -244,6 +267,7 @@ async function refresh() {
     renderSessions(sess);
     renderScenarios();
     renderCoverage(cov);
+    renderClock(await api(clockPath()));
     await renderLicenses(lic);
     if ($("status").className === "muted" || $("status").textContent.startsWith("lsmock is not")) setStatus("live", "ok");
   } catch (e) {
@@ -261,6 +285,9 @@ async function post(path, done) {
 }
 
 $("unpin").addEventListener("click", unpin);
+$("clock-advance-go").addEventListener("click", () => putClock({advance: $("clock-advance").value.trim()}, "clock advanced"));
+$("clock-set-go").addEventListener("click", () => putClock({now: $("clock-set").value.trim()}, "clock set"));
+$("clock-reset").addEventListener("click", () => moveClock({method: "DELETE"}, "clock on real time"));
 $("reload").addEventListener("click", () => post("reload", (r) => `reloaded: ${r.scenarios} scenarios`));
 $("reset").addEventListener("click", () => post("reset", () => "state cleared"));
 $("session").addEventListener("input", async () => { await updateLabel(); renderScenarios(); });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests the npm packages as a Node SDK team gets them, with no registry access for lsmock:
 # packs them (pack.sh; BINARY=path packs a binary already built), installs both tarballs into a
-# fresh project, runs test/helper.test.js there with node:test and the real Node SDK
+# fresh project, runs test/helper.test.js and test/clock.test.js there with node:test and the real Node SDK
 # (NODE_PATH=testdata/nodesdk/node_modules), checks `npx lsmock serve`, and shows that the same
 # test fails when the packaged binary is missing.
 set -euo pipefail
@@ -24,10 +24,10 @@ echo "packed: ${tarballs[*]##*/}"
 mkdir "$work/project" && cd "$work/project"
 echo '{"name":"lsmock-npm-check","version":"1.0.0","private":true}' > package.json
 npm install --offline --no-audit --no-fund --loglevel=error "${tarballs[@]}"
-cp "$here/test/helper.test.js" .
+cp "$here/test/helper.test.js" "$here/test/clock.test.js" .
 
 echo "-- node --test with the installed package"
-node --test helper.test.js
+node --test helper.test.js clock.test.js
 
 echo "-- npx lsmock"
 version="$(node -p "require('$here/lsmock/package.json').version")"

@@ -62,6 +62,37 @@ export interface RequestAssertion extends Omit<RequestFilter, 'limit'> {
   at_least?: number;
 }
 
+/** A test clock as lsmock shows it (GET /__lsmock/sessions/{session}/clock). */
+export interface ClockState {
+  /** The session's name; absent for the global clock. */
+  session?: string;
+  /** The time the session's licenses are held to, ISO 8601 in UTC. */
+  now: string;
+  /** Whether this clock (the session's own, or the global one) is set: then it is frozen. */
+  set: boolean;
+  /** Where now comes from: the session's own clock, the global one, or real time. */
+  source: 'session' | 'global' | 'real';
+}
+
+/**
+ * A test clock, as Stripe's: frozen once set, moved only by the test. Everything
+ * time-dependent in its session follows it: validity, valid_duration, trials, floating
+ * timeouts, borrows (the global clock also OAuth tokens). The Date of signed requests keeps
+ * to real time.
+ */
+export interface Clock {
+  /** The clock as lsmock shows it. */
+  get(): Promise<ClockState>;
+  /** The time the session is held to now. */
+  now(): Promise<Date>;
+  /** Freezes the clock at a time (a Date, or ISO 8601 such as "2027-01-01T00:00:00Z"). */
+  set(when: Date | string): Promise<ClockState>;
+  /** Moves the clock forward and freezes it: "31d", "36h", "1d12h" (Go durations plus days), or milliseconds. */
+  advance(by: string | number): Promise<ClockState>;
+  /** Back to real time (a session's then follows the global clock, if set). */
+  reset(): Promise<ClockState>;
+}
+
 export interface Lsmock {
   /** The base URL, e.g. http://127.0.0.1:41234. */
   url: string;
@@ -81,6 +112,11 @@ export interface Lsmock {
   requests(filter?: RequestFilter): Promise<JournalEntry[]>;
   /** Resolves when the expectation holds (counted over every request), rejects with what was seen. */
   assertRequests(expectation: RequestAssertion): Promise<unknown>;
+  /**
+   * A session's test clock (an API key or X-Lsmock-Session value), or without one the clock
+   * of every session that has none of its own; a session's own clock wins.
+   */
+  clock(session?: string): Clock;
   /** Stops lsmock (SIGTERM; it ends held requests at once) and resolves when it has exited. */
   stop(): Promise<{ code: number | null; signal: string | null }>;
 }

@@ -86,6 +86,7 @@ async function start(options = {}) {
     reset: (session) => admin('POST', `reset${query({ session })}`),
     requests: async (filter) => (await admin('GET', `requests${query(filter)}`)).requests,
     assertRequests: (expectation) => admin('POST', 'requests/assert', expectation),
+    clock: (session) => clockOf(admin, session),
     async stop() {
       process.removeListener('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) {
@@ -94,6 +95,30 @@ async function start(options = {}) {
       }
       return exited;
     },
+  };
+}
+
+// clockOf is a session's test clock (or, without a session, the global one): PUT, GET and
+// DELETE of /__lsmock/sessions/{session}/clock or /__lsmock/clock.
+function clockOf(admin, session) {
+  if (session !== undefined && (typeof session !== 'string' || session === '')) {
+    throw new TypeError('lsmock: clock(session): session must be a non-empty string, or omitted for the global clock');
+  }
+  const path = session === undefined ? 'clock' : `sessions/${encodeURIComponent(session)}/clock`;
+  return {
+    get: () => admin('GET', path),
+    async now() { return new Date((await admin('GET', path)).now); },
+    set(when) {
+      const now = when instanceof Date ? when.toISOString() : when;
+      if (typeof now !== 'string') throw new TypeError('lsmock: clock.set(when): a Date or an ISO 8601 string');
+      return admin('PUT', path, { now });
+    },
+    advance(by) {
+      const advance = typeof by === 'number' ? `${by}ms` : by;
+      if (typeof advance !== 'string') throw new TypeError('lsmock: clock.advance(by): a duration such as "31d" or "1d12h", or milliseconds');
+      return admin('PUT', path, { advance });
+    },
+    reset: () => admin('DELETE', path),
   };
 }
 
