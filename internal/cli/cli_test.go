@@ -404,7 +404,7 @@ func TestVerifyCommand(t *testing.T) {
 	code, stdout, stderr := runCLI(t, nil, "verify", "--target", base)
 	assert.Equal(t, 0, code, "stdout: %s stderr: %s", stdout, stderr)
 	assert.Contains(t, stdout, "PASS changePassword success: 200")
-	assert.Contains(t, stdout, "14 checks passed, 0 failed, 1 skipped")
+	assert.Contains(t, stdout, "15 checks passed, 0 failed, 1 skipped")
 
 	drift := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -421,7 +421,7 @@ func TestVerifyCommand(t *testing.T) {
 	assert.Contains(t, stdout, "got object, want string")
 	data, err := os.ReadFile(junitFile)
 	require.NoError(t, err)
-	assert.Contains(t, string(data), `<testsuite name="verify `+strings.Replace(drift.URL, "://", "://ci:xxxxx@", 1)+`" tests="15" failures="14">`)
+	assert.Contains(t, string(data), `<testsuite name="verify `+strings.Replace(drift.URL, "://", "://ci:xxxxx@", 1)+`" tests="16" failures="15">`)
 	assert.NotContains(t, string(data), "Verify-Pa55")
 
 	code, _, stderr = runCLI(t, nil, "verify")

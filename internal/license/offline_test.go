@@ -214,7 +214,7 @@ func TestOfflineRefusals(t *testing.T) {
 		{"flat without signature", "deactivateOffline", auth.ModeFormat, params{"license_key": "APP-OFFL", "product": "app", "hardware_id": "hw", "api_key": "k", "date": offlineDate},
 			"missing_parameters", "Some parameters are missing in the request: signature."},
 		{"nothing", "activateOffline", auth.ModeFormat, params{}, "missing_parameters", "Some parameters are missing in the request: hardware_id, product, date, api_key, signature."},
-		{"no license_key or username", "activateOffline", auth.ModeFormat, without(good, "license_key"), "missing_parameters", "Some parameters are missing in the request: license_key."},
+		{"no license_key or username", "activateOffline", auth.ModeFormat, without(good, "license_key"), "license_key_required", "license_key is required"},
 		{"a deactivation file", "activateOffline", auth.ModeFormat, envelope("deactivation", offlineKey("APP-OFFL", "hw-1")), "validation_error", "request: must be activation"},
 		{"an activation file", "deactivateOffline", auth.ModeFormat, good, "validation_error", "request: must be deactivation"},
 		{"flat, wrong signature", "activateOffline", auth.ModeFormat, flat(offlineAPIKey, "wrong", offlineKey("APP-OFFL", "hw-1")), "signature_mismatch", ""},

@@ -110,7 +110,7 @@ func TestReleaseRefusals(t *testing.T) {
 		{"disabled", "installationFile", releaseParams("APP-OFF", "hw-1"), "license_not_enabled"},
 		{"unknown version", "installationFile", releaseParams("APP-1", "hw-1", "version", "9.9.9"), "version_not_found"},
 		{"no release for the env", "installationFile", releaseParams("APP-1", "hw-1", "env", "linux"), "version_not_found"},
-		{"no key", "versions", params{"product": "app", "hardware_id": "hw-1"}, "missing_parameters"},
+		{"no key", "versions", params{"product": "app", "hardware_id": "hw-1"}, "license_key_required"},
 	} {
 		t.Run(tc.op+"/"+tc.name, func(t *testing.T) {
 			r := h.with(t).call(tc.op, s, tc.p)
