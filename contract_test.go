@@ -837,9 +837,13 @@ func TestAdminLicenses(t *testing.T) {
 		Licenses []map[string]any `json:"licenses"`
 		Users    []map[string]any `json:"users"`
 		Bundles  []map[string]any `json:"bundles"`
+		Accounts []map[string]any `json:"customer_accounts"`
 	}
 	require.NoError(t, json.Unmarshal(body, &listing))
 	require.Len(t, listing.Products, 5)
+	require.Len(t, listing.Accounts, 1)
+	assert.Equal(t, "demo-account", listing.Accounts[0]["code"])
+	assert.Equal(t, []any{"sso-user@example.com"}, listing.Accounts[0]["users"])
 	assert.Equal(t, "demo", listing.Products[0]["short_code"])
 	require.Len(t, listing.Licenses, 16)
 	require.Len(t, listing.Bundles, 1)
@@ -858,6 +862,8 @@ func TestAdminLicenses(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 5.0, byKey["DEMO-CONS-0000-0006"]["max_consumptions"])
+	assert.Equal(t, true, byKey["DEMO-OFFL-0000-0009"]["allow_offline_activation"])
+	assert.Nil(t, byKey["DEMO-PERP-0000-0001"]["allow_offline_activation"], "absent when false")
 	flot := byKey["DEMO-FLOT-0000-0008"]
 	assert.Equal(t, true, flot["is_floating_cloud"])
 	assert.Equal(t, 1.0, flot["floating_users"])

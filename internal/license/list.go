@@ -9,6 +9,17 @@ type Listing struct {
 	Licenses []LicenseListing `json:"licenses"`
 	Users    []UserListing    `json:"users"`
 	Bundles  []BundleListing  `json:"bundles"`
+	// CustomerAccounts are the accounts whose users log in by single sign-on.
+	CustomerAccounts []AccountListing `json:"customer_accounts"`
+}
+
+// AccountListing is a declared customer account.
+type AccountListing struct {
+	ID     int64    `json:"id"`
+	Code   string   `json:"code"`
+	Name   string   `json:"name"`
+	Users  []string `json:"users"`
+	Source string   `json:"source"`
 }
 
 // ProductListing is a declared product.
@@ -57,8 +68,9 @@ type LicenseListing struct {
 	Metadata                  map[string]any    `json:"metadata"`
 	Source                    string            `json:"source"`
 
-	MaxTransfers       int      `json:"max_transfers,omitempty"`
-	BlacklistedDevices []string `json:"blacklisted_devices,omitempty"`
+	MaxTransfers           int      `json:"max_transfers,omitempty"`
+	BlacklistedDevices     []string `json:"blacklisted_devices,omitempty"`
+	AllowOfflineActivation bool     `json:"allow_offline_activation,omitempty"`
 }
 
 // FeatureListing is a feature of a declared license: what its behaviour depends on.
@@ -97,7 +109,7 @@ func Declared(c *Catalog) Listing {
 			AllowUnlimitedConsumption: l.UnlimitedConsumptions, AllowOverages: l.AllowOverages, MaxOverages: l.MaxOverages,
 			IsFloating: l.Floating, IsFloatingCloud: l.FloatingCloud, CanBorrow: l.CanBorrow, MaxBorrowTime: l.MaxBorrowTime,
 			Customer: l.Customer.Email, ProductFeatures: []FeatureListing{}, CustomFields: map[string]string{}, Metadata: l.Metadata, Source: l.Source,
-			MaxTransfers: l.MaxTransfers, BlacklistedDevices: l.BlacklistedDevices}
+			MaxTransfers: l.MaxTransfers, BlacklistedDevices: l.BlacklistedDevices, AllowOfflineActivation: l.AllowOffline}
 		if l.IsFloating() {
 			ll.FloatingUsers, ll.FloatingTimeout = l.FloatingUsers, l.Timeout()
 		}
@@ -127,6 +139,14 @@ func Declared(c *Catalog) Listing {
 	for _, u := range c.Users {
 		out.Users = append(out.Users, UserListing{Username: u.Username, Password: "[redacted]", ChangeAllowed: u.ChangeAllowed, Source: u.Source,
 			MaxActivations: u.MaxActivations})
+	}
+	out.CustomerAccounts = make([]AccountListing, 0, len(c.Accounts))
+	for _, a := range c.Accounts {
+		al := AccountListing{ID: a.ID, Code: a.Code, Name: a.Name, Users: make([]string, len(a.Users)), Source: a.Source}
+		for i, u := range a.Users {
+			al.Users[i] = u.Username
+		}
+		out.CustomerAccounts = append(out.CustomerAccounts, al)
 	}
 	return out
 }
