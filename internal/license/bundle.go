@@ -164,55 +164,24 @@ func (e *Engine) activateBundle(op *spec.Operation, a *Account, p Params) ([]vie
 		return nil, *refused
 	}
 	hwid := p.Str("hardware_id")
-	for _, l := range b.Licenses {
-		ls := a.licenses[l.Ref()]
-		if r := e.refusal(op, a, l, ls); r != nil {
+	transfers := make([]bool, len(b.Licenses))
+	for i, l := range b.Licenses {
+		transfer, r := e.mayActivate(op, a, l, a.license(l), hwid)
+		if r != nil {
 			return nil, member(*r, l)
 		}
-		if r := e.noRoom(op, l, ls, hwid); r != nil {
-			return nil, member(*r, l)
-		}
+		transfers[i] = transfer
 	}
 	views := make([]view, 0, len(b.Licenses))
-	for _, l := range b.Licenses {
+	for i, l := range b.Licenses {
 		ls := a.license(l)
-		dev := ls.devices[hwid]
-		if dev == nil {
-			now := e.now(a).UTC()
-			dev = &Device{ID: StableID("device", l.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
-			ls.devices[hwid] = dev
-			if ls.firstActivated.IsZero() {
-				ls.firstActivated = now
-			}
-		}
+		dev := e.activateOn(a, l, ls, hwid, transfers[i])
 		v := viewOf(a, l, ls, dev, hwid, id)
 		v.activation = true
 		v.username = p.Str("username")
 		views = append(views, v)
 	}
 	return views, Answer{}
-}
-
-// noRoom is license_activated_max_times when a device new to the license would pass its
-// max_activations (or the devices lsmock keeps), else nil; ls may be nil.
-func (e *Engine) noRoom(op *spec.Operation, l *License, ls *licenseState, hwid string) *Answer {
-	active := 0
-	if ls != nil {
-		if ls.devices[hwid] != nil {
-			return nil
-		}
-		active = len(ls.devices)
-	}
-	var r Answer
-	switch {
-	case !l.UnlimitedActivations && active >= l.MaxActivations:
-		r = e.fail(op, "license_activated_max_times", fmt.Sprintf("%d of %d activations in use", active, l.MaxActivations))
-	case active >= MaxDevices:
-		r = e.fail(op, "license_activated_max_times", fmt.Sprintf("lsmock keeps at most %d devices per license in a session; deactivate one or reset the session", MaxDevices))
-	default:
-		return nil
-	}
-	return &r
 }
 
 // checkBundle checks every license of the bundle a request names on its device, as

@@ -68,6 +68,7 @@ func TestBundleRefusals(t *testing.T) {
 		{"SSO is not done", "activateBundle", params{"product": "suite", "id_token": "tok", "hardware_id": "hw"}, "missing_parameters"},
 		{"a disabled license in the bundle", "activateBundle", bundleParams("disabled-suite", "SUITE-2", "hw"), "license_not_enabled"},
 		{"an expired license in the bundle", "activateBundle", bundleParams("expired-suite", "SUITE-3", "hw"), "license_expired"},
+		{"a device a license of the bundle blacklists", "activateBundle", bundleParams("blacklist-suite", "SUITE-5", "bad-hw"), "blacklisted"},
 		{"wrong password", "activateBundle", user("alice@example.com", "nope"), code(t, license.CondWrongPassword)},
 		{"unknown user", "activateBundle", user("nobody@example.com", "pw"), code(t, license.CondWrongPassword)},
 		{"no password", "activateBundle", user("alice@example.com", ""), "missing_parameters"},

@@ -432,32 +432,48 @@ func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (view, Answe
 		return view{}, *refused
 	}
 	ls := a.license(f.lic)
-	if r := e.refusal(op, a, f.lic, ls); r != nil {
-		return view{}, *r
+	transfer, refused := e.mayActivate(op, a, f.lic, ls, hwid)
+	if refused != nil {
+		return view{}, *refused
 	}
-	if r := e.blacklisted(op, f.lic, hwid); r != nil {
-		return view{}, *r
-	}
-	dev := ls.devices[hwid]
-	if dev == nil {
-		transfer, refused := e.newDevice(op, f.lic, ls, hwid)
-		if refused != nil {
-			return view{}, *refused
-		}
-		now := e.now(a).UTC()
-		dev = &Device{ID: StableID("device", f.lic.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
-		ls.devices[hwid] = dev
-		ls.added(transfer)
-		if ls.firstActivated.IsZero() {
-			ls.firstActivated = now
-		}
-	}
+	dev := e.activateOn(a, f.lic, ls, hwid, transfer)
 	v := viewOf(a, f.lic, ls, dev, hwid, f.id)
 	v.activation = true
 	if p.Str("username") != "" {
 		v.username = p.Str("username")
 	}
 	return v, Answer{}
+}
+
+// mayActivate decides whether license l may be activated on device hwid now: its own
+// refusals, a blacklisted device, and for a device it is not active on yet its limits
+// (newDevice). It changes nothing, so that a bundle is activated whole or not at all.
+func (e *Engine) mayActivate(op *spec.Operation, a *Account, l *License, ls *licenseState, hwid string) (transfer bool, refused *Answer) {
+	if r := e.refusal(op, a, l, ls); r != nil {
+		return false, r
+	}
+	if r := e.blacklisted(op, l, hwid); r != nil {
+		return false, r
+	}
+	if ls.devices[hwid] != nil {
+		return false, nil
+	}
+	return e.newDevice(op, l, ls, hwid)
+}
+
+// activateOn activates l on device hwid (mayActivate said it may), counting a transfer.
+func (e *Engine) activateOn(a *Account, l *License, ls *licenseState, hwid string, transfer bool) *Device {
+	if dev := ls.devices[hwid]; dev != nil {
+		return dev
+	}
+	now := e.now(a).UTC()
+	dev := &Device{ID: StableID("device", l.Ref()+"\x00"+hwid), HardwareID: hwid, Activated: now}
+	ls.devices[hwid] = dev
+	ls.added(transfer)
+	if ls.firstActivated.IsZero() {
+		ls.firstActivated = now
+	}
+	return dev
 }
 
 // check checks the license a request names on its device, renewing its floating seat.
