@@ -36,6 +36,7 @@ func ssoURL(t *testing.T, api licenseAPI, o *oracle, responseType string) (strin
 		"response_type": responseType, "redirect_uri": ssoBack})
 	o.check(t, r.req, r.status, r.header, r.body)
 	assertSigned(t, r, "", "")
+	assertStringifySigned(t, r) // its url's "&" as they are, or the Node SDK's check fails
 	conf, _ := r.field("openid_configuration").(map[string]any)
 	u, _ := r.field("url").(string)
 	require.True(t, strings.HasPrefix(u, api.srv.URL+"/sso/auth?"), "%s", u)
