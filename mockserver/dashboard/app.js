@@ -25,7 +25,7 @@ function el(tag, props, ...children) {
     else if (k === "class") e.className = v;
     else e.setAttribute(k, v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -194,6 +194,11 @@ function renderSessions(data) {
   )]), pins.global.length ? `every session: ${pins.global.join(", ")}` : "no session state yet");
 }
 
+// variablesText lists a device's variables, for its tooltip.
+function variablesText(d) {
+  return (d.variables || []).map((v) => `${v.variable} = ${v.value}`).join("\n");
+}
+
 // renderLicenses shows the declared licenses, and for the session in the box its devices.
 async function renderLicenses(declared) {
   const s = session();
@@ -201,6 +206,8 @@ async function renderLicenses(declared) {
   if (s) {
     for (const l of (await api("sessions/" + encodeURIComponent(s) + "/licenses")).licenses) state[l.license] = l;
   }
+  const releases = {}; // each product's releases, by its code
+  for (const p of declared.products || []) releases[p.short_code] = (p.releases || []).map((r) => r.version);
   const bundles = {}; // the bundles each license is in, by its ref
   for (const b of declared.bundles || []) for (const ref of b.licenses) (bundles[ref] = bundles[ref] || []).push(b.code);
   fill($("licenses").tBodies[0], declared.licenses.map((l) => {
@@ -208,12 +215,17 @@ async function renderLicenses(declared) {
     const st = state[ref];
     return [ref, el("tr", {},
       el("td", {class: "mono"}, l.license_key || l.username),
-      el("td", {class: "mono"}, l.product, (bundles[ref] || []).map((c) => el("span", {class: "tag", title: "in bundle " + c}, c))),
+      el("td", {class: "mono", title: (releases[l.product] || []).length ? "releases: " + releases[l.product].join(", ") : ""},
+        l.product, (bundles[ref] || []).map((c) => el("span", {class: "tag", title: "in bundle " + c}, c))),
       el("td", {}, l.license_type, l.is_trial ? " (trial)" : ""),
       el("td", {}, l.allow_unlimited_activations ? "unlimited" : l.max_activations),
       el("td", {}, [!l.license_enabled && "not enabled", !l.license_active && "not active",
         l.validity_period && "until " + l.validity_period, l.valid_duration].filter(Boolean).join(", ")),
-      el("td", {}, st ? st.devices.map((d) => el("span", {class: "tag mono"}, d.hardware_id)) : el("span", {class: "muted"}, s ? "none" : "type a session")))];
+      el("td", {}, st ? [
+        st.devices.map((d) => el("span", {class: "tag mono", title: variablesText(d)}, d.hardware_id,
+          d.variables && d.variables.length ? ` (${d.variables.length} variables)` : "")),
+        st.transfer_count ? el("span", {class: "tag"}, `${st.transfer_count} transfers`) : "",
+      ] : el("span", {class: "muted"}, s ? "none" : "type a session")))];
   }), "no licenses declared");
 }
 
