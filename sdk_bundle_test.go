@@ -1,18 +1,11 @@
 package lsmock_test
 
 import (
-	"context"
-	"io"
-	"net"
-	"os"
-	"os/exec"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lsmock/lsmock/internal/cli"
 	"github.com/lsmock/lsmock/internal/testutil"
 )
 
@@ -20,39 +13,16 @@ import (
 // address of its License API.
 func serveDefaults(t *testing.T) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc, done := make(chan net.Addr, 1), make(chan int, 1)
 	var logs testutil.Buffer
-	go func() {
-		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"},
-			cli.Env{Stdout: io.Discard, Stderr: &logs, Getenv: func(string) string { return "" }, OnListen: func(a net.Addr) { addrc <- a }})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	select {
-	case a := <-addrc:
-		return "http://" + a.String() + "/api/v4"
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, logs.String())
-		return ""
-	}
+	base, _ := runCommand(t, &logs, "serve", "--addr", "127.0.0.1:0")
+	return base + "/api/v4"
 }
 
 // runNodeBundle runs a flow of testdata/nodesdk/bundle.js and returns its lines, one per step.
 func runNodeBundle(t *testing.T, node, apiPath, flow, apiKey string) []string {
 	t.Helper()
-	cmd := exec.Command(node, "bundle.js")
-	cmd.Dir = nodeSDKDir
-	cmd.Env = append(os.Environ(), "LSMOCK_API_PATH="+apiPath, "LSMOCK_PUBLIC_KEY="+string(publicKey),
-		"LSMOCK_FLOW="+flow, "LSMOCK_DIR="+t.TempDir(), "LSMOCK_API_KEY="+apiKey)
-	out, err := cmd.Output()
-	require.NoError(t, err, "node: %s", out)
-	var lines []string
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if strings.HasPrefix(l, "{") {
-			lines = append(lines, l)
-		}
-	}
-	return lines
+	return runNodeScript(t, node, "bundle.js", "LSMOCK_API_PATH="+apiPath, "LSMOCK_PUBLIC_KEY="+string(publicKey),
+		"LSMOCK_FLOW="+flow, "LSMOCK_API_KEY="+apiKey)
 }
 
 // TestNodeSDKBundle runs the real Node SDK's BundleManager against lsmock serve with its

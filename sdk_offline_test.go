@@ -1,8 +1,6 @@
 package lsmock_test
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -21,18 +19,8 @@ func TestNodeSDKOffline(t *testing.T) {
 	t.Parallel()
 	node := requireNodeSDK(t)
 	srv := startDefault(t)
-	cmd := exec.Command(node, "offline.js")
-	cmd.Dir = nodeSDKDir
-	cmd.Env = append(os.Environ(), "LSMOCK_API_PATH="+srv.URL+"/api/v4", "LSMOCK_PUBLIC_KEY="+string(publicKey),
-		"LSMOCK_API_KEY=sdk-offline", "LSMOCK_DIR="+t.TempDir())
-	out, err := cmd.Output()
-	require.NoError(t, err, "node: %s", out)
-	var got []string
-	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		if strings.HasPrefix(l, "{") {
-			got = append(got, l)
-		}
-	}
+	got := runNodeScript(t, node, "offline.js", "LSMOCK_API_PATH="+srv.URL+"/api/v4", "LSMOCK_PUBLIC_KEY="+string(publicKey),
+		"LSMOCK_API_KEY=sdk-offline")
 	activated := `{"license_key":"DEMO-OFFL-0000-0009","hardware_id":"hw-node-offline","times_activated":1,"allow_offline_activation":true}`
 	errLine := func(step, code, message string) string {
 		return `{"step":"` + step + `","error":{"status":400,"code":"` + code + `","message":"` + message + `"}}`

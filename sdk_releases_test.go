@@ -1,8 +1,6 @@
 package lsmock_test
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -17,13 +15,8 @@ func TestNodeSDKReleases(t *testing.T) {
 	t.Parallel()
 	node := requireNodeSDK(t)
 	srv := startDefault(t)
-	cmd := exec.Command(node, "releases.js")
-	cmd.Dir = nodeSDKDir
-	cmd.Env = append(os.Environ(), "LSMOCK_API_PATH="+srv.URL+"/api/v4", "LSMOCK_PUBLIC_KEY="+string(publicKey),
-		"LSMOCK_API_KEY=sdk-releases", "LSMOCK_DIR="+t.TempDir())
-	out, err := cmd.Output()
-	require.NoError(t, err, "node: %s", out)
-	got := strings.Split(strings.TrimSpace(string(out)), "\n")
+	got := runNodeScript(t, node, "releases.js", "LSMOCK_API_PATH="+srv.URL+"/api/v4", "LSMOCK_PUBLIC_KEY="+string(publicKey),
+		"LSMOCK_API_KEY=sdk-releases")
 	want := []string{
 		`{"step":"versions before activating","error":{"status":400,"code":"active_license_required","message":"active license is required"}}`,
 		`{"step":"activate","result":"DEMO-PERP-0000-0001"}`,
@@ -34,7 +27,7 @@ func TestNodeSDKReleases(t *testing.T) {
 		`{"step":"installation file of 1.0.0","result":"1.0.0"}`,
 		`{"step":"unknown version","error":{"status":400,"code":"version_not_found","message":"version not found"}}`,
 	}
-	require.Len(t, got, len(want), "%s", out)
+	require.Len(t, got, len(want), "%s", strings.Join(got, "\n"))
 	for i := range want {
 		assert.JSONEq(t, want[i], got[i])
 	}

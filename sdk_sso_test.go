@@ -1,18 +1,12 @@
 package lsmock_test
 
 import (
-	"context"
-	"io"
-	"net"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lsmock/lsmock/internal/cli"
 	"github.com/lsmock/lsmock/internal/testutil"
 )
 
@@ -23,29 +17,11 @@ import (
 func TestNodeSDKSSO(t *testing.T) {
 	t.Parallel()
 	node := requireNodeSDK(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	addrc, done := make(chan net.Addr, 1), make(chan int, 1)
 	var logs testutil.Buffer
-	go func() {
-		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"},
-			cli.Env{Stdout: io.Discard, Stderr: &logs, Getenv: func(string) string { return "" }, OnListen: func(a net.Addr) { addrc <- a }})
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	var base string
-	select {
-	case a := <-addrc:
-		base = "http://" + a.String()
-	case code := <-done:
-		t.Fatalf("serve exited with %d: %s", code, logs.String())
-	}
+	base, _ := runCommand(t, &logs, "serve", "--addr", "127.0.0.1:0")
 
-	cmd := exec.Command(node, "sso.js")
-	cmd.Dir = nodeSDKDir
-	cmd.Env = append(os.Environ(), "LSMOCK_API_PATH="+base+"/api/v4", "LSMOCK_PUBLIC_KEY="+string(publicKey),
-		"LSMOCK_API_KEY=sdk-sso", "LSMOCK_DIR="+t.TempDir())
-	out, err := cmd.Output()
-	require.NoError(t, err, "node: %s", out)
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	lines := runNodeScript(t, node, "sso.js", "LSMOCK_API_PATH="+base+"/api/v4", "LSMOCK_PUBLIC_KEY="+string(publicKey),
+		"LSMOCK_API_KEY=sdk-sso")
 	want := []string{
 		`{"step":"sso_url code","result":{"login_page":"/sso/auth","issuer":"/sso"}}`,
 		`{"step":"activate by code","result":{"user":"sso-user@example.com","customer_account":"demo-account","times_activated":1}}`,
@@ -56,7 +32,7 @@ func TestNodeSDKSSO(t *testing.T) {
 		`{"step":"another account","error":{"status":400,"code":"customer_account_not_found","message":"customer account not found"}}`,
 		`{"step":"a forged token","error":{"status":400,"code":"sso_token_invalid","message":"SSO token is invalid"}}`,
 	}
-	require.Len(t, lines, len(want), "%s", out)
+	require.Len(t, lines, len(want), "%s", strings.Join(lines, "\n"))
 	for i, w := range want {
 		got := lines[i]
 		switch i {

@@ -145,10 +145,17 @@ func runNodeFlow(t *testing.T, node, apiPath, publicKey, flow, apiKey string) []
 // (license_flow.js credentials()).
 func runNodeFlowEnv(t *testing.T, node, apiPath, publicKey, flow string, env ...string) []string {
 	t.Helper()
-	cmd := exec.Command(node, "license_flow.js")
+	return runNodeScript(t, node, "license_flow.js", append([]string{"LSMOCK_API_PATH=" + apiPath, "LSMOCK_PUBLIC_KEY=" + publicKey,
+		"LSMOCK_FLOW=" + flow}, env...)...)
+}
+
+// runNodeScript runs a script of testdata/nodesdk with env (and a directory of its own for the
+// SDK's license file, LSMOCK_DIR) and returns its JSON lines, one per step (steps.js).
+func runNodeScript(t *testing.T, node, script string, env ...string) []string {
+	t.Helper()
+	cmd := exec.Command(node, script)
 	cmd.Dir = nodeSDKDir
-	cmd.Env = append(append(os.Environ(), "LSMOCK_API_PATH="+apiPath, "LSMOCK_PUBLIC_KEY="+publicKey,
-		"LSMOCK_FLOW="+flow, "LSMOCK_DIR="+t.TempDir()), env...)
+	cmd.Env = append(append(os.Environ(), "LSMOCK_DIR="+t.TempDir()), env...)
 	out, err := cmd.Output()
 	require.NoError(t, err, "node: %s", out)
 	var lines []string

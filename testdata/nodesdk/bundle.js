@@ -6,7 +6,7 @@
 // the array, and each license's license_signature (api.js activateBundle, checkBundle).
 const { BundleManager } = require('@licensespring/node-sdk');
 
-const env = (name, fallback) => process.env[name] ?? fallback;
+const { env, step } = require('./steps');
 
 const bundleCode = 'demo-bundle';
 const bundleKey = 'DEMO-BNDL-0000-0011';
@@ -25,23 +25,6 @@ function manager(hardwareID) {
     filename: `${bundleCode}-${hardwareID}`,
     fileKey: 'lsmock-file-key',
   });
-}
-
-function plain(error) {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  const { status, code, message } = error;
-  return { status, code, message };
-}
-
-async function step(name, fn) {
-  try {
-    const result = await fn();
-    console.log(JSON.stringify({ step: name, result }));
-    return result;
-  } catch (error) {
-    console.log(JSON.stringify({ step: name, error: plain(error) }));
-    return undefined;
-  }
 }
 
 // A bundle answer in short: each license's product, key and activations.

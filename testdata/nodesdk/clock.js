@@ -5,7 +5,7 @@
 // LSMOCK_API_KEY, LSMOCK_FLOW (time, floating or trial), LSMOCK_DIR (the SDK's license files).
 const { LicenseManager } = require('@licensespring/node-sdk');
 
-const env = (name, fallback) => process.env[name] ?? fallback;
+const { env, step } = require('./steps');
 const base = env('LSMOCK_URL', 'http://127.0.0.1:8080');
 const apiKey = env('LSMOCK_API_KEY', 'lsmock-clock');
 
@@ -32,23 +32,6 @@ async function advance(by, key = apiKey) {
   });
   if (!res.ok) throw new Error(`advance ${by}: ${res.status} ${await res.text()}`);
   return (await res.json()).source;
-}
-
-function plain(error) {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  const { status, code, message } = error;
-  return { status, code, message };
-}
-
-async function step(name, fn) {
-  try {
-    const result = await fn();
-    console.log(JSON.stringify({ step: name, result }));
-    return result;
-  } catch (error) {
-    console.log(JSON.stringify({ step: name, error: plain(error) }));
-    return undefined;
-  }
 }
 
 const flows = {

@@ -5,7 +5,7 @@
 // LSMOCK_FLOW (which flow), LSMOCK_DIR (where the SDK keeps its license file).
 const { LicenseManager } = require('@licensespring/node-sdk');
 
-const env = (name, fallback) => process.env[name] ?? fallback;
+const { env, step } = require('./steps');
 
 // credentials are the API key and shared key, or with LSMOCK_TOKEN_URL set, an OAuth client
 // as the Node SDK takes one (clientID, clientSecret, tokenUrl).
@@ -29,23 +29,6 @@ function manager(productCode, hardwareID) {
     filename: `${productCode}-${hardwareID}`,
     fileKey: 'lsmock-file-key',
   });
-}
-
-function plain(error) {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  const { status, code, message } = error;
-  return { status, code, message };
-}
-
-async function step(name, fn) {
-  try {
-    const result = await fn();
-    console.log(JSON.stringify({ step: name, result }));
-    return result;
-  } catch (error) {
-    console.log(JSON.stringify({ step: name, error: plain(error) }));
-    return undefined;
-  }
 }
 
 // A summary of a license answer: what a test wants to see, not the whole object.

@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { LicenseManager } = require('@licensespring/node-sdk');
 
-const env = (name, fallback) => process.env[name] ?? fallback;
+const { env, step } = require('./steps');
 const dir = env('LSMOCK_DIR', '.');
 const apiPath = env('LSMOCK_API_PATH', 'http://127.0.0.1:8080/api/v4');
 
@@ -27,23 +27,6 @@ function manager(hardwareID) {
     filename: `offline-${hardwareID}`,
     fileKey: 'lsmock-file-key',
   });
-}
-
-function plain(error) {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  const { status, code, message } = error;
-  return { status, code, message };
-}
-
-async function step(name, fn) {
-  try {
-    const result = await fn();
-    console.log(JSON.stringify({ step: name, result }));
-    return result;
-  } catch (error) {
-    console.log(JSON.stringify({ step: name, error: plain(error) }));
-    return undefined;
-  }
 }
 
 const summary = (r) => r && ({ license_key: r.license_key, hardware_id: r.hardware_id, times_activated: r.times_activated, allow_offline_activation: r.allow_offline_activation });

@@ -5,7 +5,7 @@
 // The SDK verifies every answer's LicenseSignature with the public key.
 const { LicenseManager } = require('@licensespring/node-sdk');
 
-const env = (name, fallback) => process.env[name] ?? fallback;
+const { env, step } = require('./steps');
 
 const lm = new LicenseManager({
   apiPath: env('LSMOCK_API_PATH', 'http://127.0.0.1:8080/api/v4'),
@@ -20,20 +20,6 @@ const lm = new LicenseManager({
   filename: 'demo-releases',
   fileKey: 'lsmock-file-key',
 });
-
-function plain(error) {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  const { status, code, message } = error;
-  return { status, code, message };
-}
-
-async function step(name, fn) {
-  try {
-    console.log(JSON.stringify({ step: name, result: await fn() }));
-  } catch (error) {
-    console.log(JSON.stringify({ step: name, error: plain(error) }));
-  }
-}
 
 const license_key = 'DEMO-PERP-0000-0001';
 

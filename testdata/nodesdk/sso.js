@@ -6,7 +6,7 @@
 // LSMOCK_PUBLIC_KEY (PEM), LSMOCK_API_KEY, LSMOCK_DIR.
 const { LicenseManager, LicenseAPI } = require('@licensespring/node-sdk');
 
-const env = (name, fallback) => process.env[name] ?? fallback;
+const { env, step } = require('./steps');
 const ACCOUNT = 'demo-account';
 const USER = 'sso-user@example.com';
 const REDIRECT = 'http://app.example/callback';
@@ -28,23 +28,6 @@ const lm = new LicenseManager({
   filename: 'demo-users-sso',
   fileKey: 'lsmock-file-key',
 });
-
-function plain(error) {
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  const { status, code, message } = error;
-  return { status, code, message };
-}
-
-async function step(name, fn) {
-  try {
-    const result = await fn();
-    console.log(JSON.stringify({ step: name, result }));
-    return result;
-  } catch (error) {
-    console.log(JSON.stringify({ step: name, error: plain(error) }));
-    return undefined;
-  }
-}
 
 // signIn follows the SSO URL to lsmock's login page as USER and returns the redirect's
 // parameters (code in its query, id_token in its fragment).
