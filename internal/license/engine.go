@@ -91,6 +91,8 @@ type Engine struct {
 	// sso checks SSO codes and ID tokens (UseSSO); nil refuses every one.
 	sso  *sso.Provider
 	auth *auth.Checker // verifies offline requests' signatures (UseAuth); nil: none
+	// metadata is .well-known's answer but for the request's address and the time.
+	metadata metadata
 }
 
 // NewEngine builds an engine; now is the clock (nil for time.Now), maxField the longest
@@ -111,7 +113,7 @@ func NewEngine(c *Catalog, sp *spec.Spec, signer *signing.Signer, now func() tim
 	if maxField <= 0 {
 		maxField = MaxFieldBytes
 	}
-	return &Engine{catalog: c, spec: sp, signer: signer, clock: now, maxField: maxField,
+	return &Engine{catalog: c, spec: sp, signer: signer, clock: now, maxField: maxField, metadata: newMetadata(sp, signer),
 		answers: &bounded.Map[answerKey, Answer]{Max: maxAnswers, MaxBytes: maxAnswerBytes}}, nil
 }
 

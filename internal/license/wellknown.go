@@ -6,6 +6,8 @@ import (
 
 	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/jsoncanon"
+	"github.com/lsmock/lsmock/internal/signing"
+	"github.com/lsmock/lsmock/internal/spec"
 )
 
 // BehaviorWellKnown is the public metadata (GET /api/v4/.well-known), answered by the
@@ -26,8 +28,36 @@ const (
 // the spec, written as the vendor writes them (a trailing slash, except .well-known's).
 // Not signed: the vendor's is not either.
 func (e *Engine) WellKnown(base string) Answer {
-	endpoints := make([]jsoncanon.Object, 0, len(e.spec.Operations))
-	for _, op := range e.spec.Operations {
+	body, err := jsoncanon.Marshal(jsoncanon.Pairs(
+		"api_base_url", strings.TrimSuffix(base, "/")+strings.TrimSuffix(apiPrefix, "/"),
+		"environment", WellKnownEnvironment,
+		"supported_api_versions", []string{"v4"},
+		"default_api_version", "v4",
+		"version", WellKnownVersion,
+		"timestamp", iso(e.now(nil)),
+		"pub_key", e.metadata.key,
+		"endpoints", e.metadata.endpoints,
+	))
+	if err != nil { // strings, numbers and lists of them only: a defect
+		return Answer{Status: http.StatusInternalServerError, Code: "internal_error", ContentType: apierror.ContentType,
+			Body: apierror.Body(http.StatusInternalServerError, "internal_error", "Internal server error")}
+	}
+	return Answer{Status: http.StatusOK, Body: body, ContentType: "application/json; charset=utf-8"}
+}
+
+// apiPrefix is where the License API's operations are.
+const apiPrefix = "/api/v4/"
+
+// metadata is what .well-known answers that does not depend on the request: built with the
+// engine, not per request.
+type metadata struct {
+	key       string
+	endpoints []jsoncanon.Object
+}
+
+func newMetadata(sp *spec.Spec, signer *signing.Signer) metadata {
+	endpoints := make([]jsoncanon.Object, 0, len(sp.Operations))
+	for _, op := range sp.Operations {
 		if !strings.HasPrefix(op.Path, apiPrefix) {
 			continue // lsmock's own routes (the OAuth token endpoint) are not the License API's
 		}
@@ -41,25 +71,8 @@ func (e *Engine) WellKnown(base string) Answer {
 		))
 	}
 	var key string
-	if e.signer != nil {
-		key = string(e.signer.PublicKeyPEM())
+	if signer != nil {
+		key = string(signer.PublicKeyPEM())
 	}
-	body, err := jsoncanon.Marshal(jsoncanon.Pairs(
-		"api_base_url", strings.TrimSuffix(base, "/")+strings.TrimSuffix(apiPrefix, "/"),
-		"environment", WellKnownEnvironment,
-		"supported_api_versions", []string{"v4"},
-		"default_api_version", "v4",
-		"version", WellKnownVersion,
-		"timestamp", iso(e.now(nil)),
-		"pub_key", key,
-		"endpoints", endpoints,
-	))
-	if err != nil { // strings, numbers and lists of them only: a defect
-		return Answer{Status: http.StatusInternalServerError, Code: "internal_error", ContentType: apierror.ContentType,
-			Body: apierror.Body(http.StatusInternalServerError, "internal_error", "Internal server error")}
-	}
-	return Answer{Status: http.StatusOK, Body: body, ContentType: "application/json; charset=utf-8"}
+	return metadata{key: key, endpoints: endpoints}
 }
-
-// apiPrefix is where the License API's operations are.
-const apiPrefix = "/api/v4/"
