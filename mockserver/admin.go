@@ -37,15 +37,15 @@ func (s *Server) adminRoutes() *http.ServeMux {
 	route("POST "+AdminPrefix+"sessions/{session}/licenses", s.createLicense)
 	route("DELETE "+AdminPrefix+"sessions/{session}/licenses", s.deleteLicenses)
 	route("DELETE "+AdminPrefix+"sessions/{session}/licenses/{ref...}", s.deleteLicense)
-	route("GET "+AdminPrefix+"licenses", s.listLicenses)                       // the declared products and licenses
-	route("GET "+AdminPrefix+"signing-key", s.signingKey)                      // the public key answers verify with
-	route("POST "+AdminPrefix+"reset", s.reset)                                // clears all state, or ?session=ID's
-	route("POST "+AdminPrefix+"reload", s.reload)                              // loads the files again
-	route("GET "+AdminPrefix+"requests", s.listRequests)                       // the journal, newest first
-	route("DELETE "+AdminPrefix+"requests", s.clearRequests)                   // empties it and the counts
-	route("POST "+AdminPrefix+"requests/assert", s.assertRequests)             // {"session", "count"|"at_least", …}
-	route("GET "+AdminPrefix+"coverage", s.serveCoverage)                      // produced and never produced
-	route("DELETE "+AdminPrefix+"coverage", s.clearCoverage)                   // starts it afresh
+	route("GET "+AdminPrefix+"licenses", s.listLicenses)           // the declared products and licenses
+	route("GET "+AdminPrefix+"signing-key", s.signingKey)          // the public key answers verify with
+	route("POST "+AdminPrefix+"reset", s.reset)                    // clears all state, or ?session=ID's
+	route("POST "+AdminPrefix+"reload", s.reload)                  // loads the files again
+	route("GET "+AdminPrefix+"requests", s.listRequests)           // the journal, newest first
+	route("DELETE "+AdminPrefix+"requests", s.clearRequests)       // empties it and the counts
+	route("POST "+AdminPrefix+"requests/assert", s.assertRequests) // {"session", "count"|"at_least", …}
+	route("GET "+AdminPrefix+"coverage", s.serveCoverage)          // produced and never produced
+	route("DELETE "+AdminPrefix+"coverage", s.clearCoverage)       // starts it afresh
 
 	// Test clocks (clock.go): a session's, and the one for every session without its own.
 	route("GET "+AdminPrefix+"sessions/{session}/clock", s.sessionClock)

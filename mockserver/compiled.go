@@ -65,7 +65,7 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 	}
 	engine.UseSSO(s.sso)
 	engine.UseDeclarer(scenario.DeclareAtRunTime) // sessions' run-time licenses
-	engine.UseAuth(s.auth) // offline requests carry their own signature
+	engine.UseAuth(s.auth)                        // offline requests carry their own signature
 	ops := make(map[*spec.Operation]bool, len(sp.Operations))
 	for _, op := range sp.Operations {
 		ops[op] = true
