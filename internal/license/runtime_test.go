@@ -207,6 +207,13 @@ func TestRunTimeLimits(t *testing.T) {
 	assert.ErrorIs(t, err, license.ErrDeclarationsFull)
 	_, err = h.engine.Declare(h.accounts.of("big"), []byte(`{"product": {"short_code": "`+strings.Repeat("x", license.MaxDeclarationBytes)+`"}}`))
 	assert.ErrorIs(t, err, license.ErrDeclarationTooLarge)
+	big := h.accounts.of("bytes")
+	pad := strings.Repeat("x", 60<<10)
+	for i := range license.MaxSessionDeclarationBytes / len(pad) {
+		h.declare(t, "bytes", fmt.Sprintf(`{"product": {"short_code": "p%d", "product_name": "%s"}}`, i, pad))
+	}
+	_, err = h.engine.Declare(big, []byte(fmt.Sprintf(`{"product": {"short_code": "last", "product_name": "%s"}}`, pad)))
+	assert.ErrorIs(t, err, license.ErrDeclarationsFull, "the session's bytes are bounded too")
 	_, err = newHarness(t, "catalog").engine.Declare(a, []byte(`{"product": {"short_code": "x"}}`))
 	assert.ErrorIs(t, err, license.ErrNoDeclarer)
 }
