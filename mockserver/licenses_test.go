@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -137,4 +138,27 @@ func TestDeclarationsLimits(t *testing.T) {
 	assert.Empty(t, listed["declared"])
 	assert.NoError(t, srv.DeleteLicense("never-seen", ""), "deleting nothing is no error")
 	assert.ErrorIs(t, srv.DeleteLicense("never-seen", "X"), mockserver.ErrNotDeclared)
+}
+
+// TestDeclaringIntoAnEmptyCatalog: with files that declare nothing, a request the engine
+// cannot answer makes no session; a session that declares a product and a license at run
+// time is answered from its state.
+func TestDeclaringIntoAnEmptyCatalog(t *testing.T) {
+	t.Parallel()
+	srv, err := mockserver.New(mockserver.Config{Files: mockserver.Files{Scenarios: fstest.MapFS{}, ScenariosName: "empty"}})
+	require.NoError(t, err)
+	activate := `{"license_key": "EMPTY-1", "hardware_id": "hw-1", "product": "fresh"}`
+	assert.Equal(t, 200, licenseCall(srv, "bystander", http.MethodPost, "/api/v4/activate_license", activate).Code, "the spec's own example")
+	_, sessions := adminCall(t, srv, http.MethodGet, "/__lsmock/sessions", "")
+	assert.NotContains(t, fmt.Sprint(sessions), "bystander", "no state, no session")
+
+	_, err = srv.CreateLicense("declarer", []byte(`{"product": {"short_code": "fresh"}}`))
+	require.NoError(t, err)
+	_, err = srv.CreateLicense("declarer", []byte(`{"license": {"product": "fresh", "license_key": "EMPTY-1"}}`))
+	require.NoError(t, err)
+	w := licenseCall(srv, "declarer", http.MethodPost, "/api/v4/activate_license", activate)
+	require.Equal(t, 200, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), `"license_key":"EMPTY-1"`)
+	assert.Contains(t, licenseCall(srv, "declarer", http.MethodPost, "/api/v4/activate_license",
+		`{"license_key": "OTHER", "hardware_id": "hw-1", "product": "fresh"}`).Body.String(), `"code":"license_not_found"`)
 }
