@@ -37,7 +37,7 @@ var (
 	ErrNoDeclarer       = errors.New("this engine takes no run-time declarations")
 	ErrNotDeclared      = errors.New("the session declared nothing by that name at run time")
 	// ErrDeclarationInUse is Undeclare's refusal of what another declaration names.
-	ErrDeclarationInUse    = errors.New("another run-time declaration names it; delete that first")
+	ErrDeclarationInUse    = errors.New("delete that first")
 	ErrDeclarationTooLarge = fmt.Errorf("a run-time declaration is at most %d bytes", MaxDeclarationBytes)
 )
 
@@ -209,11 +209,28 @@ func (e *Engine) undeclare(a *Account, ref string) ([]Made, error) {
 	}
 	c, err := e.declarer(e.catalog, a.seed, kept)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", ref, ErrDeclarationInUse, err)
+		return nil, inUse(ref, kept, err)
 	}
 	a.declared = kept
 	a.own.Store(&sessionCatalog{base: e.catalog, cat: c})
 	return gone, nil
+}
+
+// inUse is the refusal to remove ref, which the declarations of kept that err places name.
+func inUse(ref string, kept []Declaration, err error) error {
+	var placed interface{ Declarations() []int }
+	var by []string
+	if errors.As(err, &placed) {
+		for _, i := range placed.Declarations() {
+			if i >= 0 && i < len(kept) && !slices.Contains(by, kept[i].Made.Ref) {
+				by = append(by, kept[i].Made.Ref)
+			}
+		}
+	}
+	if len(by) == 0 {
+		return fmt.Errorf("%s: %w: %w", ref, ErrDeclarationInUse, err)
+	}
+	return fmt.Errorf("%s is named by %s: %w", ref, strings.Join(by, ", "), ErrDeclarationInUse)
 }
 
 // declaredSnapshot lists a's run-time declarations, oldest first, and those a reload left out.

@@ -136,7 +136,9 @@ func TestUndeclare(t *testing.T) {
 	p := params{"license_key": "GONE-1", "product": "gone", "hardware_id": "hw"}
 	h.call("activateLicense", s, p).ok(t)
 
-	assert.ErrorIs(t, h.engine.Undeclare(a, "product:gone"), license.ErrDeclarationInUse)
+	err := h.engine.Undeclare(a, "product:gone")
+	assert.ErrorIs(t, err, license.ErrDeclarationInUse)
+	assert.EqualError(t, err, "product:gone is named by GONE-1: delete that first")
 	assert.ErrorIs(t, h.engine.Undeclare(a, "NOPE"), license.ErrNotDeclared)
 	require.NoError(t, h.engine.Undeclare(a, "GONE-1"))
 	h.call("checkLicense", s, p).refused(t, h.spec, "license_not_found")

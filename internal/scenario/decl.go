@@ -550,34 +550,7 @@ func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Cata
 	for _, u := range ds.users {
 		users[u.Username] = u
 	}
-	// problems are the licenses' problems by license, so they come in file order.
-	problems := make([]*fileerr.Error, len(ds.licenses))
-	resolved := make([]*license.License, 0, len(ds.licenses))
-	index := map[*license.License]int{} // into ds.licenses
-	for i, pl := range ds.licenses {
-		l := pl.lic
-		if l.Product = products[pl.product]; l.Product == nil {
-			l.Product = ds.baseProduct(pl.product)
-		}
-		if l.Product == nil {
-			problems[i] = placed(pl.prodAt, fmt.Sprintf("unknown product %q: declare it under products: (known: %s)", pl.product, productCodes(ds.knownProducts())))
-			continue
-		}
-		if pl.generate && !l.Product.UserBased() {
-			l.Key = ds.rt.generatedKey(pl.decl, func(k string) bool { return ds.rt.base.ByKey(k) != nil })
-		}
-		if pl.user != "" {
-			if l.User = users[pl.user]; l.User == nil {
-				l.User = ds.baseUser(pl.user)
-			}
-			if l.User == nil {
-				problems[i] = placed(pl.userAt, fmt.Sprintf("unknown user %q: declare it under users: with a password", pl.user))
-				continue
-			}
-		}
-		index[l] = i
-		resolved = append(resolved, l)
-	}
+	resolved, index, problems := ds.resolveLicenses(products, users)
 	inCatalog := map[*license.License]bool{}
 	for _, l := range resolved {
 		inCatalog[l] = true
@@ -621,6 +594,41 @@ func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Cata
 		return nil, err
 	}
 	return c, nil
+}
+
+// resolveLicenses points each license at its product and user, by name; problems are the
+// licenses' problems by license, so they come in file order, and index places each resolved
+// license in ds.licenses.
+func (ds *declarations) resolveLicenses(products map[string]*license.Product, users map[string]*license.User) (
+	resolved []*license.License, index map[*license.License]int, problems []*fileerr.Error) {
+	problems = make([]*fileerr.Error, len(ds.licenses))
+	resolved = make([]*license.License, 0, len(ds.licenses))
+	index = map[*license.License]int{} // into ds.licenses
+	for i, pl := range ds.licenses {
+		l := pl.lic
+		if l.Product = products[pl.product]; l.Product == nil {
+			l.Product = ds.baseProduct(pl.product)
+		}
+		if l.Product == nil {
+			problems[i] = placed(pl.prodAt, fmt.Sprintf("unknown product %q: declare it under products: (known: %s)", pl.product, productCodes(ds.knownProducts())))
+			continue
+		}
+		if pl.generate && !l.Product.UserBased() {
+			l.Key = ds.rt.generatedKey(pl.decl, func(k string) bool { return ds.rt.base.ByKey(k) != nil })
+		}
+		if pl.user != "" {
+			if l.User = users[pl.user]; l.User == nil {
+				l.User = ds.baseUser(pl.user)
+			}
+			if l.User == nil {
+				problems[i] = placed(pl.userAt, fmt.Sprintf("unknown user %q: declare it under users: with a password", pl.user))
+				continue
+			}
+		}
+		index[l] = i
+		resolved = append(resolved, l)
+	}
+	return resolved, index, problems
 }
 
 // placed is msg at where.

@@ -168,6 +168,17 @@ func (e *DeclarationError) Error() string {
 	return strings.Join(msgs, "; ")
 }
 
+// Declarations are the places, among the session's, of the declarations with problems.
+func (e *DeclarationError) Declarations() []int {
+	var at []int
+	for _, p := range e.Problems {
+		if !slices.Contains(at, p.Declaration) {
+			at = append(at, p.Declaration)
+		}
+	}
+	return at
+}
+
 // declarationError places each problem of errs at the field of its declaration's body.
 func declarationError(errs fileerr.List, roots []*yaml.Node) *DeclarationError {
 	de := &DeclarationError{}
