@@ -200,6 +200,15 @@ function variablesText(d) {
   return (d.variables || []).map((v) => `${v.variable} = ${v.value}`).join("\n");
 }
 
+// deviceTags shows a license's devices (their variables in the tooltip) and transfers.
+function deviceTags(st) {
+  return [
+    st.devices.map((d) => el("span", {class: "tag mono", title: variablesText(d)}, d.hardware_id,
+      d.variables && d.variables.length ? ` (${d.variables.length} variables)` : "")),
+    st.transfer_count ? el("span", {class: "tag"}, `${st.transfer_count} transfers`) : "",
+  ];
+}
+
 // renderLicenses shows the declared licenses, and for the session s in the box (snap: its
 // GET …/licenses) their devices.
 function renderLicenses(declared, s, snap) {
@@ -220,11 +229,7 @@ function renderLicenses(declared, s, snap) {
       el("td", {}, l.allow_unlimited_activations ? "unlimited" : l.max_activations),
       el("td", {}, [!l.license_enabled && "not enabled", !l.license_active && "not active",
         l.validity_period && "until " + l.validity_period, l.valid_duration].filter(Boolean).join(", ")),
-      el("td", {}, st ? [
-        st.devices.map((d) => el("span", {class: "tag mono", title: variablesText(d)}, d.hardware_id,
-          d.variables && d.variables.length ? ` (${d.variables.length} variables)` : "")),
-        st.transfer_count ? el("span", {class: "tag"}, `${st.transfer_count} transfers`) : "",
-      ] : el("span", {class: "muted"}, s ? "none" : "type a session")))];
+      el("td", {}, st ? deviceTags(st) : el("span", {class: "muted"}, s ? "none" : "type a session")))];
   }), "no licenses declared");
 }
 
@@ -235,6 +240,8 @@ function renderDeclared(s, snap) {
   $("declared-state").textContent = s ? `(session ${s})` : "(of the session in the box)";
   $("declare-go").disabled = !s;
   const list = (snap && snap.declared) || [];
+  const state = {};
+  for (const l of snap ? snap.licenses : []) state[l.license] = l;
   fill($("declared").tBodies[0], list.map((d) => [JSON.stringify([s, d.ref]), el("tr", {"data-ref": d.ref},
     el("td", {}, d.kind),
     el("td", {class: "mono"}, d.ref),
@@ -242,6 +249,7 @@ function renderDeclared(s, snap) {
     el("td", {class: "mono"}, d.license_key || d.username || ""),
     el("td", {class: "mono"}, d.bundle || ""),
     el("td", {class: "mono"}, d.created || ""),
+    el("td", {}, state[d.ref] ? deviceTags(state[d.ref]) : ""),
     el("td", {}, el("button", {type: "button", class: "delete", title: "DELETE …/licenses/" + d.ref + ": the declaration and its state",
       onclick: (e) => deleteDeclared(s, d.ref, e.currentTarget)}, "Delete")))]),
   s ? "nothing declared at run time in this session: POST …/sessions/{session}/licenses, or the form below"
