@@ -254,6 +254,8 @@ function renderDeclared(s, snap) {
       onclick: (e) => deleteDeclared(s, d.ref, e.currentTarget)}, "Delete")))]),
   s ? "nothing declared at run time in this session: POST …/sessions/{session}/licenses, or the form below"
     : "type a session to see what its tests declared at run time");
+  // A reload reads them again against the new files; one that no longer fits is dropped.
+  sync($("declared-dropped"), ((snap && snap.dropped) || []).map((d) => [d, el("li", {}, "dropped by a reload: " + d)]));
 }
 
 async function deleteDeclared(s, ref, button) {
