@@ -13,7 +13,7 @@ async function api(path, init = {}) {
   if (token) init.headers = Object.assign({}, init.headers, {Authorization: "Bearer " + token});
   const r = await fetch(admin + path, init);
   const body = r.status === 204 ? null : await r.json();
-  if (!r.ok) throw new Error((body && body.message) || r.statusText);
+  if (!r.ok) throw Object.assign(new Error((body && body.message) || r.statusText), {body});
   return body;
 }
 
@@ -83,6 +83,7 @@ let scenarios = [];
 let shownRequest = null;
 
 function session() { return $("session").value.trim(); }
+function sessionPath(s, rest) { return "sessions/" + encodeURIComponent(s) + rest; }
 
 // A session that no request has named yet may be a credential, so lsmock lists it by its
 // label, key: and the first 12 hex digits of SHA-256: the page matches the box by either.
@@ -199,13 +200,20 @@ function variablesText(d) {
   return (d.variables || []).map((v) => `${v.variable} = ${v.value}`).join("\n");
 }
 
-// renderLicenses shows the declared licenses, and for the session in the box its devices.
-async function renderLicenses(declared) {
-  const s = session();
+// deviceTags shows a license's devices (their variables in the tooltip) and transfers.
+function deviceTags(st) {
+  return [
+    st.devices.map((d) => el("span", {class: "tag mono", title: variablesText(d)}, d.hardware_id,
+      d.variables && d.variables.length ? ` (${d.variables.length} variables)` : "")),
+    st.transfer_count ? el("span", {class: "tag"}, `${st.transfer_count} transfers`) : "",
+  ];
+}
+
+// renderLicenses shows the declared licenses, and for the session s in the box (snap: its
+// GET …/licenses) their devices.
+function renderLicenses(declared, s, snap) {
   const state = {};
-  if (s) {
-    for (const l of (await api("sessions/" + encodeURIComponent(s) + "/licenses")).licenses) state[l.license] = l;
-  }
+  for (const l of snap ? snap.licenses : []) state[l.license] = l;
   const releases = {}; // each product's releases, by its code
   for (const p of declared.products || []) releases[p.short_code] = (p.releases || []).map((r) => r.version);
   const bundles = {}; // the bundles each license is in, by its ref
@@ -221,12 +229,65 @@ async function renderLicenses(declared) {
       el("td", {}, l.allow_unlimited_activations ? "unlimited" : l.max_activations),
       el("td", {}, [!l.license_enabled && "not enabled", !l.license_active && "not active",
         l.validity_period && "until " + l.validity_period, l.valid_duration].filter(Boolean).join(", ")),
-      el("td", {}, st ? [
-        st.devices.map((d) => el("span", {class: "tag mono", title: variablesText(d)}, d.hardware_id,
-          d.variables && d.variables.length ? ` (${d.variables.length} variables)` : "")),
-        st.transfer_count ? el("span", {class: "tag"}, `${st.transfer_count} transfers`) : "",
-      ] : el("span", {class: "muted"}, s ? "none" : "type a session")))];
+      el("td", {}, st ? deviceTags(st) : el("span", {class: "muted"}, s ? "none" : "type a session")))];
   }), "no licenses declared");
+}
+
+// renderDeclared lists what the tests of session s declared at run time (snap.declared), each
+// with its Delete button. Rows are keyed by session and ref: a button deletes from the session
+// it was made for, even when the box changed since.
+function renderDeclared(s, snap) {
+  $("declared-state").textContent = s ? `(session ${s})` : "(of the session in the box)";
+  $("declare-go").disabled = !s;
+  const list = (snap && snap.declared) || [];
+  const state = {};
+  for (const l of snap ? snap.licenses : []) state[l.license] = l;
+  fill($("declared").tBodies[0], list.map((d) => [JSON.stringify([s, d.ref]), el("tr", {"data-ref": d.ref},
+    el("td", {}, d.kind),
+    el("td", {class: "mono"}, d.ref),
+    el("td", {class: "mono"}, d.product || ""),
+    el("td", {class: "mono"}, d.license_key || d.username || ""),
+    el("td", {class: "mono"}, d.bundle || ""),
+    el("td", {class: "mono"}, d.created || ""),
+    el("td", {}, state[d.ref] ? deviceTags(state[d.ref]) : ""),
+    el("td", {}, el("button", {type: "button", class: "delete", title: "DELETE …/licenses/" + d.ref + ": the declaration and its state",
+      onclick: (e) => deleteDeclared(s, d.ref, e.currentTarget)}, "Delete")))]),
+  s ? "nothing declared at run time in this session: POST …/sessions/{session}/licenses, or the form below"
+    : "type a session to see what its tests declared at run time");
+  // A reload reads them again against the new files; one that no longer fits is dropped.
+  sync($("declared-dropped"), ((snap && snap.dropped) || []).map((d) => [d, el("li", {}, "dropped by a reload: " + d)]));
+}
+
+async function deleteDeclared(s, ref, button) {
+  button.disabled = true; // a second click would only get a 404
+  try {
+    await api(sessionPath(s, "/licenses/" + encodeURIComponent(ref)), {method: "DELETE"});
+    setStatus(`deleted ${ref} from session ${s}`, "ok");
+  } catch (e) {
+    button.disabled = false;
+    setStatus(`${ref}: ${e.message}`, "err");
+  }
+  refresh();
+}
+
+// declare POSTs the form's declaration for the session in the box; a 400 lists its field
+// errors beside the form. A generated password is not shown: the API's 201 has it.
+async function declare(event) {
+  event.preventDefault();
+  const s = session();
+  const errors = $("declare-errors");
+  errors.replaceChildren();
+  try {
+    const c = await api(sessionPath(s, "/licenses"), {method: "POST", headers: {"Content-Type": "application/json"}, body: $("declare-body").value});
+    setStatus(`declared ${c.kind} ${c.ref} in session ${s}`, "ok");
+    $("declare-body").value = "";
+  } catch (e) {
+    const fields = (e.body && e.body.errors) || [];
+    errors.append(...(fields.length ? fields : [{message: e.message}]).map((f) =>
+      el("li", {}, f.field ? el("span", {class: "mono"}, f.field + (f.line ? ` (line ${f.line}, column ${f.column})` : "") + ": ") : "", f.message)));
+    setStatus(e.message, "err");
+  }
+  refresh();
 }
 
 function renderCoverage(cov) {
@@ -280,7 +341,10 @@ async function refresh() {
     renderScenarios();
     renderCoverage(cov);
     renderClock(await api(clockPath()));
-    await renderLicenses(lic);
+    const s = session();
+    const snap = s ? await api(sessionPath(s, "/licenses")) : null;
+    renderLicenses(lic, s, snap);
+    renderDeclared(s, snap);
     if ($("status").className === "muted" || $("status").textContent.startsWith("lsmock is not")) setStatus("live", "ok");
   } catch (e) {
     setStatus("lsmock is not answering: " + e.message, "err");
@@ -304,6 +368,7 @@ $("reload").addEventListener("click", () => post("reload", (r) => `reloaded: ${r
 $("reset").addEventListener("click", () => post("reset", () => "state cleared"));
 $("session").addEventListener("input", async () => { await updateLabel(); renderScenarios(); });
 $("operation").addEventListener("change", renderScenarios);
+$("declare").addEventListener("submit", declare);
 $("implied").addEventListener("change", renderScenarios);
 
 (async () => {
