@@ -193,7 +193,7 @@ export interface FieldError {
 
 /**
  * An admin call lsmock refused. For createLicense(), create() and deleteLicense() the message
- * is lsmock's own ("license.max_activations: max_activations must not be negative").
+ * is lsmock's own ("lsmock: license.max_activations: max_activations must not be negative").
  */
 export declare class LsmockError extends Error {
   name: 'LsmockError';
