@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Tests the npm packages as a Node SDK team gets them, with no registry access for lsmock:
 # packs them (pack.sh; BINARY=path packs a binary already built), installs both tarballs into a
-# fresh project, runs test/helper.test.js and test/clock.test.js there with node:test and the real Node SDK
-# (NODE_PATH=testdata/nodesdk/node_modules), checks `npx lsmock serve`, and shows that the same
-# test fails when the packaged binary is missing.
+# fresh project, runs test/helper.test.js, test/clock.test.js and test/licenses.test.js there with
+# node:test and the real Node SDK (NODE_PATH=testdata/nodesdk/node_modules), checks `npx lsmock
+# serve`, and shows that the same test fails when the packaged binary is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -24,10 +24,10 @@ echo "packed: ${tarballs[*]##*/}"
 mkdir "$work/project" && cd "$work/project"
 echo '{"name":"lsmock-npm-check","version":"1.0.0","private":true}' > package.json
 npm install --offline --no-audit --no-fund --loglevel=error "${tarballs[@]}"
-cp "$here/test/helper.test.js" "$here/test/clock.test.js" .
+cp "$here/test/helper.test.js" "$here/test/clock.test.js" "$here/test/licenses.test.js" .
 
 echo "-- node --test with the installed package"
-node --test helper.test.js clock.test.js
+node --test helper.test.js clock.test.js licenses.test.js
 
 echo "-- npx lsmock"
 version="$(node -p "require('$here/lsmock/package.json').version")"

@@ -14,6 +14,7 @@ import urllib.request
 import uuid
 
 from ._binary import LsmockError, binary_path
+from ._clock import Clock
 
 _WATCHDOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_watchdog.py")
 
@@ -179,6 +180,46 @@ class Server:
             seen = "\n".join("  " + format_entry(entry) for entry in reversed(e.body.get("seen") or []))
             raise AssertionError(f"{e.body.get('message')}\nseen (oldest first):\n{seen or '  nothing'}") from None
 
+    def clock(self, session=None):
+        """A session's test clock (an API key or X-Lsmock-Session name) or, without one, the
+        global clock: that of every session without its own. See lsmock.Clock."""
+        if session is not None and (not isinstance(session, str) or not session):
+            raise TypeError("lsmock: clock(session): a non-empty string, or None for the global clock")
+        return Clock(self._admin, ("" if session is None else _session_path(session)) + "clock", session)
+
+    def create_license(self, license, session=None):
+        """Declares a license for one session only, as an item of a scenario file's licenses:
+        ({"product": "demo", "license_type": "time-limited", "valid_duration": "30d"}); another
+        session never sees it, reset(session) removes it. Returns what lsmock created: a dict
+        {"kind", "ref", "product", "license_key" or "username"}, a key generated when it names
+        none. Raises AdminError: 400 invalid_declaration (errors names the fields), 409
+        declarations_full (100 per session), 413 body_too_large."""
+        if not isinstance(license, dict):
+            raise TypeError("lsmock: create_license(license): a dict, as an item under licenses: in a scenario file")
+        return self._declare("create_license", {"license": license}, session)
+
+    def create(self, decl, session=None):
+        """Declares one license, product, user or bundle for one session, as create_license
+        does: {"product": {"short_code": "trial-app", "allow_trial": True, "trial_days": 3}}. A
+        user without a password gets one ("password" in the answer)."""
+        if not isinstance(decl, dict):
+            raise TypeError('lsmock: create(decl): a dict such as {"product": {...}}: one of license, product, user, bundle')
+        return self._declare("create", decl, session)
+
+    def delete_license(self, ref=None, session=None):
+        """Deletes one run-time declaration of a session (the "ref" create_license returned)
+        with its state (devices, consumption), or without a ref all of them. Raises AdminError:
+        404 not_found, 409 in_use when another declaration names it (delete that first)."""
+        path = _required_session("delete_license", session) + "licenses"
+        if ref is not None:
+            if not isinstance(ref, str) or not ref:
+                raise TypeError("lsmock: delete_license(ref): a non-empty string (the ref create_license returned), or None for all")
+            path += "/" + urllib.parse.quote(ref, safe="")
+        self._admin("DELETE", path, own_message=True)
+
+    def _declare(self, method, decl, session):
+        return self._admin("POST", _required_session(method, session) + "licenses", decl, own_message=True)
+
     def log_tail(self):
         """The last lines lsmock logged (JSON), for a server start() runs."""
         return list(self._log.tail) if self._log else []
@@ -191,11 +232,15 @@ class Server:
         atexit.unregister(self.stop)
         return _end(self._process, timeout)
 
-    def _admin(self, method, path, body=None):
+    def _admin(self, method, path, body=None, own_message=False):
+        """The admin call's answer; a refusal raises AdminError, whose message names the call or,
+        with own_message, is lsmock's message alone (an invalid declaration's names the field)."""
         try:
             return self._call(method, path, body)
         except _Refused as e:
-            raise LsmockError(str(e)) from None
+            body = e.body if isinstance(e.body, dict) else {}
+            message = body.get("message") if own_message and isinstance(body.get("message"), str) else str(e)
+            raise AdminError(message, e.status, body) from None
 
     def _call(self, method, path, body):
         data = None if body is None else json.dumps(body).encode()
@@ -243,6 +288,22 @@ class Session:
     def assert_requests(self, **expectation):
         return self.server.assert_requests(session=self.api_key, **expectation)
 
+    def clock(self, session=None):
+        """This session's test clock (or another session's): set, advance, reset, now, get."""
+        return self.server.clock(session or self.api_key)
+
+    def create_license(self, license, session=None):
+        """Declares a license for this session (or another): see Server.create_license."""
+        return self.server.create_license(license, session or self.api_key)
+
+    def create(self, decl, session=None):
+        """Declares a license, product, user or bundle for this session: see Server.create."""
+        return self.server.create(decl, session or self.api_key)
+
+    def delete_license(self, ref=None, session=None):
+        """Deletes one run-time declaration of this session, or all: see Server.delete_license."""
+        return self.server.delete_license(ref, session or self.api_key)
+
 
 def format_entry(e):
     """One journal entry as a line (and its detail and near misses on the next lines)."""
@@ -254,6 +315,20 @@ def format_entry(e):
     for miss in e.get("near_misses") or []:
         lines.append(f"    near miss: {miss.get('scenario')}: {miss.get('failed')}")
     return "\n".join(lines)
+
+
+class AdminError(LsmockError):
+    """An admin call lsmock refused: status (the HTTP status), code and errors (an invalid
+    declaration's fields: [{"field", "line", "column", "message"}]) from its answer."""
+
+    def __init__(self, message, status, body=None):
+        super().__init__(message)
+        body = body or {}
+        self.status = status
+        self.code = body.get("code")
+        self.errors = body.get("errors") or []
+        #: the answer's JSON body ({} when it had none)
+        self.body = body
 
 
 class _Refused(Exception):
@@ -335,6 +410,12 @@ def _redacted(argv):
             shown.append(arg)
         value_next = secret_flag and not eq and not value_next
     return shown
+
+
+def _required_session(method, session):
+    if not isinstance(session, str) or not session:
+        raise TypeError(f"lsmock: {method}: session= names the session (an API key or X-Lsmock-Session name); the fixture lsmock's methods default to its own")
+    return _session_path(session)
 
 
 def _session_path(session):

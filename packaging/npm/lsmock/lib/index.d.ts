@@ -93,6 +93,117 @@ export interface Clock {
   reset(): Promise<ClockState>;
 }
 
+/**
+ * A license declared at run time, in the format of the scenario files' `licenses:` items
+ * (docs/scenarios.md). Without license_key or username, a key-based product's license gets a
+ * generated key, the same in every run for the same session and order.
+ */
+export interface LicenseDeclaration {
+  /** The product's short_code: one of the files' or one this session created. */
+  product: string;
+  license_key?: string;
+  /** A user-based product's license names a declared user instead of a key. */
+  username?: string;
+  license_type?: 'perpetual' | 'time-limited' | 'subscription' | 'consumption';
+  max_activations?: number;
+  allow_unlimited_activations?: boolean;
+  license_enabled?: boolean;
+  license_active?: boolean;
+  /** A date ("2027-01-31") or time; past it: license_expired (trial_expired for a trial). */
+  validity_period?: string;
+  /** "30d", "12h", "2w", "6m", "1y": valid that long from the session's first activation. */
+  valid_duration?: string;
+  is_trial?: boolean;
+  trial_days?: number;
+  is_floating?: boolean;
+  is_floating_cloud?: boolean;
+  /** Seats: the next device's check gets floating_not_available. */
+  floating_users?: number;
+  /** Minutes without a check after which a seat is free again (the session's clock counts them). */
+  floating_timeout?: number;
+  can_borrow?: boolean;
+  max_borrow_time?: number;
+  max_transfers?: number;
+  max_consumptions?: number;
+  product_features?: Array<Record<string, unknown>>;
+  customer?: Record<string, unknown>;
+  /** Every other key of a scenario file's license (lsmock checks them as `lsmock lint` does). */
+  [key: string]: unknown;
+}
+
+/** A product declared at run time, as under `products:` in a scenario file. */
+export interface ProductDeclaration {
+  short_code: string;
+  product_name?: string;
+  authorization_method?: 'license-key' | 'user';
+  /** trial_key answers (else trial_not_allowed), for trial_days (default 14). */
+  allow_trial?: boolean;
+  trial_days?: number;
+  trial_license_type?: 'perpetual' | 'time-limited' | 'subscription' | 'consumption';
+  trial_max_activations?: number;
+  floating_timeout?: number;
+  [key: string]: unknown;
+}
+
+/** A user declared at run time, as under `users:`; without a password lsmock generates one. */
+export interface UserDeclaration {
+  username: string;
+  password?: string;
+  [key: string]: unknown;
+}
+
+/** A bundle declared at run time, as under `bundles:`. */
+export interface BundleDeclaration {
+  code: string;
+  license_key?: string;
+  username?: string;
+  /** Keys of declared licenses, or {username, product} for a user-based one. */
+  licenses: Array<string | { username: string; product: string }>;
+  [key: string]: unknown;
+}
+
+/** One run-time declaration for create(): exactly one of its keys. */
+export type Declaration =
+  | { license: LicenseDeclaration }
+  | { product: ProductDeclaration }
+  | { user: UserDeclaration }
+  | { bundle: BundleDeclaration };
+
+/** What lsmock created (its 201 answer); ref names it for deleteLicense(). */
+export interface Created {
+  kind: 'license' | 'product' | 'user' | 'bundle';
+  /** "KEY", "user:ann@example.com/PRODUCT", "product:CODE", "user:NAME" or "bundle:CODE". */
+  ref: string;
+  product?: string;
+  license_key?: string;
+  username?: string;
+  /** A user's password: the one declared or the one lsmock generated. */
+  password?: string;
+  bundle?: string;
+}
+
+/** One field of an invalid declaration, placed in the JSON that was sent. */
+export interface FieldError {
+  /** The field's path, e.g. "license.max_activations". */
+  field: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+/**
+ * An admin call lsmock refused. For createLicense(), create() and deleteLicense() the message
+ * is lsmock's own ("lsmock: license.max_activations: max_activations must not be negative").
+ */
+export declare class LsmockError extends Error {
+  name: 'LsmockError';
+  /** The HTTP status: 400 invalid_declaration, 404 not_found, 409 declarations_full or in_use, 413 body_too_large. */
+  status: number;
+  code?: string;
+  /** An invalid declaration's fields. */
+  errors?: FieldError[];
+}
+
 export interface Lsmock {
   /** The base URL, e.g. http://127.0.0.1:41234. */
   url: string;
@@ -117,6 +228,21 @@ export interface Lsmock {
    * of every session that has none of its own; a session's own clock wins.
    */
   clock(session?: string): Clock;
+  /**
+   * Declares a license for one session only (an API key or X-Lsmock-Session value): another
+   * session never sees it, reset(session) removes it. Resolves to what was created (its
+   * generated key, if it had none); rejects with an LsmockError: 400 invalid_declaration
+   * (errors names the fields), 409 declarations_full (100 per session), 413 body_too_large.
+   */
+  createLicense(session: string, license: LicenseDeclaration): Promise<Created>;
+  /** Declares a license, product, user or bundle for one session, as createLicense() does. */
+  create(session: string, decl: Declaration): Promise<Created>;
+  /**
+   * Deletes one run-time declaration (its Created.ref) with its state (devices, consumption),
+   * or without a ref all of the session's. Rejects with an LsmockError: 404 not_found, 409
+   * in_use when another declaration names it (delete that first).
+   */
+  deleteLicense(session: string, ref?: string): Promise<void>;
   /** Stops lsmock (SIGTERM; it ends held requests at once) and resolves when it has exited. */
   stop(): Promise<{ code: number | null; signal: string | null }>;
 }

@@ -55,16 +55,19 @@ async function start(options = {}) {
   child.unref();
   child.stderr.unref();
 
-  async function admin(method, path, body) {
+  // admin calls the admin API; a refusal rejects with an LsmockError whose message names the
+  // call, or with ownMessage is lsmock's message alone (an invalid declaration's names the field).
+  async function admin(method, path, body, ownMessage = false) {
     const res = await fetch(`${url}/__lsmock/${path}`, {
       method,
       headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`lsmock: ${method} /__lsmock/${path}: ${res.status} ${text}`);
+    if (!res.ok) throw refusal(`lsmock: ${method} /__lsmock/${path}: ${res.status} ${text}`, res.status, text, ownMessage);
     return text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text;
   }
+  const declare = (session, method, decl) => admin('POST', `${sessionPath(session, method)}/licenses`, decl, true);
   const query = (filter) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(filter ?? {})) if (v !== undefined && v !== null) q.set(k, String(v));
@@ -87,6 +90,21 @@ async function start(options = {}) {
     requests: async (filter) => (await admin('GET', `requests${query(filter)}`)).requests,
     assertRequests: (expectation) => admin('POST', 'requests/assert', expectation),
     clock: (session) => clockOf(admin, session),
+    createLicense(session, license) {
+      if (!isObject(license)) throw new TypeError('lsmock: createLicense(session, license): license is an object, as under licenses: in a scenario file');
+      return declare(session, 'createLicense', { license });
+    },
+    create(session, decl) {
+      if (!isObject(decl)) throw new TypeError('lsmock: create(session, decl): decl is {license|product|user|bundle: {...}}');
+      return declare(session, 'create', decl);
+    },
+    deleteLicense(session, ref) {
+      const base = `${sessionPath(session, 'deleteLicense')}/licenses`;
+      if (ref !== undefined && (typeof ref !== 'string' || ref === '')) {
+        throw new TypeError('lsmock: deleteLicense(session, ref): ref is a non-empty string (Created.ref), or omitted for all');
+      }
+      return admin('DELETE', ref === undefined ? base : `${base}/${encodeURIComponent(ref)}`, undefined, true).then(() => undefined);
+    },
     async stop() {
       process.removeListener('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) {
@@ -96,6 +114,36 @@ async function start(options = {}) {
       return exited;
     },
   };
+}
+
+// LsmockError is an admin call lsmock refused: its status and, from its JSON body, code and
+// errors (an invalid declaration's fields).
+class LsmockError extends Error {
+  constructor(message, status, body) {
+    super(message);
+    this.name = 'LsmockError';
+    this.status = status;
+    if (typeof body?.code === 'string') this.code = body.code;
+    if (Array.isArray(body?.errors)) this.errors = body.errors;
+  }
+}
+
+function refusal(message, status, text, ownMessage) {
+  let body;
+  try { body = JSON.parse(text); } catch { /* not JSON: the text is the message */ }
+  if (!isObject(body)) body = undefined;
+  const own = ownMessage && typeof body?.message === 'string' ? body.message : message;
+  return new LsmockError(own, status, body);
+}
+
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// sessionPath is sessions/{session}, for the calls that act on one session only.
+function sessionPath(session, method) {
+  if (typeof session !== 'string' || session === '') {
+    throw new TypeError(`lsmock: ${method}(session, ...): session is a non-empty string (an API key or X-Lsmock-Session value)`);
+  }
+  return `sessions/${encodeURIComponent(session)}`;
 }
 
 // clockOf is a session's test clock (or, without a session, the global one): PUT, GET and
@@ -122,4 +170,4 @@ function clockOf(admin, session) {
   };
 }
 
-module.exports = { start, binaryPath };
+module.exports = { start, binaryPath, LsmockError };
