@@ -90,16 +90,24 @@ func (e *Engine) cat(a *Account) *Catalog {
 	if a == nil {
 		return e.catalog
 	}
-	sc := a.own.Load()
-	switch {
-	case sc == nil:
-		return e.catalog
-	case sc.base == e.catalog:
-		return sc.cat
+	if c, ok := e.current(a.own.Load()); ok {
+		return c
 	}
 	a.declMu.Lock()
 	defer a.declMu.Unlock()
 	return e.rebuild(a)
+}
+
+// current is the catalog sc stands for under e, unless sc was built on another engine's
+// catalog (before a reload).
+func (e *Engine) current(sc *sessionCatalog) (*Catalog, bool) {
+	switch {
+	case sc == nil:
+		return e.catalog, true
+	case sc.base == e.catalog:
+		return sc.cat, true
+	}
+	return nil, false
 }
 
 // CatalogOf is the catalog session a sees (cat).
@@ -108,13 +116,10 @@ func (e *Engine) CatalogOf(a *Account) *Catalog { return e.cat(a) }
 // rebuild reads a's declarations again against the engine's catalog, leaving out those that
 // no longer fit (a reload declared the same key, removed their product); a.declMu is held.
 func (e *Engine) rebuild(a *Account) *Catalog {
-	sc := a.own.Load()
-	switch {
-	case sc == nil:
-		return e.catalog
-	case sc.base == e.catalog:
-		return sc.cat
-	case e.declarer == nil:
+	if c, ok := e.current(a.own.Load()); ok {
+		return c
+	}
+	if e.declarer == nil {
 		return e.catalog
 	}
 	var kept []Declaration
