@@ -33,15 +33,19 @@ func (s *Server) adminRoutes() *http.ServeMux {
 	route("DELETE "+AdminPrefix+"sessions/{session}/scenario", s.unpinSession) // clears them
 	route("GET "+AdminPrefix+"sessions/{session}/users", s.sessionUsers)       // the users as the session sees them
 	route("GET "+AdminPrefix+"sessions/{session}/licenses", s.sessionLicenses) // its devices, trials, users
-	route("GET "+AdminPrefix+"licenses", s.listLicenses)                       // the declared products and licenses
-	route("GET "+AdminPrefix+"signing-key", s.signingKey)                      // the public key answers verify with
-	route("POST "+AdminPrefix+"reset", s.reset)                                // clears all state, or ?session=ID's
-	route("POST "+AdminPrefix+"reload", s.reload)                              // loads the files again
-	route("GET "+AdminPrefix+"requests", s.listRequests)                       // the journal, newest first
-	route("DELETE "+AdminPrefix+"requests", s.clearRequests)                   // empties it and the counts
-	route("POST "+AdminPrefix+"requests/assert", s.assertRequests)             // {"session", "count"|"at_least", …}
-	route("GET "+AdminPrefix+"coverage", s.serveCoverage)                      // produced and never produced
-	route("DELETE "+AdminPrefix+"coverage", s.clearCoverage)                   // starts it afresh
+	// Licenses, products, users and bundles a test declares in its session (licenses.go).
+	route("POST "+AdminPrefix+"sessions/{session}/licenses", s.createLicense)
+	route("DELETE "+AdminPrefix+"sessions/{session}/licenses", s.deleteLicenses)
+	route("DELETE "+AdminPrefix+"sessions/{session}/licenses/{ref...}", s.deleteLicense)
+	route("GET "+AdminPrefix+"licenses", s.listLicenses)           // the declared products and licenses
+	route("GET "+AdminPrefix+"signing-key", s.signingKey)          // the public key answers verify with
+	route("POST "+AdminPrefix+"reset", s.reset)                    // clears all state, or ?session=ID's
+	route("POST "+AdminPrefix+"reload", s.reload)                  // loads the files again
+	route("GET "+AdminPrefix+"requests", s.listRequests)           // the journal, newest first
+	route("DELETE "+AdminPrefix+"requests", s.clearRequests)       // empties it and the counts
+	route("POST "+AdminPrefix+"requests/assert", s.assertRequests) // {"session", "count"|"at_least", …}
+	route("GET "+AdminPrefix+"coverage", s.serveCoverage)          // produced and never produced
+	route("DELETE "+AdminPrefix+"coverage", s.clearCoverage)       // starts it afresh
 
 	// Test clocks (clock.go): a session's, and the one for every session without its own.
 	route("GET "+AdminPrefix+"sessions/{session}/clock", s.sessionClock)
@@ -142,14 +146,18 @@ func (s *Server) unpinSession(_ *compiled, w http.ResponseWriter, r *http.Reques
 
 func (s *Server) sessionUsers(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	sid, logged := s.sessionOf(r, "/users")
-	snap := s.sessions.Snapshot(sid, c.engine.Catalog())
+	snap := s.sessions.Snapshot(sid, c.engine)
 	return loggedAs(logged, writeJSON(w, http.StatusOK, map[string]any{"session": string(sid.Label), "users": snap.Users}))
 }
 
 func (s *Server) sessionLicenses(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	sid, logged := s.sessionOf(r, "/licenses")
-	snap := s.sessions.Snapshot(sid, c.engine.Catalog())
-	return loggedAs(logged, writeJSON(w, http.StatusOK, map[string]any{"session": string(sid.Label), "licenses": snap.Licenses, "trials": snap.Trials, "users": snap.Users}))
+	snap := s.sessions.Snapshot(sid, c.engine)
+	out := map[string]any{"session": string(sid.Label), "licenses": snap.Licenses, "trials": snap.Trials, "users": snap.Users, "declared": snap.Declared}
+	if len(snap.Dropped) > 0 {
+		out["dropped"] = snap.Dropped
+	}
+	return loggedAs(logged, writeJSON(w, http.StatusOK, out))
 }
 
 func (s *Server) listLicenses(c *compiled, w http.ResponseWriter, _ *http.Request) outcome {

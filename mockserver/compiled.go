@@ -64,7 +64,8 @@ func (s *Server) compile(sp *spec.Spec, set *scenario.Set) (*compiled, error) {
 		return nil, err
 	}
 	engine.UseSSO(s.sso)
-	engine.UseAuth(s.auth) // offline requests carry their own signature
+	engine.UseDeclarer(scenario.DeclareAtRunTime) // sessions' run-time licenses
+	engine.UseAuth(s.auth)                        // offline requests carry their own signature
 	ops := make(map[*spec.Operation]bool, len(sp.Operations))
 	for _, op := range sp.Operations {
 		ops[op] = true

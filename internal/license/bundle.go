@@ -60,8 +60,7 @@ func (c *Catalog) addBundles(bundles []*Bundle) error {
 		products[p.Code] = p
 	}
 	var refused BundleRefusals
-	c.bundles = map[string]*Bundle{}
-	for _, b := range bundles {
+	for _, b := range bundles { // after the inherited ones (inherit)
 		if r := bundleRefusal(b, c.bundles, products, in); r != nil {
 			refused = append(refused, r)
 			continue
@@ -115,7 +114,7 @@ func (e *Engine) bundle(op *spec.Operation, a *Account, p Params, withPassword b
 		r := e.fail(op, code, detail)
 		return nil, "", &r
 	}
-	if b = e.catalog.Bundle(p.Str("product")); b == nil {
+	if b = e.cat(a).Bundle(p.Str("product")); b == nil {
 		return fail("unknown_product", "no bundle "+p.Str("product")+" (a bundle's code is what the SDKs send as product)")
 	}
 	key, username := p.Str("license_key"), p.Str("username")
@@ -134,7 +133,7 @@ func (e *Engine) bundle(op *spec.Operation, a *Account, p Params, withPassword b
 		return nil, "", &r
 	}
 	name, _, _ := strings.Cut(username, "|")
-	u := e.catalog.User(name)
+	u := e.cat(a).User(name)
 	if withPassword {
 		if _, given := p["password"]; !given {
 			r := e.missing(op, "password")

@@ -263,6 +263,11 @@ type Declarations struct {
 	// Codes are the error_codes: chosen, by condition.
 	Codes              map[string]string
 	AcceptUnknownUsers bool
+	// Base, when set, is a catalog these declarations extend (a session's run-time
+	// declarations extend the files'): its products, licenses, users, bundles and accounts
+	// join the new catalog as they are, unchecked and unchanged, and its codes are kept. A
+	// declaration that repeats one of Base's is refused.
+	Base *Catalog
 }
 
 // NewCatalog builds the catalog of declarations whose names are resolved: each license
@@ -279,6 +284,11 @@ func NewCatalog(d Declarations) (*Catalog, error) {
 	}
 	var refused Refusals
 	seen := map[string]*License{}
+	if d.Base != nil {
+		for _, l := range d.Base.Licenses {
+			seen[l.Ref()] = l
+		}
+	}
 	for _, l := range licenses {
 		if r := refusal(l, seen); r != nil {
 			refused = append(refused, r)
@@ -303,12 +313,31 @@ func NewCatalog(d Declarations) (*Catalog, error) {
 	case len(releaseRefused) > 0:
 		return nil, releaseRefused
 	}
+	c.inherit(d.Base)
 	if err := c.addBundles(bundles); err != nil {
 		return nil, err
 	}
 	c.index()
 	c.indexAccounts()
 	return c, nil
+}
+
+// inherit puts base's declarations before c's own, as they are: base was checked and
+// completed when it was built, and other sessions read it concurrently.
+func (c *Catalog) inherit(base *Catalog) {
+	c.bundles = map[string]*Bundle{}
+	if base == nil {
+		return
+	}
+	c.Products = slices.Concat(base.Products, c.Products)
+	c.Licenses = slices.Concat(base.Licenses, c.Licenses)
+	c.Users = slices.Concat(base.Users, c.Users)
+	c.Accounts = slices.Concat(base.Accounts, c.Accounts)
+	c.Bundles = slices.Clone(base.Bundles)
+	for _, b := range base.Bundles {
+		c.bundles[b.Code] = b
+	}
+	c.Codes, c.AcceptUnknownUsers = base.Codes, base.AcceptUnknownUsers
 }
 
 // refusal says why a license cannot join the catalog whose licenses so far are seen, or nil.

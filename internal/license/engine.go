@@ -93,6 +93,8 @@ type Engine struct {
 	auth *auth.Checker // verifies offline requests' signatures (UseAuth); nil: none
 	// metadata is .well-known's answer but for the request's address and the time.
 	metadata metadata
+	// declarer reads sessions' run-time declarations (UseDeclarer); nil: none.
+	declarer Declarer
 }
 
 // NewEngine builds an engine; now is the clock (nil for time.Now), maxField the longest
@@ -142,7 +144,7 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 	if op.Behavior == "" {
 		return Answer{}, false
 	}
-	if (op.Behavior == BehaviorActivateOffline || op.Behavior == BehaviorDeactivateOffline) && len(e.catalog.Products) > 0 {
+	if (op.Behavior == BehaviorActivateOffline || op.Behavior == BehaviorDeactivateOffline) && len(e.cat(a).Products) > 0 {
 		inner, refused := e.offlineParams(op, p) // the request file's payload
 		if refused != nil {
 			return *refused, true
@@ -155,14 +157,14 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 	if op.Behavior == BehaviorChangePassword {
 		return e.changePassword(op, a, p)
 	}
-	if len(e.catalog.Products) == 0 {
+	if len(e.cat(a).Products) == 0 {
 		return Answer{}, false
 	}
 	if hw, given := p["hardware_id"]; given && hw == "" {
 		return e.missingHardwareID(op), true // an empty device id names no device
 	}
 	if op.Behavior == BehaviorProductDetails {
-		return e.productDetails(op, p), true
+		return e.productDetails(op, a, p), true
 	}
 	return e.decided(op, a, p)
 }
@@ -236,13 +238,13 @@ func (e *Engine) identify(op *spec.Operation, a *Account, prod *Product, p Param
 		return found{}, &f
 	}
 	if isSSO(p) {
-		return e.identifySSO(op, prod, p)
+		return e.identifySSO(op, a, prod, p)
 	}
 	if r := e.keyRequired(op, prod, p); r != nil {
 		return found{}, r
 	}
 	if key := p.Str("license_key"); key != "" {
-		l := e.catalog.ByKey(key)
+		l := e.cat(a).ByKey(key)
 		if l == nil {
 			l = a.trialKeys[key]
 		}
@@ -258,7 +260,7 @@ func (e *Engine) identify(op *spec.Operation, a *Account, prod *Product, p Param
 		return found{}, &f
 	}
 	name, _, _ := strings.Cut(username, "|")
-	u := e.catalog.User(name)
+	u := e.cat(a).User(name)
 	if u == nil {
 		u = a.trialUser[name]
 	}
@@ -274,7 +276,7 @@ func (e *Engine) identify(op *spec.Operation, a *Account, prod *Product, p Param
 	}
 	var l *License
 	if u != nil {
-		if l = e.catalog.ForUser(u, prod); l == nil {
+		if l = e.cat(a).ForUser(u, prod); l == nil {
 			l = a.userLic[u.Username][prod.Code]
 		}
 	}
@@ -317,8 +319,8 @@ func (e *Engine) refusal(op *spec.Operation, a *Account, l *License, ls *license
 }
 
 // product is the product a request names, or the unknown_product refusal.
-func (e *Engine) product(op *spec.Operation, p Params) (*Product, *Answer) {
-	prod := e.catalog.Product(p.Str("product"))
+func (e *Engine) product(op *spec.Operation, a *Account, p Params) (*Product, *Answer) {
+	prod := e.cat(a).Product(p.Str("product"))
 	if prod == nil {
 		r := e.fail(op, "unknown_product", "no product "+p.Str("product"))
 		return nil, &r
@@ -424,7 +426,7 @@ func (e *Engine) decided(op *spec.Operation, a *Account, p Params) (Answer, bool
 
 // activate activates the license a request names on its device.
 func (e *Engine) activate(op *spec.Operation, a *Account, p Params) (view, Answer) {
-	prod, refused := e.product(op, p)
+	prod, refused := e.product(op, a, p)
 	if refused != nil {
 		return view{}, *refused
 	}
@@ -500,7 +502,7 @@ func (e *Engine) check(op *spec.Operation, a *Account, p Params) (view, Answer) 
 // onDevice finds the license a request names and checks it may be used on the request's
 // device now, as check_license does. It runs under the account's lock.
 func (e *Engine) onDevice(op *spec.Operation, a *Account, p Params) (found, *licenseState, *Answer) {
-	prod, refused := e.product(op, p)
+	prod, refused := e.product(op, a, p)
 	if refused != nil {
 		return found{}, nil, refused
 	}
@@ -531,7 +533,7 @@ func (e *Engine) onDevice(op *spec.Operation, a *Account, p Params) (found, *lic
 
 // deactivate frees the device's activation of the license a request names.
 func (e *Engine) deactivate(op *spec.Operation, a *Account, p Params) (any, Answer) {
-	prod, refused := e.product(op, p)
+	prod, refused := e.product(op, a, p)
 	if refused != nil {
 		return nil, *refused
 	}
@@ -555,11 +557,11 @@ func (e *Engine) changePassword(op *spec.Operation, a *Account, p Params) (Answe
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var u *User
-	if u = e.catalog.User(username); u == nil {
+	if u = e.cat(a).User(username); u == nil {
 		u = a.trialUser[username]
 	}
 	switch {
-	case u == nil && len(e.catalog.Users) == 0 && len(a.trialUser) == 0:
+	case u == nil && len(e.cat(a).Users) == 0 && len(a.trialUser) == 0:
 		return Answer{}, false // no users to check against: the default answers
 	case u == nil && e.catalog.AcceptUnknownUsers:
 		return success(op), true
@@ -577,7 +579,7 @@ func (e *Engine) changePassword(op *spec.Operation, a *Account, p Params) (Answe
 
 // trialKey gives out a trial license of the product, once per device (or email) a session.
 func (e *Engine) trialKey(op *spec.Operation, a *Account, p Params) (any, Answer) {
-	prod, refused := e.product(op, p)
+	prod, refused := e.product(op, a, p)
 	if refused != nil {
 		return nil, *refused
 	}
@@ -634,8 +636,8 @@ func code(seed, kind string, n int) string {
 	return base32.StdEncoding.EncodeToString(sum[:])[:n]
 }
 
-func (e *Engine) productDetails(op *spec.Operation, p Params) Answer {
-	prod, refused := e.product(op, p)
+func (e *Engine) productDetails(op *spec.Operation, a *Account, p Params) Answer {
+	prod, refused := e.product(op, a, p)
 	if refused != nil {
 		return *refused
 	}

@@ -112,7 +112,7 @@ func offlineID(p Params) string {
 // activateOffline activates as activate_license does, once the license is found to allow
 // offline activation.
 func (e *Engine) activateOffline(op *spec.Operation, a *Account, p Params) (view, Answer) {
-	if prod := e.catalog.Product(p.Str("product")); prod != nil {
+	if prod := e.cat(a).Product(p.Str("product")); prod != nil {
 		if f, refused := e.identify(op, a, prod, p, true); refused == nil && !f.lic.AllowOffline {
 			return view{}, e.fail(op, e.catalog.Code(CondOfflineNotAllowed), "the license is declared without allow_offline_activation")
 		}

@@ -125,7 +125,7 @@ func latest(p *Product, env, channel string) *Release {
 // device: versions and installation_file answer active_license_required otherwise (the
 // vendor's error page), and the license's own refusals as a check does.
 func (e *Engine) activeOn(op *spec.Operation, a *Account, p Params) (*Product, *Answer) {
-	prod, refused := e.product(op, p)
+	prod, refused := e.product(op, a, p)
 	if refused != nil {
 		return nil, refused
 	}

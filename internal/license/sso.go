@@ -75,8 +75,10 @@ func (c *Catalog) indexAccounts() {
 		}
 	}
 	for _, l := range c.Licenses {
-		if l.User != nil && l.Customer.Account == nil {
-			l.Customer.Account = c.accountOf[l.User]
+		// Only a license not yet given its account is written: an inherited one is
+		// read by other sessions meanwhile (inherit).
+		if acct := c.accountOf[l.User]; l.User != nil && acct != nil && l.Customer.Account == nil {
+			l.Customer.Account = acct
 		}
 	}
 }
@@ -101,12 +103,12 @@ func (e *Engine) UseSSO(p *sso.Provider) { e.sso = p }
 func isSSO(p Params) bool { return p.Str("id_token") != "" || p.Str("code") != "" }
 
 // identifySSO finds the license of prod of the user an id_token or code names.
-func (e *Engine) identifySSO(op *spec.Operation, prod *Product, p Params) (found, *Answer) {
+func (e *Engine) identifySSO(op *spec.Operation, a *Account, prod *Product, p Params) (found, *Answer) {
 	u, refused := e.ssoUser(op, p, true)
 	if refused != nil {
 		return found{}, refused
 	}
-	l := e.catalog.ForUser(u, prod)
+	l := e.cat(a).ForUser(u, prod)
 	if l == nil {
 		f := e.fail(op, "license_not_found", "user "+u.Username+" has no license of product "+prod.Code)
 		return found{}, &f
@@ -173,7 +175,7 @@ func (e *Engine) SSOURL(op *spec.Operation, p Params, base string) (Answer, bool
 	if len(e.catalog.Products) == 0 {
 		return Answer{}, false
 	}
-	if _, refused := e.product(op, p); refused != nil {
+	if _, refused := e.product(op, nil, p); refused != nil {
 		return *refused, true
 	}
 	account := p.Str("customer_account_code")

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,6 +23,12 @@ type Account struct {
 	userLic   map[string]map[string]*License // trial user -> product -> license
 	variables int                            // device variables kept, of every device (MaxSessionVariables)
 	clock     Clock                          // the session's own test clock (Engine.now)
+
+	// Run-time declarations (runtime.go). declMu guards declared and the rebuilding of own;
+	// it may be taken while mu is held, never the other way round.
+	declMu   sync.Mutex
+	declared []Declaration
+	own      atomic.Pointer[sessionCatalog] // nil: the engine's catalog as it is
 }
 
 // NewAccount returns an empty account. seed, the session's key, makes the trial keys it is
@@ -87,6 +94,10 @@ type Snapshot struct {
 	Licenses []LicenseSnapshot `json:"licenses"`
 	Trials   []TrialSnapshot   `json:"trials"`
 	Users    []UserSnapshot    `json:"users"`
+	// Declared are the session's run-time declarations, oldest first; Dropped those a
+	// reload left out, and why.
+	Declared []DeclaredSnapshot `json:"declared"`
+	Dropped  []string           `json:"dropped,omitempty"`
 }
 
 // LicenseSnapshot is one license in a session.
@@ -121,7 +132,10 @@ func (a *Account) Snapshot(c *Catalog) Snapshot {
 		a.mu.Lock()
 		defer a.mu.Unlock()
 	}
-	snap := Snapshot{Licenses: []LicenseSnapshot{}, Trials: []TrialSnapshot{}, Users: []UserSnapshot{}}
+	snap := Snapshot{Licenses: []LicenseSnapshot{}, Trials: []TrialSnapshot{}, Users: []UserSnapshot{}, Declared: []DeclaredSnapshot{}}
+	if a != nil {
+		snap.Declared, snap.Dropped = a.declaredSnapshot()
+	}
 	licenses := append([]*License{}, c.Licenses...)
 	if a != nil {
 		for _, l := range a.trials {

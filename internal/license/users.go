@@ -19,7 +19,7 @@ func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) (any, An
 	var prod *Product
 	if p.Str("product") != "" {
 		var refused *Answer
-		if prod, refused = e.product(op, p); refused != nil {
+		if prod, refused = e.product(op, a, p); refused != nil {
 			return nil, *refused
 		}
 	}
@@ -27,7 +27,7 @@ func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) (any, An
 	if refused != nil {
 		return nil, *refused
 	}
-	list := e.catalog.OfUser(u)
+	list := e.cat(a).OfUser(u)
 	if trials := a.userLic[u.Username]; len(trials) > 0 { // a trial user's, issued in this session
 		list = slices.AppendSeq(slices.Clone(list), maps.Values(trials))
 		slices.SortStableFunc(list, func(x, y *License) int { return strings.Compare(x.Product.Code, y.Product.Code) })
@@ -57,7 +57,7 @@ func (e *Engine) loggedIn(op *spec.Operation, a *Account, p Params) (*User, *Ans
 		return e.ssoUser(op, p, false)
 	}
 	name, _, _ := strings.Cut(p.Str("username"), "|")
-	u := e.catalog.User(name)
+	u := e.cat(a).User(name)
 	if u == nil {
 		u = a.trialUser[name]
 	}
@@ -76,7 +76,7 @@ func (a *Account) initialPassword(u *User) bool {
 
 // customerLicenseUsers lists the users of a customer's user-based licenses of a product.
 func (e *Engine) customerLicenseUsers(op *spec.Operation, a *Account, p Params) (any, Answer) {
-	prod, refused := e.product(op, p)
+	prod, refused := e.product(op, a, p)
 	if refused != nil {
 		return nil, *refused
 	}
@@ -85,7 +85,7 @@ func (e *Engine) customerLicenseUsers(op *spec.Operation, a *Account, p Params) 
 		customer *Customer
 		users    []jsoncanon.Object
 	)
-	for _, l := range e.catalog.OfCustomer(prod, email) {
+	for _, l := range e.cat(a).OfCustomer(prod, email) {
 		customer = &l.Customer
 		if l.User == nil {
 			continue

@@ -108,6 +108,11 @@ func (ds *declarations) resolveBundles(resolved map[*license.License]bool) ([]*l
 	for _, p := range ds.products {
 		products[p.Code] = true
 	}
+	if ds.rt != nil {
+		for _, p := range ds.rt.base.Products {
+			products[p.Code] = true
+		}
+	}
 	byKey, byUser := map[string]*license.License{}, map[[2]string]*license.License{}
 	for _, pl := range ds.licenses {
 		if pl.lic.Key != "" {
@@ -127,6 +132,9 @@ func (ds *declarations) resolveBundles(resolved map[*license.License]bool) ([]*l
 				}
 			}
 			if pb.b.User == nil {
+				pb.b.User = ds.baseUser(pb.user)
+			}
+			if pb.b.User == nil {
 				errs = append(errs, placed(pb.userAt, fmt.Sprintf("unknown user %q: declare it under users: with a password", pb.user)))
 				ok = false
 			}
@@ -134,6 +142,10 @@ func (ds *declarations) resolveBundles(resolved map[*license.License]bool) ([]*l
 		pb.b.Licenses = nil
 		for _, pm := range pb.members {
 			l, problem := member(pm, byKey, byUser, products)
+			if base := ds.baseMember(pm); l == nil && base != nil {
+				l, problem = base, ""
+				resolved[l] = true // the files' license, resolved when they were read
+			}
 			if problem != "" {
 				errs = append(errs, placed(pm.at, problem))
 				ok = false

@@ -30,6 +30,8 @@ type declarations struct {
 	unknownAt     *fileerr.Error
 
 	releaseAt map[*license.Release]releaseKeys // where each release's keys are
+
+	rt *runtime // set when a session's run-time declarations are read (runtime.go)
 }
 
 // chosenCode is a code a file chose for a condition, and where.
@@ -60,6 +62,10 @@ type pendingLicense struct {
 	prodAt  *fileerr.Error
 	userAt  *fileerr.Error
 	keys    map[string]yamldec.Field // the license's keys, to place NewCatalog's refusals
+	// generate is a run-time license declared with neither key nor username: lsmock gives
+	// it a key, once its product is known to be key-based; decl is its declaration.
+	generate bool
+	decl     int
 }
 
 // declarationKeys are the keys of a scenario file that declare licenses.
@@ -308,6 +314,14 @@ func (ds *declarations) product(d *yamldec.Decoder, n *yaml.Node) {
 			return
 		}
 	}
+	if prev := ds.baseProduct(p.Code); prev != nil {
+		d.Errorf(m["short_code"].Value, "%s", alreadyDeclared("product", p.Code, prev.Source))
+		return
+	}
+	if b := ds.baseBundle(p.Code); b != nil {
+		d.Errorf(m["short_code"].Value, "%q is the code of bundle (declared at %s): a product's short_code must be its own", p.Code, b.Source)
+		return
+	}
 	if p.Name == "" {
 		p.Name = p.Code
 	}
@@ -372,6 +386,8 @@ func (ds *declarations) licenseDecl(d *yamldec.Decoder, n *yaml.Node) {
 	}
 	pl.keys = m
 	switch {
+	case ds.rt != nil && !yamldec.Has(m, "license_key") && !yamldec.Has(m, "username"):
+		pl.generate, pl.decl = true, ds.rt.cur // lsmock gives it a key (catalog)
 	case yamldec.Has(m, "license_key") == yamldec.Has(m, "username"):
 		d.Errorf(n, "a license needs either a license_key or, for a user-based product, a username")
 	case yamldec.Has(m, "username"):
@@ -483,7 +499,10 @@ func (ds *declarations) user(d *yamldec.Decoder, n *yaml.Node) {
 		d.Errorf(n, "a user needs a username")
 		return
 	}
-	if !yamldec.Has(m, "password") {
+	switch {
+	case !yamldec.Has(m, "password") && ds.rt != nil:
+		u.Password = ds.rt.generatedPassword()
+	case !yamldec.Has(m, "password"):
 		d.Errorf(n, "user %q needs a password", u.Username)
 		return
 	}
@@ -495,6 +514,10 @@ func (ds *declarations) user(d *yamldec.Decoder, n *yaml.Node) {
 			d.Errorf(m["username"].Value, "user %q is already declared at %s", u.Username, prev.Source)
 			return
 		}
+	}
+	if prev := ds.baseUser(u.Username); prev != nil {
+		d.Errorf(m["username"].Value, "%s", alreadyDeclared("user", u.Username, prev.Source))
+		return
 	}
 	u.Source = fmt.Sprintf("%s:%d", d.File, m["username"].Value.Line)
 	if u.ID == 0 {
@@ -534,11 +557,20 @@ func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Cata
 	for i, pl := range ds.licenses {
 		l := pl.lic
 		if l.Product = products[pl.product]; l.Product == nil {
-			problems[i] = placed(pl.prodAt, fmt.Sprintf("unknown product %q: declare it under products: (known: %s)", pl.product, productCodes(ds.products)))
+			l.Product = ds.baseProduct(pl.product)
+		}
+		if l.Product == nil {
+			problems[i] = placed(pl.prodAt, fmt.Sprintf("unknown product %q: declare it under products: (known: %s)", pl.product, productCodes(ds.knownProducts())))
 			continue
+		}
+		if pl.generate && !l.Product.UserBased() {
+			l.Key = ds.rt.generatedKey(pl.decl, func(k string) bool { return ds.rt.base.ByKey(k) != nil })
 		}
 		if pl.user != "" {
 			if l.User = users[pl.user]; l.User == nil {
+				l.User = ds.baseUser(pl.user)
+			}
+			if l.User == nil {
 				problems[i] = placed(pl.userAt, fmt.Sprintf("unknown user %q: declare it under users: with a password", pl.user))
 				continue
 			}
@@ -552,8 +584,12 @@ func (ds *declarations) catalog(errorCode func(code string) bool) (*license.Cata
 	}
 	bundles, bundleErrs := ds.resolveBundles(inCatalog)
 	accounts, accountAt, problems := ds.resolveAccounts(users, problems)
-	c, err := license.NewCatalog(license.Declarations{Products: ds.products, Licenses: resolved, Users: ds.users, Bundles: bundles,
-		Accounts: accounts, Codes: codes, AcceptUnknownUsers: ds.acceptUnknown})
+	decl := license.Declarations{Products: ds.products, Licenses: resolved, Users: ds.users, Bundles: bundles,
+		Accounts: accounts, Codes: codes, AcceptUnknownUsers: ds.acceptUnknown}
+	if ds.rt != nil {
+		decl.Base = ds.rt.base
+	}
+	c, err := license.NewCatalog(decl)
 	var refused license.Refusals
 	errors.As(err, &refused)
 	var refusedBundles license.BundleRefusals

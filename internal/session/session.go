@@ -160,15 +160,22 @@ func (s *Store) Clock(id ID) *license.Clock {
 	return nil
 }
 
-// Snapshot is session id's license state as the admin API shows it, against catalog c.
-func (s *Store) Snapshot(id ID, c *license.Catalog) license.Snapshot {
+// Existing is session id's license account, or nil when it has none: looking creates no
+// session.
+func (s *Store) Existing(id ID) *license.Account {
 	s.mu.Lock()
-	var a *license.Account
+	defer s.mu.Unlock()
 	if st := s.sessions[id.Key]; st != nil {
-		a = st.account
+		return st.account
 	}
-	s.mu.Unlock()
-	return a.Snapshot(c)
+	return nil
+}
+
+// Snapshot is session id's license state as the admin API shows it, against the catalog
+// the session sees in engine e.
+func (s *Store) Snapshot(id ID, e *license.Engine) license.Snapshot {
+	a := s.Existing(id)
+	return a.Snapshot(e.CatalogOf(a))
 }
 
 // Resolve returns the session a user named in the admin API: by its key (a session name or
