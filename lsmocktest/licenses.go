@@ -106,7 +106,10 @@ func (e *createError) Error() string {
 		if f.Line > 0 {
 			at = fmt.Sprintf(" (%d:%d)", f.Line, f.Column)
 		}
-		parts[i] = fmt.Sprintf("%s%s: %s", f.Field, at, f.Message)
+		parts[i] = f.Message
+		if f.Field != "" || at != "" {
+			parts[i] = strings.TrimPrefix(f.Field+at, " ") + ": " + f.Message
+		}
 	}
 	return fmt.Sprintf("lsmocktest: create %s in session %q: %s", e.what, e.session, strings.Join(parts, "; "))
 }
