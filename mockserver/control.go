@@ -125,7 +125,7 @@ func (s *Server) Pin(sess, name string) error {
 
 // Reset makes session start afresh, as POST /__lsmock/reset?session= does: its pins, the
 // progress of its sequences, and what it did with the declared licenses and users (devices,
-// trials, consumption, seats, its clock) are gone. "" resets every session, the pins for
+// trials, consumption, seats, its clock, the licenses it made at run time) are gone. "" resets every session, the pins for
 // every session and the global clock. The journal, the counts and coverage stay: Requests
 // and Count still see the session's requests.
 func (s *Server) Reset(session string) { s.resetSessions(session) }

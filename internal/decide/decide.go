@@ -220,6 +220,9 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 	if req.Op.Behavior == license.BehaviorSSOURL {
 		return d.engine.SSOURL(req.Op, p, BaseURL(req.Host, req.TLS))
 	}
+	if d.engine.Declines(req.Op, p) && d.sessions.Existing(req.Session) == nil {
+		return license.Answer{}, false // no account is made for a request nothing answers from
+	}
 	return d.engine.Answer(req.Op, d.sessions.Account(req.Session), p)
 }
 

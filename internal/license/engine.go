@@ -169,6 +169,25 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 	return e.decided(op, a, p)
 }
 
+// Declines reports whether Answer has nothing to say to a request of op with parameters p
+// in a session that holds nothing yet: the operation names no behaviour, or the files
+// declare nothing it could answer from. The server then makes no account for the session.
+func (e *Engine) Declines(op *spec.Operation, p Params) bool {
+	switch {
+	case op.Behavior == "":
+		return true
+	case op.Behavior == BehaviorSSOURL:
+		return false
+	}
+	if _, refused := e.tooLong(op, p); refused {
+		return false
+	}
+	if op.Behavior == BehaviorChangePassword {
+		return len(e.catalog.Users) == 0
+	}
+	return len(e.catalog.Products) == 0
+}
+
 // What one session may keep, so that a client's loop or hostile sizes cannot grow lsmock's
 // memory without bound (docs/operations.md, Limits). lsmock's choices: the vendor publishes
 // no such limits.

@@ -19,6 +19,8 @@ const (
 	MaxSessionDeclarations = 100
 	// MaxDeclarationBytes is the longest declaration lsmock reads.
 	MaxDeclarationBytes = 64 << 10
+	// MaxSessionDeclarationBytes is how many bytes of declarations one session may hold.
+	MaxSessionDeclarationBytes = 256 << 10
 )
 
 // The kinds of run-time declaration (Made.Kind), each the key its body has.
@@ -31,7 +33,7 @@ const (
 
 // Errors of Declare and Undeclare, beside the declarer's own.
 var (
-	ErrDeclarationsFull = fmt.Errorf("the session already holds %d run-time declarations: delete one first", MaxSessionDeclarations)
+	ErrDeclarationsFull = fmt.Errorf("the session's run-time declarations are full (at most %d, of %d KiB in all): delete one first", MaxSessionDeclarations, MaxSessionDeclarationBytes>>10)
 	ErrNoDeclarer       = errors.New("this engine takes no run-time declarations")
 	ErrNotDeclared      = errors.New("the session declared nothing by that name at run time")
 	// ErrDeclarationInUse is Undeclare's refusal of what another declaration names.
@@ -145,7 +147,11 @@ func (e *Engine) Declare(a *Account, body []byte) (Made, error) {
 	a.declMu.Lock()
 	defer a.declMu.Unlock()
 	e.rebuild(a)
-	if len(a.declared) >= MaxSessionDeclarations {
+	held := len(body)
+	for _, d := range a.declared {
+		held += len(d.Body)
+	}
+	if len(a.declared) >= MaxSessionDeclarations || held > MaxSessionDeclarationBytes {
 		return Made{}, ErrDeclarationsFull
 	}
 	try := append(slices.Clone(a.declared), Declaration{Body: slices.Clone(body), Created: e.now(a)})
