@@ -42,8 +42,8 @@ type Created struct {
 // A declaration lsmock refuses is an error whose message names each field path
 // ("license.max_activations: ..."); errors.As to *mockserver.DeclarationError gives the
 // list, each Line and Column in the text given (0 for a map or struct). A session holds at
-// most 100 run-time declarations (then errors.Is(err, mockserver.ErrDeclarationsFull)), each
-// at most 64 KiB (mockserver.ErrDeclarationTooLarge).
+// most 100 run-time declarations of 256 KiB in all (then errors.Is(err,
+// mockserver.ErrDeclarationsFull)), each at most 64 KiB (mockserver.ErrDeclarationTooLarge).
 func (s *Server) CreateLicense(session string, license any) (Created, error) {
 	body, sh, err := wrap("license", license)
 	if err != nil {
