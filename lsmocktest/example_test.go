@@ -8,13 +8,16 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/lsmock/lsmock/lsmocktest"
+	"github.com/lsmock/lsmock/mockserver"
 )
 
 // changePassword is what a client under test would do: a signed POST to change_password.
@@ -201,4 +204,96 @@ func ExampleServer_Clock() {
 	// Output:
 	// 200 ok
 	// 400 license_expired
+}
+
+// A test makes the license it needs in its own session: a 30-day license, with a key lsmock
+// generates, expired 31 days after its activation. No other session sees it.
+func ExampleServer_CreateLicense() {
+	srv, err := lsmocktest.Start()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	const session = "example-create"
+	lic, err := srv.CreateLicense(session, map[string]any{
+		"product": "demo", "license_type": "time-limited", "valid_duration": "30d",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(lic.Kind, lic.Product, lic.LicenseKey != "")
+
+	device := `{"license_key":"` + lic.LicenseKey + `","product":"demo","hardware_id":"laptop"}`
+	fmt.Println(send(srv, session, http.MethodPost, "activate_license", device))
+	if err := srv.Clock(session).Advance(31 * 24 * time.Hour); err != nil {
+		fmt.Println(err)
+	}
+	check := "check_license?product=demo&hardware_id=laptop&license_key=" + url.QueryEscape(lic.LicenseKey)
+	fmt.Println(send(srv, session, http.MethodGet, check, ""))
+	fmt.Println(send(srv, "another-session", http.MethodGet, check, ""))
+	// Output:
+	// license demo true
+	// 200 ok
+	// 400 license_expired
+	// 400 license_not_found
+}
+
+// A declaration lsmock refuses names each field path; errors.As gives the list.
+func ExampleServer_CreateLicense_invalid() {
+	srv, _ := lsmocktest.Start()
+	defer srv.Close()
+
+	_, err := srv.CreateLicense("example-invalid", "product: demo\nmax_activations: -1\n")
+	fmt.Println(err)
+	var invalid *mockserver.DeclarationError
+	if errors.As(err, &invalid) {
+		for _, f := range invalid.Errors {
+			fmt.Println(f.Field, f.Line, f.Column)
+		}
+	}
+	// Output:
+	// lsmocktest: create license in session "example-invalid": license.max_activations (2:18): max_activations must not be negative
+	// license.max_activations 2 18
+}
+
+// Create makes products, users and bundles too: here a product with 7-day trials, which
+// trial_key then serves in this session only.
+func ExampleServer_Create() {
+	srv, _ := lsmocktest.Start()
+	defer srv.Close()
+
+	made, err := srv.Create("example-trial", map[string]any{
+		"product": map[string]any{"short_code": "rt-trial", "allow_trial": true, "trial_days": 7},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(made.Kind, made.Ref)
+	fmt.Println(send(srv, "example-trial", http.MethodGet, "trial_key?product=rt-trial&hardware_id=laptop", ""))
+	fmt.Println(send(srv, "another-session", http.MethodGet, "trial_key?product=rt-trial&hardware_id=laptop", ""))
+	// Output:
+	// product product:rt-trial
+	// 200 ok
+	// 400 unknown_product
+}
+
+// send makes a signed License API request of session and says its status and code.
+func send(srv *lsmocktest.Server, session, method, target, body string) string {
+	req, _ := http.NewRequest(method, srv.URL+"/api/v4/"+target, strings.NewReader(body))
+	req.Header.Set("X-Lsmock-Session", session)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	srv.Sign(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	b := struct{ Code string }{Code: "ok"}
+	_ = json.NewDecoder(resp.Body).Decode(&b)
+	return fmt.Sprintf("%d %s", resp.StatusCode, b.Code)
 }

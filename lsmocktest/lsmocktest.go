@@ -5,6 +5,9 @@
 //	client := NewClient(srv.URL + "/api/v4")
 //	...
 //	srv.AssertRequests(t, lsmocktest.Match{Scenario: "success"}, 1)
+//
+// A test makes the licenses it needs in its own session (CreateLicense, Create) and moves
+// that session's time (Clock), so parallel tests share one server without meeting.
 package lsmocktest
 
 import (
