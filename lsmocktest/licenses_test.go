@@ -107,7 +107,7 @@ func errorsTest(t *testing.T, srv *lsmocktest.Server) {
 		{"yaml", "product: demo\nmax_activations: -1\n", "license.max_activations", 2, 18},
 		{"json", jsonText, "license.max_activations", 1, strings.Index(jsonText, "-1") + 1},
 		{"unknown product", map[string]any{"product": "no-such-product"}, "license.product", 0, 0},
-		{"a key the files declare", map[string]any{"product": "demo", "license_key": "DEMO-PERP-0000-0001"}, "license", 0, 0},
+		{"a key the files declare", map[string]any{"product": "demo", "license_key": "DEMO-PERP-0000-0001"}, "license.license_key", 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -80,7 +80,7 @@ func TestCreateLicenseRefusals(t *testing.T) {
 	}{
 		{"a negative count", `{"license": {"product": "demo", "max_activations": -1}}`, 400, "invalid_declaration", "license.max_activations"},
 		{"an unknown key", `{"license": {"product": "demo", "max_activation": 2}}`, 400, "invalid_declaration", "license.max_activation"},
-		{"the files' key", `{"license": {"product": "demo", "license_key": "DEMO-PERP-0000-0001"}}`, 400, "invalid_declaration", "license"},
+		{"the files' key", `{"license": {"product": "demo", "license_key": "DEMO-PERP-0000-0001"}}`, 400, "invalid_declaration", "license.license_key"},
 		{"not JSON", `{"license": `, 400, "invalid_declaration", ""},
 		{"deeply nested", deep, 400, "invalid_declaration", ""},
 		{"an alias bomb", "{a: &a [x, x, x, x, x, x, x, x, x], b: &b [*a, *a, *a, *a, *a, *a, *a, *a], c: &c [*b, *b, *b, *b, *b, *b, *b, *b],\nlicense: {product: demo, metadata: {m: [*c, *c, *c, *c, *c, *c, *c, *c, *c]}}}",

@@ -350,7 +350,11 @@ func refusal(l *License, seen map[string]*License) *Refused {
 	case l.User == nil && l.Product.UserBased():
 		return &Refused{License: l, Msg: fmt.Sprintf("product %q is user-based: give the license a username, not a license_key", l.Product.Code)}
 	case seen[l.Ref()] != nil:
-		return &Refused{License: l, Msg: fmt.Sprintf("license %s is already declared at %s", l.Ref(), seen[l.Ref()].Source)}
+		field := "license_key" // what repeats the other's name, for the place of the refusal
+		if l.User != nil {
+			field = "username"
+		}
+		return &Refused{License: l, Field: field, Msg: fmt.Sprintf("license %s is already declared at %s", l.Ref(), seen[l.Ref()].Source)}
 	}
 	return entitlementRefusal(l)
 }

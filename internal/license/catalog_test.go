@@ -26,7 +26,7 @@ func TestNewCatalog(t *testing.T) {
 		{"user of a key product", &license.License{User: ann, Product: keyed}, "username",
 			`product "app" is activated by license key; give the license a license_key, or the product authorization_method: user`},
 		{"key of a user product", &license.License{Key: "K-3", Product: byUser}, "", `product "users" is user-based: give the license a username, not a license_key`},
-		{"twice", &license.License{Key: "K-1", Product: keyed, Source: "b.yaml:2"}, "", "license K-1 is already declared at a.yaml:1"},
+		{"twice", &license.License{Key: "K-1", Product: keyed, Source: "b.yaml:2"}, "license_key", "license K-1 is already declared at a.yaml:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

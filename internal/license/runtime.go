@@ -147,7 +147,7 @@ func (e *Engine) Declare(a *Account, body []byte) (Made, error) {
 		return Made{}, ErrNoDeclarer
 	}
 	if len(body) > MaxDeclarationBytes {
-		return Made{}, fmt.Errorf("%w; this one is %d", ErrDeclarationTooLarge, len(body))
+		return Made{}, ErrDeclarationTooLarge
 	}
 	a.declMu.Lock()
 	defer a.declMu.Unlock()

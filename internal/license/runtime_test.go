@@ -96,8 +96,8 @@ func TestRunTimeRefusals(t *testing.T) {
 	h := declaring(t)
 	h.declare(t, "r", `{"license": {"product": "app", "license_key": "MINE"}}`)
 	for _, tc := range []struct{ name, body, field, msg string }{
-		{"the files' key", `{"license": {"product": "app", "license_key": "APP-PERP"}}`, "license", "already declared at"},
-		{"the session's key", `{"license": {"product": "app", "license_key": "MINE"}}`, "license", "already declared at"},
+		{"the files' key", `{"license": {"product": "app", "license_key": "APP-PERP"}}`, "license.license_key", "already declared at"},
+		{"the session's key", `{"license": {"product": "app", "license_key": "MINE"}}`, "license.license_key", "already declared at"},
 		{"the files' product", `{"product": {"short_code": "app"}}`, "product.short_code", `product "app" is already declared at`},
 		{"the files' user", `{"user": {"username": "alice@example.com", "password": "x"}}`, "user.username", "already declared"},
 		{"unknown product", `{"license": {"product": "nope"}}`, "license.product", `unknown product "nope"`},

@@ -66,8 +66,8 @@ func TestDeclarationErrors(t *testing.T) {
 			"license-key-of-user-product.yaml:4:5: product \"app\" is user-based: give the license a username, not a license_key",
 		}},
 		{"license-twice", nil, []string{
-			"license-twice.yaml:8:5: license K-1 is already declared at license-twice.yaml:7",
-			"license-twice.yaml:10:5: license user:ann@example.com/users is already declared at license-twice.yaml:9",
+			"license-twice.yaml:8:19: license K-1 is already declared at license-twice.yaml:7",
+			"license-twice.yaml:10:16: license user:ann@example.com/users is already declared at license-twice.yaml:9",
 		}},
 		{"license-unknown-product", nil, []string{
 			"license-unknown-product.yaml:4:33: unknown product \"ap\": declare it under products: (known: app)",
