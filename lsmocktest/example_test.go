@@ -183,24 +183,11 @@ func ExampleServer_Clock() {
 		return
 	}
 	defer srv.Close()
-	send := func(method, target, body string) string {
-		req, _ := http.NewRequest(method, srv.URL+"/api/v4/"+target, strings.NewReader(body))
-		req.Header.Set("X-Lsmock-Session", "example-clock")
-		srv.Sign(req)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err.Error()
-		}
-		defer resp.Body.Close()
-		b := struct{ Code string }{Code: "ok"}
-		_ = json.NewDecoder(resp.Body).Decode(&b)
-		return fmt.Sprintf("%d %s", resp.StatusCode, b.Code)
-	}
-	fmt.Println(send(http.MethodPost, "activate_license", `{"license_key":"DEMO-TIME-0000-0002","product":"demo","hardware_id":"laptop"}`))
+	fmt.Println(send(srv, "example-clock", http.MethodPost, "activate_license", `{"license_key":"DEMO-TIME-0000-0002","product":"demo","hardware_id":"laptop"}`))
 	if err := srv.Clock("example-clock").Advance(31 * 24 * time.Hour); err != nil {
 		fmt.Println(err)
 	}
-	fmt.Println(send(http.MethodGet, "check_license?license_key=DEMO-TIME-0000-0002&product=demo&hardware_id=laptop", ""))
+	fmt.Println(send(srv, "example-clock", http.MethodGet, "check_license?license_key=DEMO-TIME-0000-0002&product=demo&hardware_id=laptop", ""))
 	// Output:
 	// 200 ok
 	// 400 license_expired
