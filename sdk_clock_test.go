@@ -1,8 +1,6 @@
 package lsmock_test
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -24,16 +22,10 @@ func TestNodeSDKClock(t *testing.T) {
 			t.Run(licenses+"/"+flow, func(t *testing.T) {
 				t.Parallel()
 				want := clockFlowWant(flow, licenses == "runtime")
-				cmd := exec.Command(node, "clock.js")
-				cmd.Dir = nodeSDKDir
-				cmd.Env = append(os.Environ(), "LSMOCK_URL="+srv.URL, "LSMOCK_PUBLIC_KEY="+string(publicKey),
-					"LSMOCK_FLOW="+flow, "LSMOCK_LICENSES="+licenses,
-					"LSMOCK_API_KEY=sdk-clock-"+licenses+"-"+flow, "LSMOCK_DIR="+t.TempDir())
-				out, err := cmd.Output()
-				require.NoError(t, err, "node: %s", out)
 				var got []string
-				for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-					if strings.HasPrefix(l, "{") && !strings.Contains(l, `"step":"trial key"`) { // a generated key
+				for _, l := range runNodeScript(t, node, "clock.js", "LSMOCK_URL="+srv.URL, "LSMOCK_PUBLIC_KEY="+string(publicKey),
+					"LSMOCK_FLOW="+flow, "LSMOCK_LICENSES="+licenses, "LSMOCK_API_KEY=sdk-clock-"+licenses+"-"+flow) {
+					if !strings.Contains(l, `"step":"trial key"`) { // a generated key
 						got = append(got, l)
 					}
 				}

@@ -42,11 +42,7 @@ type BundleRefused struct {
 type BundleRefusals []*BundleRefused
 
 func (rs BundleRefusals) Error() string {
-	msgs := make([]string, len(rs))
-	for i, r := range rs {
-		msgs[i] = r.Bundle.Source + ": " + r.Msg
-	}
-	return strings.Join(msgs, "\n")
+	return sourcedLines(rs, func(r *BundleRefused) (string, string) { return r.Bundle.Source, r.Msg })
 }
 
 // addBundles checks the bundles against the catalog's products and licenses and adds them.

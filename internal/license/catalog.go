@@ -377,15 +377,23 @@ type Refused struct {
 type Refusals []*Refused
 
 func (rs Refusals) Error() string {
+	return sourcedLines(rs, func(r *Refused) (string, string) {
+		switch {
+		case r.License != nil:
+			return r.License.Source, r.Msg
+		case r.Account != nil:
+			return r.Account.Source, r.Msg
+		}
+		return "", r.Msg
+	})
+}
+
+// sourcedLines is the Error of a list of refusals: a "file:line: why" line each.
+func sourcedLines[R any](rs []R, line func(R) (source, msg string)) string {
 	msgs := make([]string, len(rs))
 	for i, r := range rs {
-		source := ""
-		if r.License != nil {
-			source = r.License.Source
-		} else if r.Account != nil {
-			source = r.Account.Source
-		}
-		msgs[i] = source + ": " + r.Msg
+		source, msg := line(r)
+		msgs[i] = source + ": " + msg
 	}
 	return strings.Join(msgs, "\n")
 }

@@ -173,19 +173,16 @@ func (e *Engine) Answer(op *spec.Operation, a *Account, p Params) (Answer, bool)
 // in a session that holds nothing yet: the operation names no behaviour, or the files
 // declare nothing it could answer from. The server then makes no account for the session.
 func (e *Engine) Declines(op *spec.Operation, p Params) bool {
-	switch {
+	switch { // cheap first: with a catalog to answer from, no request pays for tooLong twice
 	case op.Behavior == "":
 		return true
-	case op.Behavior == BehaviorSSOURL:
+	case op.Behavior == BehaviorSSOURL,
+		op.Behavior == BehaviorChangePassword && len(e.catalog.Users) > 0,
+		op.Behavior != BehaviorChangePassword && len(e.catalog.Products) > 0:
 		return false
 	}
-	if _, refused := e.tooLong(op, p); refused {
-		return false
-	}
-	if op.Behavior == BehaviorChangePassword {
-		return len(e.catalog.Users) == 0
-	}
-	return len(e.catalog.Products) == 0
+	_, refused := e.tooLong(op, p)
+	return !refused
 }
 
 // What one session may keep, so that a client's loop or hostile sizes cannot grow lsmock's

@@ -47,11 +47,7 @@ type ReleaseRefused struct {
 type ReleaseRefusals []*ReleaseRefused
 
 func (rs ReleaseRefusals) Error() string {
-	msgs := make([]string, len(rs))
-	for i, r := range rs {
-		msgs[i] = r.Release.Source + ": " + r.Msg
-	}
-	return strings.Join(msgs, "\n")
+	return sourcedLines(rs, func(r *ReleaseRefused) (string, string) { return r.Release.Source, r.Msg })
 }
 
 // checkReleases refuses the releases of ps that contradict each other: the same version

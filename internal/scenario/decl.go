@@ -310,7 +310,7 @@ func (ds *declarations) product(d *yamldec.Decoder, n *yaml.Node) {
 	}
 	for _, prev := range ds.products {
 		if prev.Code == p.Code {
-			d.Errorf(m["short_code"].Value, "product %q is already declared at %s", p.Code, prev.Source)
+			d.Errorf(m["short_code"].Value, "%s", alreadyDeclared("product", p.Code, prev.Source))
 			return
 		}
 	}
@@ -511,7 +511,7 @@ func (ds *declarations) user(d *yamldec.Decoder, n *yaml.Node) {
 	}
 	for _, prev := range ds.users {
 		if prev.Username == u.Username {
-			d.Errorf(m["username"].Value, "user %q is already declared at %s", u.Username, prev.Source)
+			d.Errorf(m["username"].Value, "%s", alreadyDeclared("user", u.Username, prev.Source))
 			return
 		}
 	}
