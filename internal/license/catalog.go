@@ -16,19 +16,9 @@ import (
 // Catalog is what the scenario files declare: products, the licenses sold for them and the
 // license users. It is built at load and never changes; a reload builds a new one.
 type Catalog struct {
-	Products []*Product
-	Licenses []*License
-	Users    []*User
-	Bundles  []*Bundle
-	// Accounts are the customer accounts whose users log in by single sign-on (sso.go).
-	Accounts []*CustomerAccount
-	// Codes are the error codes lsmock answers for conditions the vendor publishes no code
-	// for, by condition (see DefaultCodes); scenario files choose others with error_codes:.
-	Codes map[string]string
-	// AcceptUnknownUsers makes change_password accept any user not declared (the embedded
-	// defaults do, so a change for any username succeeds), instead of answering the
-	// wrong_password code.
-	AcceptUnknownUsers bool
+	// Declarations are what the catalog holds, checked: the licenses and bundles NewCatalog
+	// took, after Base's when it extends one.
+	Declarations
 
 	products map[string]*Product // by code
 	byKey    map[string]*License
@@ -259,9 +249,14 @@ type Declarations struct {
 	Licenses []*License
 	Users    []*User
 	Bundles  []*Bundle
+	// Accounts are the customer accounts whose users log in by single sign-on (sso.go).
 	Accounts []*CustomerAccount
-	// Codes are the error_codes: chosen, by condition.
-	Codes              map[string]string
+	// Codes are the error codes lsmock answers for conditions the vendor publishes no code
+	// for, by condition (see DefaultCodes); scenario files choose others with error_codes:.
+	Codes map[string]string
+	// AcceptUnknownUsers makes change_password accept any user not declared (the embedded
+	// defaults do, so a change for any username succeeds), instead of answering the
+	// wrong_password code.
 	AcceptUnknownUsers bool
 	// Base, when set, is a catalog these declarations extend (a session's run-time
 	// declarations extend the files'): its products, licenses, users, bundles and accounts
@@ -278,7 +273,8 @@ type Declarations struct {
 // made of its licenses (bundle.go); the customer accounts are checked by checkAccounts.
 func NewCatalog(d Declarations) (*Catalog, error) {
 	products, licenses, users, accounts, bundles := d.Products, d.Licenses, d.Users, d.Accounts, d.Bundles
-	c := &Catalog{Products: products, Users: users, Codes: d.Codes, AcceptUnknownUsers: d.AcceptUnknownUsers, Accounts: accounts}
+	c := &Catalog{Declarations: Declarations{Products: products, Users: users, Codes: d.Codes, AcceptUnknownUsers: d.AcceptUnknownUsers,
+		Accounts: accounts, Base: d.Base}}
 	if c.Codes == nil {
 		c.Codes = map[string]string{}
 	}
