@@ -55,6 +55,7 @@ func main() {
 	checkLoad := flag.Bool("check-load", false, "also load lsmock with wrk and with the built-in generator in turns, to compare them")
 	starts := flag.Int("starts", 11, "times the lsmock binary is started to time exec to first answer (0 skips)")
 	openssl := flag.Bool("openssl", true, "also run openssl speed rsa2048 on the server's core, the limit for uncached signed answers")
+	startOnly := flag.Bool("start-only", false, "only time the binary's start (-starts times), no load")
 	flag.Parse()
 	switch {
 	case *role != "":
@@ -69,7 +70,11 @@ func main() {
 	}
 	defer os.RemoveAll(g.tmp)
 	cfg := config{checkLoad: *checkLoad, starts: *starts, openssl: *openssl, duration: *duration, rounds: max(1, *rounds), soak: *soak, serverCPU: *serverCPU, gen: g}
-	if err := run(os.Stdout, cfg); err != nil {
+	runBench := run
+	if *startOnly {
+		runBench = runStarts
+	}
+	if err := runBench(os.Stdout, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -190,12 +195,31 @@ func (m measured) p99() time.Duration    { return m.p99sum / time.Duration(max(m
 func (m measured) serverBusy() float64   { return m.serverCPU.Seconds() / m.elapsed.Seconds() }
 func (m measured) loadBusy() float64     { return m.loadCPU.Seconds() / m.elapsed.Seconds() }
 
+// buildLsmock builds the lsmock binary into the bench's temporary folder.
+func buildLsmock(cfg config) (string, error) {
+	bin := filepath.Join(cfg.gen.tmp, "lsmock")
+	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/lsmock").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/lsmock (run the bench from the repository's root): %v: %s", err, b)
+	}
+	return bin, nil
+}
+
+// runStarts only times the binary's start: -start-only.
+func runStarts(out io.Writer, cfg config) error {
+	bin, err := buildLsmock(cfg)
+	if err != nil {
+		return err
+	}
+	reportBinaryStart(out, cfg.serverCPU, bin, max(cfg.starts, 1))
+	return nil
+}
+
 func run(out io.Writer, cfg config) error {
 	ctx := context.Background()
 	ps := phases()
-	bin := filepath.Join(cfg.gen.tmp, "lsmock")
-	if b, err := exec.Command("go", "build", "-o", bin, "./cmd/lsmock").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build ./cmd/lsmock (run the bench from the repository's root): %v: %s", err, b)
+	bin, err := buildLsmock(cfg)
+	if err != nil {
+		return err
 	}
 	servers := []*contender{
 		{name: "hand-written net/http", role: "baseline"},
