@@ -149,10 +149,9 @@ func declared(op *spec.Operation) (body, query, header map[string]bool) {
 	for _, h := range op.Headers {
 		header[h] = true
 	}
-	if op.Body != nil && op.Body.Schema != nil && op.Body.Schema.Properties != nil {
-		for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
-			ps := p.Value().Schema()
-			body[p.Key()] = ps == nil || (ps.Format != "password" && (ps.WriteOnly == nil || !*ps.WriteOnly))
+	if op.Body != nil {
+		for _, p := range op.Body.Properties {
+			body[p.Name] = !p.Secret
 		}
 	}
 	for name := range op.Query {

@@ -81,12 +81,12 @@ func bodyPath(p string) []string {
 }
 
 func topLevelProperties(op *spec.Operation) []string {
-	if op.Body == nil || op.Body.Schema == nil || op.Body.Schema.Properties == nil {
+	if op.Body == nil {
 		return nil
 	}
 	var names []string
-	for p := op.Body.Schema.Properties.First(); p != nil; p = p.Next() {
-		names = append(names, p.Key())
+	for _, p := range op.Body.Properties {
+		names = append(names, p.Name)
 	}
 	return names
 }

@@ -50,6 +50,10 @@ type Spec struct {
 	// use: it compiles every schema of the document, half of lsmock's start-up, and the
 	// embedded defaults, checked by the tests, never use it.
 	responses func() (validator.Validator, []error)
+	// attach reads the document, for a spec read from its snapshot, and gives the spec and its
+	// operations their models; every accessor of a model calls it first. A no-op for a spec
+	// loaded from its document.
+	attach func()
 }
 
 // Operation is one method on one path, with everything the request path needs precomputed.
@@ -94,6 +98,7 @@ type Operation struct {
 	model    *v3.Operation
 	pathItem *v3.PathItem
 	line     int
+	attach   func() // the spec's
 }
 
 // Body is a JSON request body.
@@ -107,10 +112,30 @@ type Body struct {
 	Encoding string
 	// RequiredFields are the body schema's top-level required properties, in document order.
 	RequiredFields []string
-	// Schema is the body schema as the document models it; the validator compiles it.
-	Schema *base.Schema
+	// Properties are the body schema's top-level properties, in document order.
+	Properties []Property
+	// Inline is the body schema rendered as YAML with its references inlined ("" when it
+	// cannot be): a schema simple enough is checked from it directly, without compiling.
+	Inline []byte
 	// Example is a request body the document gives or its schema implies, as JSON.
 	Example []byte
+
+	schema *base.Schema
+	attach func() // the spec's
+}
+
+// Property is a top-level property of a request body.
+type Property struct {
+	Name string
+	// Secret is true when the document marks the value a secret (format: password,
+	// writeOnly): lsmock then never shows it.
+	Secret bool `json:",omitempty"`
+}
+
+// Schema is the body schema as the document models it; the validator compiles it.
+func (b *Body) Schema() *base.Schema {
+	b.attach()
+	return b.schema
 }
 
 // Response is a complete scripted answer: status, content type and body bytes.
@@ -135,7 +160,7 @@ type ErrorExample struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	// Summary is the example's summary, when the spec gives one: what the error means.
-	Summary string `json:"-"`
+	Summary string `json:"summary,omitempty"`
 }
 
 // Example returns the operation's response example with that name.
@@ -158,16 +183,25 @@ func (o *Operation) ExampleNames() []string {
 }
 
 // Model returns the operation as libopenapi models it.
-func (o *Operation) Model() *v3.Operation { return o.model }
+func (o *Operation) Model() *v3.Operation {
+	o.attach()
+	return o.model
+}
 
 // PathItem returns the path item the operation belongs to.
-func (o *Operation) PathItem() *v3.PathItem { return o.pathItem }
+func (o *Operation) PathItem() *v3.PathItem {
+	o.attach()
+	return o.pathItem
+}
 
 // Line is the operation's line in the document (0 when unknown).
 func (o *Operation) Line() int { return o.line }
 
 // Model returns the whole document as libopenapi models it.
-func (s *Spec) Model() *v3.Document { return s.model }
+func (s *Spec) Model() *v3.Document {
+	s.attach()
+	return s.model
+}
 
 // Find returns the operation for a request's method and path. When the path is known but
 // not with that method, op is nil and allowed lists the methods the path takes.
@@ -243,7 +277,8 @@ func load(name string, data []byte, baseDir string, checkDocument bool) (*Spec, 
 	if err != nil || built == nil {
 		return nil, fromModelErrors(name, []error{err}, libLog.messages)
 	}
-	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}, General: map[string]ErrorExample{}, responses: responses}
+	s := &Spec{Name: name, model: &built.Model, Errors: map[string]ErrorExample{}, General: map[string]ErrorExample{}, responses: responses,
+		attach: func() {}}
 	if v, err := strconv.ParseFloat(versionPrefix(built.Model.Version), 32); err == nil {
 		s.Version = float32(v)
 	}
@@ -335,6 +370,7 @@ func (s *Spec) compileOperation(path, method string, item *v3.PathItem, op *v3.O
 		Errors:   map[string]ErrorExample{},
 		model:    op,
 		pathItem: item,
+		attach:   s.attach,
 	}
 	if low := op.GoLow(); low != nil && low.KeyNode != nil {
 		out.line = low.KeyNode.Line
@@ -449,7 +485,12 @@ func (s *Spec) compileBody(out *Operation, rb *v3.RequestBody) *fileerr.Error {
 			MediaType:      m.Key(),
 			Encoding:       encoding,
 			RequiredFields: schema.Required,
-			Schema:         schema,
+			Properties:     properties(schema),
+			schema:         schema,
+			attach:         s.attach,
+		}
+		if inline, err := schema.RenderInline(); err == nil {
+			out.Body.Inline = inline
 		}
 		if ex, ok := mediaExample(m.Value()); ok {
 			if text, isText := ex.(string); isText && encoding != "" {
@@ -461,6 +502,19 @@ func (s *Spec) compileBody(out *Operation, rb *v3.RequestBody) *fileerr.Error {
 		return nil
 	}
 	return nil
+}
+
+// properties lists a body schema's top-level properties.
+func properties(schema *base.Schema) []Property {
+	if schema.Properties == nil {
+		return nil
+	}
+	var out []Property
+	for p := schema.Properties.First(); p != nil; p = p.Next() {
+		ps := p.Value().Schema()
+		out = append(out, Property{Name: p.Key(), Secret: ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly))})
+	}
+	return out
 }
 
 // encodedJSON reports whether a body schema describes base64 text of JSON with a schema of
@@ -718,6 +772,7 @@ func (s *Spec) ResponseProblems(op *Operation, status int, header http.Header, b
 		Body:       io.NopCloser(bytes.NewReader(body)),
 		Request:    req,
 	}
+	s.attach()
 	docValidator, errs := s.responses()
 	if len(errs) > 0 {
 		out := make([]string, len(errs))

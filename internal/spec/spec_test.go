@@ -182,7 +182,7 @@ func TestEncodedBody(t *testing.T) {
 	assert.Equal(t, "text/plain", op.Body.MediaType)
 	assert.Equal(t, "base64", op.Body.Encoding)
 	assert.True(t, op.Body.Required)
-	assert.Contains(t, op.Body.Schema.Description, "offline request file holds")
+	assert.Contains(t, op.Body.Schema().Description, "offline request file holds")
 	assert.Regexp(t, `^[A-Za-z0-9+/]+=*$`, string(op.Body.Example), "the example is base64 text, not a JSON string")
 	assert.Empty(t, s.Operation("activateLicense").Body.Encoding)
 }

@@ -56,9 +56,11 @@ type Rejection struct {
 
 // Validator checks requests against the operations of one spec.
 type Validator struct {
-	spec   *spec.Spec
-	ops    map[*spec.Operation]*operationCheck
-	params parameters.ParameterValidator
+	spec *spec.Spec
+	ops  map[*spec.Operation]*operationCheck
+	// params is built at its first use: it needs the document's model, which a spec read
+	// from its snapshot reads only then.
+	params func() parameters.ParameterValidator
 	// compileMu serializes the compiles of body schemas put off to their first use: they
 	// render the spec's model, which is not made for concurrent writers.
 	compileMu sync.Mutex
@@ -67,9 +69,12 @@ type Validator struct {
 // operationCheck is what New precomputes for one operation.
 type operationCheck struct {
 	op *spec.Operation
-	// body compiles the body schema once, at New or at its first use (NewDeferred); nil
+	// schema compiles the body schema once, at New or at its first use (NewDeferred); nil
 	// when the operation takes no JSON body.
-	body func() (bodyCheck, error)
+	schema func() (*jsonschema.Schema, error)
+	// flat is the body schema when it is simple enough to check directly (fast.go), nil
+	// when not; read at its first use.
+	flat func() *flatObject
 	keys map[string]string // the body's property names, shared by every decoded body
 	// refused remembers the general validator's answers for a flat schema, by body shape
 	// (shapes.go).
@@ -82,18 +87,12 @@ type operationCheck struct {
 	missingContent    Rejection // an empty base64 body (unwrapEncoded)
 }
 
-// bodyCheck is an operation's compiled body schema.
-type bodyCheck struct {
-	schema *jsonschema.Schema
-	flat   *flatObject // the schema checked directly, when it is that simple
-}
-
 // New compiles every operation's body schema. It fails only when a schema cannot compile.
 func New(s *spec.Spec) (*Validator, error) {
 	v := newValidator(s)
 	for _, op := range s.Operations {
-		if c := v.ops[op]; c.body != nil {
-			if _, err := c.body(); err != nil {
+		if c := v.ops[op]; c.schema != nil {
+			if _, err := c.schema(); err != nil {
 				return nil, err
 			}
 		}
@@ -110,7 +109,7 @@ func newValidator(s *spec.Spec) *Validator {
 	v := &Validator{
 		spec:   s,
 		ops:    make(map[*spec.Operation]*operationCheck, len(s.Operations)),
-		params: parameters.NewParameterValidator(s.Model()),
+		params: sync.OnceValue(func() parameters.ParameterValidator { return parameters.NewParameterValidator(s.Model()) }),
 	}
 	opts := config.NewValidationOptions()
 	for _, op := range s.Operations {
@@ -125,24 +124,20 @@ func newValidator(s *spec.Spec) *Validator {
 		}
 		if op.Body != nil {
 			c.keys = map[string]string{}
-			if props := op.Body.Schema.Properties; props != nil {
-				for p := props.First(); p != nil; p = p.Next() {
-					c.keys[p.Key()] = p.Key()
-				}
+			for _, p := range op.Body.Properties {
+				c.keys[p.Name] = p.Name
 			}
-			c.body = sync.OnceValues(func() (bodyCheck, error) {
+			c.flat = sync.OnceValue(func() *flatObject { return newFlatObject(op.Body.Inline) })
+			c.schema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+				schema := op.Body.Schema() // before the lock: it may read the document
 				v.compileMu.Lock()
 				defer v.compileMu.Unlock()
-				compiled, err := schema_validation.CompileSchemaForValidation(op.Body.Schema,
+				compiled, err := schema_validation.CompileSchemaForValidation(schema,
 					schema_validation.SchemaValidationPurposeRequestBody, opts, s.Version)
 				if err != nil {
-					return bodyCheck{}, fmt.Errorf("%s: compile the request body schema of %s: %w", s.Name, op.ID, err)
+					return nil, fmt.Errorf("%s: compile the request body schema of %s: %w", s.Name, op.ID, err)
 				}
-				b := bodyCheck{schema: compiled.CompiledSchema}
-				if rendered, err := op.Body.Schema.RenderInline(); err == nil {
-					b.flat = newFlatObject(rendered)
-				}
-				return b, nil
+				return compiled.CompiledSchema, nil
 			})
 		}
 		v.ops[op] = c
@@ -225,7 +220,7 @@ func (v *Validator) AdmitBody(op *spec.Operation, r *http.Request, query url.Val
 		rej.Detail = "missing required parameter(s): " + strings.Join(missing, ", ")
 		return decoded, &rej
 	}
-	if c.body != nil && parsed {
+	if c.schema != nil && parsed {
 		if rej := c.checkSchema(decoded); rej != nil {
 			return decoded, rej
 		}
@@ -240,22 +235,23 @@ func (v *Validator) AdmitBody(op *spec.Operation, r *http.Request, query url.Val
 
 // checkSchema validates a decoded body against the operation's body schema.
 func (c *operationCheck) checkSchema(decoded any) *Rejection {
-	b, err := c.body()
-	if err != nil {
-		return &Rejection{Status: http.StatusInternalServerError, Code: "internal_error",
-			Message: "Internal server error", Detail: err.Error()}
-	}
-	if b.flat != nil && b.flat.valid(decoded) {
+	flat := c.flat()
+	if flat != nil && flat.valid(decoded) {
 		return nil
 	}
 	shape := ""
-	if b.flat != nil {
+	if flat != nil {
 		shape = shapeOf(decoded)
 		if rej, ok := c.refused.Get(shape); ok {
 			return &rej
 		}
 	}
-	err = b.schema.Validate(decoded)
+	schema, err := c.schema()
+	if err != nil {
+		return &Rejection{Status: http.StatusInternalServerError, Code: "internal_error",
+			Message: "Internal server error", Detail: err.Error()}
+	}
+	err = schema.Validate(decoded)
 	if err == nil {
 		return nil
 	}
@@ -265,7 +261,7 @@ func (c *operationCheck) checkSchema(decoded any) *Rejection {
 		rej.Message = failures[0].String()
 		rej.Detail = joinFailures(failures)
 	}
-	if b.flat != nil {
+	if flat != nil {
 		c.refused.Put(shape, rej, len(shape)+len(rej.Message)+len(rej.Detail)+shapeOverhead)
 	}
 	return &rej
@@ -357,10 +353,10 @@ func (v *Validator) checkParameters(c *operationCheck, r *http.Request) *Rejecti
 			msgs = append(msgs, scrub(e.Message, r))
 		}
 	}
-	run(v.params.ValidatePathParamsWithPathItem(r, op.PathItem(), op.Path))
-	run(v.params.ValidateQueryParamsWithPathItem(r, op.PathItem(), op.Path))
-	run(v.params.ValidateHeaderParamsWithPathItem(r, op.PathItem(), op.Path))
-	run(v.params.ValidateCookieParamsWithPathItem(r, op.PathItem(), op.Path))
+	run(v.params().ValidatePathParamsWithPathItem(r, op.PathItem(), op.Path))
+	run(v.params().ValidateQueryParamsWithPathItem(r, op.PathItem(), op.Path))
+	run(v.params().ValidateHeaderParamsWithPathItem(r, op.PathItem(), op.Path))
+	run(v.params().ValidateCookieParamsWithPathItem(r, op.PathItem(), op.Path))
 	if len(msgs) == 0 {
 		return nil
 	}
