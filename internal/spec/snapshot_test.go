@@ -42,7 +42,7 @@ func TestLoadSnapshot(t *testing.T) {
 		stale          bool
 	}{
 		{"an edited document", snap, edited, true},
-		{"not JSON", []byte("{"), document, false},
+		{"not a snapshot", []byte("{}"), document, false},
 		{"empty", nil, document, false},
 	}
 	for _, tc := range cases {

@@ -129,7 +129,7 @@ type Property struct {
 	Name string
 	// Secret is true when the document marks the value a secret (format: password,
 	// writeOnly): lsmock then never shows it.
-	Secret bool `json:",omitempty"`
+	Secret bool
 }
 
 // Schema is the body schema as the document models it; the validator compiles it.
@@ -160,7 +160,7 @@ type ErrorExample struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	// Summary is the example's summary, when the spec gives one: what the error means.
-	Summary string `json:"summary,omitempty"`
+	Summary string `json:"-"`
 }
 
 // Example returns the operation's response example with that name.
