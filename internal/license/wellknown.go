@@ -3,6 +3,7 @@ package license
 import (
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/lsmock/lsmock/internal/apierror"
 	"github.com/lsmock/lsmock/internal/jsoncanon"
@@ -35,7 +36,7 @@ func (e *Engine) WellKnown(base string) Answer {
 		"default_api_version", "v4",
 		"version", WellKnownVersion,
 		"timestamp", iso(e.now(nil)),
-		"pub_key", e.metadata.key,
+		"pub_key", e.metadata.key(),
 		"endpoints", e.metadata.endpoints,
 	))
 	if err != nil { // strings, numbers and lists of them only: a defect
@@ -51,7 +52,7 @@ const apiPrefix = "/api/v4/"
 // metadata is what .well-known answers that does not depend on the request: built with the
 // engine, not per request.
 type metadata struct {
-	key       string
+	key       func() string // read at the first .well-known: the built-in key is parsed then
 	endpoints []jsoncanon.Object
 }
 
@@ -70,9 +71,9 @@ func newMetadata(sp *spec.Spec, signer *signing.Signer) metadata {
 			"url", url,
 		))
 	}
-	var key string
+	key := func() string { return "" }
 	if signer != nil {
-		key = string(signer.PublicKeyPEM())
+		key = sync.OnceValue(func() string { return string(signer.PublicKeyPEM()) })
 	}
 	return metadata{key: key, endpoints: endpoints}
 }

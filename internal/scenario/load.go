@@ -98,6 +98,11 @@ func (set *Set) add(sc *Scenario) {
 // for it (its own and the general ones) that no file has named: any documented error can be
 // asked for by name without writing a file.
 func (set *Set) addImplied(s *spec.Spec) {
+	// One answer per documented error, shared by the operations that answer it (answers are
+	// read, never written, once loaded): the general ones are the same for every operation.
+	answers := map[spec.ErrorExample]*Response{}
+	named := map[string]bool{}
+	source := s.Name + " (documented error)"
 	for _, op := range s.Operations {
 		codes := make([]string, 0, len(op.Errors)+len(s.General))
 		for code := range op.Errors {
@@ -110,10 +115,20 @@ func (set *Set) addImplied(s *spec.Spec) {
 		}
 		sort.Strings(codes)
 		for _, code := range codes {
-			if set.byOp[op][code] != nil || !namePattern.MatchString(code) {
+			ok, seen := named[code]
+			if !seen {
+				ok = namePattern.MatchString(code)
+				named[code] = ok
+			}
+			if set.byOp[op][code] != nil || !ok {
 				continue
 			}
 			e, _ := s.ErrorFor(op, code)
+			answer := answers[e]
+			if answer == nil {
+				answer = errorResponse(e)
+				answers[e] = answer
+			}
 			description := e.Summary
 			if description == "" {
 				description = "The documented error " + code + " (" + strconv.Itoa(e.Status) + ")."
@@ -122,9 +137,9 @@ func (set *Set) addImplied(s *spec.Spec) {
 				Name:        code,
 				Description: description,
 				Operation:   op,
-				Steps:       []*Response{errorResponse(e)},
+				Steps:       []*Response{answer},
 				After:       AfterRepeatLast,
-				Source:      s.Name + " (documented error)",
+				Source:      source,
 				Implied:     true,
 			})
 		}
