@@ -18,13 +18,7 @@ import (
 func TestLoadSnapshot(t *testing.T) {
 	t.Parallel()
 	document := lsmock.DefaultSpec()
-	full, err := spec.Load(lsmock.DefaultSpecName, document)
-	require.NoError(t, err)
-	snap, err := full.Snapshot(document)
-	require.NoError(t, err)
-
-	s, err := spec.LoadSnapshot(lsmock.DefaultSpecName, snap, document)
-	require.NoError(t, err)
+	full, s, snap := fromSnapshot(t, document)
 	op := s.Operation("changePassword")
 	require.NotNil(t, op)
 	assert.Equal(t, full.Operation("changePassword").Success, op.Success)
@@ -60,13 +54,7 @@ func TestLoadSnapshot(t *testing.T) {
 // however many requests ask at once (run with -race).
 func TestSnapshotModelsConcurrently(t *testing.T) {
 	t.Parallel()
-	document := lsmock.DefaultSpec()
-	full, err := spec.Load(lsmock.DefaultSpecName, document)
-	require.NoError(t, err)
-	snap, err := full.Snapshot(document)
-	require.NoError(t, err)
-	s, err := spec.LoadSnapshot(lsmock.DefaultSpecName, snap, document)
-	require.NoError(t, err)
+	_, s, _ := fromSnapshot(t, lsmock.DefaultSpec())
 	var wg sync.WaitGroup
 	for _, op := range s.Operations {
 		wg.Go(func() {
@@ -81,4 +69,16 @@ func TestSnapshotModelsConcurrently(t *testing.T) {
 	assert.Same(t, s.Model(), s.Model())
 	op := s.Operation("changePassword")
 	assert.Empty(t, s.ResponseProblems(op, 200, map[string][]string{"Content-Type": {"application/json"}}, []byte(`"password_changed"`)))
+}
+
+// fromSnapshot loads document, writes its snapshot and reads the spec from that.
+func fromSnapshot(t *testing.T, document []byte) (full, fromSnap *spec.Spec, snap []byte) {
+	t.Helper()
+	full, err := spec.Load(lsmock.DefaultSpecName, document)
+	require.NoError(t, err)
+	snap, err = full.Snapshot(document)
+	require.NoError(t, err)
+	fromSnap, err = spec.LoadSnapshot(lsmock.DefaultSpecName, snap, document)
+	require.NoError(t, err)
+	return full, fromSnap, snap
 }
