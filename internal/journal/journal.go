@@ -315,7 +315,7 @@ func redactNested(v any) any {
 		if SecretValue(t) {
 			return Redacted
 		}
-		return t
+		return v // not t: boxing t again would allocate
 	default:
 		return v
 	}
@@ -337,7 +337,8 @@ func RedactHeaders(h map[string][]string, declared map[string]bool, authorizatio
 		switch {
 		case k == "Authorization":
 			v = redactAuthorization(authorization, authErr, keyLabel)
-		case !(declared[k] || clearHeader(k)) || SecretName(k):
+		case clearHeaders[k]: // none is a secret's name (TestClearHeadersAreNotSecret)
+		case !(declared[k] || strings.HasPrefix(k, "X-Lsmock-")) || SecretName(k):
 			v = Redacted
 		}
 		out = append(out, HeaderField{k, v})
@@ -346,7 +347,8 @@ func RedactHeaders(h map[string][]string, declared map[string]bool, authorizatio
 }
 
 // clearHeaders are the transport headers whose values the journal shows: they describe the
-// request's form, not who sends it. Referer is not among them (its URL may hold a query).
+// request's form, not who sends it (so do lsmock's own, X-Lsmock-*, unless named as
+// secrets). Referer is not among them (its URL may hold a query).
 var clearHeaders = map[string]bool{
 	"Accept": true, "Accept-Charset": true, "Accept-Encoding": true, "Accept-Language": true,
 	"Access-Control-Request-Headers": true, "Access-Control-Request-Method": true,
@@ -357,12 +359,6 @@ var clearHeaders = map[string]bool{
 	"Upgrade": true, "User-Agent": true, "Via": true, "X-Forwarded-For": true,
 	"X-Forwarded-Host": true, "X-Forwarded-Proto": true, "X-Request-Id": true,
 	"X-Requested-With": true,
-}
-
-// clearHeader reports whether a header (canonical name) is an ordinary transport header or
-// one of lsmock's own (X-Lsmock-*), whose value the journal shows whatever the operation.
-func clearHeader(name string) bool {
-	return clearHeaders[name] || strings.HasPrefix(name, "X-Lsmock-")
 }
 
 // Headers are a request's headers as the journal keeps them: the first value of each,
