@@ -85,7 +85,7 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 			problems = append(problems, "request: "+code+": "+detail)
 			return false
 		}
-		s.writeError(w, out, newAPIError(status, code, message), detail)
+		s.writeError(w, out, s.rendered.get(status, code, message), detail)
 		return true
 	}
 	if how == admitAll {
@@ -116,13 +116,13 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 	if how == admitBody || op == nil {
 		return problems, true
 	}
-	decoded, rej := c.validator.AdmitBody(op, r, out.queryOf(r), out.body)
+	decoded, rej := c.validator.AdmitBody(op, r, out.queryIfAny(r), out.body)
 	out.decoded, req.Match.Body = decoded, decoded
 	if rej != nil && reject(rej.Status, rej.Code, rej.Message, rej.Detail) {
 		return nil, false
 	}
 	if how == admitAll && c.ops[op].authorized {
-		if f := s.auth.ProductAllowed(out.authz, productOf(decoded, out.queryOf(r))); f != nil {
+		if f := s.auth.ProductAllowed(out.authz, productOf(decoded, out.queryIfAny(r))); f != nil {
 			s.writeError(w, out, c.authError(op, f), f.Detail)
 			out.selection = "auth"
 			return nil, false
@@ -168,6 +168,15 @@ func (o *outcome) queryOf(r *http.Request) url.Values {
 		o.query = r.URL.Query()
 	}
 	return o.query
+}
+
+// queryIfAny is queryOf(r), or nil (which reads as empty) when r has no query: r.URL.Query()
+// would allocate an empty map.
+func (o *outcome) queryIfAny(r *http.Request) url.Values {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	return o.queryOf(r)
 }
 
 // readBody reads the request body, up to the size limit, into out.body. On an error the body

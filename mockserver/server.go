@@ -164,6 +164,7 @@ type Server struct {
 
 	sessions  *session.Store // pins, sequence progress and license accounts, per session
 	labels    session.Labels // the labels of the API keys seen, so each is hashed once
+	rendered  renderedErrors // the validator's refusals as answered
 	signer    *signing.Signer
 	clock     func() time.Time // the real clock (Config.Clock): Date headers and the signing window
 	global    *license.Clock   // the test clock for every session (PUT /__lsmock/clock)
