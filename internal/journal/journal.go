@@ -272,7 +272,8 @@ func SecretValue(s string) bool {
 	return strings.Contains(s, "PRIVATE KEY-----")
 }
 
-// RedactBody returns a copy of a decoded JSON body fit for the journal. Only the values
+// RedactBody returns a copy of a decoded JSON body fit for the journal, an Object when the
+// body is an object (else Redacted). Only the values
 // of visible top-level fields are kept (the fields the operation's schema declares that are
 // not secrets); every other value, including anything a client put where the schema has no
 // field, becomes Redacted, because a buggy client may send a password anywhere. Inside kept
@@ -282,15 +283,19 @@ func RedactBody(v any, visible map[string]bool) any {
 	if !ok {
 		return Redacted
 	}
-	out := make(map[string]any, len(obj))
+	out := make(Object, 0, len(obj))
 	for k, e := range obj {
-		if visible[k] && !SecretName(k) {
-			out[k] = redactNested(e)
-			continue
-		}
-		out[k] = Redacted
+		out = append(out, Field{k, redactField(k, e, visible)})
 	}
 	return out
+}
+
+// redactField is what RedactBody keeps of a top-level field.
+func redactField(name string, v any, visible map[string]bool) any {
+	if visible[name] && !SecretName(name) {
+		return redactNested(v)
+	}
+	return Redacted
 }
 
 func redactNested(v any) any {
