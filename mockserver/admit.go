@@ -10,7 +10,6 @@ import (
 
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/decide"
-	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/spec"
 )
 
@@ -53,7 +52,7 @@ func (s *Server) request(r *http.Request, op *spec.Operation, out *outcome) deci
 	if r.URL.RawQuery != "" {
 		req.Match.Query = out.queryOf(r)
 	}
-	if req.Named = r.Header.Get(HeaderScenario); req.Named != "" {
+	if req.Named = headerValue(r.Header, HeaderScenario); req.Named != "" {
 		req.NamedBy = decide.ByHeader
 	} else if req.Match.Query.Has(QueryScenario) {
 		req.Named, req.NamedBy = req.Match.Query.Get(QueryScenario), decide.ByQuery
@@ -86,7 +85,7 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 			problems = append(problems, "request: "+code+": "+detail)
 			return false
 		}
-		s.writeError(w, out, newAPIError(status, code, message), detail)
+		s.writeError(w, out, s.rendered.get(status, code, message), detail)
 		return true
 	}
 	if how == admitAll {
@@ -98,7 +97,7 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 		}
 	}
 	if how == admitAll && c.ops[op].authorized {
-		if f := s.auth.CheckParsed(r.Header.Get("Date"), out.authz, out.authErr); f != nil {
+		if f := s.auth.CheckParsed(headerValue(r.Header, "Date"), out.authz, out.authErr); f != nil {
 			s.writeError(w, out, c.authError(op, f), f.Detail)
 			out.selection = "auth"
 			return nil, false
@@ -117,13 +116,13 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 	if how == admitBody || op == nil {
 		return problems, true
 	}
-	decoded, rej := c.validator.AdmitBody(op, r, out.queryOf(r), out.body)
+	decoded, rej := c.validator.AdmitBody(op, r, out.queryIfAny(r), out.body)
 	out.decoded, req.Match.Body = decoded, decoded
 	if rej != nil && reject(rej.Status, rej.Code, rej.Message, rej.Detail) {
 		return nil, false
 	}
 	if how == admitAll && c.ops[op].authorized {
-		if f := s.auth.ProductAllowed(out.authz, productOf(decoded, out.queryOf(r))); f != nil {
+		if f := s.auth.ProductAllowed(out.authz, productOf(decoded, out.queryIfAny(r))); f != nil {
 			s.writeError(w, out, c.authError(op, f), f.Detail)
 			out.selection = "auth"
 			return nil, false
@@ -147,7 +146,7 @@ func productOf(decoded any, query url.Values) string {
 // for a token lsmock issued its client id (kept across refreshes), else the token. It returns
 // the credential the session is keyed on.
 func (s *Server) identify(r *http.Request, out *outcome) (credential string) {
-	out.authz, out.authErr = auth.Parse(r.Header.Get("Authorization"))
+	out.authz, out.authErr = auth.Parse(headerValue(r.Header, "Authorization"))
 	if out.authErr == nil {
 		credential = out.authz.APIKey()
 		if out.authz.Bearer != "" {
@@ -156,8 +155,8 @@ func (s *Server) identify(r *http.Request, out *outcome) (credential string) {
 			}
 		}
 	}
-	out.session = session.Of(r, credential)
-	if r.Header.Get(HeaderSession) == "" {
+	out.session = s.labels.Of(r, credential)
+	if headerValue(r.Header, HeaderSession) == "" {
 		out.keyLabel = string(out.session.Label) // the credential's label, for the journal's Authorization
 	}
 	return credential
@@ -169,6 +168,15 @@ func (o *outcome) queryOf(r *http.Request) url.Values {
 		o.query = r.URL.Query()
 	}
 	return o.query
+}
+
+// queryIfAny is queryOf(r), or nil (which reads as empty) when r has no query: r.URL.Query()
+// would allocate an empty map.
+func (o *outcome) queryIfAny(r *http.Request) url.Values {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	return o.queryOf(r)
 }
 
 // readBody reads the request body, up to the size limit, into out.body. On an error the body

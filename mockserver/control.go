@@ -78,12 +78,12 @@ func (s *Server) Requests(f Filter) []Request {
 	return out
 }
 
-// requestOf is a journal entry as Requests returns it; it shares the entry's decoded body
-// and query, which the journal never changes.
+// requestOf is a journal entry as Requests returns it, its body and query as maps; it
+// shares their values, which the journal never changes.
 func requestOf(e *journal.Entry) Request {
 	r := Request{ID: e.ID, Time: e.Time, Method: e.Method, Path: e.Path, Session: e.Session,
 		Operation: e.Operation, Scenario: e.Scenario, Selection: e.Selection, Status: e.Status,
-		Code: e.Code, Detail: e.Detail, Duration: e.Duration, Query: e.Query, Body: e.Body,
+		Code: e.Code, Detail: e.Detail, Duration: e.Duration, Query: journal.Plain(e.Query), Body: journal.Plain(e.Body),
 		Headers: make(http.Header, len(e.Headers))}
 	for _, h := range e.Headers {
 		r.Headers[h.Name] = []string{h.Value}

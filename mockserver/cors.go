@@ -39,7 +39,7 @@ func newCORSPolicy(c CORS, headerParams []string) corsPolicy {
 // which it has then answered. The admin API is open only to origins listed explicitly: any
 // page a developer visits could otherwise read the journal and move pins on their lsmock.
 func (p corsPolicy) apply(w http.ResponseWriter, r *http.Request, admin bool, allowedMethods func() []string) (preflight bool) {
-	origin := r.Header.Get("Origin")
+	origin := headerValue(r.Header, "Origin")
 	if p.Disabled || origin == "" {
 		return false
 	}
@@ -50,7 +50,7 @@ func (p corsPolicy) apply(w http.ResponseWriter, r *http.Request, admin bool, al
 	}
 	h.Set("Access-Control-Allow-Origin", origin)
 	h.Set("Access-Control-Expose-Headers", exposedHeaders)
-	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+	if r.Method != http.MethodOptions || headerValue(r.Header, "Access-Control-Request-Method") == "" {
 		return false
 	}
 	methods := allowedMethods()

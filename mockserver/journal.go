@@ -33,12 +33,7 @@ func (s *Server) journalRequest(c *compiled, r *http.Request, out *outcome, star
 		Headers:   journal.RedactHeaders(r.Header, c.headerFields[out.operation], out.authz, out.authErr, out.keyLabel),
 	}
 	if r.URL.RawQuery != "" {
-		q := out.queryOf(r)
-		params := make(map[string]any, len(q))
-		for k, v := range q {
-			params[k] = v[0]
-		}
-		e.Query = journal.RedactBody(params, c.queryFields[out.operation])
+		e.Query = journal.RedactQuery(out.queryOf(r), c.queryFields[out.operation])
 	}
 	body := out.decoded
 	if body == nil && len(out.body) > 0 && len(out.body) <= maxJournaledBody {

@@ -18,6 +18,7 @@ import (
 	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/load"
+	"github.com/lsmock/lsmock/internal/logtext"
 	"github.com/lsmock/lsmock/internal/match"
 	"github.com/lsmock/lsmock/internal/oauth"
 	"github.com/lsmock/lsmock/internal/session"
@@ -163,6 +164,8 @@ type Server struct {
 	reloadMu sync.Mutex // one reload at a time
 
 	sessions  *session.Store // pins, sequence progress and license accounts, per session
+	labels    session.Labels // the labels of the API keys seen, so each is hashed once
+	rendered  renderedErrors // the validator's refusals as answered
 	signer    *signing.Signer
 	clock     func() time.Time // the real clock (Config.Clock): Date headers and the signing window
 	global    *license.Clock   // the test clock for every session (PUT /__lsmock/clock)
@@ -363,27 +366,27 @@ func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time, leve
 		path = out.path
 	}
 	now := time.Now()
-	// The record is built here, not by Logger.LogAttrs, which spends a stack walk on a
-	// source location nobody asked for.
-	rec := slog.NewRecord(now, level, "request", 0)
-	rec.AddAttrs(
-		slog.String("method", r.Method),
-		slog.String("path", path),
-		slog.Int("status", out.status),
-		slog.Duration("duration", now.Sub(start)),
-	)
-	var extra [5]slog.Attr
-	n := 0
+	var attrs [9]slog.Attr
+	attrs[0], attrs[1] = slog.String("method", r.Method), slog.String("path", path)
+	attrs[2], attrs[3] = slog.Int("status", out.status), slog.Duration("duration", now.Sub(start))
+	n := 4
 	for _, a := range [...]struct{ key, val string }{
 		{"operation", out.operation}, {"scenario", out.scenario}, {"session", string(out.session.Label)},
 		{"code", out.code}, {"detail", out.detail},
 	} {
 		if a.val != "" {
-			extra[n] = slog.String(a.key, a.val)
+			attrs[n] = slog.String(a.key, a.val)
 			n++
 		}
 	}
-	rec.AddAttrs(extra[:n]...)
+	if lt, ok := h.(*logtext.Handler); ok { // as lsmock serve logs: no slog.Record to fill
+		_ = lt.HandleAttrs(r.Context(), now, level, "request", attrs[:n]...)
+		return
+	}
+	// The record is built here, not by Logger.LogAttrs, which spends a stack walk on a
+	// source location nobody asked for.
+	rec := slog.NewRecord(now, level, "request", 0)
+	rec.AddAttrs(attrs[:n]...)
 	_ = h.Handle(r.Context(), rec)
 }
 

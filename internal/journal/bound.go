@@ -79,6 +79,13 @@ func fits(v any, room *int) bool {
 				return false
 			}
 		}
+	case Object:
+		for _, f := range t {
+			*room -= len(f.Name)
+			if len(f.Name) > MaxString || !fits(f.Value, room) {
+				return false
+			}
+		}
 	case []any:
 		for _, e := range t {
 			if !fits(e, room) {
@@ -96,6 +103,7 @@ const omitted = "…[omitted: the entry's size limit]"
 // rest is replaced by a marker. Object keys are visited in sorted order, so what is kept
 // does not depend on map iteration.
 func boundValue(v any, room *int) any {
+	v = Plain(v) // rare: a copy is made anyway
 	if *room <= 0 {
 		return omitted
 	}
@@ -165,6 +173,12 @@ func valueSize(v any) int {
 		n := valueOverhead
 		for k, e := range t {
 			n += len(k) + valueSize(e)
+		}
+		return n
+	case Object:
+		n := valueOverhead
+		for _, f := range t {
+			n += len(f.Name) + valueSize(f.Value)
 		}
 		return n
 	case []any:

@@ -272,7 +272,8 @@ func SecretValue(s string) bool {
 	return strings.Contains(s, "PRIVATE KEY-----")
 }
 
-// RedactBody returns a copy of a decoded JSON body fit for the journal. Only the values
+// RedactBody returns a copy of a decoded JSON body fit for the journal, an Object when the
+// body is an object (else Redacted). Only the values
 // of visible top-level fields are kept (the fields the operation's schema declares that are
 // not secrets); every other value, including anything a client put where the schema has no
 // field, becomes Redacted, because a buggy client may send a password anywhere. Inside kept
@@ -282,15 +283,19 @@ func RedactBody(v any, visible map[string]bool) any {
 	if !ok {
 		return Redacted
 	}
-	out := make(map[string]any, len(obj))
+	out := make(Object, 0, len(obj))
 	for k, e := range obj {
-		if visible[k] && !SecretName(k) {
-			out[k] = redactNested(e)
-			continue
-		}
-		out[k] = Redacted
+		out = append(out, Field{k, redactField(k, e, visible)})
 	}
 	return out
+}
+
+// redactField is what RedactBody keeps of a top-level field.
+func redactField(name string, v any, visible map[string]bool) any {
+	if visible[name] && !SecretName(name) {
+		return redactNested(v)
+	}
+	return Redacted
 }
 
 func redactNested(v any) any {
@@ -315,7 +320,7 @@ func redactNested(v any) any {
 		if SecretValue(t) {
 			return Redacted
 		}
-		return t
+		return v // not t: boxing t again would allocate
 	default:
 		return v
 	}
@@ -337,7 +342,8 @@ func RedactHeaders(h map[string][]string, declared map[string]bool, authorizatio
 		switch {
 		case k == "Authorization":
 			v = redactAuthorization(authorization, authErr, keyLabel)
-		case !(declared[k] || clearHeader(k)) || SecretName(k):
+		case clearHeaders[k]: // none is a secret's name (TestClearHeadersAreNotSecret)
+		case !(declared[k] || strings.HasPrefix(k, "X-Lsmock-")) || SecretName(k):
 			v = Redacted
 		}
 		out = append(out, HeaderField{k, v})
@@ -346,7 +352,8 @@ func RedactHeaders(h map[string][]string, declared map[string]bool, authorizatio
 }
 
 // clearHeaders are the transport headers whose values the journal shows: they describe the
-// request's form, not who sends it. Referer is not among them (its URL may hold a query).
+// request's form, not who sends it (so do lsmock's own, X-Lsmock-*, unless named as
+// secrets). Referer is not among them (its URL may hold a query).
 var clearHeaders = map[string]bool{
 	"Accept": true, "Accept-Charset": true, "Accept-Encoding": true, "Accept-Language": true,
 	"Access-Control-Request-Headers": true, "Access-Control-Request-Method": true,
@@ -357,12 +364,6 @@ var clearHeaders = map[string]bool{
 	"Upgrade": true, "User-Agent": true, "Via": true, "X-Forwarded-For": true,
 	"X-Forwarded-Host": true, "X-Forwarded-Proto": true, "X-Request-Id": true,
 	"X-Requested-With": true,
-}
-
-// clearHeader reports whether a header (canonical name) is an ordinary transport header or
-// one of lsmock's own (X-Lsmock-*), whose value the journal shows whatever the operation.
-func clearHeader(name string) bool {
-	return clearHeaders[name] || strings.HasPrefix(name, "X-Lsmock-")
 }
 
 // Headers are a request's headers as the journal keeps them: the first value of each,

@@ -95,7 +95,7 @@ func TestRedact(t *testing.T) {
 	for _, c := range []string{"canary-1", "canary-2", "canary-3", "canary-4", "canary-5", "canary-6"} {
 		assert.NotContains(t, string(all), c)
 	}
-	assert.Equal(t, "u@example.com", red.(map[string]any)["username"])
+	assert.Equal(t, "u@example.com", red.(journal.Object).Map()["username"])
 	assert.Equal(t, `algorithm="hmac-sha256",headers="date",signature="[redacted]",apikey="`+auth.CredentialLabel("k1")+`"`, h.Get("Authorization"))
 	bearer, err := auth.Parse("Bearer canary")
 	require.NoError(t, err)
@@ -103,11 +103,11 @@ func TestRedact(t *testing.T) {
 	_, garbageErr := auth.Parse("garbage canary")
 	assert.Equal(t, journal.Redacted, journal.RedactHeaders(map[string][]string{"Authorization": {"garbage canary"}}, nil, auth.Header{}, garbageErr, "").Get("Authorization"))
 	assert.Equal(t, "canary-1", body["password"], "the original is not modified")
-	assert.Equal(t, journal.Redacted, journal.RedactBody(map[string]any{"extra": "canary"}, nil).(map[string]any)["extra"],
+	assert.Equal(t, journal.Redacted, journal.RedactBody(map[string]any{"extra": "canary"}, nil).(journal.Object).Map()["extra"],
 		"a field the schema does not declare is redacted")
 	assert.Equal(t, journal.Redacted, journal.RedactBody([]any{"canary"}, nil), "a body that is not an object is redacted")
 	assert.Equal(t, map[string]any{"username": journal.Redacted, "list": []any{journal.Redacted, "x"}},
-		journal.RedactBody(map[string]any{"username": "Bearer canary", "list": []any{"Bearer canary", "x"}}, map[string]bool{"username": true, "list": true}),
+		journal.Plain(journal.RedactBody(map[string]any{"username": "Bearer canary", "list": []any{"Bearer canary", "x"}}, map[string]bool{"username": true, "list": true})),
 		"a credential by its form is redacted in a declared field")
 }
 

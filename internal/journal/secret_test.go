@@ -47,3 +47,11 @@ func TestSecretValue(t *testing.T) {
 		assert.Equal(t, tc.secret, SecretValue(tc.value), tc.value)
 	}
 }
+
+// RedactHeaders shows a clear header's value without asking SecretName: none may be one.
+func TestClearHeadersAreNotSecret(t *testing.T) {
+	t.Parallel()
+	for name := range clearHeaders {
+		assert.False(t, SecretName(name), name)
+	}
+}

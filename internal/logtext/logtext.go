@@ -67,35 +67,61 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	if h.level == nil || !plain(r) {
 		return h.slow.Handle(ctx, r)
 	}
+	bp, b := h.begin(r.Time, r.Level, r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		b = appendAttr(b, a)
+		return true
+	})
+	return h.end(bp, b)
+}
+
+// HandleAttrs writes what Handle writes for a record of t, level, msg and attrs, without
+// building one: a slog.Record holds five attributes and allocates for more, and lsmock's
+// request line has up to nine.
+func (h *Handler) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
+	if h.level == nil || !plainAttrs(attrs) {
+		r := slog.NewRecord(t, level, msg, 0)
+		r.AddAttrs(attrs...)
+		return h.slow.Handle(ctx, r)
+	}
+	bp, b := h.begin(t, level, msg)
+	for _, a := range attrs {
+		b = appendAttr(b, a)
+	}
+	return h.end(bp, b)
+}
+
+// begin takes a buffer and writes a line's time, level and message to it.
+func (h *Handler) begin(t time.Time, level slog.Level, msg string) (*[]byte, []byte) {
 	bp, _ := h.bufs.Get().(*[]byte)
 	if bp == nil {
 		b := make([]byte, 0, 256)
 		bp = &b
 	}
 	b := (*bp)[:0]
-	sep := false
-	if !r.Time.IsZero() {
+	if !t.IsZero() {
 		b = append(b, "time="...)
-		b = h.appendTime(b, r.Time.Round(0))
-		sep = true
-	}
-	if sep {
+		b = h.appendTime(b, t.Round(0))
 		b = append(b, ' ')
 	}
 	b = append(b, "level="...)
-	b = appendString(b, r.Level.String())
+	b = appendString(b, level.String())
 	b = append(b, " msg="...)
-	b = appendString(b, r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "" && a.Value.Equal(slog.Value{}) {
-			return true // slog drops empty attributes
-		}
-		b = append(b, ' ')
-		b = appendString(b, a.Key)
-		b = append(b, '=')
-		b = appendValue(b, a.Value)
-		return true
-	})
+	return bp, appendString(b, msg)
+}
+
+func appendAttr(b []byte, a slog.Attr) []byte {
+	if a.Key == "" && a.Value.Equal(slog.Value{}) {
+		return b // slog drops empty attributes
+	}
+	b = append(b, ' ')
+	b = appendString(b, a.Key)
+	b = append(b, '=')
+	return appendValue(b, a.Value)
+}
+
+// end writes the line and keeps its buffer for the next.
+func (h *Handler) end(bp *[]byte, b []byte) error {
 	b = append(b, '\n')
 	_, err := h.w.Write(b)
 	if cap(b) <= 16<<10 {
@@ -109,14 +135,28 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 func plain(r slog.Record) bool {
 	ok := true
 	r.Attrs(func(a slog.Attr) bool {
-		switch a.Value.Kind() {
-		case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindFloat64, slog.KindBool, slog.KindDuration, slog.KindTime:
-		default:
-			ok = false
-		}
+		ok = plainKind(a.Value.Kind())
 		return ok
 	})
 	return ok
+}
+
+// plainAttrs is plain for a list of attributes.
+func plainAttrs(attrs []slog.Attr) bool {
+	for _, a := range attrs {
+		if !plainKind(a.Value.Kind()) {
+			return false
+		}
+	}
+	return true
+}
+
+func plainKind(k slog.Kind) bool {
+	switch k {
+	case slog.KindString, slog.KindInt64, slog.KindUint64, slog.KindFloat64, slog.KindBool, slog.KindDuration, slog.KindTime:
+		return true
+	}
+	return false
 }
 
 func appendValue(b []byte, v slog.Value) []byte {

@@ -15,11 +15,21 @@ import (
 	"github.com/lsmock/lsmock/internal/logtext"
 )
 
-// same logs r with logtext and with slog.TextHandler and returns both outputs.
+// same logs r with logtext and with slog.TextHandler and returns both outputs; logtext's
+// HandleAttrs must write what its Handle does.
 func same(t testing.TB, opts *slog.HandlerOptions, r slog.Record) (got, want string) {
-	var fast, std bytes.Buffer
+	var fast, direct, std bytes.Buffer
 	require.NoError(t, logtext.New(&fast, opts).Handle(context.Background(), r))
 	require.NoError(t, slog.NewTextHandler(&std, opts).Handle(context.Background(), r))
+	var attrs []slog.Attr
+	r.Attrs(func(a slog.Attr) bool {
+		attrs = append(attrs, a)
+		return true
+	})
+	require.NoError(t, logtext.New(&direct, opts).HandleAttrs(context.Background(), r.Time, r.Level, r.Message, attrs...))
+	if direct.String() != fast.String() {
+		t.Fatalf("HandleAttrs wrote\n%q\nHandle wrote\n%q", direct.String(), fast.String())
+	}
 	return fast.String(), std.String()
 }
 

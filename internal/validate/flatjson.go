@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/json"
 	"strconv"
 	"unicode/utf8"
 )
@@ -157,4 +158,12 @@ func numberEnd(data []byte, i int) (int, bool) {
 		i = j
 	}
 	return i, true
+}
+
+// unmarshalAny is json.Unmarshal into an any of its own, so that the caller's does not
+// escape to the heap on the path decodeFlat takes (an allocation per request).
+func unmarshalAny(data []byte) (any, error) {
+	var v any
+	err := json.Unmarshal(data, &v)
+	return v, err
 }

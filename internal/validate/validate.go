@@ -197,7 +197,7 @@ func (v *Validator) AdmitBody(op *spec.Operation, r *http.Request, query url.Val
 		}
 		if m, ok := decodeFlat(body, c.keys); ok {
 			decoded = m
-		} else if err := json.Unmarshal(body, &decoded); err != nil {
+		} else if d, err := unmarshalAny(body); err != nil {
 			var outOfRange *json.UnmarshalTypeError
 			if errors.As(err, &outOfRange) { // valid JSON: a number no float64 holds (1e400)
 				rej := c.validationError
@@ -208,6 +208,8 @@ func (v *Validator) AdmitBody(op *spec.Operation, r *http.Request, query url.Val
 			rej := c.invalidJSON
 			rej.Detail = describeJSONError(err)
 			return nil, &rej
+		} else {
+			decoded = d
 		}
 		parsed = true
 	}
