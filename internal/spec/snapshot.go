@@ -9,6 +9,10 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+
+	"github.com/pb33f/libopenapi-validator/config"
+	"github.com/pb33f/libopenapi-validator/schema_validation"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
 )
 
 // A snapshot is a loaded spec written down (encoding/gob): everything the request path needs,
@@ -39,7 +43,13 @@ var ErrStaleSnapshot = errors.New("the snapshot was made from another version of
 func (s *Spec) Snapshot(document []byte) ([]byte, error) {
 	snap := snapshot{Document: digest(document), Version: s.Version, Errors: s.Errors, General: s.General}
 	for _, op := range s.Operations {
-		snap.Operations = append(snap.Operations, snapshotOperation{Operation: op, Line: op.line})
+		written := *op
+		if op.Body != nil {
+			body := *op.Body
+			body.Rendered = s.rendered(op.Body.Schema())
+			written.Body = &body
+		}
+		snap.Operations = append(snap.Operations, snapshotOperation{Operation: &written, Line: op.line})
 	}
 	var out bytes.Buffer
 	if err := gob.NewEncoder(&out).Encode(snap); err != nil {
@@ -71,6 +81,24 @@ func LoadSnapshot(name string, snap, document []byte) (*Spec, error) {
 	}
 	s.router = newRouter(s.Operations)
 	return s, nil
+}
+
+// rendered is what libopenapi-validator compiles schema from, when the schema has no
+// reference left to resolve: then it compiles those bytes alone (its single-schema path), so
+// compiling them later is compiling the schema. Nil for a schema with references.
+func (s *Spec) rendered(schema *base.Schema) []byte {
+	if schema == nil || schema.GoLow() == nil {
+		return nil
+	}
+	if own, err := schema.Render(); err != nil || bytes.Contains(own, []byte("$ref")) {
+		return nil
+	}
+	compiled, err := schema_validation.CompileSchemaForValidation(schema,
+		schema_validation.SchemaValidationPurposeRequestBody, config.NewValidationOptions(), s.Version)
+	if err != nil || compiled == nil {
+		return nil
+	}
+	return compiled.RenderedJSON
 }
 
 func decodeSnapshot(data []byte) (snapshot, error) {

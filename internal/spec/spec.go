@@ -119,6 +119,10 @@ type Body struct {
 	Inline []byte
 	// Example is a request body the document gives or its schema implies, as JSON.
 	Example []byte
+	// Rendered is the schema as libopenapi-validator renders it to compile it (JSON), for a
+	// spec read from its snapshot and a schema with no reference left to resolve: a refused
+	// body is then worded without reading the document. Nil otherwise (compile Schema()).
+	Rendered []byte
 
 	schema *base.Schema
 	attach func() // the spec's

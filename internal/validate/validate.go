@@ -21,6 +21,7 @@ import (
 	"github.com/pb33f/jsonschema/v6"
 	"github.com/pb33f/libopenapi-validator/config"
 	valerrors "github.com/pb33f/libopenapi-validator/errors"
+	"github.com/pb33f/libopenapi-validator/helpers"
 	"github.com/pb33f/libopenapi-validator/parameters"
 	"github.com/pb33f/libopenapi-validator/schema_validation"
 
@@ -129,6 +130,15 @@ func newValidator(s *spec.Spec) *Validator {
 			}
 			c.flat = sync.OnceValue(func() *flatObject { return newFlatObject(op.Body.Inline) })
 			c.schema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+				if r := op.Body.Rendered; r != nil { // from a snapshot: no document to read
+					// The name the library gives it (a hash seeded per process) names nothing
+					// a refusal says.
+					compiled, err := helpers.NewCompiledSchemaWithVersion("schema", r, opts, s.Version)
+					if err != nil {
+						return nil, fmt.Errorf("%s: compile the request body schema of %s: %w", s.Name, op.ID, err)
+					}
+					return compiled, nil
+				}
 				schema := op.Body.Schema() // before the lock: it may read the document
 				v.compileMu.Lock()
 				defer v.compileMu.Unlock()
