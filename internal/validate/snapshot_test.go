@@ -3,6 +3,7 @@ package validate_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"maps"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -67,7 +68,7 @@ func wrongBodies(op *spec.Operation) []string {
 		out = append(out, string(b))
 	}
 	for _, p := range op.Body.Properties {
-		m := clone(base)
+		m := maps.Clone(base)
 		if _, isString := m[p.Name].(string); isString {
 			m[p.Name] = 5
 		} else {
@@ -77,16 +78,8 @@ func wrongBodies(op *spec.Operation) []string {
 		m[p.Name] = []any{true, map[string]any{}}
 		add(m)
 	}
-	m := clone(base)
+	m := maps.Clone(base)
 	m["lsmock_unknown_field"] = 1
 	add(m)
 	return append(out, `[]`, `"text"`, `{}`)
-}
-
-func clone(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
