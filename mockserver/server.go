@@ -379,8 +379,8 @@ func (s *Server) logRequest(r *http.Request, out *outcome, start time.Time, leve
 			n++
 		}
 	}
-	if lt, ok := h.(*logtext.Handler); ok { // as lsmock serve logs: no slog.Record to fill
-		_ = lt.HandleAttrs(r.Context(), now, level, "request", attrs[:n]...)
+	if ah, ok := h.(logtext.AttrsHandler); ok { // as lsmock serve logs: no slog.Record to fill
+		_ = ah.HandleAttrs(r.Context(), now, level, "request", attrs[:n]...)
 		return
 	}
 	// The record is built here, not by Logger.LogAttrs, which spends a stack walk on a

@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/lsmock/lsmock/internal/logtext"
 )
 
 // logBatchWindow is how late a log line may be written under load.
@@ -116,8 +118,23 @@ type flushing struct {
 }
 
 func (h flushing) Handle(ctx context.Context, r slog.Record) error {
-	err := h.Handler.Handle(ctx, r)
-	if r.Level >= slog.LevelWarn {
+	return h.flushed(r.Level, h.Handler.Handle(ctx, r))
+}
+
+// HandleAttrs is Handle for a record given as its parts (logtext.AttrsHandler): the request
+// line's way, kept through this wrapper.
+func (h flushing) HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error {
+	if ah, ok := h.Handler.(logtext.AttrsHandler); ok {
+		return h.flushed(level, ah.HandleAttrs(ctx, t, level, msg, attrs...))
+	}
+	r := slog.NewRecord(t, level, msg, 0)
+	r.AddAttrs(attrs...)
+	return h.Handle(ctx, r)
+}
+
+// flushed flushes the log writer after a record at WARN or above.
+func (h flushing) flushed(level slog.Level, err error) error {
+	if level >= slog.LevelWarn {
 		if ferr := h.w.Flush(); err == nil {
 			err = ferr
 		}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/lsmock/lsmock/internal/logtext"
 )
 
 // countingWriter records each write it gets.
@@ -125,6 +128,41 @@ func TestWarningFlushesTheLog(t *testing.T) {
 				assert.Contains(t, line, "request", "line %d", i)
 			}
 			assert.Contains(t, lines[5], "something is off")
+		})
+	}
+}
+
+// lsmock serve's logger takes the request line as its parts (logtext.AttrsHandler, which the
+// mock server looks for) in either format, writes what a slog.Record of the same parts writes,
+// and still flushes at a warning.
+func TestLoggerTakesAttrs(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	attrs := []slog.Attr{slog.String("method", "POST"), slog.Int("status", 400), slog.String("code", "a b")}
+	for _, format := range []string{"text", "json"} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			logged := func(viaAttrs bool) string {
+				out := &countingWriter{}
+				w := newLogWriter(out)
+				defer w.Close()
+				logger, err := newLogger(w, format, "info")
+				require.NoError(t, err)
+				ah, ok := logger.Handler().(logtext.AttrsHandler)
+				require.True(t, ok, "the mock server's request line would build a slog.Record")
+				if viaAttrs {
+					require.NoError(t, ah.HandleAttrs(context.Background(), now, slog.LevelWarn, "request", attrs...))
+				} else {
+					r := slog.NewRecord(now, slog.LevelWarn, "request", 0)
+					r.AddAttrs(attrs...)
+					require.NoError(t, ah.Handle(context.Background(), r))
+				}
+				got, _ := out.snapshot() // a warning: flushed without Close
+				return got
+			}
+			want := logged(false)
+			require.NotEmpty(t, want)
+			assert.Equal(t, want, logged(true))
 		})
 	}
 }

@@ -75,6 +75,14 @@ func (h *Handler) Handle(ctx context.Context, r slog.Record) error {
 	return h.end(bp, b)
 }
 
+// AttrsHandler is a handler that can write a record given as its parts, without a
+// slog.Record: the request line's way to the log (mockserver), through any handler that wraps
+// a Handler and keeps the method (lsmock serve's flushing one).
+type AttrsHandler interface {
+	slog.Handler
+	HandleAttrs(ctx context.Context, t time.Time, level slog.Level, msg string, attrs ...slog.Attr) error
+}
+
 // HandleAttrs writes what Handle writes for a record of t, level, msg and attrs, without
 // building one: a slog.Record holds five attributes and allocates for more, and lsmock's
 // request line has up to nine.
