@@ -19,7 +19,7 @@ type Labels struct {
 // maxLabels bounds Labels: far more API keys than the CI jobs one lsmock serves at once.
 const maxLabels = 1024
 
-// Of is Of(r, credential), with the credential's label remembered.
+// Of is Of(r, credential), with the credential's label remembered (a nil l remembers nothing).
 func (l *Labels) Of(r *http.Request, credential string) ID {
 	if s := r.Header[Header]; len(s) > 0 && s[0] != "" {
 		k := capped(s[0])
@@ -33,6 +33,9 @@ func (l *Labels) Of(r *http.Request, credential string) ID {
 
 // Label is LabelOf(credential), remembered.
 func (l *Labels) Label(credential string) Label {
+	if l == nil {
+		return LabelOf(credential)
+	}
 	if v, ok := l.m.Load(credential); ok {
 		return v.(Label)
 	}

@@ -49,16 +49,7 @@ const MaxLen = 128
 // Of returns the request's session: the X-Lsmock-Session header, else credential, the API
 // key or Bearer token of its Authorization header (a real SDK cannot add headers, but each
 // CI job can use its own key), else the zero ID (everyone without either shares one session).
-func Of(r *http.Request, credential string) ID {
-	if s := r.Header.Get(Header); s != "" {
-		k := capped(s)
-		return ID{Key: k, Label: Label(k)}
-	}
-	if credential == "" {
-		return ID{}
-	}
-	return ID{Key: capped(credential), Label: LabelOf(credential)}
-}
+func Of(r *http.Request, credential string) ID { return (*Labels)(nil).Of(r, credential) }
 
 // LabelOf names a session that a credential (an API key or Bearer token) keys without giving
 // the credential away (auth.CredentialLabel): stable, so a CI job can compute its own.
