@@ -250,13 +250,9 @@ func run(out io.Writer, cfg config) error {
 		return err
 	}
 	if cfg.soak > 0 {
-		s := servers[1]
-		d := time.Duration(float64(cfg.soak)/s.phases[0].rate()*float64(time.Second)) + time.Second
-		r, _, err := cfg.gen.run(ctx, ps[0], s.proc.addr, d, cfg.soak)
-		if err != nil {
-			return fmt.Errorf("lsmock soak: %w", err)
+		if err := soak(ctx, cfg, ps[0], bin, servers[1]); err != nil {
+			return err
 		}
-		s.soaked, s.rssEnd = r.Requests, s.proc.rss()
 	}
 	var comparison bytes.Buffer
 	if cfg.checkLoad {
@@ -273,6 +269,32 @@ func run(out io.Writer, cfg config) error {
 		reportBinaryStart(out, cfg.serverCPU, bin, cfg.starts)
 	}
 	_, _ = comparison.WriteTo(out)
+	return nil
+}
+
+// soak sends cfg.soak valid requests of p to a fresh lsmock and reads its memory after them
+// into s: a fresh one, because the measured one holds the state of the activations phase
+// (thousands of devices), which is what it was asked to keep, not growth from serving.
+func soak(ctx context.Context, cfg config, p phase, bin string, s *contender) error {
+	logFile, err := os.Create(filepath.Join(cfg.gen.tmp, "soak.log"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	proc, err := start(s.name+" (soak)", s.role, s.args, cfg.serverCPU, logFile, bin)
+	if err != nil {
+		return err
+	}
+	defer proc.stop()
+	if status, err := p.once(proc.addr); err != nil || status != p.status {
+		return fmt.Errorf("lsmock soak: %s answered %d (%v), want %d", p.name, status, err, p.status)
+	}
+	d := time.Duration(float64(cfg.soak)/s.phases[0].rate()*float64(time.Second)) + time.Second
+	r, _, err := cfg.gen.run(ctx, p, proc.addr, d, cfg.soak)
+	if err != nil {
+		return fmt.Errorf("lsmock soak: %w", err)
+	}
+	s.soaked, s.rssEnd = r.Requests, proc.rss()
 	return nil
 }
 
