@@ -218,7 +218,8 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 		}
 	}
 	if req.Op.Behavior == license.BehaviorSSOURL {
-		return d.engine.SSOURL(req.Op, p, BaseURL(req.Host, req.TLS))
+		// Existing: sso_url makes no account; a session without one declared nothing.
+		return d.engine.SSOURL(req.Op, d.sessions.Existing(req.Session), string(req.Session.Label), p, BaseURL(req.Host, req.TLS))
 	}
 	if d.engine.Declines(req.Op, p) && d.sessions.Existing(req.Session) == nil {
 		return license.Answer{}, false // no account is made for a request nothing answers from

@@ -44,7 +44,7 @@ func (h *harness) ssoURL(t *testing.T, p params) reply {
 	for k, v := range p {
 		lp[k] = v
 	}
-	a, ok := h.engine.SSOURL(op, lp, ssoBase)
+	a, ok := h.engine.SSOURL(op, nil, "", lp, ssoBase)
 	require.True(t, ok)
 	return reply{Answer: a, op: op}
 }
