@@ -3,6 +3,7 @@ package license
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 
@@ -28,11 +29,16 @@ func (c *Catalog) Account(code string) *CustomerAccount { return c.accounts[code
 func (c *Catalog) AccountOf(u *User) *CustomerAccount { return c.accountOf[u] }
 
 // checkAccounts refuses a customer account without a code or users, one whose code is
-// taken, and a user in two accounts (a token names one account per user).
-func checkAccounts(accounts []*CustomerAccount) Refusals {
+// taken (by base's too, when the accounts extend it), and a user in two accounts (a token
+// names one account per user).
+func checkAccounts(accounts []*CustomerAccount, base *Catalog) Refusals {
 	var refused Refusals
 	codes := map[string]*CustomerAccount{}
 	member := map[*User]*CustomerAccount{}
+	if base != nil {
+		maps.Copy(codes, base.accounts)
+		maps.Copy(member, base.accountOf)
+	}
 	for _, a := range accounts {
 		switch {
 		case a.Code == "":
