@@ -245,7 +245,7 @@ export interface Lsmock {
    * (errors names the fields), 409 declarations_full (100 per session), 413 body_too_large.
    */
   createLicense(session: string, license: LicenseDeclaration): Promise<Created>;
-  /** Declares a license, product, user or bundle for one session, as createLicense() does. */
+  /** Declares a license, product, user, bundle or customer account for one session, as createLicense() does. */
   create(session: string, decl: Declaration): Promise<Created>;
   /**
    * Deletes one run-time declaration (its Created.ref) with its state (devices, consumption),
