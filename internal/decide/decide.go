@@ -203,7 +203,8 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 	}
 	// The parameters as the engine reads them: the body validation decoded (or, for a
 	// scenario chosen by name, which skips validation, the body decoded as it would be), or
-	// the query's first values. Built here, not returned by a helper, so that the map stays on the stack.
+	// the query's first values. Built here, not returned by a helper, so that the map stays
+	// on the stack.
 	var p license.Params
 	switch {
 	case req.Op.Body != nil:

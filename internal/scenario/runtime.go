@@ -15,7 +15,7 @@ import (
 )
 
 // runtimeKinds are the keys of a run-time declaration: one of them, holding one item as the
-// scenario files write it under licenses:, products:, users: or bundles:.
+// scenario files write it under licenses:, products:, users:, bundles: or customer_accounts:.
 var runtimeKinds = []string{license.KindLicense, license.KindProduct, license.KindUser, license.KindBundle, license.KindAccount}
 
 // runtime is what reading a session's run-time declarations needs beside the declarations:
