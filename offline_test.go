@@ -23,9 +23,18 @@ import (
 // the Node SDK's signed headers, in session.
 func postOffline(t *testing.T, srv *httptest.Server, path, session, body string) reply {
 	t.Helper()
+	return postOfflineWith(t, srv, path, session, body, nil)
+}
+
+// postOfflineWith is postOffline with more headers.
+func postOfflineWith(t *testing.T, srv *httptest.Server, path, session, body string, headers map[string]string) reply {
+	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
 	require.NoError(t, err)
 	for k, v := range nodeSDKHeaders() {
+		req.Header.Set(k, v)
+	}
+	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
 	req.Header.Set("Content-Type", "text/plain")

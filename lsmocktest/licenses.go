@@ -13,10 +13,11 @@ import (
 // Created is what a run-time declaration made in a session (CreateLicense, Create): the
 // names a test goes on with, such as the license key lsmock generated.
 type Created struct {
-	// Kind is what was made: "license", "product", "user" or "bundle".
+	// Kind is what was made: "license", "product", "user", "bundle" or "customer_account".
 	Kind string `json:"kind"`
 	// Ref names it for DeleteLicense: the license key (a user's license:
-	// "user:<username>/<product>"), "product:<code>", "user:<username>" or "bundle:<code>".
+	// "user:<username>/<product>"), "product:<code>", "user:<username>", "bundle:<code>"
+	// or "customer_account:<code>".
 	Ref string `json:"ref"`
 	// Product is a license's product, or the product made.
 	Product string `json:"product,omitempty"`
@@ -30,6 +31,8 @@ type Created struct {
 	Password string `json:"password,omitempty"`
 	// Bundle is the bundle's code.
 	Bundle string `json:"bundle,omitempty"`
+	// CustomerAccount is the customer account's code.
+	CustomerAccount string `json:"customer_account_code,omitempty"`
 }
 
 // CreateLicense declares one license in session only (an X-Lsmock-Session value or an API
@@ -53,8 +56,8 @@ func (s *Server) CreateLicense(session string, license any) (Created, error) {
 }
 
 // Create declares one item in session, as CreateLicense does, with its kind as the one
-// top-level key: {"product": {...}}, {"user": {...}}, {"bundle": {...}} or
-// {"license": {...}}, as a map or struct, or as YAML or JSON text. It may name the files'
+// top-level key: {"product": {...}}, {"user": {...}}, {"bundle": {...}},
+// {"customer_account": {...}} or {"license": {...}}, as a map or struct, or as YAML or JSON text. It may name the files'
 // products and users or ones the session declared before.
 func (s *Server) Create(session string, decl any) (Created, error) {
 	body, err := encode(decl)

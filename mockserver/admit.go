@@ -113,6 +113,12 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 		}
 	}
 	req.Raw = out.body
+	if how == admitBody && op != nil {
+		// Unvalidated, but seen as the validated path sees it (a request file's base64
+		// unwrapped): by a live step and the journal.
+		out.decoded = decide.Unvalidated(op, out.body)
+		req.Match.Body = out.decoded
+	}
 	if how == admitBody || op == nil {
 		return problems, true
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/lsmock/lsmock/internal/decide"
 	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/oauth"
+	"github.com/lsmock/lsmock/internal/session"
 	"github.com/lsmock/lsmock/internal/sso"
 )
 
@@ -89,7 +90,7 @@ func (s *Server) serveLogin(c *compiled, w http.ResponseWriter, r *http.Request,
 		return
 	}
 	q := r.Form
-	catalog := c.engine.Catalog()
+	catalog := s.loginCatalog(c, r, q, out)
 	account := catalog.Account(q.Get("customer_account_code"))
 	if account == nil {
 		out.code = "customer_account_not_found"
@@ -119,6 +120,22 @@ func (s *Server) serveLogin(c *compiled, w http.ResponseWriter, r *http.Request,
 	s.signIn(w, out, account, user, q, base+sso.IssuerPath)
 }
 
+// loginCatalog is the catalog the login page answers from: that of the session the URL
+// names (license.SessionParam: sso_url names it for an account the session declared at run
+// time, as a browser sends no session header), else of the request's X-Lsmock-Session,
+// else the files'.
+func (s *Server) loginCatalog(c *compiled, r *http.Request, q url.Values, out *outcome) *license.Catalog {
+	sid := session.Of(r, "")
+	if name := q.Get(license.SessionParam); name != "" {
+		sid = s.sessions.Resolve(session.Typed(name))
+	}
+	if sid.Key == "" {
+		return c.engine.Catalog()
+	}
+	out.session = sid
+	return c.engine.CatalogOf(s.sessions.Existing(sid))
+}
+
 // accountUser is the account's user named name, or nil.
 func accountUser(c *license.Catalog, a *license.CustomerAccount, name string) *license.User {
 	if u := c.User(name); u != nil && c.AccountOf(u) == a {
@@ -129,7 +146,7 @@ func accountUser(c *license.Catalog, a *license.CustomerAccount, name string) *l
 
 func (s *Server) showLogin(w http.ResponseWriter, out *outcome, a *license.CustomerAccount, q url.Values, msg string) {
 	hidden := map[string]string{}
-	for _, k := range []string{"response_type", "client_id", "redirect_uri", "scope", "customer_account_code", "product", "nonce", "state", "bundle_code"} {
+	for _, k := range []string{"response_type", "client_id", "redirect_uri", "scope", "customer_account_code", "product", "nonce", "state", "bundle_code", license.SessionParam} {
 		if v := q.Get(k); v != "" {
 			hidden[k] = v
 		}

@@ -202,14 +202,15 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 		return d.engine.WellKnown(baseURL(req)), true
 	}
 	// The parameters as the engine reads them: the body validation decoded (or, for a
-	// scenario chosen by name, which skips validation, the raw body), or the query's first
-	// values. Built here, not returned by a helper, so that the map stays on the stack.
+	// scenario chosen by name, which skips validation, the body decoded as it would be), or
+	// the query's first values. Built here, not returned by a helper, so that the map stays
+	// on the stack.
 	var p license.Params
 	switch {
 	case req.Op.Body != nil:
 		p, _ = req.Match.Body.(map[string]any)
 		if p == nil && len(req.Raw) > 0 {
-			p = unvalidated(req.Raw)
+			p = unvalidated(req.Op, req.Raw)
 		}
 	case len(req.Match.Query) > 0:
 		p = make(license.Params, len(req.Match.Query))
@@ -218,7 +219,8 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 		}
 	}
 	if req.Op.Behavior == license.BehaviorSSOURL {
-		return d.engine.SSOURL(req.Op, p, BaseURL(req.Host, req.TLS))
+		// Existing: sso_url makes no account; a session without one declared nothing.
+		return d.engine.SSOURL(req.Op, d.sessions.Existing(req.Session), string(req.Session.Label), p, BaseURL(req.Host, req.TLS))
 	}
 	if d.engine.Declines(req.Op, p) && d.sessions.Existing(req.Session) == nil {
 		return license.Answer{}, false // no account is made for a request nothing answers from
@@ -235,10 +237,10 @@ func BaseURL(host string, tls bool) string {
 	return (&url.URL{Scheme: scheme, Host: host}).String()
 }
 
-// unvalidated decodes a body validation did not read; nil when it is not an object.
-func unvalidated(body []byte) license.Params {
-	var p license.Params
-	_ = json.Unmarshal(body, &p)
+// unvalidated decodes a body validation did not read (Unvalidated); nil when it is not an
+// object.
+func unvalidated(op *spec.Operation, body []byte) license.Params {
+	p, _ := Unvalidated(op, body).(map[string]any)
 	return p
 }
 

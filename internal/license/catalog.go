@@ -299,7 +299,7 @@ func NewCatalog(d Declarations) (*Catalog, error) {
 		}
 		c.Licenses = append(c.Licenses, l)
 	}
-	refused = append(refused, checkAccounts(accounts)...)
+	refused = append(refused, checkAccounts(accounts, d.Base)...)
 	releaseRefused := checkReleases(products)
 	switch {
 	case len(refused) > 0 && len(releaseRefused) > 0:

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Run-time declarations: a license, product, user or bundle a test declares in its session
+// Run-time declarations: a license, product, user, bundle or customer account a test declares in its session
 // while lsmock runs (POST /__lsmock/sessions/{session}/licenses), in the scenario files'
 // format. The session sees the files' catalog extended by its own declarations; no other
 // session sees them, and they go with the session's reset and eviction.
@@ -29,6 +29,8 @@ const (
 	KindProduct = "product"
 	KindUser    = "user"
 	KindBundle  = "bundle"
+	// KindAccount is a customer account: its users log in by single sign-on (sso.go).
+	KindAccount = "customer_account"
 )
 
 // Errors of Declare and Undeclare, beside the declarer's own.
@@ -61,6 +63,8 @@ type Made struct {
 	// Password is a user's password: given, or generated. Only the creation answer holds it.
 	Password string `json:"password,omitempty"`
 	Bundle   string `json:"bundle,omitempty"`
+	// CustomerAccount is a customer account's code.
+	CustomerAccount string `json:"customer_account_code,omitempty"`
 }
 
 // DeclaredSnapshot is a run-time declaration as a session's snapshot lists it: no password.

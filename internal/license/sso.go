@@ -3,6 +3,7 @@ package license
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 
@@ -28,11 +29,16 @@ func (c *Catalog) Account(code string) *CustomerAccount { return c.accounts[code
 func (c *Catalog) AccountOf(u *User) *CustomerAccount { return c.accountOf[u] }
 
 // checkAccounts refuses a customer account without a code or users, one whose code is
-// taken, and a user in two accounts (a token names one account per user).
-func checkAccounts(accounts []*CustomerAccount) Refusals {
+// taken (by base's too, when the accounts extend it), and a user in two accounts (a token
+// names one account per user).
+func checkAccounts(accounts []*CustomerAccount, base *Catalog) Refusals {
 	var refused Refusals
 	codes := map[string]*CustomerAccount{}
 	member := map[*User]*CustomerAccount{}
+	if base != nil {
+		maps.Copy(codes, base.accounts)
+		maps.Copy(member, base.accountOf)
+	}
 	for _, a := range accounts {
 		switch {
 		case a.Code == "":
@@ -104,7 +110,7 @@ func isSSO(p Params) bool { return p.Str("id_token") != "" || p.Str("code") != "
 
 // identifySSO finds the license of prod of the user an id_token or code names.
 func (e *Engine) identifySSO(op *spec.Operation, a *Account, prod *Product, p Params) (found, *Answer) {
-	u, refused := e.ssoUser(op, p, true)
+	u, refused := e.ssoUser(op, a, p, true)
 	if refused != nil {
 		return found{}, refused
 	}
@@ -117,9 +123,11 @@ func (e *Engine) identifySSO(op *spec.Operation, a *Account, prod *Product, p Pa
 	return found{lic: l, id: name}, nil
 }
 
-// ssoUser is the declared user an id_token or a code (taken once) names, checked against
-// customer_account_code (required when needAccount).
-func (e *Engine) ssoUser(op *spec.Operation, p Params, needAccount bool) (*User, *Answer) {
+// ssoUser is the user an id_token or a code (taken once) names, checked against
+// customer_account_code (required when needAccount), in the catalog session a sees: a
+// user and account the session declared at run time too. a's lock is held.
+func (e *Engine) ssoUser(op *spec.Operation, a *Account, p Params, needAccount bool) (*User, *Answer) {
+	cat := e.cat(a)
 	refuse := func(code, detail string) (*User, *Answer) {
 		a := e.fail(op, code, detail)
 		return nil, &a
@@ -132,19 +140,19 @@ func (e *Engine) ssoUser(op *spec.Operation, p Params, needAccount bool) (*User,
 		a := e.missing(op, "customer_account_code")
 		return nil, &a
 	}
-	if wanted != "" && e.catalog.Account(wanted) == nil {
+	if wanted != "" && cat.Account(wanted) == nil {
 		return refuse("customer_account_not_found", "no customer account "+wanted+" is declared")
 	}
 	claims, err := e.ssoClaims(p)
 	if err != nil {
-		return refuse(e.catalog.Code(CondSSOTokenInvalid), err.Error())
+		return refuse(cat.Code(CondSSOTokenInvalid), err.Error())
 	}
 	if wanted != "" && claims.Account != wanted {
 		return refuse("customer_account_id_mismatch", "the token is of customer account "+claims.Account+", not "+wanted)
 	}
-	u := e.catalog.User(claims.Username)
-	if u == nil || e.catalog.AccountOf(u) == nil || e.catalog.AccountOf(u).Code != claims.Account {
-		return refuse(e.catalog.Code(CondSSOTokenInvalid), "the token's user is no longer a user of its customer account")
+	u := cat.User(claims.Username)
+	if u == nil || cat.AccountOf(u) == nil || cat.AccountOf(u).Code != claims.Account {
+		return refuse(cat.Code(CondSSOTokenInvalid), "the token's user is no longer a user of its customer account")
 	}
 	return u, nil
 }
@@ -169,19 +177,20 @@ func (e *Engine) ssoClaims(p Params) (sso.Claims, error) {
 }
 
 // SSOURL answers sso_url: the URL of lsmock's login page for a customer account, and the
-// discovery document of lsmock's identity provider at base (scheme://host), signed. ok is
-// false when the files declare nothing to answer from.
-func (e *Engine) SSOURL(op *spec.Operation, p Params, base string) (Answer, bool) {
-	if len(e.catalog.Products) == 0 {
+// discovery document of lsmock's identity provider at base (scheme://host), signed. It
+// answers from the catalog session a sees (nil: the files'), deciding under a's lock as the
+// other behaviours do. The URL names the session (SessionParam, its label) when the account
+// is the session's own, so that the login page, which a browser opens without the
+// session's header, finds it. ok is false when there is nothing to answer from.
+func (e *Engine) SSOURL(op *spec.Operation, a *Account, session string, p Params, base string) (Answer, bool) {
+	own, refused, ok := e.ssoURLAllowed(op, a, p)
+	switch {
+	case !ok:
 		return Answer{}, false
-	}
-	if _, refused := e.product(op, nil, p); refused != nil {
+	case refused != nil:
 		return *refused, true
 	}
 	account := p.Str("customer_account_code")
-	if e.catalog.Account(account) == nil {
-		return e.fail(op, "customer_account_not_found", "no customer account "+account+" is declared"), true
-	}
 	responseType := "code" // the vendor's default (its sso_url page)
 	switch p.Str("response_type") {
 	case "", "code":
@@ -199,9 +208,40 @@ func (e *Engine) SSOURL(op *spec.Operation, p Params, base string) (Answer, bool
 	if b := p.Str("bundle_code"); b != "" {
 		q.Set("bundle_code", b)
 	}
+	if own && session != "" {
+		q.Set(SessionParam, session)
+	}
 	return e.encode(op, jsoncanon.Pairs(
 		"url", base+sso.AuthPath+"?"+q.Encode(),
 		"openid_configuration", sso.Discovery(base),
 		"alternate_urls", []string{},
 	)), true
+}
+
+// SessionParam is the login page URL's parameter naming the session (its label) whose
+// run-time declarations the page answers from.
+const SessionParam = "lsmock_session"
+
+// ssoURLAllowed decides sso_url under a's lock: the product and the customer account, in
+// the catalog a sees. own reports whether the account is the session's own (declared at
+// run time); ok is false when the catalog declares no product.
+func (e *Engine) ssoURLAllowed(op *spec.Operation, a *Account, p Params) (own bool, refused *Answer, ok bool) {
+	if a != nil {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+	}
+	cat := e.cat(a)
+	if len(cat.Products) == 0 {
+		return false, nil, false
+	}
+	if _, refused := e.product(op, a, p); refused != nil {
+		return false, refused, true
+	}
+	account := p.Str("customer_account_code")
+	if cat.Account(account) == nil {
+		f := e.fail(op, "customer_account_not_found", "no customer account "+account+" is declared")
+		return false, &f, true
+	}
+	// Only a session's own account needs the session named: the files' are everyone's.
+	return cat.Account(account) != e.catalog.Account(account), nil, true
 }

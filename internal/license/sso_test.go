@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lsmock/lsmock/internal/license"
+	"github.com/lsmock/lsmock/internal/scenario"
 	"github.com/lsmock/lsmock/internal/signing"
 	"github.com/lsmock/lsmock/internal/sso"
 )
@@ -38,15 +39,25 @@ func ssoParams(kind, value, account string) params {
 
 func (h *harness) ssoURL(t *testing.T, p params) reply {
 	t.Helper()
+	return h.ssoURLIn(t, "", p)
+}
+
+// ssoURLIn answers sso_url in session ("" for none), whose label is its name.
+func (h *harness) ssoURLIn(t *testing.T, session string, p params) reply {
+	t.Helper()
 	op := h.spec.Operation("ssoUrl")
 	require.NotNil(t, op)
 	lp := license.Params{}
 	for k, v := range p {
 		lp[k] = v
 	}
-	a, ok := h.engine.SSOURL(op, lp, ssoBase)
+	var a *license.Account
+	if session != "" {
+		a = h.accounts.of(session)
+	}
+	ans, ok := h.engine.SSOURL(op, a, session, lp, ssoBase)
 	require.True(t, ok)
-	return reply{Answer: a, op: op}
+	return reply{Answer: ans, op: op}
 }
 
 // TestSSOURL: sso_url names lsmock's login page for a declared customer account, and the
@@ -180,4 +191,58 @@ func TestSSOWithoutProvider(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, "sso")
 	h.call("activateLicense", "none", ssoParams("id_token", "tok", "acme")).refused(t, h.spec, "sso_token_invalid")
+}
+
+// TestSSOSessionCatalog: a user and customer account a session declared at run time log in
+// by single sign-on in that session, as the files' do, and in no other; sso_url names the
+// session in the login page's URL for its own account only.
+func TestSSOSessionCatalog(t *testing.T) {
+	t.Parallel()
+	h, p := ssoHarness(t, "sso")
+	h.engine.UseDeclarer(scenario.DeclareAtRunTime)
+	h.declare(t, "mine", `{"user": {"username": "zoe@rt.example"}}`)
+	m := h.declare(t, "mine", `{"customer_account": {"code": "rt", "name": "RT Corp", "users": ["zoe@rt.example"]}}`)
+	assert.Equal(t, license.Made{Kind: license.KindAccount, Ref: "customer_account:rt", CustomerAccount: "rt"}, m)
+	h.declare(t, "mine", `{"license": {"username": "zoe@rt.example", "product": "users-app", "max_activations": 5}}`)
+	zoe := sso.Claims{Username: "zoe@rt.example", Account: "rt"}
+
+	body := h.call("activateLicense", "mine", ssoParams("code", p.IssueCode(zoe, ""), "rt")).ok(t)
+	assert.Equal(t, "zoe@rt.example", object(t, body, "user")["email"])
+	assert.Equal(t, "RT Corp", object(t, object(t, body, "customer"), "customer_account")["name"])
+	token := p.IDToken(zoe, ssoBase+"/sso")
+	for _, tc := range []struct {
+		name, session, op string
+		p                 params
+		code              string // "" for a success
+	}{
+		{"check by id_token", "mine", "checkLicense", ssoParams("id_token", token, "rt"), ""},
+		{"user_licenses by id_token", "mine", "userLicenses", params{"id_token": token}, ""},
+		{"the files' account still", "mine", "activateLicense", ssoParams("code", p.IssueCode(ann(), ""), "acme"), ""},
+		{"another session: the account", "other", "activateLicense", ssoParams("id_token", token, "rt"), "customer_account_not_found"},
+		{"another session: the user", "other", "userLicenses", params{"id_token": token}, "sso_token_invalid"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := h.with(t).call(tc.op, tc.session, tc.p)
+			if tc.code != "" {
+				r.refused(t, h.spec, tc.code)
+				return
+			}
+			assert.Equal(t, 200, r.Status, "%s", r.Body)
+		})
+	}
+
+	for _, tc := range []struct{ session, account, named, code string }{
+		{"mine", "rt", "mine", ""},
+		{"mine", "acme", "", ""},
+		{"other", "rt", "", "customer_account_not_found"},
+	} {
+		r := h.ssoURLIn(t, tc.session, params{"product": "users-app", "customer_account_code": tc.account})
+		if tc.code != "" {
+			r.refused(t, h.spec, tc.code)
+			continue
+		}
+		u, err := url.Parse(r.ok(t)["url"].(string))
+		require.NoError(t, err)
+		assert.Equal(t, tc.named, u.Query().Get(license.SessionParam), "%s in %s", tc.account, tc.session)
+	}
 }

@@ -54,7 +54,7 @@ func (e *Engine) userLicenses(op *spec.Operation, a *Account, p Params) (any, An
 // and password.
 func (e *Engine) loggedIn(op *spec.Operation, a *Account, p Params) (*User, *Answer) {
 	if isSSO(p) {
-		return e.ssoUser(op, p, false)
+		return e.ssoUser(op, a, p, false)
 	}
 	name, _, _ := strings.Cut(p.Str("username"), "|")
 	u := e.cat(a).User(name)

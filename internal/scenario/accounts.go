@@ -69,7 +69,13 @@ func (ds *declarations) resolveAccounts(users map[string]*license.User, problems
 		for i, name := range pa.users {
 			u := users[name]
 			if u == nil {
-				problems = append(problems, placed(pa.usersAt[i], fmt.Sprintf("unknown user %q: declare it under users:", name)))
+				msg := fmt.Sprintf("unknown user %q: declare it under users:", name)
+				if ds.baseUser(name) != nil {
+					// Its licenses are the files', which every session reads: they
+					// cannot show an account of one session's.
+					msg = fmt.Sprintf("user %q is declared in the files: a customer account made at run time takes users made in the session", name)
+				}
+				problems = append(problems, placed(pa.usersAt[i], msg))
 				known = false
 				continue
 			}

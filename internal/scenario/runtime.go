@@ -15,8 +15,8 @@ import (
 )
 
 // runtimeKinds are the keys of a run-time declaration: one of them, holding one item as the
-// scenario files write it under licenses:, products:, users: or bundles:.
-var runtimeKinds = []string{license.KindLicense, license.KindProduct, license.KindUser, license.KindBundle}
+// scenario files write it under licenses:, products:, users:, bundles: or customer_accounts:.
+var runtimeKinds = []string{license.KindLicense, license.KindProduct, license.KindUser, license.KindBundle, license.KindAccount}
 
 // runtime is what reading a session's run-time declarations needs beside the declarations:
 // the files' catalog they extend, and what generated keys and passwords derive from.
@@ -64,7 +64,7 @@ func (ds *declarations) runtimeDecl(d *yamldec.Decoder, body []byte) *yaml.Node 
 		return nil
 	}
 	if len(root.Content) == 0 {
-		d.Errorf(nil, `the body is empty: send one of {"license": {...}}, {"product": {...}}, {"user": {...}}, {"bundle": {...}}`)
+		d.Errorf(nil, `the body is empty: send one of {"license": {...}}, {"product": {...}}, {"user": {...}}, {"bundle": {...}}, {"customer_account": {...}}`)
 		return &root
 	}
 	m := d.Mapping(&root, "a run-time declaration", runtimeKinds...)
@@ -77,7 +77,7 @@ func (ds *declarations) runtimeDecl(d *yamldec.Decoder, body []byte) *yaml.Node 
 		}
 		return &root
 	}
-	before := [...]int{len(ds.licenses), len(ds.products), len(ds.users), len(ds.bundles)}
+	before := [...]int{len(ds.licenses), len(ds.products), len(ds.users), len(ds.bundles), len(ds.accounts)}
 	for kind, f := range m {
 		ds.decode(d, kind+"s", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{f.Value}, Line: f.Value.Line, Column: f.Value.Column})
 	}
@@ -90,6 +90,8 @@ func (ds *declarations) runtimeDecl(d *yamldec.Decoder, body []byte) *yaml.Node 
 		rt.made[rt.cur] = ds.users[len(ds.users)-1]
 	case len(ds.bundles) > before[3]:
 		rt.made[rt.cur] = ds.bundles[len(ds.bundles)-1].b
+	case len(ds.accounts) > before[4]:
+		rt.made[rt.cur] = ds.accounts[len(ds.accounts)-1].acct
 	}
 	return &root
 }
@@ -113,6 +115,8 @@ func made(v any) license.Made {
 			m.Username = v.User.Username
 		}
 		return m
+	case *license.CustomerAccount:
+		return license.Made{Kind: license.KindAccount, Ref: "customer_account:" + v.Code, CustomerAccount: v.Code}
 	}
 	return license.Made{}
 }

@@ -199,11 +199,11 @@ class Server:
         return self._declare("create_license", {"license": license}, session)
 
     def create(self, decl, session=None):
-        """Declares one license, product, user or bundle for one session, as create_license
-        does: {"product": {"short_code": "trial-app", "allow_trial": True, "trial_days": 3}}. A
-        user without a password gets one ("password" in the answer)."""
+        """Declares one license, product, user, bundle or customer_account for one session, as
+        create_license does: {"product": {"short_code": "trial-app", "allow_trial": True,
+        "trial_days": 3}}. A user without a password gets one ("password" in the answer)."""
         if not isinstance(decl, dict):
-            raise TypeError('lsmock: create(decl): a dict such as {"product": {...}}: one of license, product, user, bundle')
+            raise TypeError('lsmock: create(decl): a dict such as {"product": {...}}: one of license, product, user, bundle, customer_account')
         return self._declare("create", decl, session)
 
     def delete_license(self, ref=None, session=None):
@@ -297,7 +297,7 @@ class Session:
         return self.server.create_license(license, session or self.api_key)
 
     def create(self, decl, session=None):
-        """Declares a license, product, user or bundle for this session: see Server.create."""
+        """Declares a license, product, user, bundle or customer_account for this session: see Server.create."""
         return self.server.create(decl, session or self.api_key)
 
     def delete_license(self, ref=None, session=None):

@@ -162,17 +162,26 @@ export interface BundleDeclaration {
   [key: string]: unknown;
 }
 
+/** A customer account whose users (users the session declared) log in by single sign-on. */
+export interface CustomerAccountDeclaration {
+  code: string;
+  name?: string;
+  users: string[];
+  [key: string]: unknown;
+}
+
 /** One run-time declaration for create(): exactly one of its keys. */
 export type Declaration =
   | { license: LicenseDeclaration }
   | { product: ProductDeclaration }
   | { user: UserDeclaration }
-  | { bundle: BundleDeclaration };
+  | { bundle: BundleDeclaration }
+  | { customer_account: CustomerAccountDeclaration };
 
 /** What lsmock created (its 201 answer); ref names it for deleteLicense(). */
 export interface Created {
-  kind: 'license' | 'product' | 'user' | 'bundle';
-  /** "KEY", "user:ann@example.com/PRODUCT", "product:CODE", "user:NAME" or "bundle:CODE". */
+  kind: 'license' | 'product' | 'user' | 'bundle' | 'customer_account';
+  /** "KEY", "user:ann@example.com/PRODUCT", "product:CODE", "user:NAME", "bundle:CODE" or "customer_account:CODE". */
   ref: string;
   product?: string;
   license_key?: string;
@@ -180,6 +189,7 @@ export interface Created {
   /** A user's password: the one declared or the one lsmock generated. */
   password?: string;
   bundle?: string;
+  customer_account_code?: string;
 }
 
 /** One field of an invalid declaration, placed in the JSON that was sent. */
@@ -235,7 +245,7 @@ export interface Lsmock {
    * (errors names the fields), 409 declarations_full (100 per session), 413 body_too_large.
    */
   createLicense(session: string, license: LicenseDeclaration): Promise<Created>;
-  /** Declares a license, product, user or bundle for one session, as createLicense() does. */
+  /** Declares a license, product, user, bundle or customer account for one session, as createLicense() does. */
   create(session: string, decl: Declaration): Promise<Created>;
   /**
    * Deletes one run-time declaration (its Created.ref) with its state (devices, consumption),
