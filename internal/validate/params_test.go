@@ -1,7 +1,9 @@
 package validate_test
 
 import (
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -210,4 +212,41 @@ func TestDirectParams(t *testing.T) {
 		{Name: "tag[x]", In: "query", Type: "string", Enum: []string{"a"}},
 		{Name: "free", In: "query", Type: "string"},
 	}, s.Operation("direct").Params)
+}
+
+// FuzzParametersAsTheLibrary: whatever the query string and the Date header, the direct
+// parameter checks of sso_url, oauth_url, user_licenses and check_license (and of a spec of
+// every shape) refuse as libopenapi-validator does on the document's model.
+func FuzzParametersAsTheLibrary(f *testing.F) {
+	document := lsmock.DefaultSpec()
+	full, err := spec.Load(lsmock.DefaultSpecName, document)
+	require.NoError(f, err)
+	shapes, err := spec.LoadFile("testdata/params.yaml")
+	require.NoError(f, err)
+	specs := []*spec.Spec{full, shapes}
+	library := []*validate.Validator{validate.NewThroughLibrary(full), validate.NewThroughLibrary(shapes)}
+	direct := []*validate.Validator{validate.NewDeferred(full), validate.NewDeferred(shapes)}
+	ops := []struct {
+		spec int
+		id   string
+	}{{0, "ssoUrl"}, {0, "oauthUrl"}, {0, "userLicenses"}, {0, "checkLicense"}, {1, "direct"}}
+	f.Add(uint8(0), "product=p&customer_account_code=c&response_type=+code", "d")
+	f.Add(uint8(1), "login_type=client_credentials&login_type[a][b]=x", "")
+	f.Add(uint8(3), "hardware_id=h&product=p&license_id=1e400&include_expired_features=1", "d")
+	f.Add(uint8(4), "mode=%20spaced&count=1.0&ratio=-1e3&flag=T&tag[x]=b&tag[y]=a", "d")
+	f.Fuzz(func(t *testing.T, which uint8, rawQuery, date string) {
+		o := ops[int(which)%len(ops)]
+		op := specs[o.spec].Operation(o.id)
+		request := func() *http.Request {
+			r := &http.Request{Method: op.Method, URL: &url.URL{Path: op.Path, RawQuery: rawQuery}, Header: http.Header{}}
+			if date != "" {
+				r.Header.Set("Date", date)
+			}
+			return r
+		}
+		r1, r2 := request(), request()
+		_, want := library[o.spec].AdmitBody(op, r1, r1.URL.Query(), nil)
+		_, got := direct[o.spec].AdmitBody(op, r2, r2.URL.Query(), nil)
+		require.Equal(t, want, got, "%s ?%s", o.id, rawQuery)
+	})
 }
