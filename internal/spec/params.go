@@ -36,8 +36,8 @@ func paramKey(k string) bool {
 // Param; ok is false when some one is not, and its checks then need the document's model.
 func directParams(item *v3.PathItem, op *v3.Operation) (params []Param, ok bool) {
 	for _, p := range append(append([]*v3.Parameter{}, item.Parameters...), op.Parameters...) {
-		param, ok := directParam(p)
-		if !ok {
+		param, simple := directParam(p)
+		if !simple {
 			return nil, false
 		}
 		params = append(params, param)
