@@ -70,7 +70,10 @@ func LoadSnapshot(name string, snap, document []byte) (*Spec, error) {
 		return nil, fmt.Errorf("snapshot of %s: %w", name, ErrStaleSnapshot)
 	}
 	s := &Spec{Name: name, Version: in.Version, Errors: in.Errors, General: in.General}
-	s.attach = sync.OnceFunc(func() { s.attachDocument(document) })
+	s.attach = sync.OnceFunc(func() {
+		s.modelRead.Store(true)
+		s.attachDocument(document)
+	})
 	for _, o := range in.Operations {
 		op := o.Operation
 		op.line, op.attach = o.Line, s.attach

@@ -1,10 +1,12 @@
 package validate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,19 +137,31 @@ func plural(n int, one, many string) string {
 }
 
 // scrub removes any header or query value of r from a library message before it is shown.
+// The longest value goes first, so the words shown do not hang on the maps' order ("low"
+// inside "allowed").
 func scrub(msg string, r *http.Request) string {
-	replace := func(vals []string) {
+	var found []string
+	collect := func(vals []string) {
 		for _, v := range vals {
 			if len(v) >= 2 && strings.Contains(msg, v) {
-				msg = strings.ReplaceAll(msg, v, "[redacted]")
+				found = append(found, v)
 			}
 		}
 	}
 	for _, vals := range r.Header {
-		replace(vals)
+		collect(vals)
 	}
 	for _, vals := range r.URL.Query() {
-		replace(vals)
+		collect(vals)
+	}
+	slices.SortFunc(found, func(a, b string) int {
+		if c := cmp.Compare(len(b), len(a)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	for _, v := range found {
+		msg = strings.ReplaceAll(msg, v, "[redacted]")
 	}
 	return msg
 }
