@@ -495,3 +495,33 @@ func TestServePprof(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "--pprof-addr")
 }
+
+// TestSignCurlMethod: the curl command takes the method of the operation its --url names, so
+// a GET operation is not sent as a POST with change_password's body (405); --method wins.
+func TestSignCurlMethod(t *testing.T) {
+	t.Parallel()
+	const check = "http://127.0.0.1:8080/api/v4/check_license?product=demo&hardware_id=h&license_key=k"
+	cases := []struct {
+		name       string
+		args       []string
+		wantPrefix string
+		withBody   bool
+	}{
+		{"the default: change_password", nil, "curl -sS -X POST 'http://127.0.0.1:8080/api/v4/change_password'", true},
+		{"a GET operation", []string{"--url", check}, "curl -sS -X GET '" + check + "'", false},
+		{"a POST operation", []string{"--url", "http://127.0.0.1:8080/api/v4/activate_license", "--body", "{}"}, "curl -sS -X POST", true},
+		{"a path of no operation: POST", []string{"--url", "http://127.0.0.1:8080/elsewhere"}, "curl -sS -X POST", true},
+		{"--method wins", []string{"--url", check, "--method", "post"}, "curl -sS -X POST", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"sign", "--api-key", "K", "--shared-key", "S", "--curl"}, tc.args...)
+			code, stdout, stderr := runCLI(t, nil, args...)
+			require.Equal(t, 0, code, stderr)
+			assert.True(t, strings.HasPrefix(stdout, tc.wantPrefix), stdout)
+			assert.Equal(t, tc.withBody, strings.Contains(stdout, " -d "), stdout)
+			assert.Equal(t, tc.withBody, strings.Contains(stdout, "Content-Type"), stdout)
+		})
+	}
+}
