@@ -74,7 +74,7 @@ func publicEnv() map[string]map[string]string {
 
 // noEnv are the flags that read no environment variable: one-off settings of one run.
 func noEnv() map[string][]string {
-	return map[string][]string{"verify": {"junit", "timeout"}, "sign": {"body", "curl", "date", "url"}}
+	return map[string][]string{"verify": {"junit", "timeout"}, "sign": {"body", "curl", "date", "method", "url"}}
 }
 
 func TestEnvName(t *testing.T) {
