@@ -183,12 +183,31 @@ func loggedAs(path string, o outcome) outcome {
 // reset is POST /__lsmock/reset[?session=ID]: pins, progress and the state of the licenses
 // and users, of one session or all (see Reset).
 func (s *Server) reset(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
-	if id := r.URL.Query().Get("session"); id != "" {
+	id, refused := sessionParam(w, r)
+	if refused != nil {
+		return *refused
+	}
+	if id != "" {
 		name := s.resetSessions(id)
 		return loggedAs(AdminPrefix+"reset", writeJSON(w, http.StatusOK, map[string]string{"reset": "session", "session": name}))
 	}
 	s.resetSessions("")
 	return writeJSON(w, http.StatusOK, map[string]string{"reset": "all"})
+}
+
+// sessionParam reads ?session= of a request that clears state: "" when the parameter is
+// absent (every session). A parameter present but empty (a CI variable left unset) is
+// refused, with the answer written: taking it as "every session" would let one job wipe
+// every other job's state.
+func sessionParam(w http.ResponseWriter, r *http.Request) (string, *outcome) {
+	q := r.URL.Query()
+	id := q.Get("session")
+	if id == "" && q.Has("session") {
+		o := newAPIError(http.StatusBadRequest, "invalid_parameter",
+			"lsmock: session= is empty; name a session, or leave it out to clear every session").write(w, "")
+		return "", &o
+	}
+	return id, nil
 }
 
 func (s *Server) listRequests(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
@@ -201,7 +220,11 @@ func (s *Server) listRequests(_ *compiled, w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) clearRequests(_ *compiled, w http.ResponseWriter, r *http.Request) outcome {
-	names := session.Names(session.Typed(r.URL.Query().Get("session")))
+	id, refused := sessionParam(w, r)
+	if refused != nil {
+		return *refused
+	}
+	names := session.Names(session.Typed(id))
 	if names == nil {
 		names = []string{""} // all
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -54,6 +55,41 @@ func TestJournalBodyNotRead(t *testing.T) {
 			} else {
 				assert.Equal(t, tc.wantSize, e["body_bytes"])
 			}
+		})
+	}
+}
+
+// TestJournalHidesSecretsInOddNames: a client that posts JSON to the token endpoint (a form
+// endpoint) makes the whole body one form key; neither the journal nor the admin API's view
+// of it shows the secret inside.
+func TestJournalHidesSecretsInOddNames(t *testing.T) {
+	t.Parallel()
+	const canary = "canary-in-a-name"
+	cases := []struct {
+		name string
+		req  func() *http.Request
+	}{
+		{"JSON to the token endpoint", func() *http.Request {
+			r := httptest.NewRequest(http.MethodPost, "/auth/token",
+				strings.NewReader(`{"grant_type":"client_credentials","client_id":"c","client_secret":"`+canary+`"}`))
+			r.Header.Set("Content-Type", "application/json")
+			return r
+		}},
+		{"JSON as a query parameter's name", func() *http.Request {
+			return signedRequestTo(http.MethodGet, "/api/v4/check_license?product=demo&hardware_id=h&license_key=k&"+
+				url.QueryEscape(`{"client_secret":"`+canary+`"}`), "")
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, mockserver.Config{})
+			srv.ServeHTTP(httptest.NewRecorder(), tc.req())
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/requests"))
+			require.Equal(t, http.StatusOK, w.Code)
+			assert.Contains(t, w.Body.String(), `"count":1`)
+			assert.NotContains(t, w.Body.String(), canary)
 		})
 	}
 }

@@ -57,6 +57,12 @@ func (s *Server) assertRequests(c *compiled, w http.ResponseWriter, r *http.Requ
 		err = errors.New(`give one of "count" (exactly) and "at_least"`)
 	case req.Scenario != "" && !c.scenarios.Exists(req.Scenario):
 		err = fmt.Errorf("no scenario named %s", req.Scenario)
+	case req.Operation != "" && !countedOperation(c, req.Operation):
+		err = fmt.Errorf("no operation named %s; requests are counted by operationId (GET %sscenarios lists them), %s or %s", req.Operation, AdminPrefix, TokenOperation, SSOOperation)
+	case req.Count != nil && *req.Count < 0:
+		err = errors.New("count must not be negative")
+	case req.AtLeast != nil && *req.AtLeast < 0:
+		err = errors.New("at_least must not be negative")
 	}
 	if err != nil {
 		return newAPIError(http.StatusBadRequest, "invalid_json", "lsmock: "+err.Error()).write(w, "")
@@ -85,6 +91,21 @@ func (s *Server) assertRequests(c *compiled, w http.ResponseWriter, r *http.Requ
 		"message": fmt.Sprintf("lsmock: expected %s request(s) %s, saw %d", want, describe(req, s.counts.Named(f.Sessions)), seen),
 		"seen":    nearby,
 	})
+}
+
+// countedOperation reports whether requests can be counted under name: an operationId of
+// the spec, or the token endpoint's or single sign-on's own name. A typo would otherwise
+// make "count": 0 hold whatever was sent.
+func countedOperation(c *compiled, name string) bool {
+	if name == TokenOperation || name == SSOOperation {
+		return true
+	}
+	for _, op := range c.spec.Operations {
+		if op.ID == name {
+			return true
+		}
+	}
+	return false
 }
 
 // describe says which requests an assertion counted; the session appears by the name

@@ -76,6 +76,16 @@ func TestCommands(t *testing.T) {
 		{name: "zero timeout", args: []string{"serve", "--read-timeout", "0s"}, wantCode: 2, wantStderr: "--read-timeout 0s: want a duration above zero"},
 		{name: "bad number from env", args: []string{"serve"}, env: map[string]string{"LSMOCK_JOURNAL_SIZE": "many"},
 			wantCode: 2, wantStderr: `LSMOCK_JOURNAL_SIZE="many"`},
+		{name: "a switch from env other than 1 or 0", args: []string{"serve", "--addr", "127.0.0.1:0"}, env: map[string]string{"LSMOCK_TLS": "true"},
+			wantCode: 2, wantStderr: `LSMOCK_TLS="true" is not a valid --tls: want 1 (on) or 0 (off)`},
+		{name: "zero journal size", args: []string{"serve", "--addr", "127.0.0.1:0", "--journal-size", "0"}, wantCode: 2, wantStderr: "--journal-size 0: want a whole number above zero, e.g. 1000"},
+		{name: "negative sessions from env", args: []string{"serve", "--addr", "127.0.0.1:0"}, env: map[string]string{"LSMOCK_MAX_SESSIONS": "-1"},
+			wantCode: 2, wantStderr: "--max-sessions -1: want a whole number above zero"},
+		{name: "zero body limit", args: []string{"serve", "--addr", "127.0.0.1:0", "--max-body-bytes", "0"}, wantCode: 2, wantStderr: "--max-body-bytes 0: want a whole number above zero"},
+		{name: "verify target without a scheme", args: []string{"verify", "--target", "localhost:8080"},
+			wantCode: 2, wantStderr: "lsmock verify: --target localhost:8080: want an http:// or https:// URL"},
+		{name: "verify target not a URL", args: []string{"verify", "--target", "http://a b:%zz"}, wantCode: 2, wantStderr: "lsmock verify: --target: not a URL"},
+		{name: "a bad address is not blamed on another lsmock", args: []string{"serve", "--addr", "nope"}, wantCode: 1, wantStderr: "listen on nope: listen tcp: address nope: missing port in address\n"},
 		{name: "address in use or invalid", args: []string{"serve", "--addr", "256.0.0.1:99999"}, wantCode: 1, wantStderr: "listen on 256.0.0.1:99999"},
 		{name: "the built-in public key", args: []string{"signing-key"}, wantCode: 0, wantStdout: "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA1tOAn18lLEwVJrRacC9O\n"},
 		{name: "a signing key's public half", args: []string{"signing-key", "--signing-key", "testdata/other-key.pem"}, wantCode: 0, wantStdout: "-----BEGIN PUBLIC KEY-----"},
@@ -484,4 +494,34 @@ func TestServePprof(t *testing.T) {
 	code, _, stderr := runCLI(t, nil, "serve", "--addr", "127.0.0.1:0", "--pprof-addr", "256.0.0.1:1")
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "--pprof-addr")
+}
+
+// TestSignCurlMethod: the curl command takes the method of the operation its --url names, so
+// a GET operation is not sent as a POST with change_password's body (405); --method wins.
+func TestSignCurlMethod(t *testing.T) {
+	t.Parallel()
+	const check = "http://127.0.0.1:8080/api/v4/check_license?product=demo&hardware_id=h&license_key=k"
+	cases := []struct {
+		name       string
+		args       []string
+		wantPrefix string
+		withBody   bool
+	}{
+		{"the default: change_password", nil, "curl -sS -X POST 'http://127.0.0.1:8080/api/v4/change_password'", true},
+		{"a GET operation", []string{"--url", check}, "curl -sS -X GET '" + check + "'", false},
+		{"a POST operation", []string{"--url", "http://127.0.0.1:8080/api/v4/activate_license", "--body", "{}"}, "curl -sS -X POST", true},
+		{"a path of no operation: POST", []string{"--url", "http://127.0.0.1:8080/elsewhere"}, "curl -sS -X POST", true},
+		{"--method wins", []string{"--url", check, "--method", "post"}, "curl -sS -X POST", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"sign", "--api-key", "K", "--shared-key", "S", "--curl"}, tc.args...)
+			code, stdout, stderr := runCLI(t, nil, args...)
+			require.Equal(t, 0, code, stderr)
+			assert.True(t, strings.HasPrefix(stdout, tc.wantPrefix), stdout)
+			assert.Equal(t, tc.withBody, strings.Contains(stdout, " -d "), stdout)
+			assert.Equal(t, tc.withBody, strings.Contains(stdout, "Content-Type"), stdout)
+		})
+	}
 }

@@ -26,6 +26,9 @@ type flagSet struct {
 	// parsed are the numbers and durations: their environment value is parsed like the
 	// flag's when parsing, so a malformed one is an error, not ignored.
 	parsed []parsedFlag
+	// switches are the boolean flags: their environment value must be 1, 0 or empty, so
+	// LSMOCK_TLS=true is an error rather than silently off.
+	switches []string
 }
 
 type parsedFlag struct{ name, want string }
@@ -62,9 +65,11 @@ func (f *flagSet) secret(p *string, name, usage string) {
 	f.fs.Lookup(name).DefValue = ""
 }
 
-// bool declares a boolean flag, off unless its environment variable is "1".
+// bool declares a boolean flag, off unless its environment variable is "1" (parse refuses
+// any value but 1 and 0).
 func (f *flagSet) bool(p *bool, name, usage string) {
 	f.fs.BoolVar(p, name, f.getenv(envName(name)) == "1", usage+" (env "+envName(name)+"=1)")
+	f.switches = append(f.switches, name)
 }
 
 func (f *flagSet) int(p *int, name string, def int, usage string) {
@@ -85,6 +90,12 @@ func (f *flagSet) duration(p *time.Duration, name string, def time.Duration, usa
 // parse sets the numbers and durations the environment gives, then parses args; when it
 // cannot go on, it says with which exit code: 0 after --help, 2 for a usage error (printed).
 func (f *flagSet) parse(args []string) (code int, ok bool) {
+	for _, name := range f.switches {
+		if v := f.getenv(envName(name)); v != "" && v != "1" && v != "0" {
+			fmt.Fprintf(f.stderr, "%s: %s=%q is not a valid --%s: want 1 (on) or 0 (off), or unset it\n", f.cmd, envName(name), v, name)
+			return 2, false
+		}
+	}
 	for _, p := range f.parsed {
 		key := envName(p.name)
 		v := f.getenv(key)

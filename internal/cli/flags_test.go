@@ -74,7 +74,7 @@ func publicEnv() map[string]map[string]string {
 
 // noEnv are the flags that read no environment variable: one-off settings of one run.
 func noEnv() map[string][]string {
-	return map[string][]string{"verify": {"junit", "timeout"}, "sign": {"body", "curl", "date", "url"}}
+	return map[string][]string{"verify": {"junit", "timeout"}, "sign": {"body", "curl", "date", "method", "url"}}
 }
 
 func TestEnvName(t *testing.T) {
@@ -157,7 +157,7 @@ func TestFlagBeatsEnvironmentBeatsDefault(t *testing.T) {
 		{"secret flag wins", "sign", "api-key", map[string]string{"LSMOCK_API_KEY": "k"}, []string{"--api-key", "flag"}, "flag"},
 		{"bool default", "serve", "tls", nil, nil, "false"},
 		{"bool from env 1", "serve", "tls", map[string]string{"LSMOCK_TLS": "1"}, nil, "true"},
-		{"bool only 1 turns it on", "serve", "no-cors", map[string]string{"LSMOCK_NO_CORS": "true"}, nil, "false"},
+		{"bool 0 is off", "serve", "no-cors", map[string]string{"LSMOCK_NO_CORS": "0"}, nil, "false"},
 		{"bool flag wins", "serve", "watch", map[string]string{"LSMOCK_WATCH": "1"}, []string{"--watch=false"}, "false"},
 		{"int default", "serve", "journal-size", nil, nil, "1000"},
 		{"int from env", "serve", "journal-size", map[string]string{"LSMOCK_JOURNAL_SIZE": "5"}, nil, "5"},

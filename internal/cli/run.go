@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/lsmock/lsmock/internal/spec"
@@ -133,8 +135,11 @@ func (c *serveConfig) listen(handler *mockserver.Server, tlsConfig *tls.Config, 
 		scheme = "https://"
 	}
 	ln, err := listen(o.addr)
-	if err != nil {
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
 		return listening{}, fmt.Errorf("listen on %s: %w (another lsmock running? try --addr 127.0.0.1:0)", o.addr, err)
+	case err != nil:
+		return listening{}, fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
 	l := listening{servers: []served{{newHTTPServer(handler, o, logger), ln}}, url: scheme + ln.Addr().String()}
 	l.adminURL = l.url + mockserver.AdminPrefix

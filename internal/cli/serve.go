@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/oauth"
@@ -173,6 +174,27 @@ func checkDurations(opts serveOptions, proxying bool) error {
 			return fmt.Errorf("--%s %s: want a duration above zero, e.g. 5s", d.name, d.v)
 		}
 	}
+	return checkLimits(opts)
+}
+
+// checkLimits refuses a size or count of zero or less: lsmock would take it as its default,
+// not as what the user asked for.
+func checkLimits(opts serveOptions) error {
+	limits := []struct {
+		name       string
+		v, example int64
+	}{
+		{"journal-size", int64(opts.journalSize), journal.DefaultSize},
+		{"max-sessions", int64(opts.maxSessions), 10_000},
+		{"max-field-bytes", int64(opts.maxFieldBytes), license.MaxFieldBytes},
+		{"max-body-bytes", opts.maxBodyBytes, mockserver.DefaultMaxBodyBytes},
+		{"max-header-bytes", int64(opts.maxHeaderBytes), defaultMaxHeaderBytes},
+	}
+	for _, l := range limits {
+		if l.v <= 0 {
+			return fmt.Errorf("--%s %d: want a whole number above zero, e.g. %d", l.name, l.v, l.example)
+		}
+	}
 	return nil
 }
 
@@ -255,13 +277,9 @@ func newProxyConfig(opts serveOptions) (*proxyConfig, error) {
 	if opts.target == "" {
 		return nil, errors.New("--target URL is required: the real API's base URL, e.g. https://api.licensespring.com")
 	}
-	// The errors do not repeat the value: its userinfo may hold a password.
-	target, err := url.Parse(opts.target)
+	target, err := parseTarget(opts.target)
 	if err != nil {
-		return nil, errors.New("--target: not a URL; want one such as https://api.licensespring.com")
-	}
-	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
-		return nil, fmt.Errorf("--target %s: want an http:// or https:// URL such as https://api.licensespring.com", target.Redacted())
+		return nil, err
 	}
 	p := &mockserver.Proxy{Target: target, Timeout: opts.upstreamTimeout}
 	if opts.targetCA != "" {
@@ -270,6 +288,19 @@ func newProxyConfig(opts serveOptions) (*proxyConfig, error) {
 		}
 	}
 	return &proxyConfig{proxy: p, recordDir: opts.recordDir, keepIDs: opts.recordKeepIDs}, nil
+}
+
+// parseTarget reads --target, an http:// or https:// URL. The errors do not repeat the
+// value whole: its userinfo may hold a password.
+func parseTarget(raw string) (*url.URL, error) {
+	target, err := url.Parse(raw)
+	if err != nil {
+		return nil, errors.New("--target: not a URL; want one such as https://api.licensespring.com")
+	}
+	if (target.Scheme != "http" && target.Scheme != "https") || target.Host == "" {
+		return nil, fmt.Errorf("--target %s: want an http:// or https:// URL such as https://api.licensespring.com", target.Redacted())
+	}
+	return target, nil
 }
 
 // trusting is a transport that trusts the CA certificate in --target-ca besides the system's.

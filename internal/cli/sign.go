@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/lsmock/lsmock/internal/auth"
+	"github.com/lsmock/lsmock/internal/load"
 )
 
 // sign prints the Date and Authorization headers of a License API request, or a ready curl
@@ -32,17 +34,43 @@ func sign(args []string, env Env) int {
 		fmt.Fprintf(env.Stdout, "Date: %s\nAuthorization: %s\n", d, authorization)
 		return 0
 	}
-	fmt.Fprintf(env.Stdout, "curl -sS -X POST %s -H %s -H %s -H %s -d %s\n",
-		shellQuote(o.url), shellQuote("Date: "+d), shellQuote("Authorization: "+authorization),
-		shellQuote("Content-Type: application/json"), shellQuote(o.body))
+	method := strings.ToUpper(o.method)
+	if method == "" {
+		method = methodOf(o.url)
+	}
+	fmt.Fprintf(env.Stdout, "curl -sS -X %s %s -H %s -H %s", method,
+		shellQuote(o.url), shellQuote("Date: "+d), shellQuote("Authorization: "+authorization))
+	if method != http.MethodGet {
+		fmt.Fprintf(env.Stdout, " -H %s -d %s", shellQuote("Content-Type: application/json"), shellQuote(o.body))
+	}
+	fmt.Fprintln(env.Stdout)
 	return 0
+}
+
+// methodOf is the method of the embedded spec's operation at rawURL's path: GET for
+// check_license and the other reads, else POST (the spec's writes, and any other path).
+func methodOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return http.MethodPost
+	}
+	s, err := load.Files{}.Spec()
+	if err != nil {
+		return http.MethodPost
+	}
+	if op, _ := s.Find(http.MethodPost, u.Path); op == nil {
+		if op, _ := s.Find(http.MethodGet, u.Path); op != nil {
+			return http.MethodGet
+		}
+	}
+	return http.MethodPost
 }
 
 // signOptions are lsmock sign's flags.
 type signOptions struct {
 	keyFlags
-	date, url, body string
-	curl            bool
+	date, url, body, method string
+	curl                    bool
 }
 
 // signFlags declares lsmock sign's flags into o; only the keys come from the environment.
@@ -52,7 +80,8 @@ func signFlags(env Env, o *signOptions) *flagSet {
 	f.fs.StringVar(&o.date, "date", "", "the Date to sign (default: now), e.g. \"Tue, 07 Jun 2011 20:51:35 GMT\"")
 	f.fs.BoolVar(&o.curl, "curl", false, "print a curl command instead of the two headers")
 	f.fs.StringVar(&o.url, "url", "http://"+DefaultAddr+"/api/v4/change_password", "the `URL` for --curl")
-	f.fs.StringVar(&o.body, "body", `{"username":"user@example.com","password":"old-password","new_password":"new-password"}`, "the JSON `body` for --curl")
+	f.fs.StringVar(&o.method, "method", "", "the `method` for --curl (default: the method of the operation --url names, else POST)")
+	f.fs.StringVar(&o.body, "body", `{"username":"user@example.com","password":"old-password","new_password":"new-password"}`, "the JSON `body` for --curl (not sent with GET)")
 	return f
 }
 

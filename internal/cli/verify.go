@@ -25,6 +25,10 @@ func verify(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "lsmock verify: --target is required")
 		return 2
 	}
+	if _, err := parseTarget(o.target); err != nil {
+		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
+		return 2
+	}
 	if err := o.keyFlags.paired(); err != nil {
 		fmt.Fprintf(env.Stderr, "lsmock verify: %v\n", err)
 		return 2

@@ -5,6 +5,8 @@ package fileerr
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -69,4 +71,34 @@ func As(err error) List {
 		return List{one}
 	}
 	return nil
+}
+
+// yamlPosition finds where go-yaml says a syntax error is: "L2.C3-L4.C4" (the end is the
+// offending token), "L5.C1" (a parser error: one place) or "line 4".
+var yamlPosition = regexp.MustCompile(`L(\d+)\.C(\d+)-L(\d+)\.C(\d+)|L(\d+)\.C(\d+)|line (\d+)`)
+
+// YAMLSyntax places go-yaml's complaint about file's syntax, in lsmock's words:
+// "file:line:col: not valid YAML: what".
+func YAMLSyntax(file string, err error) *Error {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:] // go-yaml prefixes its parser's state; the end says what is wrong
+	}
+	e := &Error{File: file, Msg: "not valid YAML: " + msg}
+	// The last place is the error's own; an earlier one names the construct it is in
+	// ("while parsing a block collection at L2.C3").
+	if all := yamlPosition.FindAllStringSubmatch(err.Error(), -1); all != nil {
+		m := all[len(all)-1]
+		switch {
+		case m[3] != "":
+			e.Line, _ = strconv.Atoi(m[3])
+			e.Col, _ = strconv.Atoi(m[4])
+		case m[5] != "":
+			e.Line, _ = strconv.Atoi(m[5])
+			e.Col, _ = strconv.Atoi(m[6])
+		default:
+			e.Line, _ = strconv.Atoi(m[7])
+		}
+	}
+	return e
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -284,10 +285,41 @@ func RedactBody(v any, visible map[string]bool) any {
 		return Redacted
 	}
 	out := make(Object, 0, len(obj))
+	hidden := 0
 	for k, e := range obj {
-		out = append(out, Field{k, redactField(k, e, visible)})
+		out = append(out, Field{shownName(k, visible, &hidden), redactField(k, e, visible)})
 	}
 	return out
+}
+
+// maxShownName is the longest name of an undeclared field the journal shows.
+const maxShownName = 64
+
+// shownName is the name under which the journal shows a field: a declared one's own, and an
+// undeclared one's when it reads as a name. Any other (JSON sent where a form was expected,
+// a credential as a bare query parameter) may be the secret itself, so it becomes
+// "[redacted name N]"; hidden numbers them, keeping an object's names distinct.
+func shownName(name string, visible map[string]bool, hidden *int) string {
+	if _, declared := visible[name]; declared || plainName(name) {
+		return name
+	}
+	*hidden++
+	return "[redacted name " + strconv.Itoa(*hidden) + "]"
+}
+
+// plainName reports whether name is short and made of the characters of field names
+// (letters, digits, _ - . [ ]), and not a credential by its form.
+func plainName(name string) bool {
+	if name == "" || len(name) > maxShownName {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_-.[]", c) >= 0) {
+			return false
+		}
+	}
+	return !SecretValue(name)
 }
 
 // redactField is what RedactBody keeps of a top-level field.

@@ -50,8 +50,9 @@ func Plain(v any) any {
 // RedactQuery is RedactBody of the query's parameters (the first value of each).
 func RedactQuery(q url.Values, visible map[string]bool) Object {
 	out := make(Object, 0, len(q))
+	hidden := 0
 	for k, v := range q {
-		out = append(out, Field{k, redactField(k, v[0], visible)})
+		out = append(out, Field{shownName(k, visible, &hidden), redactField(k, v[0], visible)})
 	}
 	return out
 }

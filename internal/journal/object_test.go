@@ -74,3 +74,44 @@ func TestBoundCutsAnObject(t *testing.T) {
 	assert.Equal(t, fromMap.Body, journal.Plain(fromObject.Body))
 	assert.LessOrEqual(t, fromObject.Size(), journal.MaxEntryBytes+journal.MaxString+64)
 }
+
+// TestRedactHidesOddNames: a field or query parameter the schema does not declare keeps its
+// name only when it reads as a name; JSON posted where a form was expected (the whole body
+// one form key) or a credential as a bare name is not shown, its value neither.
+func TestRedactHidesOddNames(t *testing.T) {
+	t.Parallel()
+	visible := map[string]bool{"grant_type": true, "weird name": true}
+	cases := []struct {
+		name, field string
+		shown       bool
+	}{
+		{"a declared field", "grant_type", true},
+		{"a declared field, odd but declared", "weird name", true},
+		{"an undeclared plain name", "client_id", true},
+		{"brackets and dots", "data[0].x-y", true},
+		{"JSON posted as a form", `{"client_id":"c","client_secret":"canary"}`, false},
+		{"a form pair inside a name", "client_secret=canary", false},
+		{"a name too long to be one", strings.Repeat("c", 65), false},
+		{"a JWT as a name", "eyJhbGciOi.eyJzdWIi.canary", false},
+		{"empty", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			for _, got := range []journal.Object{
+				journal.RedactBody(map[string]any{tc.field: "v"}, visible).(journal.Object),
+				journal.RedactQuery(url.Values{tc.field: {"v"}}, visible),
+			} {
+				require.Len(t, got, 1)
+				if tc.shown {
+					assert.Equal(t, tc.field, got[0].Name)
+					continue
+				}
+				assert.Equal(t, "[redacted name 1]", got[0].Name)
+				assert.Equal(t, journal.Redacted, got[0].Value)
+			}
+		})
+	}
+	two := journal.RedactBody(map[string]any{"{a": 1, "{b": 2}, nil).(journal.Object).Map()
+	assert.Len(t, two, 2, "hidden names stay distinct")
+}

@@ -164,34 +164,12 @@ func (d *decoder) errorAt(sc *Scenario, format string, args ...any) {
 	d.Errs = append(d.Errs, &fileerr.Error{File: d.File, Line: sc.line, Col: sc.col, Msg: fmt.Sprintf(format, args...)})
 }
 
-// yamlPosition finds where go-yaml says a syntax error is: "L2.C3-L4.C4" (the end is the
-// offending token) or "line 4".
-var yamlPosition = regexp.MustCompile(`L(\d+)\.C(\d+)-L(\d+)\.C(\d+)|line (\d+)`)
-
-// syntaxError places go-yaml's complaint about file's syntax.
-func syntaxError(file string, err error) *fileerr.Error {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:] // go-yaml prefixes its parser's state; the end says what is wrong
-	}
-	e := &fileerr.Error{File: file, Msg: "not valid YAML: " + msg}
-	if m := yamlPosition.FindStringSubmatch(err.Error()); m != nil {
-		if m[3] != "" {
-			e.Line, _ = strconv.Atoi(m[3])
-			e.Col, _ = strconv.Atoi(m[4])
-		} else {
-			e.Line, _ = strconv.Atoi(m[5])
-		}
-	}
-	return e
-}
-
 // parseFile decodes one file's scenarios, and hands its declarations of products, licenses
 // and users to decls; problems go to d.Errs.
 func (d *decoder) parseFile(data []byte, s *spec.Spec, decls *declarations) []*Scenario {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		d.Errs = append(d.Errs, syntaxError(d.File, err))
+		d.Errs = append(d.Errs, fileerr.YAMLSyntax(d.File, err))
 		return nil
 	}
 	if len(root.Content) == 0 {

@@ -60,7 +60,7 @@ func DeclareAtRunTime(base *license.Catalog, seed string, decls []license.Declar
 func (ds *declarations) runtimeDecl(d *yamldec.Decoder, body []byte) *yaml.Node {
 	var root yaml.Node
 	if err := yaml.Unmarshal(body, &root); err != nil {
-		d.Errs = append(d.Errs, syntaxError(d.File, err))
+		d.Errs = append(d.Errs, fileerr.YAMLSyntax(d.File, err))
 		return nil
 	}
 	if len(root.Content) == 0 {
