@@ -11,6 +11,7 @@ import (
 	"github.com/lsmock/lsmock/internal/auth"
 	"github.com/lsmock/lsmock/internal/decide"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/validate"
 )
 
 // route finds the request's operation. Without one it answers (404, 405, or GET / when no
@@ -112,11 +113,10 @@ func (s *Server) admit(c *compiled, w http.ResponseWriter, r *http.Request, req 
 			return problems, false
 		}
 	}
-	req.Raw = out.body
 	if how == admitBody && op != nil {
 		// Unvalidated, but seen as the validated path sees it (a request file's base64
 		// unwrapped): by a live step and the journal.
-		out.decoded = decide.Unvalidated(op, out.body)
+		out.decoded = validate.Decode(op, out.body)
 		req.Match.Body = out.decoded
 	}
 	if how == admitBody || op == nil {

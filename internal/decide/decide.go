@@ -40,8 +40,6 @@ type Request struct {
 	Named, NamedBy string
 	// Match is what scenario conditions look at: the decoded body, headers, query, API key.
 	Match match.Request
-	// Raw is the body as read, for a state answer to a request validation did not decode.
-	Raw []byte
 	// Host and TLS are where the request was sent, for answers that name lsmock's address.
 	Host string
 	TLS  bool
@@ -201,17 +199,13 @@ func (d *Decider) live(req *Request) (license.Answer, bool) {
 	case license.BehaviorWellKnown:
 		return d.engine.WellKnown(baseURL(req)), true
 	}
-	// The parameters as the engine reads them: the body validation decoded (or, for a
-	// scenario chosen by name, which skips validation, the body decoded as it would be), or
-	// the query's first values. Built here, not returned by a helper, so that the map stays
-	// on the stack.
+	// The parameters as the engine reads them: the body as admission decoded it, or the
+	// query's first values. Built here, not returned by a helper, so that the map stays on
+	// the stack.
 	var p license.Params
 	switch {
 	case req.Op.Body != nil:
 		p, _ = req.Match.Body.(map[string]any)
-		if p == nil && len(req.Raw) > 0 {
-			p = unvalidated(req.Op, req.Raw)
-		}
 	case len(req.Match.Query) > 0:
 		p = make(license.Params, len(req.Match.Query))
 		for k, v := range req.Match.Query {
@@ -235,13 +229,6 @@ func BaseURL(host string, tls bool) string {
 		scheme = "https"
 	}
 	return (&url.URL{Scheme: scheme, Host: host}).String()
-}
-
-// unvalidated decodes a body validation did not read (Unvalidated); nil when it is not an
-// object.
-func unvalidated(op *spec.Operation, body []byte) license.Params {
-	p, _ := Unvalidated(op, body).(map[string]any)
-	return p
 }
 
 // baseURL is lsmock's address as the request named it: scheme and host.

@@ -106,7 +106,7 @@ func (f *fixture) request(t *testing.T, opID, sid string, body map[string]any) *
 		require.NoError(t, err)
 		var decoded any
 		require.NoError(t, json.Unmarshal(b, &decoded))
-		req.Match.Body, req.Raw = decoded, b
+		req.Match.Body = decoded
 	}
 	return req
 }

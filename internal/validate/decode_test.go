@@ -1,4 +1,4 @@
-package decide_test
+package validate_test
 
 import (
 	"encoding/base64"
@@ -6,13 +6,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
-	"github.com/lsmock/lsmock/internal/decide"
 	"github.com/lsmock/lsmock/internal/spec"
+	"github.com/lsmock/lsmock/internal/validate"
 )
 
-// TestUnvalidated: a body validation did not read is decoded as validation would decode it,
+// TestDecode: a body validation does not read is decoded as validation would decode it,
 // an encoded body's base64 unwrapped first, and nothing is refused: what holds no JSON is nil.
-func TestUnvalidated(t *testing.T) {
+func TestDecode(t *testing.T) {
 	t.Parallel()
 	jsonOp := &spec.Operation{Body: &spec.Body{}}
 	encoded := &spec.Operation{Body: &spec.Body{Encoding: "base64"}}
@@ -40,7 +40,7 @@ func TestUnvalidated(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Equal(t, tc.want, decide.Unvalidated(tc.op, []byte(tc.raw)))
+			assert.Equal(t, tc.want, validate.Decode(tc.op, []byte(tc.raw)))
 		})
 	}
 }
