@@ -99,12 +99,22 @@ func (s *Server) serveAdmin(c *compiled, w http.ResponseWriter, r *http.Request)
 }
 
 // health is GET /__lsmock/health: {"status":"ok"}, with how the file watch is doing when
-// lsmock watches its files. lsmock answers as long as it runs, so it is always ok.
+// lsmock watches its files and how the latest reload went when there was one. lsmock
+// answers as long as it runs (a failed reload leaves the last good configuration serving),
+// so it is always ok.
 func (s *Server) health(_ *compiled, w http.ResponseWriter, _ *http.Request) outcome {
-	if s.watch == nil {
+	last := s.lastReload.Load()
+	if s.watch == nil && last == nil {
 		return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "watch": s.watch()})
+	body := map[string]any{"status": "ok"}
+	if s.watch != nil {
+		body["watch"] = s.watch()
+	}
+	if last != nil {
+		body["reload"] = last
+	}
+	return writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) listScenarios(c *compiled, w http.ResponseWriter, _ *http.Request) outcome {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 )
 
 // Loaded says what a load put in place.
@@ -22,6 +23,7 @@ func (s *Server) Reload() (Loaded, error) {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
 	loaded, err := s.loadAndSwap()
+	s.lastReload.Store(&ReloadStatus{OK: err == nil, Error: errText(err), At: s.clock().UTC()})
 	if err != nil {
 		s.metrics.reloadFailures.Add(1)
 		s.logger.Error("reload failed; the last good configuration keeps serving", slog.String("error", err.Error()))
@@ -30,6 +32,23 @@ func (s *Server) Reload() (Loaded, error) {
 	s.metrics.reloads.Add(1)
 	s.logger.Info("reloaded", slog.Int("operations", loaded.Operations), slog.Int("scenarios", loaded.Scenarios))
 	return loaded, nil
+}
+
+// ReloadStatus is how the latest reload went: health shows it, so that a broken edit under
+// --watch is seen where readiness is checked, not only in the log.
+type ReloadStatus struct {
+	OK bool `json:"ok"`
+	// Error says where the files are broken (file:line) when the reload failed; the last
+	// good configuration keeps serving.
+	Error string    `json:"error,omitempty"`
+	At    time.Time `json:"at"`
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func (s *Server) loadAndSwap() (Loaded, error) {

@@ -147,6 +147,59 @@ func TestReloadFailureKeepsLastGoodConfiguration(t *testing.T) {
 	assert.Equal(t, "change_password_not_allowed", c, "the last good scenarios keep answering")
 }
 
+// TestHealthShowsTheLatestReload: a broken edit is seen where readiness is checked (health
+// stays ok: the last good configuration serves), and a good one after it clears it.
+func TestHealthShowsTheLatestReload(t *testing.T) {
+	t.Parallel()
+	type reload struct {
+		OK    bool      `json:"ok"`
+		Error string    `json:"error"`
+		At    time.Time `json:"at"`
+	}
+	health := func(t *testing.T, srv http.Handler) (string, *reload) {
+		t.Helper()
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/health"))
+		require.Equal(t, http.StatusOK, w.Code)
+		var h struct {
+			Status string  `json:"status"`
+			Reload *reload `json:"reload"`
+		}
+		require.NoError(t, json.Unmarshal(w.Body.Bytes(), &h), w.Body.String())
+		return h.Status, h.Reload
+	}
+	f := &files{yaml: beforeReload}
+	srv := newServer(t, mockserver.Config{Files: f.files()})
+	status, last := health(t, srv)
+	assert.Equal(t, "ok", status)
+	assert.Nil(t, last, "no reload yet")
+
+	steps := []struct {
+		name    string
+		yaml    string
+		err     error
+		wantOK  bool
+		wantErr string
+	}{
+		{"a broken edit", "", errors.New(`scenarios/s.yaml:3:7: unknown key "staus" in response`), false, "scenarios/s.yaml:3:7"},
+		{"the edit mended", afterReload, nil, true, ""},
+	}
+	for _, step := range steps { // in order: each reload follows the one before
+		f.set(step.yaml, step.err)
+		_, _ = srv.Reload()
+		status, last := health(t, srv)
+		assert.Equal(t, "ok", status, step.name)
+		require.NotNil(t, last, step.name)
+		assert.Equal(t, step.wantOK, last.OK, step.name)
+		if step.wantErr == "" {
+			assert.Empty(t, last.Error, step.name)
+		} else {
+			assert.Contains(t, last.Error, step.wantErr, step.name)
+		}
+		assert.False(t, last.At.IsZero(), step.name)
+	}
+}
+
 func TestReloadLeavesRequestsInFlightAlone(t *testing.T) {
 	t.Parallel()
 	f := &files{yaml: beforeReload}

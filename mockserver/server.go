@@ -162,6 +162,8 @@ type Server struct {
 	admin    AdminAccess
 	files    load.Files
 	reloadMu sync.Mutex // one reload at a time
+	// lastReload is how the latest reload went (health); nil before the first.
+	lastReload atomic.Pointer[ReloadStatus]
 
 	sessions  *session.Store // pins, sequence progress and license accounts, per session
 	labels    session.Labels // the labels of the API keys seen, so each is hashed once
