@@ -52,9 +52,16 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case "verify":
 		return verify(ctx, args[1:], env)
 	case "version", "--version", "-version":
+		if len(args) > 1 {
+			fmt.Fprintf(env.Stderr, "lsmock version: takes no arguments, not %q\n", args[1])
+			return 2
+		}
 		fmt.Fprintln(env.Stdout, "lsmock", Version())
 		return 0
 	case "help", "-h", "--help", "-help":
+		if len(args) > 1 && args[1] != "help" && args[1][0] != '-' {
+			return Run(ctx, []string{args[1], "--help"}, env) // lsmock help serve: serve's flags
+		}
 		_, _ = io.WriteString(env.Stdout, usage)
 		return 0
 	default:
@@ -74,7 +81,7 @@ Usage:
   lsmock verify --target URL   check a running server (the real API) against the spec and scenarios
   lsmock proxy --target URL    stand between an SDK and the real API: forward, check, report, record
   lsmock version         print the version
-  lsmock help            this text; "lsmock serve --help" lists the serve flags
+  lsmock help [COMMAND]  this text, or a command's flags ("lsmock help serve")
 
 Quick start:
   lsmock serve

@@ -55,6 +55,9 @@ func TestCommands(t *testing.T) {
 		{name: "no args teaches usage", args: nil, wantCode: 2, wantStderr: "lsmock serve"},
 		{name: "help", args: []string{"help"}, wantCode: 0, wantStdout: "Quick start"},
 		{name: "version", args: []string{"version"}, wantCode: 0, wantStdout: "lsmock "},
+		{name: "version takes no arguments", args: []string{"version", "extra"}, wantCode: 2, wantStderr: `takes no arguments, not "extra"`},
+		{name: "help of a command lists its flags", args: []string{"help", "serve"}, wantCode: 0, wantStderr: "LSMOCK_ADDR"},
+		{name: "help of an unknown command", args: []string{"help", "srve"}, wantCode: 2, wantStderr: `unknown command "srve"`},
 		{name: "unknown command", args: []string{"srve"}, wantCode: 2, wantStderr: `unknown command "srve"`},
 		{name: "serve help lists flags and env", args: []string{"serve", "--help"}, wantCode: 0, wantStderr: "LSMOCK_ADDR"},
 		{name: "unknown flag", args: []string{"serve", "--nope"}, wantCode: 2, wantStderr: "flag provided but not defined: -nope"},
@@ -328,7 +331,7 @@ func TestLint(t *testing.T) {
 		wantStderr string
 	}{
 		{"embedded defaults", []string{"lint"}, 0, "changePassword: 15 scenarios from files, 13 more for its documented error codes", ""},
-		{"embedded catalog", []string{"lint"}, 0, "catalog: 5 products, 16 licenses, 4 users, 1 bundles", ""},
+		{"embedded catalog", []string{"lint"}, 0, "catalog: 5 products, 16 licenses, 4 users, 1 bundle\n", ""},
 		{"broken license declarations", []string{"lint", "--scenarios", "../scenario/testdata/load/licenses_errors"}, 1, "",
 			`licenses_errors/scenarios.yaml:10:33: unknown product "nope": declare it under products: (known: demo, demo-users)`},
 		{"broken scenario file", []string{"lint", "--scenarios", "../scenario/testdata/load/typo_key"}, 1, "",

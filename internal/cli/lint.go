@@ -23,23 +23,23 @@ func lint(args []string, env Env) int {
 	}
 	s, err := files.Spec()
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
+		fmt.Fprintf(env.Stderr, "lsmock lint: %v\n", err)
 		return 1
 	}
 	if _, err := newOracle(ff.spec); err != nil {
-		fmt.Fprintf(env.Stderr, "%s: %v\n", s.Name, err)
+		fmt.Fprintf(env.Stderr, "lsmock lint: %s: %v\n", s.Name, err)
 		return 1
 	}
 	s, set, err := files.Load()
 	if err != nil {
-		fmt.Fprintln(env.Stderr, err)
+		fmt.Fprintf(env.Stderr, "lsmock lint: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(env.Stdout, "ok: %s (%d operations), %s (%d scenarios)\n", s.Name, len(s.Operations), files.ScenariosLabel(), set.Declared())
 	if c := set.Catalog; c != nil && len(c.Products)+len(c.Licenses)+len(c.Users) > 0 {
-		fmt.Fprintf(env.Stdout, "catalog: %d products, %d licenses, %d users", len(c.Products), len(c.Licenses), len(c.Users))
+		fmt.Fprintf(env.Stdout, "catalog: %s, %s, %s", count(len(c.Products), "product"), count(len(c.Licenses), "license"), count(len(c.Users), "user"))
 		if len(c.Bundles) > 0 {
-			fmt.Fprintf(env.Stdout, ", %d bundles", len(c.Bundles))
+			fmt.Fprintf(env.Stdout, ", %s", count(len(c.Bundles), "bundle"))
 		}
 		fmt.Fprintln(env.Stdout)
 	}
@@ -57,6 +57,14 @@ func lint(args []string, env Env) int {
 		fmt.Fprintf(env.Stdout, "%s: %d scenarios from files, %d more for its documented error codes\n", op.ID, declared, implied)
 	}
 	return 0
+}
+
+// count is n things, in the singular for one.
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
 
 // lintFlags declares lsmock lint's flags into ff.
