@@ -134,7 +134,18 @@ paths:
 	writeFile(t, pong, "Pong:\n  description: pong\n  content:\n    application/json:\n      schema: {type: string}\n      example: PONG\n")
 	assert.Eventually(t, func() bool { return get("/ping") == `"PONG"` }, 5*time.Second, 20*time.Millisecond,
 		"an edit of a referenced file reloads")
-	assert.JSONEq(t, `{"status":"ok","watch":{"paths":2,"errors":0,"failing":false}}`, get("/__lsmock/health"))
+	var health struct {
+		Status string          `json:"status"`
+		Watch  json.RawMessage `json:"watch"`
+		Reload struct {
+			OK    bool   `json:"ok"`
+			Error string `json:"error"`
+		} `json:"reload"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(get("/__lsmock/health")), &health))
+	assert.Equal(t, "ok", health.Status)
+	assert.JSONEq(t, `{"paths":2,"errors":0,"failing":false}`, string(health.Watch))
+	assert.True(t, health.Reload.OK, "the latest reload loaded: %s", health.Reload.Error)
 	assert.Equal(t, 0, stop())
 }
 
