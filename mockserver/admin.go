@@ -1,7 +1,10 @@
 package mockserver
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -262,10 +265,8 @@ func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set fu
 	var req struct {
 		Name string `json:"name"`
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || req.Name == "" {
-		return newAPIError(http.StatusBadRequest, "invalid_json", `lsmock: send {"name": "<scenario>"} or {"name": "<operationId>/<scenario>"}`).write(w, "")
+	if err := readAdminJSON(r.Body, &req); err != nil || req.Name == "" {
+		return adminBodyError(err, `send {"name": "<scenario>"} or {"name": "<operationId>/<scenario>"}`).write(w, "")
 	}
 	if !c.scenarios.Exists(req.Name) {
 		return newAPIError(http.StatusNotFound, "unknown_scenario",
@@ -273,6 +274,37 @@ func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set fu
 	}
 	set(req.Name)
 	return writeJSON(w, http.StatusOK, map[string]string{"pinned": req.Name})
+}
+
+// maxAdminJSON is the largest body of the admin API's small JSON requests (a pin, an
+// assertion): a few hundred bytes in use.
+const maxAdminJSON = 64 << 10
+
+// errAdminTooLarge is an admin body past maxAdminJSON: refused as too large, not as JSON
+// cut off at the limit.
+var errAdminTooLarge = fmt.Errorf("the body is larger than %d bytes", maxAdminJSON)
+
+// readAdminJSON decodes an admin request's JSON body into v, refusing unknown fields.
+func readAdminJSON(body io.Reader, v any) error {
+	raw, err := io.ReadAll(io.LimitReader(body, maxAdminJSON+1))
+	switch {
+	case err != nil:
+		return fmt.Errorf("the body could not be read: %w", err)
+	case len(raw) > maxAdminJSON:
+		return errAdminTooLarge
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+// adminBodyError is the answer to an admin body readAdminJSON refused (or that said too
+// little, err nil): 413 when too large, else 400 invalid_json with what to send.
+func adminBodyError(err error, usage string) apiError {
+	if errors.Is(err, errAdminTooLarge) {
+		return newAPIError(http.StatusRequestEntityTooLarge, "body_too_large", "lsmock: "+err.Error()+"; "+usage)
+	}
+	return newAPIError(http.StatusBadRequest, "invalid_json", "lsmock: "+usage)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) outcome {

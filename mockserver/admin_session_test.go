@@ -1,6 +1,7 @@
 package mockserver_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -79,6 +80,46 @@ func TestAssertRefusesWhatCannotBeCounted(t *testing.T) {
 			srv.ServeHTTP(w, r)
 			assert.Equal(t, tc.status, w.Code, w.Body.String())
 			assert.Contains(t, w.Body.String(), tc.want)
+		})
+	}
+}
+
+// TestAdminBodies: the admin API's small JSON bodies are refused in its error shape, as too
+// large (413) past their limit rather than as JSON cut off there, and as invalid_json with
+// what to send when broken.
+func TestAdminBodies(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, mockserver.Config{})
+	huge := `{"name": "` + strings.Repeat("a", 10<<20) + `"}`
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		code, message            string
+	}{
+		{"a global pin too large", http.MethodPut, "/__lsmock/scenario", huge, http.StatusRequestEntityTooLarge, "body_too_large", "larger than 65536 bytes"},
+		{"a session pin too large", http.MethodPut, "/__lsmock/sessions/job-1/scenario", huge, http.StatusRequestEntityTooLarge, "body_too_large", "larger than 65536 bytes"},
+		{"an assertion too large", http.MethodPost, "/__lsmock/requests/assert", huge, http.StatusRequestEntityTooLarge, "body_too_large", "larger than 65536 bytes"},
+		{"a pin not JSON", http.MethodPut, "/__lsmock/scenario", `{"name":`, http.StatusBadRequest, "invalid_json", `send {"name": "<scenario>"}`},
+		{"a pin with an unknown field", http.MethodPut, "/__lsmock/scenario", `{"name": "x", "nme": "y"}`, http.StatusBadRequest, "invalid_json", `send {"name": "<scenario>"}`},
+		{"an assertion not JSON", http.MethodPost, "/__lsmock/requests/assert", `[`, http.StatusBadRequest, "invalid_json", "send JSON such as"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := local(tc.method, tc.path)
+			r.Body = io.NopCloser(strings.NewReader(tc.body))
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, r)
+			assert.Equal(t, tc.status, w.Code)
+			var e struct {
+				Status  int    `json:"status"`
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			}
+			require.NoError(t, json.Unmarshal(w.Body.Bytes(), &e), w.Body.String())
+			assert.Equal(t, tc.status, e.Status)
+			assert.Equal(t, tc.code, e.Code)
+			assert.Contains(t, e.Message, tc.message)
 		})
 	}
 }

@@ -1,10 +1,8 @@
 package mockserver
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,10 +45,10 @@ type assertion struct {
 // request, not the journal's ring, which drops the oldest.
 func (s *Server) assertRequests(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	var req assertion
-	dec := json.NewDecoder(io.LimitReader(r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(&req)
+	err := readAdminJSON(r.Body, &req)
 	switch {
+	case errors.Is(err, errAdminTooLarge):
+		return adminBodyError(err, `send JSON such as {"scenario": "internal_error", "count": 1}`).write(w, "")
 	case err != nil:
 		err = fmt.Errorf("send JSON such as {\"scenario\": \"internal_error\", \"count\": 1}: %w", err)
 	case (req.Count == nil) == (req.AtLeast == nil):
