@@ -157,6 +157,7 @@ func declared(op *spec.Operation) (body, query, header map[string]bool) {
 	for name := range op.Query {
 		query[name] = !op.SecretQuery[name]
 	}
+	query[QueryScenario] = true // lsmock's own: a scenario's name
 	return body, query, header
 }
 

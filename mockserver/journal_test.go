@@ -93,3 +93,26 @@ func TestJournalHidesSecretsInOddNames(t *testing.T) {
 		})
 	}
 }
+
+// TestJournalShowsTheScenarioNamed: lsmock's own __scenario parameter is a scenario's name,
+// never a secret: the journal shows it, while an undeclared parameter's value stays hidden.
+func TestJournalShowsTheScenarioNamed(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, mockserver.Config{})
+	srv.ServeHTTP(httptest.NewRecorder(), signedRequestTo(http.MethodGet,
+		"/api/v4/check_license?product=demo&hardware_id=h&license_key=k&__scenario=internal_error&stray=s3cret", ""))
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, local(http.MethodGet, "/__lsmock/requests"))
+	require.Equal(t, http.StatusOK, w.Code)
+	var got struct {
+		Requests []struct {
+			Query map[string]any `json:"query"`
+		} `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &got), w.Body.String())
+	require.Len(t, got.Requests, 1)
+	q := got.Requests[0].Query
+	assert.Equal(t, "internal_error", q[mockserver.QueryScenario])
+	assert.Equal(t, "demo", q["product"])
+	assert.Equal(t, "[redacted]", q["stray"])
+}
