@@ -98,7 +98,8 @@ func hostIsLocal(host string) bool {
 		host = h
 	}
 	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
-	return host == "" || strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
+	// "localhost." is the name's absolute form: loopback too (RFC 6761).
+	return host == "" || strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") || net.ParseIP(host) != nil
 }
 
 // isLoopback reports whether a RemoteAddr (host:port) is on loopback.

@@ -41,6 +41,8 @@ func TestAdminAccess(t *testing.T) {
 		{"loopback IPv6", open, "[::1]:1", "/__lsmock/requests", "", 200, ""},
 		{"loopback, but a page's own name (DNS rebinding)", open, "127.0.0.1:1", "http://evil.example:8080/__lsmock/requests", "", 403, "admin_forbidden"},
 		{"loopback, by localhost", open, "127.0.0.1:1", "http://localhost:8080/__lsmock/requests", "", 200, ""},
+		{"loopback, by localhost. (the name's absolute form)", open, "127.0.0.1:1", "http://localhost.:8080/__lsmock/requests", "", 200, ""},
+		{"loopback, by a name ending in localhost.", open, "127.0.0.1:1", "http://evil.localhost.example.:8080/__lsmock/requests", "", 403, "admin_forbidden"},
 		{"another host", open, "192.0.2.7:1", "/__lsmock/requests", "", 403, "admin_forbidden"},
 		{"another host, even the dashboard", open, "192.0.2.7:1", "/__lsmock/", "", 403, "admin_forbidden"},
 		{"another host with the token", withToken, "192.0.2.7:1", "/__lsmock/requests", "s3cret", 200, ""},
