@@ -246,7 +246,7 @@ function renderDeclared(s, snap) {
     el("td", {}, d.kind),
     el("td", {class: "mono"}, d.ref),
     el("td", {class: "mono"}, d.product || ""),
-    el("td", {class: "mono"}, d.license_key || d.username || ""),
+    el("td", {class: "mono"}, d.license_key || d.username || d.customer_account_code || ""),
     el("td", {class: "mono"}, d.bundle || ""),
     el("td", {class: "mono"}, d.created || ""),
     el("td", {}, state[d.ref] ? deviceTags(state[d.ref]) : ""),
