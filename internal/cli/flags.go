@@ -24,7 +24,9 @@ type flagSet struct {
 	stderr io.Writer
 	getenv func(string) string
 	// parsed are the numbers and durations: their environment value is parsed like the
-	// flag's when parsing, so a malformed one is an error, not ignored.
+	// flag's when parsing, so a malformed one is an error, not ignored. Each is a size, a
+	// count or a time, so zero or less is refused too: lsmock would otherwise take its
+	// default, not what the user asked for.
 	parsed []parsedFlag
 	// switches are the boolean flags: their environment value must be 1, 0 or empty, so
 	// LSMOCK_TLS=true is an error rather than silently off.
@@ -110,13 +112,31 @@ func (f *flagSet) parse(args []string) (code int, ok bool) {
 	}
 	err := f.fs.Parse(args)
 	switch {
-	case err == nil:
-		return 0, true
 	case errors.Is(err, flag.ErrHelp):
 		return 0, false
-	default:
+	case err != nil:
 		return 2, false
 	}
+	for _, p := range f.parsed {
+		if fl := f.fs.Lookup(p.name); !positive(fl.Value) {
+			fmt.Fprintf(f.stderr, "%s: --%s %s: want %s above zero, e.g. %s\n", f.cmd, p.name, fl.Value, p.want, fl.DefValue)
+			return 2, false
+		}
+	}
+	return 0, true
+}
+
+// positive reports whether a number or duration flag's value is above zero.
+func positive(v flag.Value) bool {
+	switch n := v.(flag.Getter).Get().(type) {
+	case int:
+		return n > 0
+	case int64:
+		return n > 0
+	case time.Duration:
+		return n > 0
+	}
+	return true
 }
 
 // noArgs refuses arguments after the flags (usage error, exit 2).

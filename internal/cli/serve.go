@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/lsmock/lsmock/internal/auth"
-	"github.com/lsmock/lsmock/internal/journal"
 	"github.com/lsmock/lsmock/internal/license"
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/oauth"
@@ -126,9 +125,6 @@ type serveConfig struct {
 // newServeConfig checks the flags and reads the files they name (keys, signing key, the
 // proxy's spec and CA); each error names the flag to fix.
 func newServeConfig(cmd string, opts serveOptions, proxying bool) (*serveConfig, error) {
-	if err := checkDurations(opts, proxying); err != nil {
-		return nil, err
-	}
 	if _, err := logHandlerOptions(opts.logFormat, opts.logLevel); err != nil {
 		return nil, err
 	}
@@ -157,45 +153,6 @@ func newServeConfig(cmd string, opts serveOptions, proxying bool) (*serveConfig,
 		return nil, err
 	}
 	return c, nil
-}
-
-// checkDurations refuses a timeout or limit of zero or less.
-func checkDurations(opts serveOptions, proxying bool) error {
-	type named struct {
-		name string
-		v    time.Duration
-	}
-	durations := []named{{"read-header-timeout", opts.readHeaderTimeout}, {"read-timeout", opts.readTimeout}, {"max-hold", opts.maxHold}, {"token-ttl", opts.tokenTTL}}
-	if proxying {
-		durations = append(durations, named{"upstream-timeout", opts.upstreamTimeout})
-	}
-	for _, d := range durations {
-		if d.v <= 0 {
-			return fmt.Errorf("--%s %s: want a duration above zero, e.g. 5s", d.name, d.v)
-		}
-	}
-	return checkLimits(opts)
-}
-
-// checkLimits refuses a size or count of zero or less: lsmock would take it as its default,
-// not as what the user asked for.
-func checkLimits(opts serveOptions) error {
-	limits := []struct {
-		name       string
-		v, example int64
-	}{
-		{"journal-size", int64(opts.journalSize), journal.DefaultSize},
-		{"max-sessions", int64(opts.maxSessions), 10_000},
-		{"max-field-bytes", int64(opts.maxFieldBytes), license.MaxFieldBytes},
-		{"max-body-bytes", opts.maxBodyBytes, mockserver.DefaultMaxBodyBytes},
-		{"max-header-bytes", int64(opts.maxHeaderBytes), defaultMaxHeaderBytes},
-	}
-	for _, l := range limits {
-		if l.v <= 0 {
-			return fmt.Errorf("--%s %d: want a whole number above zero, e.g. %d", l.name, l.v, l.example)
-		}
-	}
-	return nil
 }
 
 // corsOf reads --no-cors and --cors-origins.
