@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/lsmock/lsmock/internal/load"
 	"github.com/lsmock/lsmock/internal/logtext"
@@ -59,7 +60,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stdout, "lsmock", Version())
 		return 0
 	case "help", "-h", "--help", "-help":
-		if len(args) > 1 && args[1] != "help" && args[1][0] != '-' {
+		if len(args) > 1 && args[1] != "" && args[1] != "help" && !strings.HasPrefix(args[1], "-") {
 			return Run(ctx, []string{args[1], "--help"}, env) // lsmock help serve: serve's flags
 		}
 		_, _ = io.WriteString(env.Stdout, usage)

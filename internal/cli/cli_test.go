@@ -58,6 +58,7 @@ func TestCommands(t *testing.T) {
 		{name: "version takes no arguments", args: []string{"version", "extra"}, wantCode: 2, wantStderr: `takes no arguments, not "extra"`},
 		{name: "help of a command lists its flags", args: []string{"help", "serve"}, wantCode: 0, wantStderr: "LSMOCK_ADDR"},
 		{name: "help of an unknown command", args: []string{"help", "srve"}, wantCode: 2, wantStderr: `unknown command "srve"`},
+		{name: "help of an empty word", args: []string{"help", ""}, wantCode: 0, wantStdout: "Quick start"},
 		{name: "unknown command", args: []string{"srve"}, wantCode: 2, wantStderr: `unknown command "srve"`},
 		{name: "serve help lists flags and env", args: []string{"serve", "--help"}, wantCode: 0, wantStderr: "LSMOCK_ADDR"},
 		{name: "unknown flag", args: []string{"serve", "--nope"}, wantCode: 2, wantStderr: "flag provided but not defined: -nope"},
