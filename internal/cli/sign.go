@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -58,10 +59,8 @@ func methodOf(rawURL string) string {
 	if err != nil {
 		return http.MethodPost
 	}
-	if op, _ := s.Find(http.MethodPost, u.Path); op == nil {
-		if op, _ := s.Find(http.MethodGet, u.Path); op != nil {
-			return http.MethodGet
-		}
+	if op, allowed := s.Find(http.MethodPost, u.Path); op == nil && slices.Contains(allowed, http.MethodGet) {
+		return http.MethodGet
 	}
 	return http.MethodPost
 }
