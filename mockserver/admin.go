@@ -265,7 +265,7 @@ func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set fu
 	var req struct {
 		Name string `json:"name"`
 	}
-	if err := readAdminJSON(r.Body, &req); err != nil || req.Name == "" {
+	if err := readAdminJSON(r.Body, maxAdminJSON, &req); err != nil || req.Name == "" {
 		return adminBodyError(err, `send {"name": "<scenario>"} or {"name": "<operationId>/<scenario>"}`).write(w, "")
 	}
 	if !c.scenarios.Exists(req.Name) {
@@ -280,28 +280,42 @@ func (s *Server) pin(c *compiled, w http.ResponseWriter, r *http.Request, set fu
 // assertion): a few hundred bytes in use.
 const maxAdminJSON = 64 << 10
 
-// errAdminTooLarge is an admin body past maxAdminJSON: refused as too large, not as JSON
-// cut off at the limit.
-var errAdminTooLarge = fmt.Errorf("the body is larger than %d bytes", maxAdminJSON)
+// bodyTooLarge is an admin body past its limit: refused as too large, not as JSON cut off
+// at the limit.
+type bodyTooLarge struct{ limit int }
 
-// readAdminJSON decodes an admin request's JSON body into v, refusing unknown fields.
-func readAdminJSON(body io.Reader, v any) error {
-	raw, err := io.ReadAll(io.LimitReader(body, maxAdminJSON+1))
+func (e bodyTooLarge) Error() string { return fmt.Sprintf("the body is larger than %d bytes", e.limit) }
+
+func isTooLarge(err error) bool {
+	var e bodyTooLarge
+	return errors.As(err, &e)
+}
+
+// readAdminJSON decodes an admin request's body, one JSON value of at most limit bytes,
+// into v, refusing unknown fields.
+func readAdminJSON(body io.Reader, limit int, v any) error {
+	raw, err := io.ReadAll(io.LimitReader(body, int64(limit)+1))
 	switch {
 	case err != nil:
 		return fmt.Errorf("the body could not be read: %w", err)
-	case len(raw) > maxAdminJSON:
-		return errAdminTooLarge
+	case len(raw) > limit:
+		return bodyTooLarge{limit}
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	return dec.Decode(v)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("the body holds more than one JSON value")
+	}
+	return nil
 }
 
 // adminBodyError is the answer to an admin body readAdminJSON refused (or that said too
 // little, err nil): 413 when too large, else 400 invalid_json with what to send.
 func adminBodyError(err error, usage string) apiError {
-	if errors.Is(err, errAdminTooLarge) {
+	if isTooLarge(err) {
 		return newAPIError(http.StatusRequestEntityTooLarge, "body_too_large", "lsmock: "+err.Error()+"; "+usage)
 	}
 	return newAPIError(http.StatusBadRequest, "invalid_json", "lsmock: "+usage)

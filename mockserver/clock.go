@@ -1,7 +1,6 @@
 package mockserver
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,20 +187,14 @@ func (s *Server) moveClock(w http.ResponseWriter, r *http.Request, sess string) 
 
 // readClockBody reads PUT .../clock's body: exactly one of now and advance, as strings.
 func readClockBody(body io.Reader) (now, advance *string, err error) {
-	raw, err := io.ReadAll(io.LimitReader(body, maxClockBody+1))
-	if err != nil {
-		return nil, nil, errors.New("the body could not be read; " + clockUsage)
-	}
-	if len(raw) > maxClockBody {
-		return nil, nil, fmt.Errorf("the body is larger than %d bytes; %s", maxClockBody, clockUsage)
-	}
 	var req struct {
 		Now     *string `json:"now"`
 		Advance *string `json:"advance"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || dec.More() {
+	if err := readAdminJSON(body, maxClockBody, &req); err != nil {
+		if isTooLarge(err) {
+			return nil, nil, errors.New(err.Error() + "; " + clockUsage)
+		}
 		return nil, nil, errors.New(clockUsage)
 	}
 	if (req.Now == nil) == (req.Advance == nil) {

@@ -45,12 +45,13 @@ type assertion struct {
 // request, not the journal's ring, which drops the oldest.
 func (s *Server) assertRequests(c *compiled, w http.ResponseWriter, r *http.Request) outcome {
 	var req assertion
-	err := readAdminJSON(r.Body, &req)
+	const usage = `send JSON such as {"scenario": "internal_error", "count": 1}`
+	err := readAdminJSON(r.Body, maxAdminJSON, &req)
 	switch {
-	case errors.Is(err, errAdminTooLarge):
-		return adminBodyError(err, `send JSON such as {"scenario": "internal_error", "count": 1}`).write(w, "")
+	case isTooLarge(err):
+		return adminBodyError(err, usage).write(w, "")
 	case err != nil:
-		err = fmt.Errorf("send JSON such as {\"scenario\": \"internal_error\", \"count\": 1}: %w", err)
+		err = fmt.Errorf("%s: %w", usage, err)
 	case (req.Count == nil) == (req.AtLeast == nil):
 		err = errors.New(`give one of "count" (exactly) and "at_least"`)
 	case req.Scenario != "" && !c.scenarios.Exists(req.Scenario):
