@@ -456,10 +456,8 @@ func (o *Operation) addParameters(params []*v3.Parameter) {
 				o.Query, o.SecretQuery = map[string]bool{}, map[string]bool{}
 			}
 			o.Query[p.Name] = true
-			if p.Schema != nil {
-				if ps := p.Schema.Schema(); ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly)) {
-					o.SecretQuery[p.Name] = true
-				}
+			if p.Schema != nil && secret(p.Schema.Schema()) {
+				o.SecretQuery[p.Name] = true
 			}
 			if t := simpleType(p.Schema); t != "" && (p.Style == "" || p.Style == "form") {
 				if o.QueryTypes == nil {
@@ -529,10 +527,15 @@ func properties(schema *base.Schema) []Property {
 	}
 	var out []Property
 	for p := schema.Properties.First(); p != nil; p = p.Next() {
-		ps := p.Value().Schema()
-		out = append(out, Property{Name: p.Key(), Secret: ps != nil && (ps.Format == "password" || (ps.WriteOnly != nil && *ps.WriteOnly))})
+		out = append(out, Property{Name: p.Key(), Secret: secret(p.Value().Schema())})
 	}
 	return out
+}
+
+// secret reports whether the document marks a value a secret (format: password, or
+// writeOnly): lsmock then never shows it.
+func secret(s *base.Schema) bool {
+	return s != nil && (s.Format == "password" || (s.WriteOnly != nil && *s.WriteOnly))
 }
 
 // encodedJSON reports whether a body schema describes base64 text of JSON with a schema of
