@@ -51,13 +51,8 @@ func directParameters(op *spec.Operation, r *http.Request, query url.Values) []s
 // queryName is the parameter a query key sends, as the library reads it: the key, or for a
 // key in deepObject brackets that names no parameter ("a[b]"), the name before them.
 func queryName(op *spec.Operation, key string) string {
-	if strings.IndexByte(key, '[') <= 0 {
+	if strings.IndexByte(key, '[') <= 0 || op.Query[key] {
 		return key
-	}
-	for _, p := range op.Params {
-		if p.In == "query" && p.Name == key {
-			return key
-		}
 	}
 	if base, _, ok := helpers.ParseDeepObjectKey(key); ok {
 		return base
