@@ -57,8 +57,8 @@ func (s *Server) CreateLicense(session string, license any) (Created, error) {
 
 // Create declares one item in session, as CreateLicense does, with its kind as the one
 // top-level key: {"product": {...}}, {"user": {...}}, {"bundle": {...}},
-// {"customer_account": {...}} or {"license": {...}}, as a map or struct, or as YAML or JSON text. It may name the files'
-// products and users or ones the session declared before.
+// {"customer_account": {...}} or {"license": {...}}, as a map or struct, or as YAML or JSON
+// text. It may name the files' products and users or ones the session declared before.
 func (s *Server) Create(session string, decl any) (Created, error) {
 	body, err := encode(decl)
 	if err != nil {

@@ -78,8 +78,9 @@ var (
 
 // CreateLicense declares, in session (a session name or an API key), the license, product,
 // user, bundle or customer account body holds: JSON or YAML with one of the keys license,
-// product, user, bundle and customer_account, its value as the scenario files write it. A license with neither license_key nor
-// username, of a key-based product, gets a key; a user without a password gets one.
+// product, user, bundle and customer_account, its value as the scenario files write it. A
+// license with neither license_key nor username, of a key-based product, gets a key; a user
+// without a password gets one.
 func (s *Server) CreateLicense(sess string, body []byte) (Created, error) {
 	sid := s.sessions.Resolve(session.Typed(sess))
 	m, err := s.cur.Load().engine.Declare(s.sessions.Account(sid), body)
