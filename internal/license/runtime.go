@@ -10,8 +10,9 @@ import (
 
 // Run-time declarations: a license, product, user, bundle or customer account a test
 // declares in its session while lsmock runs (POST /__lsmock/sessions/{session}/licenses), in
-// the scenario files' format. The session sees the files' catalog extended by its own declarations; no other
-// session sees them, and they go with the session's reset and eviction.
+// the scenario files' format. The session sees the files' catalog extended by its own
+// declarations; no other session sees them, and they go with the session's reset and
+// eviction.
 
 // What a session may declare at run time (docs/operations.md, Limits): lsmock's choices.
 const (
